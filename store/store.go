@@ -1,0 +1,143 @@
+// Package store is the read model and the long-term record: the only package
+// that touches gorm and SQL.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	// The pure-Go SQLite driver, registered as "sqlite"; the embedded
+	// Temporal server registers the same package, so it is linked once.
+	_ "modernc.org/sqlite"
+)
+
+// Store wraps the database.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Open connects to a database given as a DSN: sqlite:///abs/path.db,
+// sqlite://relative.db, sqlite://:memory:, or mysql://user:pass@tcp(host:3306)/db.
+func Open(dsn string) (*Store, error) {
+	var dial gorm.Dialector
+	var dialect string
+	switch {
+	case strings.HasPrefix(dsn, "sqlite://"):
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		if path == "" {
+			return nil, fmt.Errorf("database DSN %q names no file; use sqlite:///path/to/datagate.db", dsn)
+		}
+		dialect = "sqlite"
+		dial = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(path)})
+	case strings.HasPrefix(dsn, "mysql://"):
+		dialect = "mysql"
+		dial = mysql.Open(mysqlDSN(strings.TrimPrefix(dsn, "mysql://")))
+	default:
+		return nil, fmt.Errorf("database DSN %q: unknown scheme; use sqlite:///path/to/datagate.db or mysql://user:pass@tcp(host:3306)/datagate", redact(dsn))
+	}
+	db, err := gorm.Open(dial, &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	if dialect == "sqlite" {
+		// One connection: SQLite has one writer, and WAL readers gain
+		// little at this size while "database is locked" errors vanish.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxLifetime(time.Hour)
+	}
+	return &Store{db: db, dialect: dialect}, nil
+}
+
+func sqliteDSN(path string) string {
+	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	if path == ":memory:" {
+		return "file::memory:?" + params
+	}
+	return "file:" + path + "?" + params + "&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+}
+
+func mysqlDSN(dsn string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, p := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4"} {
+		key := p[:strings.IndexByte(p, '=')+1]
+		if !strings.Contains(dsn, key) {
+			dsn += sep + p
+			sep = "&"
+		}
+	}
+	return dsn
+}
+
+// redact hides a password in a DSN for error messages.
+func redact(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	userinfo := dsn[scheme+3 : at]
+	if colon := strings.IndexByte(userinfo, ':'); colon >= 0 {
+		return dsn[:scheme+3] + userinfo[:colon] + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// Dialect is "sqlite" or "mysql".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Migrate creates or updates the schema.
+func (s *Store) Migrate(ctx context.Context) error {
+	err := s.db.WithContext(ctx).AutoMigrate(
+		&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
+		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{},
+	)
+	if err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
+
+// Ping checks the database is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

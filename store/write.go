@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// AppState is the lifecycle part of an application row, owned by its workflow.
+type AppState struct {
+	ID          uint64
+	Status      string
+	ActiveFrom  *time.Time
+	ActiveUntil *time.Time
+	EndedAt     *time.Time
+	EndReason   string
+	ClosedAt    *time.Time
+	// Edits are supplemented draft fields (退回补正), by JSON field name:
+	// description, purpose, scope, security_controls.
+	Edits map[string]string
+}
+
+// EditableFields are the application fields an applicant may change when
+// supplementing, mapped to their columns.
+var EditableFields = map[string]string{
+	"description":       "description",
+	"purpose":           "purpose",
+	"scope":             "scope",
+	"security_controls": "security_controls",
+}
+
+// Change is one workflow transition. Applying the same Change twice leaves
+// the same rows: rows are upserted by key, audit entries are keyed by
+// (workflow ID, sequence).
+type Change struct {
+	App         *AppState
+	Datasets    []ApplicationDataset
+	Tasks       []Task
+	Agreements  []Agreement
+	Models      []Model
+	Evaluations []Evaluation
+	Audit       []AuditEntry
+}
+
+// Apply writes a Change in one transaction.
+func (s *Store) Apply(ctx context.Context, c Change) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if c.App != nil {
+			if err := applyAppState(tx, *c.App); err != nil {
+				return err
+			}
+		}
+		upsert := clause.OnConflict{UpdateAll: true}
+		if len(c.Datasets) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Datasets, normDataset)).Error; err != nil {
+				return fmt.Errorf("write dataset decisions: %w", err)
+			}
+		}
+		if len(c.Tasks) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Tasks, normTask)).Error; err != nil {
+				return fmt.Errorf("write tasks: %w", err)
+			}
+		}
+		if len(c.Agreements) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Agreements, normAgreement)).Error; err != nil {
+				return fmt.Errorf("write agreements: %w", err)
+			}
+		}
+		if len(c.Models) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Models, normModel)).Error; err != nil {
+				return fmt.Errorf("write models: %w", err)
+			}
+		}
+		if len(c.Evaluations) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Evaluations, normEvaluation)).Error; err != nil {
+				return fmt.Errorf("write evaluations: %w", err)
+			}
+		}
+		if len(c.Audit) > 0 {
+			// Never update an audit row: a retried write of the same
+			// (workflow, seq) is skipped.
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(utcAll(c.Audit, normAudit)).Error; err != nil {
+				return fmt.Errorf("write audit: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func applyAppState(tx *gorm.DB, st AppState) error {
+	cols := map[string]any{
+		"status":       st.Status,
+		"active_from":  utcPtr(st.ActiveFrom),
+		"active_until": utcPtr(st.ActiveUntil),
+		"ended_at":     utcPtr(st.EndedAt),
+		"end_reason":   st.EndReason,
+		"closed_at":    utcPtr(st.ClosedAt),
+		"updated_at":   time.Now().UTC(),
+	}
+	for field, v := range st.Edits {
+		col, ok := EditableFields[field]
+		if !ok {
+			return fmt.Errorf("application %d: field %q cannot be edited", st.ID, field)
+		}
+		cols[col] = v
+	}
+	res := tx.Model(&Application{}).Where("id = ?", st.ID).Updates(cols)
+	if res.Error != nil {
+		return fmt.Errorf("update application %d: %w", st.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update application %d: %w", st.ID, ErrNotFound)
+	}
+	return nil
+}
+
+func utcAll[T any](rows []T, norm func(*T)) []T {
+	out := make([]T, len(rows))
+	copy(out, rows)
+	for i := range out {
+		norm(&out[i])
+	}
+	return out
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func normDataset(d *ApplicationDataset) { d.DecidedAt = utcPtr(d.DecidedAt) }
+
+func normTask(t *Task) {
+	t.OpenedAt, t.DueAt = t.OpenedAt.UTC(), t.DueAt.UTC()
+	t.RemindAt, t.RemindedAt = utcPtr(t.RemindAt), utcPtr(t.RemindedAt)
+	t.OverdueAt, t.DecidedAt = utcPtr(t.OverdueAt), utcPtr(t.DecidedAt)
+}
+
+func normAgreement(a *Agreement) {
+	a.CompletedAt = utcPtr(a.CompletedAt)
+	sigs := make([]Signature, len(a.Signatures))
+	for i, s := range a.Signatures {
+		s.At = s.At.UTC()
+		sigs[i] = s
+	}
+	a.Signatures = sigs
+}
+
+func normModel(m *Model) {
+	m.SubmittedAt, m.DecidedAt = m.SubmittedAt.UTC(), utcPtr(m.DecidedAt)
+}
+
+func normEvaluation(e *Evaluation) {
+	e.OpenedAt = e.OpenedAt.UTC()
+	e.RectifyUntil, e.ClosedAt = utcPtr(e.RectifyUntil), utcPtr(e.ClosedAt)
+}
+
+func normAudit(a *AuditEntry) { a.At = a.At.UTC() }

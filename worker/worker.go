@@ -1,0 +1,37 @@
+// Package worker runs DataGate's workflows and activities on a Temporal
+// task queue.
+package worker
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/workflows"
+)
+
+// Pollers is the number of workflow and activity task pollers; measured on
+// the embedded server, about 8 keeps both cores busy.
+const Pollers = 8
+
+// Register adds every workflow and activity under its fixed name.
+func Register(r interface {
+	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ModelReviewWorkflow, workflow.RegisterOptions{Name: workflows.ModelReviewWorkflowName})
+	r.RegisterActivityWithOptions(acts.Apply, activity.RegisterOptions{Name: activities.ApplyName})
+}
+
+// New builds a worker on the DataGate task queue; Start or Run it.
+func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
+		MaxConcurrentWorkflowTaskPollers: Pollers,
+		MaxConcurrentActivityTaskPollers: Pollers,
+	})
+	Register(w, acts)
+	return w
+}

@@ -1,0 +1,317 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/store"
+)
+
+// Error types carried by refused Updates; the API maps them to HTTP statuses.
+const (
+	ErrInvalid   = "invalid"   // 400: a field is missing or malformed
+	ErrForbidden = "forbidden" // 403: the actor's org is not the task's
+	ErrConflict  = "conflict"  // 409: wrong step, already decided
+	ErrNotFound  = "not_found" // 404: no such task in this workflow
+)
+
+// refuse builds a refusal naming the field at fault ("" for none).
+func refuse(kind, field, format string, args ...any) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), kind,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
+}
+
+// systemActor is the actor of timer-driven transitions.
+var systemActor = Actor{User: "system", Role: "system", Org: "system"}
+
+// machine is what both workflows share: open tasks with their deadline
+// timers, the audit sequence, one lock that serialises transitions, and the
+// Apply activity.
+type machine struct {
+	core    *Core
+	wfID    string
+	appID   uint64
+	dl      Deadlines
+	mu      workflow.Mutex
+	cancels map[string]workflow.CancelFunc // by task ID; never iterated
+	version int                            // bumped on every transition
+	// lastOpened are the tasks the latest transition opened.
+	lastOpened []store.Task
+	// rootCtx is the workflow's own context, for timer goroutines.
+	rootCtx workflow.Context
+}
+
+func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
+	return &machine{
+		core:    core,
+		wfID:    workflow.GetInfo(ctx).WorkflowExecution.ID,
+		appID:   appID,
+		dl:      dl,
+		mu:      workflow.NewMutex(ctx),
+		cancels: map[string]workflow.CancelFunc{},
+		rootCtx: ctx,
+	}
+}
+
+// change is a transition under construction.
+type change struct {
+	activities.Change
+	closed []string // task IDs closed by this change
+}
+
+func (m *machine) now(ctx workflow.Context) time.Time { return workflow.Now(ctx).UTC() }
+
+// audit appends an audit entry with the next sequence number.
+func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target, reason, basis string) {
+	m.core.Seq++
+	c.Audit = append(c.Audit, store.AuditEntry{
+		WorkflowID: m.wfID, Seq: m.core.Seq, ApplicationID: m.appID,
+		Actor: a.User, Role: a.Role, Department: a.Org,
+		Action: action, Target: target, Reason: reason, Basis: basis,
+		At: m.now(ctx),
+	})
+}
+
+// open adds a new task for org with a deadline in working days (or
+// calendar days when calendarDays is true).
+func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round, days int, calendarDays bool) {
+	m.core.TaskSeq++
+	t := store.Task{
+		ID: fmt.Sprintf("%s#%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
+		Kind: kind, Subject: subject, Round: round, Department: org, Status: store.TaskOpen,
+		OpenedAt: m.now(ctx),
+	}
+	d := activities.Deadline{WorkingDays: days, ReminderBefore: m.dl.ReminderBefore}
+	if calendarDays {
+		d = activities.Deadline{CalendarDays: days, ReminderBefore: m.dl.ReminderBefore}
+	}
+	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: d})
+}
+
+// close records a decision on an open task.
+func (m *machine) close(ctx workflow.Context, c *change, t store.Task, a Actor, decision, reason, basis, comment string) {
+	now := m.now(ctx)
+	t.Status = store.TaskDone
+	if decision == DecisionCancelled {
+		t.Status = store.TaskCancelled
+	}
+	t.Decision, t.Reason, t.Basis, t.Comment = decision, reason, basis, comment
+	t.ActorUser, t.ActorRole = a.User, a.Role
+	t.DecidedAt = &now
+	c.Tasks = append(c.Tasks, t)
+	c.closed = append(c.closed, t.ID)
+	action := "task.decided"
+	if decision == DecisionCancelled {
+		action = "task.cancelled"
+	}
+	m.audit(ctx, c, a, action, t.ID+" "+t.Kind+" "+decision, reason, basis)
+}
+
+// cancelOpen closes every open task (kinds empty) or those of the given kinds.
+func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kinds ...string) {
+	for _, t := range m.core.Tasks {
+		if len(kinds) == 0 || contains(kinds, t.Kind) {
+			m.close(ctx, c, t, systemActor, DecisionCancelled, reason, "", "")
+		}
+	}
+}
+
+// apply runs the Apply activity until it succeeds and then commits the
+// change to the workflow state: closed tasks leave, opened tasks arrive with
+// their deadline timers armed. A non-retryable failure (a bug or a missing
+// row) is returned and the state is left as it was.
+func (m *machine) apply(ctx workflow.Context, c *change) ([]store.Task, error) {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    500 * time.Millisecond,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+	var res activities.Applied
+	if err := workflow.ExecuteLocalActivity(lctx, activities.ApplyName, c.Change).Get(ctx, &res); err != nil {
+		return nil, err
+	}
+	for _, id := range c.closed {
+		m.dropTask(id)
+	}
+	// A task closed in the same change as it was written (e.g. a decision
+	// recorded on an upserted row) is removed above; opened tasks are added.
+	for _, t := range res.Opened {
+		m.core.Tasks = append(m.core.Tasks, t)
+		m.arm(t.ID)
+	}
+	m.version++
+	m.lastOpened = res.Opened
+	return res.Opened, nil
+}
+
+// dropTask removes a task from the open set and stops its timers.
+func (m *machine) dropTask(id string) {
+	for i, t := range m.core.Tasks {
+		if t.ID == id {
+			m.core.Tasks = append(m.core.Tasks[:i:i], m.core.Tasks[i+1:]...)
+			break
+		}
+	}
+	if cancel, ok := m.cancels[id]; ok {
+		cancel()
+		delete(m.cancels, id)
+	}
+}
+
+func (m *machine) task(id string) (store.Task, bool) {
+	for _, t := range m.core.Tasks {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return store.Task{}, false
+}
+
+func (m *machine) openOf(kind string) []store.Task {
+	var out []store.Task
+	for _, t := range m.core.Tasks {
+		if t.Kind == kind {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// arm starts the reminder and overdue timers of an open task.
+func (m *machine) arm(id string) {
+	ctx, cancel := workflow.WithCancel(m.rootCtx)
+	m.cancels[id] = cancel
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		t, ok := m.task(id)
+		if !ok {
+			return
+		}
+		if t.RemindAt != nil && t.RemindedAt == nil {
+			if !sleepUntil(ctx, *t.RemindAt) {
+				return
+			}
+			m.mark(ctx, id, false)
+		}
+		if t.OverdueAt == nil {
+			if !sleepUntil(ctx, t.DueAt) {
+				return
+			}
+			m.mark(ctx, id, true)
+		}
+	})
+}
+
+// mark records a reminder (催办) or, at the due time, the task becoming
+// overdue (超期) and its escalation to supervisors.
+func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
+	if err := m.mu.Lock(ctx); err != nil {
+		return
+	}
+	defer m.mu.Unlock()
+	t, ok := m.task(id)
+	if !ok {
+		return
+	}
+	now := m.now(ctx)
+	var c change
+	if overdue {
+		t.OverdueAt = &now
+		m.audit(ctx, &c, systemActor, "task.overdue", t.ID+" "+t.Kind+" "+t.Department, "", "")
+		m.audit(ctx, &c, systemActor, "task.escalated", t.ID+" "+t.Kind+" "+t.Department, "overdue: escalated to supervision", "")
+	} else {
+		t.RemindedAt = &now
+		m.audit(ctx, &c, systemActor, "task.reminded", t.ID+" "+t.Kind+" "+t.Department, "", "")
+	}
+	c.Tasks = append(c.Tasks, t)
+	if _, err := m.apply(ctx, &c); err != nil {
+		return
+	}
+	m.replace(t)
+}
+
+func (m *machine) replace(t store.Task) {
+	for i := range m.core.Tasks {
+		if m.core.Tasks[i].ID == t.ID {
+			m.core.Tasks[i] = t
+		}
+	}
+}
+
+// sleepUntil waits until t; false when cancelled.
+func sleepUntil(ctx workflow.Context, t time.Time) bool {
+	if d := t.Sub(workflow.Now(ctx)); d > 0 {
+		if err := workflow.Sleep(ctx, d); err != nil {
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// lock takes the transition lock; every Update handler and timer holds it
+// while it changes state, so validators' checks are repeated under it.
+func (m *machine) lock(ctx workflow.Context) error { return m.mu.Lock(ctx) }
+
+// checkTask finds an open task and checks the actor and the decision.
+func (m *machine) checkTask(r DecideRequest) (store.Task, error) {
+	if strings.TrimSpace(r.TaskID) == "" {
+		return store.Task{}, refuse(ErrInvalid, "task_id", "task_id is required")
+	}
+	t, ok := m.task(r.TaskID)
+	if !ok {
+		return store.Task{}, refuse(ErrConflict, "task_id", "task %s is not open (already decided, cancelled, or not part of this workflow)", r.TaskID)
+	}
+	if err := checkActor(r.Actor); err != nil {
+		return store.Task{}, err
+	}
+	if r.Actor.Org != t.Department {
+		return store.Task{}, refuse(ErrForbidden, "actor.org", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, r.Actor.Org)
+	}
+	if !contains(allowedDecisions[t.Kind], r.Decision) {
+		return store.Task{}, refuse(ErrInvalid, "decision", "decision %q is not allowed on a %s task; use one of: %s",
+			r.Decision, t.Kind, strings.Join(allowedDecisions[t.Kind], ", "))
+	}
+	return t, nil
+}
+
+func checkActor(a Actor) error {
+	if strings.TrimSpace(a.User) == "" || strings.TrimSpace(a.Org) == "" {
+		return refuse(ErrInvalid, "actor", "the actor's user and org are required")
+	}
+	return nil
+}
+
+// requireReasonBasis enforces that a rejection states its reason and basis.
+func requireReasonBasis(prefix, reason, basis string) error {
+	if strings.TrimSpace(reason) == "" {
+		return refuse(ErrInvalid, prefix+"reason", "a rejection must state its reason: fill in %sreason", prefix)
+	}
+	if strings.TrimSpace(basis) == "" {
+		return refuse(ErrInvalid, prefix+"basis", "a rejection must state its legal or policy basis: fill in %sbasis", prefix)
+	}
+	return nil
+}
+
+func requireReason(decision, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return refuse(ErrInvalid, "reason", "decision %s needs a reason: fill in reason", decision)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

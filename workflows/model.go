@@ -1,0 +1,167 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/store"
+)
+
+// ModelReviewWorkflow reviews one model (一模型一审定): the bureau and every
+// provider department decide; one rejection rejects it, a request for
+// changes sends it back to the applicant, whose resubmission restarts every
+// reviewer's clock. The result is written to the read model and signalled to
+// the application.
+func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, error) {
+	w := &modelReview{in: in, st: ModelStatus{Status: ModelInReview, Round: 1}}
+	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) { return w.st, nil }); err != nil {
+		return w.st, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide,
+		workflow.UpdateHandlerOptions{Validator: w.validate}); err != nil {
+		return w.st, err
+	}
+	var c change
+	w.m.audit(ctx, &c, in.Submitter, "model.review_started", in.Name, "", "")
+	w.openReviews(ctx, &c)
+	if _, err := w.m.apply(ctx, &c); err != nil {
+		return w.st, err
+	}
+	err := workflow.Await(ctx, func() bool { return w.final() })
+	if err != nil && temporal.IsCanceledError(err) {
+		return w.cancelled(ctx)
+	}
+	if err != nil {
+		return w.st, err
+	}
+	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return w.st, w.notify(ctx)
+}
+
+type modelReview struct {
+	in ModelInput
+	st ModelStatus
+	m  *machine
+}
+
+func (w *modelReview) final() bool {
+	return w.st.Status == ModelApproved || w.st.Status == ModelRejected
+}
+
+func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
+	for _, org := range w.in.Reviewers {
+		w.m.open(ctx, c, TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelReview, false)
+	}
+}
+
+func (w *modelReview) row(ctx workflow.Context) store.Model {
+	r := store.Model{ID: w.m.wfID, ApplicationID: w.in.ApplicationID, No: w.in.No, Name: w.in.Name,
+		Description: w.in.Description, Status: w.st.Status, Round: w.st.Round, SubmittedAt: workflow.GetInfo(ctx).WorkflowStartTime.UTC()}
+	if w.st.Status != ModelInReview && w.st.Status != ModelChangesRequested {
+		now := workflow.Now(ctx).UTC()
+		r.DecidedAt = &now
+	}
+	return r
+}
+
+func (w *modelReview) validate(ctx workflow.Context, r DecideRequest) error {
+	if _, err := w.m.checkTask(r); err != nil {
+		return err
+	}
+	switch r.Decision {
+	case DecisionReject:
+		return requireReasonBasis("", r.Reason, r.Basis)
+	case DecisionRequestChanges:
+		return requireReason(r.Decision, r.Reason)
+	}
+	return nil
+}
+
+func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error) {
+	if err := w.m.lock(ctx); err != nil {
+		return UpdateResult{}, err
+	}
+	defer w.m.mu.Unlock()
+	if err := w.validate(ctx, r); err != nil {
+		return UpdateResult{}, err
+	}
+	t, _ := w.m.task(r.TaskID)
+	var c change
+	w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
+	if t.Kind == TaskModelReview {
+		w.st.Decisions = append(w.st.Decisions, c.Tasks[len(c.Tasks)-1])
+	}
+	if t.Kind == TaskModelRevision {
+		w.st.Round++
+		w.st.Status = ModelInReview
+		if d, ok := r.Edits["description"]; ok {
+			w.in.Description = d
+		}
+		w.m.audit(ctx, &c, r.Actor, "model.resubmitted", w.in.Name, fmt.Sprintf("round %d", w.st.Round), "")
+		w.openReviews(ctx, &c)
+	} else if w.roundDecided(&c) {
+		w.st.Status = w.roundOutcome()
+		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
+		if w.st.Status == ModelChangesRequested {
+			w.m.open(ctx, &c, TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelRevision, false)
+		}
+	}
+	c.Models = []store.Model{w.row(ctx)}
+	if _, err := w.m.apply(ctx, &c); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
+}
+
+func (w *modelReview) roundDecided(c *change) bool {
+	for _, t := range w.m.openOf(TaskModelReview) {
+		if !contains(c.closed, t.ID) {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *modelReview) roundOutcome() string {
+	outcome := ModelApproved
+	for _, d := range w.st.Decisions {
+		if d.Round != w.st.Round {
+			continue
+		}
+		switch d.Decision {
+		case DecisionReject:
+			return ModelRejected
+		case DecisionRequestChanges:
+			outcome = ModelChangesRequested
+		}
+	}
+	return outcome
+}
+
+func (w *modelReview) notify(ctx workflow.Context) error {
+	err := workflow.SignalExternalWorkflow(ctx, w.in.ApplicationWorkflowID, "", SignalModelReviewed,
+		ModelReviewed{No: w.in.No, Status: w.st.Status}).Get(ctx, nil)
+	var notFound *temporal.UnknownExternalWorkflowExecutionError
+	if errors.As(err, &notFound) {
+		return nil // the application has already closed
+	}
+	return err
+}
+
+// cancelled closes the review when its application ended.
+func (w *modelReview) cancelled(ctx workflow.Context) (ModelStatus, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	w.m.rootCtx = dctx
+	var c change
+	w.m.cancelOpen(dctx, &c, "authorization ended")
+	w.st.Status = ModelCancelled
+	c.Models = []store.Model{w.row(dctx)}
+	if _, err := w.m.apply(dctx, &c); err != nil {
+		return w.st, err
+	}
+	return w.st, temporal.NewCanceledError()
+}

@@ -1,0 +1,374 @@
+// Package workflows holds DataGate's durable workflows: one
+// ApplicationWorkflow per application and one ModelReviewWorkflow per model.
+// Workflow code is deterministic: time comes from workflow.Now, waiting from
+// timers and Await, and every effect goes through the Apply local activity.
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/datagate/datagate/store"
+)
+
+// Registered names; never derive them from Go identifiers, so that a rename
+// never breaks a running workflow.
+const (
+	ApplicationWorkflowName = "ApplicationWorkflow"
+	ModelReviewWorkflowName = "ModelReviewWorkflow"
+	TaskQueue               = "datagate"
+
+	UpdateDecide            = "decide"
+	UpdateWithdraw          = "withdraw"
+	UpdateSubmitModel       = "submit_model"
+	UpdateRequestEvaluation = "request_evaluation"
+	UpdateGiveExitNotice    = "give_exit_notice"
+	UpdateTerminate         = "terminate"
+	QueryStatus             = "status"
+	SignalModelReviewed     = "model_reviewed"
+)
+
+// ApplicationWorkflowID is the workflow ID of an application.
+func ApplicationWorkflowID(appID uint64) string { return fmt.Sprintf("application-%d", appID) }
+
+// ModelWorkflowID is the workflow ID of an application's n-th model review.
+func ModelWorkflowID(appWorkflowID string, no int) string {
+	return fmt.Sprintf("%s-model-%d", appWorkflowID, no)
+}
+
+// Application statuses.
+const (
+	StatusDraft            = "draft"
+	StatusInitialReview    = "initial_review"
+	StatusSupplement       = "supplement"
+	StatusDepartmentReview = "department_review"
+	StatusAgreements       = "agreements"
+	StatusActive           = "active"
+	StatusExiting          = "exiting"
+	StatusClosed           = "closed"
+	StatusRejected         = "rejected"
+	StatusWithdrawn        = "withdrawn"
+)
+
+// End reasons of an authorization.
+const (
+	EndExpired    = "expired"
+	EndExit       = "exit"
+	EndTerminated = "terminated"
+)
+
+// Task kinds and the decisions each accepts.
+const (
+	TaskInitialReview     = "initial_review"
+	TaskSupplement        = "supplement"
+	TaskDepartmentReview  = "department_review"
+	TaskRegulatorOpinion  = "regulator_opinion"
+	TaskSignAuthorization = "sign_authorization"
+	TaskSignService       = "sign_service"
+	TaskFileService       = "file_service"
+	TaskSignCommitment    = "sign_commitment"
+	TaskSelfEvaluation    = "self_evaluation"
+	TaskRateEvaluation    = "rate_evaluation"
+	TaskExitConfirmation  = "exit_confirmation"
+	TaskExitVerification  = "exit_verification"
+	TaskModelReview       = "model_review"
+	TaskModelRevision     = "model_revision"
+)
+
+// Decisions.
+const (
+	DecisionPass           = "pass"
+	DecisionReject         = "reject"
+	DecisionReturn         = "return"
+	DecisionResubmit       = "resubmit"
+	DecisionApprove        = "approve"
+	DecisionDecide         = "decide"
+	DecisionAskRegulator   = "ask_regulator"
+	DecisionOpinion        = "opinion"
+	DecisionSign           = "sign"
+	DecisionFile           = "file"
+	DecisionSubmit         = "submit"
+	DecisionQualified      = "qualified"
+	DecisionRectify        = "rectify"
+	DecisionUnqualified    = "unqualified"
+	DecisionConfirm        = "confirm"
+	DecisionVerify         = "verify"
+	DecisionRequestChanges = "request_changes"
+	// DecisionCancelled closes a task the process no longer needs.
+	DecisionCancelled = "cancelled"
+)
+
+// allowedDecisions lists what each task kind accepts, in display order.
+var allowedDecisions = map[string][]string{
+	TaskInitialReview:     {DecisionPass, DecisionReject, DecisionReturn},
+	TaskSupplement:        {DecisionResubmit},
+	TaskDepartmentReview:  {DecisionApprove, DecisionReject, DecisionDecide, DecisionAskRegulator},
+	TaskRegulatorOpinion:  {DecisionOpinion},
+	TaskSignAuthorization: {DecisionSign},
+	TaskSignService:       {DecisionSign},
+	TaskFileService:       {DecisionFile},
+	TaskSignCommitment:    {DecisionSign},
+	TaskSelfEvaluation:    {DecisionSubmit},
+	TaskRateEvaluation:    {DecisionQualified, DecisionRectify, DecisionUnqualified},
+	TaskExitConfirmation:  {DecisionConfirm},
+	TaskExitVerification:  {DecisionVerify, DecisionReturn},
+	TaskModelReview:       {DecisionApprove, DecisionReject, DecisionRequestChanges},
+	TaskModelRevision:     {DecisionResubmit},
+}
+
+// AllowedDecisions returns the decisions a task kind accepts.
+func AllowedDecisions(kind string) []string { return append([]string(nil), allowedDecisions[kind]...) }
+
+// Agreement kinds, signed in this order (the commitment alongside).
+const (
+	AgreementAuthorization = "authorization"
+	AgreementService       = "service"
+	AgreementFiling        = "filing"
+	AgreementCommitment    = "commitment"
+)
+
+// Actor is the authenticated person behind an Update, passed by the API.
+type Actor struct {
+	User string `json:"user"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// Orgs names the organisations that play the fixed roles.
+type Orgs struct {
+	BigDataCenter string `json:"bigdata_center"`
+	Bureau        string `json:"bureau"`
+	Operator      string `json:"operator"`
+}
+
+// Deadlines are the default time limits, in working days unless named Days
+// or Months (calendar). Every one is configurable.
+type Deadlines struct {
+	InitialReview            int `json:"initial_review"`
+	Supplement               int `json:"supplement"`
+	DepartmentReview         int `json:"department_review"`
+	RegulatorOpinion         int `json:"regulator_opinion"`
+	Signature                int `json:"signature"`
+	ModelReview              int `json:"model_review"`
+	ModelRevision            int `json:"model_revision"`
+	SelfEvaluation           int `json:"self_evaluation"`
+	Rating                   int `json:"rating"`
+	ExitVerification         int `json:"exit_verification"`
+	ReminderBefore           int `json:"reminder_before"`
+	RectificationDays        int `json:"rectification_days"`
+	ExitConfirmationDays     int `json:"exit_confirmation_days"`
+	EvaluationIntervalMonths int `json:"evaluation_interval_months"`
+	ExitNoticeMonths         int `json:"exit_notice_months"`
+}
+
+// DefaultDeadlines are DOMAIN.md's defaults.
+func DefaultDeadlines() Deadlines {
+	return Deadlines{
+		InitialReview:            5,
+		Supplement:               20,
+		DepartmentReview:         20,
+		RegulatorOpinion:         10,
+		Signature:                10,
+		ModelReview:              20,
+		ModelRevision:            20,
+		SelfEvaluation:           10,
+		Rating:                   10,
+		ExitVerification:         10,
+		ReminderBefore:           3,
+		RectificationDays:        30,
+		ExitConfirmationDays:     30,
+		EvaluationIntervalMonths: 12,
+		ExitNoticeMonths:         3,
+	}
+}
+
+// Validate checks every deadline is usable.
+func (d Deadlines) Validate() error {
+	checks := []struct {
+		name string
+		v    int
+	}{
+		{"initial_review", d.InitialReview}, {"supplement", d.Supplement},
+		{"department_review", d.DepartmentReview}, {"regulator_opinion", d.RegulatorOpinion},
+		{"signature", d.Signature}, {"model_review", d.ModelReview}, {"model_revision", d.ModelRevision},
+		{"self_evaluation", d.SelfEvaluation}, {"rating", d.Rating}, {"exit_verification", d.ExitVerification},
+		{"rectification_days", d.RectificationDays}, {"exit_confirmation_days", d.ExitConfirmationDays},
+		{"evaluation_interval_months", d.EvaluationIntervalMonths}, {"exit_notice_months", d.ExitNoticeMonths},
+	}
+	for _, c := range checks {
+		if c.v < 1 || c.v > 366 {
+			return fmt.Errorf("deadline %s = %d: must be between 1 and 366", c.name, c.v)
+		}
+	}
+	if d.ReminderBefore < 0 || d.ReminderBefore > 60 {
+		return fmt.Errorf("deadline reminder_before = %d: must be between 0 and 60 working days", d.ReminderBefore)
+	}
+	return nil
+}
+
+// DatasetRef is a dataset an application names, with its provider.
+type DatasetRef struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Department string `json:"department"`
+	Grade      int    `json:"grade"`
+}
+
+// ApplicationInput starts an ApplicationWorkflow. Resume is set only by
+// continue-as-new.
+type ApplicationInput struct {
+	ApplicationID uint64       `json:"application_id"`
+	ApplicantOrg  string       `json:"applicant_org"`
+	Submitter     Actor        `json:"submitter"`
+	Title         string       `json:"title"`
+	Datasets      []DatasetRef `json:"datasets"`
+	PeriodMonths  int          `json:"period_months"`
+	AccessMode    string       `json:"access_mode"`
+	Orgs          Orgs         `json:"orgs"`
+	Deadlines     Deadlines    `json:"deadlines"`
+	Resume        *AppState    `json:"resume,omitempty"`
+}
+
+// DatasetItem is one department's decision on one dataset.
+type DatasetItem struct {
+	Dataset  string `json:"dataset"`
+	Decision string `json:"decision"` // approve or reject
+	Reason   string `json:"reason,omitempty"`
+	Basis    string `json:"basis,omitempty"`
+}
+
+// DecideRequest is the argument of the decide Update.
+type DecideRequest struct {
+	TaskID   string `json:"task_id"`
+	Actor    Actor  `json:"actor"`
+	Decision string `json:"decision"`
+	Reason   string `json:"reason,omitempty"`
+	Basis    string `json:"basis,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+	// Items are per-dataset decisions (department review, decision "decide").
+	Items []DatasetItem `json:"items,omitempty"`
+	// Regulator is the org asked for an opinion (decision ask_regulator).
+	Regulator string `json:"regulator,omitempty"`
+	// Edits are supplemented fields (supplement, model revision).
+	Edits map[string]string `json:"edits,omitempty"`
+}
+
+// ActionRequest is the argument of the non-task Updates (withdraw,
+// request_evaluation, give_exit_notice, terminate).
+type ActionRequest struct {
+	Actor  Actor  `json:"actor"`
+	Reason string `json:"reason,omitempty"`
+	Basis  string `json:"basis,omitempty"`
+}
+
+// ModelRequest is the argument of the submit_model Update.
+type ModelRequest struct {
+	Actor       Actor  `json:"actor"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// UpdateResult is what every Update returns once the new state is persisted.
+type UpdateResult struct {
+	Status string       `json:"status"`
+	Opened []store.Task `json:"opened,omitempty"`
+	Model  string       `json:"model,omitempty"`
+}
+
+// DatasetState is a dataset's decision in the workflow.
+type DatasetState struct {
+	DatasetRef
+	Decision string `json:"decision,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Basis    string `json:"basis,omitempty"`
+}
+
+// ModelState is the parent's view of one model review.
+type ModelState struct {
+	No         int    `json:"no"`
+	WorkflowID string `json:"workflow_id"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+}
+
+// Model review statuses.
+const (
+	ModelInReview         = "in_review"
+	ModelChangesRequested = "changes_requested"
+	ModelApproved         = "approved"
+	ModelRejected         = "rejected"
+	ModelCancelled        = "cancelled"
+)
+
+// Evaluation statuses.
+const (
+	EvalSelf          = "self_evaluation"
+	EvalRating        = "rating"
+	EvalRectification = "rectification"
+	EvalQualified     = "qualified"
+	EvalUnqualified   = "unqualified"
+	EvalCancelled     = "cancelled"
+)
+
+// Core is the state both workflows share: the audit sequence and the open
+// tasks, carried across continue-as-new.
+type Core struct {
+	Seq     int64        `json:"seq"`
+	TaskSeq int          `json:"task_seq"`
+	Tasks   []store.Task `json:"tasks"`
+}
+
+// AppState is the whole state of an ApplicationWorkflow.
+type AppState struct {
+	Core
+	Status           string            `json:"status"`
+	Datasets         []DatasetState    `json:"datasets"`
+	InitialRound     int               `json:"initial_round"`
+	Agreements       []store.Agreement `json:"agreements,omitempty"`
+	ActiveFrom       time.Time         `json:"active_from,omitzero"`
+	ActiveUntil      time.Time         `json:"active_until,omitzero"`
+	NextEvaluationAt time.Time         `json:"next_evaluation_at,omitzero"`
+	Evaluation       *store.Evaluation `json:"evaluation,omitempty"`
+	EvaluationCount  int               `json:"evaluation_count"`
+	ExitEffectiveAt  time.Time         `json:"exit_effective_at,omitzero"`
+	EndedAt          time.Time         `json:"ended_at,omitzero"`
+	EndReason        string            `json:"end_reason,omitempty"`
+	ClosedAt         time.Time         `json:"closed_at,omitzero"`
+	Models           []ModelState      `json:"models,omitempty"`
+	Runs             int               `json:"runs"`
+}
+
+// Status is the answer to the status Query.
+type Status struct {
+	AppState
+	ApplicationID uint64 `json:"application_id"`
+	HistoryLength int    `json:"history_length"`
+}
+
+// ModelInput starts a ModelReviewWorkflow.
+type ModelInput struct {
+	ApplicationID         uint64    `json:"application_id"`
+	ApplicationWorkflowID string    `json:"application_workflow_id"`
+	No                    int       `json:"no"`
+	Name                  string    `json:"name"`
+	Description           string    `json:"description"`
+	ApplicantOrg          string    `json:"applicant_org"`
+	Submitter             Actor     `json:"submitter"`
+	Reviewers             []string  `json:"reviewers"`
+	Deadlines             Deadlines `json:"deadlines"`
+}
+
+// ModelReviewed is the signal a model review sends its application.
+type ModelReviewed struct {
+	No     int    `json:"no"`
+	Status string `json:"status"`
+}
+
+// ModelStatus is the answer to a model review's status Query.
+type ModelStatus struct {
+	Core
+	Status string `json:"status"`
+	Round  int    `json:"round"`
+	// Decisions are the reviewers' closed tasks, every round.
+	Decisions []store.Task `json:"decisions,omitempty"`
+}
