@@ -794,9 +794,10 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 	}
 	no := len(w.st.Models) + 1
 	id := ModelWorkflowID(w.m.wfID, no)
+	now := workflow.Now(ctx).UTC()
 	var c change
 	c.Models = []store.Model{{ID: id, ApplicationID: w.in.ApplicationID, No: no, Name: r.Name,
-		Description: r.Description, Status: ModelInReview, Round: 1, SubmittedAt: workflow.Now(ctx).UTC()}}
+		Description: r.Description, Status: ModelInReview, Round: 1, SubmittedAt: now}}
 	w.m.audit(ctx, &c, r.Actor, "model.submitted", id, r.Name, "")
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
@@ -812,11 +813,13 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 		// The review outlives a continue-as-new of this run; an ended
 		// authorization cancels it explicitly.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		// A cancelled review closes its tasks before it ends.
+		WaitForCancellation: true,
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ModelReviewWorkflowName, ModelInput{
 		ApplicationID: w.in.ApplicationID, ApplicationWorkflowID: w.m.wfID, No: no,
 		Name: r.Name, Description: r.Description, ApplicantOrg: w.in.ApplicantOrg,
-		Submitter: r.Actor, Reviewers: reviewers, Deadlines: w.in.Deadlines,
+		Submitter: r.Actor, Reviewers: reviewers, Deadlines: w.in.Deadlines, SubmittedAt: now,
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return UpdateResult{}, fmt.Errorf("start model review %s: %w", id, err)

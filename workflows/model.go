@@ -60,7 +60,7 @@ func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
 
 func (w *modelReview) row(ctx workflow.Context) store.Model {
 	r := store.Model{ID: w.m.wfID, ApplicationID: w.in.ApplicationID, No: w.in.No, Name: w.in.Name,
-		Description: w.in.Description, Status: w.st.Status, Round: w.st.Round, SubmittedAt: workflow.GetInfo(ctx).WorkflowStartTime.UTC()}
+		Description: w.in.Description, Status: w.st.Status, Round: w.st.Round, SubmittedAt: w.in.SubmittedAt}
 	if w.st.Status != ModelInReview && w.st.Status != ModelChangesRequested {
 		now := workflow.Now(ctx).UTC()
 		r.DecidedAt = &now

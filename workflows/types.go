@@ -356,6 +356,7 @@ type ModelInput struct {
 	Submitter             Actor     `json:"submitter"`
 	Reviewers             []string  `json:"reviewers"`
 	Deadlines             Deadlines `json:"deadlines"`
+	SubmittedAt           time.Time `json:"submitted_at"`
 }
 
 // ModelReviewed is the signal a model review sends its application.

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// Error is the JSON body of every failed request.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+	status  int
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func newErr(status int, code, field, hint, format string, args ...any) *Error {
+	return &Error{status: status, Code: code, Field: field, Hint: hint, Message: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(field, hint, format string, args ...any) *Error {
+	return newErr(http.StatusBadRequest, "invalid", field, hint, format, args...)
+}
+
+func unprocessable(field, hint, format string, args ...any) *Error {
+	return newErr(http.StatusUnprocessableEntity, "rule", field, hint, format, args...)
+}
+
+// fail writes err as JSON with the fitting status: one mapping for every
+// error the handlers and the workflows return.
+func fail(c *gin.Context, err error) {
+	var e *Error
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &appErr):
+		field := ""
+		var details string
+		if appErr.HasDetails() && appErr.Details(&details) == nil {
+			field = details
+		}
+		status, code := http.StatusInternalServerError, "internal"
+		switch appErr.Type() {
+		case workflows.ErrInvalid:
+			status, code = http.StatusBadRequest, "invalid"
+		case workflows.ErrForbidden:
+			status, code = http.StatusForbidden, "forbidden"
+		case workflows.ErrConflict:
+			status, code = http.StatusConflict, "conflict"
+		case workflows.ErrNotFound:
+			status, code = http.StatusNotFound, "not_found"
+		}
+		e = &Error{status: status, Code: code, Field: field, Message: appErr.Message()}
+	case errors.Is(err, store.ErrNotFound):
+		e = newErr(http.StatusNotFound, "not_found", "", "", "%v", err)
+	case errors.Is(err, store.ErrConflict):
+		e = newErr(http.StatusConflict, "conflict", "", "", "%v", err)
+	case errors.As(err, &notFound):
+		e = newErr(http.StatusConflict, "conflict", "", "reload the application to see where it stands",
+			"the application's workflow is not running: %s", notFound.Message)
+	case errors.As(err, &already):
+		e = newErr(http.StatusConflict, "conflict", "", "", "the application was already submitted")
+	default:
+		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator", "internal error: %v", err)
+	}
+	c.AbortWithStatusJSON(e.status, gin.H{"error": e})
+}

@@ -1,0 +1,563 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// maxBody bounds every request body.
+const maxBody = 1 << 20
+
+// identify resolves the demo identity header to a seeded user.
+func (s *Server) identify(c *gin.Context) {
+	name := strings.TrimSpace(c.GetHeader("X-Demo-User"))
+	if name == "" {
+		fail(c, newErr(http.StatusUnauthorized, "unauthenticated", "X-Demo-User",
+			"send the header X-Demo-User with a demo username, e.g. applicant (see the README)", "no user: the X-Demo-User header is missing"))
+		return
+	}
+	u, err := s.Store.UserByName(c.Request.Context(), name)
+	if err != nil {
+		fail(c, newErr(http.StatusUnauthorized, "unauthenticated", "X-Demo-User", "use one of the demo users listed in the README",
+			"unknown user %q", name))
+		return
+	}
+	c.Set("user", u)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	c.Next()
+}
+
+func user(c *gin.Context) store.User { return c.MustGet("user").(store.User) }
+
+func actorOf(u store.User) workflows.Actor {
+	return workflows.Actor{User: u.Username, Role: u.Role, Org: u.OrgCode}
+}
+
+func (s *Server) me(c *gin.Context) {
+	u := user(c)
+	org, err := s.Store.Org(c.Request.Context(), u.OrgCode)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "org": org})
+}
+
+// bind decodes a JSON body, refusing unknown fields.
+func bind(c *gin.Context, v any) error {
+	dec := jsonDecoder(c.Request.Body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large")
+		}
+		return badRequest("", "send a JSON object with the documented fields", "request body is not valid JSON for this endpoint: %v", err)
+	}
+	return nil
+}
+
+func pathID(c *gin.Context) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, badRequest("id", "use the numeric application id", "application id %q is not a positive number", c.Param("id"))
+	}
+	return id, nil
+}
+
+// --- catalog ------------------------------------------------------------
+
+func (s *Server) listDatasets(c *gin.Context) {
+	f := store.DatasetFilter{Department: c.Query("department"), OpenAttribute: c.Query("open"), Query: c.Query("q")}
+	if g := c.Query("grade"); g != "" {
+		n, err := strconv.Atoi(g)
+		if err != nil || n < 1 || n > 4 {
+			fail(c, badRequest("grade", "use 1, 2, 3 or 4", "grade %q is not a sensitivity grade", g))
+			return
+		}
+		f.Grade = n
+	}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		fail(c, err)
+		return
+	}
+	ds, total, err := s.Store.Datasets(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"datasets": ds, "total": total})
+}
+
+func paging(c *gin.Context) (limit, offset int, err error) {
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, badRequest("limit", "use a number from 1 to 500", "limit %q is out of range", v)
+		}
+	}
+	if v := c.Query("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, badRequest("offset", "use a number from 0", "offset %q is not valid", v)
+		}
+	}
+	return limit, offset, nil
+}
+
+func (s *Server) getDataset(c *gin.Context) {
+	ds, err := s.Store.DatasetsByCode(c.Request.Context(), []string{c.Param("code")})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	d, ok := ds[c.Param("code")]
+	if !ok {
+		fail(c, newErr(http.StatusNotFound, "not_found", "code", "search the catalog at /api/v1/catalog", "no dataset %q", c.Param("code")))
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// --- applications -------------------------------------------------------
+
+// applicationBody is a draft as the applicant writes it.
+type applicationBody struct {
+	Title            string   `json:"title"`
+	Domain           string   `json:"domain"`
+	Description      string   `json:"description"`
+	Purpose          string   `json:"purpose"`
+	Scope            string   `json:"scope"`
+	PeriodMonths     int      `json:"period_months"`
+	AccessMode       string   `json:"access_mode"`
+	SecurityControls string   `json:"security_controls"`
+	Datasets         []string `json:"datasets"`
+	// Submit submits the draft at once.
+	Submit bool `json:"submit"`
+}
+
+var accessModes = []string{store.AccessDownload, store.AccessAPI, store.AccessSandbox, store.AccessModelResult}
+
+// checkApplication validates a draft against the catalog and the rules:
+// one scenario, named datasets that exist and are not closed, a period of
+// at most 5 years, and no download of grade-3 data.
+func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[string]store.Dataset, error) {
+	switch {
+	case strings.TrimSpace(b.Title) == "":
+		return nil, badRequest("title", "name the scenario, e.g. 小微企业信贷风控", "title is required")
+	case len([]rune(b.Title)) > 200:
+		return nil, badRequest("title", "shorten it to 200 characters", "title is too long")
+	case strings.TrimSpace(b.Purpose) == "":
+		return nil, badRequest("purpose", "state what the data will be used for", "purpose is required")
+	case b.PeriodMonths < 1:
+		return nil, badRequest("period_months", "give the usage period in months, 1 to 60", "period_months must be at least 1")
+	case b.PeriodMonths > 60:
+		return nil, unprocessable("period_months", "apply for at most 60 months; renew with a new application", "the usage period may not exceed 5 years (60 months)")
+	case !contains(accessModes, b.AccessMode):
+		return nil, badRequest("access_mode", "use one of: "+strings.Join(accessModes, ", "), "access_mode %q is not known", b.AccessMode)
+	case len(b.Datasets) == 0:
+		return nil, badRequest("datasets", "name at least one dataset code from /api/v1/catalog", "datasets is empty")
+	}
+	found, err := s.Store.DatasetsByCode(ctx, b.Datasets)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, code := range b.Datasets {
+		field := fmt.Sprintf("datasets[%d]", i)
+		d, ok := found[code]
+		switch {
+		case seen[code]:
+			return nil, badRequest(field, "name each dataset once", "dataset %s is named twice", code)
+		case !ok:
+			return nil, badRequest(field, "use a dataset code from /api/v1/catalog", "no dataset %q in the catalog", code)
+		case d.OpenAttribute == store.OpenClosed:
+			return nil, unprocessable(field, "remove it: closed data cannot be requested", "dataset %s (%s) is not open (非开放) and cannot be requested", code, d.Name)
+		case d.Grade >= 3 && (b.AccessMode == store.AccessDownload || b.AccessMode == store.AccessAPI):
+			return nil, unprocessable("access_mode", "use sandbox or model-result for grade-3 data", "dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s", code, d.Grade, b.AccessMode)
+		}
+		seen[code] = true
+	}
+	return found, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) createApplication(c *gin.Context) {
+	u := user(c)
+	if u.Role != store.RoleApplicant {
+		fail(c, newErr(http.StatusForbidden, "forbidden", "", "sign in as an applicant", "only applicants create applications"))
+		return
+	}
+	var b applicationBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	found, err := s.checkApplication(ctx, b)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	a := &store.Application{ApplicantOrg: u.OrgCode, ApplicantUser: u.Username, Title: b.Title, Domain: b.Domain,
+		Description: b.Description, Purpose: b.Purpose, Scope: b.Scope, PeriodMonths: b.PeriodMonths,
+		AccessMode: b.AccessMode, SecurityControls: b.SecurityControls}
+	for _, code := range b.Datasets {
+		a.Datasets = append(a.Datasets, store.ApplicationDataset{DatasetCode: code, Department: found[code].Department})
+	}
+	if err := s.Store.CreateApplication(ctx, a); err != nil {
+		fail(c, err)
+		return
+	}
+	if b.Submit {
+		if err := s.submit(ctx, u, a.ID); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	s.respondApplication(c, http.StatusCreated, a.ID)
+}
+
+func (s *Server) submitApplication(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.submit(c.Request.Context(), user(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	s.respondApplication(c, http.StatusAccepted, id)
+}
+
+// submit starts the application's workflow from its draft.
+func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
+	a, err := s.Store.Application(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.ApplicantOrg != u.OrgCode {
+		return newErr(http.StatusForbidden, "forbidden", "", "", "application %d belongs to another org", id)
+	}
+	if a.Status != workflows.StatusDraft {
+		return newErr(http.StatusConflict, "conflict", "", "", "application %d is %s, not a draft", id, a.Status)
+	}
+	body := applicationBody{Title: a.Title, Purpose: a.Purpose, PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode}
+	for _, d := range a.Datasets {
+		body.Datasets = append(body.Datasets, d.DatasetCode)
+	}
+	found, err := s.checkApplication(ctx, body)
+	if err != nil {
+		return err
+	}
+	in := workflows.ApplicationInput{ApplicationID: id, ApplicantOrg: a.ApplicantOrg, Submitter: actorOf(u), Title: a.Title,
+		PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode, Orgs: s.Orgs, Deadlines: s.Deadlines}
+	for _, code := range body.Datasets {
+		d := found[code]
+		in.Datasets = append(in.Datasets, workflows.DatasetRef{Code: code, Name: d.Name, Department: d.Department, Grade: d.Grade})
+	}
+	wfID := workflows.ApplicationWorkflowID(id)
+	if err := s.Store.MarkSubmitted(ctx, id, wfID, s.now()); err != nil {
+		return err
+	}
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: wfID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, workflows.ApplicationWorkflowName, in)
+	if err != nil {
+		if rerr := s.Store.RevertSubmitted(context.WithoutCancel(ctx), id); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return fmt.Errorf("start workflow %s: %w", wfID, err)
+	}
+	return nil
+}
+
+func (s *Server) listApplications(c *gin.Context) {
+	u := user(c)
+	f := store.ApplicationFilter{Status: c.Query("status")}
+	switch u.Role {
+	case store.RoleApplicant:
+		f.ApplicantOrg = u.OrgCode
+	case store.RoleDeptReviewer:
+		f.Department = u.OrgCode
+	}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		fail(c, err)
+		return
+	}
+	apps, err := s.Store.Applications(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"applications": apps})
+}
+
+func (s *Server) getApplication(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.respondApplication(c, http.StatusOK, id)
+}
+
+// Step is one line of an application's timeline.
+type Step struct {
+	store.Task
+	// WorkingDaysLeft counts working days until the due date (open tasks).
+	WorkingDaysLeft *int `json:"working_days_left,omitempty"`
+	// OverdueWorkingDays counts working days past the due date.
+	OverdueWorkingDays *int `json:"overdue_working_days,omitempty"`
+	// Next says who must act, for an open task.
+	Next string `json:"next,omitempty"`
+}
+
+func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
+	ctx := c.Request.Context()
+	a, err := s.Store.Application(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := user(c)
+	if u.Role == store.RoleApplicant && a.ApplicantOrg != u.OrgCode {
+		fail(c, newErr(http.StatusNotFound, "not_found", "", "", "no application %d", id))
+		return
+	}
+	tasks, err := s.Store.TasksOf(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	audit, err := s.Store.Audit(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	agreements, err := s.Store.Agreements(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	models, err := s.Store.Models(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	evals, err := s.Store.Evaluations(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, gin.H{"application": a, "timeline": s.steps(tasks), "audit": audit,
+		"agreements": agreements, "models": models, "evaluations": evals})
+}
+
+func (s *Server) steps(tasks []store.Task) []Step {
+	now := s.now()
+	out := make([]Step, 0, len(tasks))
+	for _, t := range tasks {
+		st := Step{Task: t}
+		if t.Status == store.TaskOpen {
+			if now.After(t.DueAt) {
+				n := s.Calendar.Between(t.DueAt, now)
+				st.OverdueWorkingDays = &n
+			} else {
+				n := s.Calendar.Between(now, t.DueAt)
+				st.WorkingDaysLeft = &n
+			}
+			st.Next = fmt.Sprintf("%s: %s (one of: %s) by %s", t.Department, t.Kind,
+				strings.Join(workflows.AllowedDecisions(t.Kind), ", "), t.DueAt.In(calendar.Zone).Format("2006-01-02 15:04 MST"))
+		}
+		out = append(out, st)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].OpenedAt.Before(out[j].OpenedAt) })
+	return out
+}
+
+// --- Updates ------------------------------------------------------------
+
+// update sends an Update and waits until the workflow has persisted it.
+// An Idempotency-Key header makes a client's retry apply once.
+func (s *Server) update(c *gin.Context, wfID, name string, arg any) (workflows.UpdateResult, error) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 30*time.Second)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: wfID, UpdateName: name, UpdateID: c.GetHeader("Idempotency-Key"),
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.UpdateResult
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	return res, err
+}
+
+type decisionBody struct {
+	Decision  string                  `json:"decision"`
+	Reason    string                  `json:"reason"`
+	Basis     string                  `json:"basis"`
+	Comment   string                  `json:"comment"`
+	Items     []workflows.DatasetItem `json:"items"`
+	Regulator string                  `json:"regulator"`
+	Edits     map[string]string       `json:"edits"`
+}
+
+func (s *Server) decide(c *gin.Context) {
+	ctx := c.Request.Context()
+	var b decisionBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.Store.Task(ctx, c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if b.Regulator != "" {
+		org, err := s.Store.Org(ctx, b.Regulator)
+		if err != nil || org.Kind != store.KindRegulator {
+			fail(c, badRequest("regulator", "use the org code of an industry regulator", "%q is not a regulator", b.Regulator))
+			return
+		}
+	}
+	res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
+		TaskID: t.ID, Actor: actorOf(user(c)), Decision: b.Decision, Reason: b.Reason, Basis: b.Basis,
+		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits,
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+type actionBody struct {
+	Reason string `json:"reason"`
+	Basis  string `json:"basis"`
+}
+
+// action sends one of the application-level Updates.
+func (s *Server) action(name string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var b actionBody
+		if c.Request.ContentLength != 0 {
+			if err := bind(c, &b); err != nil {
+				fail(c, err)
+				return
+			}
+		}
+		res, err := s.update(c, workflows.ApplicationWorkflowID(id), name,
+			workflows.ActionRequest{Actor: actorOf(user(c)), Reason: b.Reason, Basis: b.Basis})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, res)
+	}
+}
+
+type modelBody struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (s *Server) submitModel(c *gin.Context) {
+	id, err := pathID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var b modelBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	res, err := s.update(c, workflows.ApplicationWorkflowID(id), workflows.UpdateSubmitModel,
+		workflows.ModelRequest{Actor: actorOf(user(c)), Name: b.Name, Description: b.Description})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+// --- tasks and supervision ---------------------------------------------
+
+func (s *Server) inbox(c *gin.Context) {
+	u := user(c)
+	f := store.InboxFilter{Department: u.OrgCode, Status: c.DefaultQuery("status", store.TaskOpen)}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		fail(c, err)
+		return
+	}
+	tasks, err := s.Store.Inbox(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks)})
+}
+
+func (s *Server) overdue(c *gin.Context) {
+	u := user(c)
+	if u.Role != store.RoleSupervisor && u.Role != store.RoleAdmin {
+		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "only supervisors see the overdue list"))
+		return
+	}
+	tasks, err := s.Store.Overdue(c.Request.Context(), s.now(), c.Query("department"), 500)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks)})
+}
+
+// --- calendar -----------------------------------------------------------
+
+func (s *Server) calendarDue(c *gin.Context) {
+	from, err := time.ParseInLocation(time.DateOnly, c.Query("from"), calendar.Zone)
+	if err != nil {
+		fail(c, badRequest("from", "use YYYY-MM-DD", "from %q is not a date", c.Query("from")))
+		return
+	}
+	days, err := strconv.Atoi(c.Query("days"))
+	if err != nil || days < 1 || days > 1000 {
+		fail(c, badRequest("days", "use a number of working days from 1 to 1000", "days %q is not valid", c.Query("days")))
+		return
+	}
+	due := s.Calendar.DueAt(from, days)
+	c.JSON(http.StatusOK, gin.H{"from": c.Query("from"), "days": days, "due": due.Format(time.DateOnly), "due_at": due})
+}

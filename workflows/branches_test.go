@@ -1,0 +1,379 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/datagate/datagate/store"
+	wf "github.com/datagate/datagate/workflows"
+)
+
+func TestRegulatorOpinionAskedAndGiven(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	ask := func(regulatorOrg string) wf.DecideRequest {
+		task := h.task(wf.TaskDepartmentReview, health)
+		return wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: wf.DecisionAskRegulator, Regulator: regulatorOrg, Comment: "是否涉及金融监管要求?"}
+	}
+	h.steps(2*hour,
+		func() { h.refused(appWFID, wf.UpdateDecide, ask(""), wf.ErrInvalid) },
+		func() { h.must(appWFID, wf.UpdateDecide, ask(regulator)) },
+		func() { h.refused(appWFID, wf.UpdateDecide, ask(regulator), wf.ErrConflict) }, // already asked
+	)
+	h.steps(3*hour,
+		func() {
+			op := h.task(wf.TaskRegulatorOpinion, regulator)
+			// Ten working days from Monday 2 March: Monday 16 March.
+			if want := cst(2026, 3, 16, 23, 59, 59); !op.DueAt.Equal(want) || op.Subject != health {
+				t.Errorf("opinion task due %s subject %s", op.DueAt, op.Subject)
+			}
+			h.task(wf.TaskDepartmentReview, health) // still open while the regulator answers
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: op.ID, Actor: actor(regulator), Decision: wf.DecisionOpinion}, wf.ErrInvalid)
+		},
+		func() {
+			h.decide(wf.TaskRegulatorOpinion, regulator, wf.DecisionOpinion, withComment("同意,需脱敏"))
+		})
+	h.at(4*hour, func() {
+		h.decide(wf.TaskDepartmentReview, health, wf.DecisionApprove)
+		h.decide(wf.TaskDepartmentReview, samr, wf.DecisionApprove)
+	})
+	h.at(5*hour, func() {
+		if s := h.status(); s.Status != wf.StatusAgreements {
+			t.Errorf("status %s", s.Status)
+		}
+		h.env.CancelWorkflow()
+	})
+	h.run()
+	var opinion bool
+	for _, r := range h.rows() {
+		if r.Kind == wf.TaskRegulatorOpinion && r.Decision == wf.DecisionOpinion && r.Comment == "同意,需脱敏" {
+			opinion = true
+		}
+	}
+	if !opinion {
+		t.Error("the regulator's opinion is not in the read model")
+	}
+}
+
+func TestAgreementsInOrder(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(2*hour, func() {
+		h.decide(wf.TaskDepartmentReview, health, wf.DecisionApprove)
+		h.decide(wf.TaskDepartmentReview, samr, wf.DecisionApprove)
+	})
+	expect := func(what string, want map[string]int) func() {
+		return func() {
+			got := map[string]int{}
+			for _, t := range h.status().Tasks {
+				got[t.Kind]++
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: open tasks %v, want %v", what, got, want)
+			}
+		}
+	}
+	sign := func(kind, org, decision string) func() { return func() { h.decide(kind, org, decision) } }
+	h.steps(3*hour,
+		expect("agreement stage", map[string]int{wf.TaskSignAuthorization: 2, wf.TaskSignCommitment: 1}),
+		sign(wf.TaskSignAuthorization, bureau, wf.DecisionSign),
+		expect("bureau signed", map[string]int{wf.TaskSignAuthorization: 1, wf.TaskSignCommitment: 1}),
+		sign(wf.TaskSignAuthorization, operator, wf.DecisionSign),
+		expect("authorization signed", map[string]int{wf.TaskSignService: 2, wf.TaskSignCommitment: 1}),
+		sign(wf.TaskSignService, operator, wf.DecisionSign),
+		sign(wf.TaskSignService, applicant, wf.DecisionSign),
+		expect("service signed", map[string]int{wf.TaskFileService: 1, wf.TaskSignCommitment: 1}),
+		sign(wf.TaskFileService, bureau, wf.DecisionFile),
+		func() {
+			if s := h.status(); s.Status != wf.StatusAgreements {
+				t.Errorf("active before the utilization commitment was signed: %s", s.Status)
+			}
+		},
+		sign(wf.TaskSignCommitment, applicant, wf.DecisionSign),
+		func() {
+			if s := h.status(); s.Status != wf.StatusActive {
+				t.Errorf("status %s after every signature, want active", s.Status)
+			}
+			h.env.CancelWorkflow()
+		})
+	h.run()
+	ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
+	for _, ag := range ags {
+		if ag.Status != "completed" || ag.CompletedAt == nil {
+			t.Errorf("agreement %s in the read model: %+v", ag.Kind, ag)
+		}
+	}
+}
+
+func TestModelChangesRequestedResubmittedApprovedAndRejected(t *testing.T) {
+	h := newHarness(t, monday)
+	last := h.toActive()
+	model := wf.ModelWorkflowID(appWFID, 1)
+	review := func(org, decision string, mod ...func(*wf.DecideRequest)) func() {
+		return func() { h.decide(wf.TaskModelReview, org, decision, mod...) }
+	}
+	refuse := func(org, as, decision, errType string) func() {
+		return func() {
+			task := h.task(wf.TaskModelReview, org)
+			h.refused(model, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(as), Decision: decision}, errType)
+		}
+	}
+	var round2Opened time.Time
+	h.steps(last+hour,
+		func() {
+			h.refused(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m1"}, wf.ErrInvalid)
+		},
+		func() {
+			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m1", Description: "评分卡"})
+		},
+		refuse(health, health, wf.DecisionRequestChanges, wf.ErrInvalid), // no reason
+		refuse(health, samr, wf.DecisionApprove, wf.ErrForbidden),        // another department's task
+		refuse(health, health, wf.DecisionReject, wf.ErrInvalid),         // no reason nor basis
+		review(bureau, wf.DecisionApprove),
+		review(health, wf.DecisionRequestChanges, withReason("输出含个人标识", "")),
+		review(samr, wf.DecisionApprove),
+		func() {
+			round2Opened = h.env.Now()
+			h.decide(wf.TaskModelRevision, applicant, wf.DecisionResubmit, func(r *wf.DecideRequest) {
+				r.Edits = map[string]string{"description": "评分卡,输出已去标识"}
+			})
+		},
+		func() {
+			task := h.task(wf.TaskModelReview, health)
+			if task.Round != 2 || !task.OpenedAt.Equal(round2Opened) {
+				t.Errorf("round-2 review %+v, want round 2 opened at %s (clock restarted)", task, round2Opened)
+			}
+		},
+		review(bureau, wf.DecisionApprove),
+		review(health, wf.DecisionApprove),
+		review(samr, wf.DecisionApprove),
+		func() {
+			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m2", Description: "画像"})
+		},
+		review(bureau, wf.DecisionReject, withReason("超出授权范围", "《办法》第二十条")),
+		review(health, wf.DecisionApprove),
+		review(samr, wf.DecisionApprove),
+		func() {
+			s := h.status()
+			if len(s.Models) != 2 || s.Models[0].Status != wf.ModelApproved || s.Models[1].Status != wf.ModelRejected {
+				t.Errorf("models in the application: %+v", s.Models)
+			}
+			h.env.CancelWorkflow()
+		})
+	h.run()
+	models, _ := h.st.Models(context.Background(), h.in.ApplicationID)
+	if len(models) != 2 || models[0].Status != wf.ModelApproved || models[0].Round != 2 ||
+		models[0].Description != "评分卡,输出已去标识" || !models[0].SubmittedAt.Equal(monday.Add(last+hour+time.Minute)) || models[1].Status != wf.ModelRejected || models[1].DecidedAt == nil {
+		t.Errorf("models in the read model: %+v", models)
+	}
+}
+
+func TestEvaluationRectificationThenQualified(t *testing.T) {
+	h := newHarness(t, monday)
+	h.in.Deadlines.EvaluationIntervalMonths = 6
+	last := h.toActive()
+	half := 185 * 24 * hour
+	h.at(half, func() {
+		h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("自评"))
+	})
+	h.steps(half+hour,
+		func() {
+			task := h.task(wf.TaskRateEvaluation, bureau)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: wf.DecisionRectify}, wf.ErrInvalid)
+		},
+		func() {
+			h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionRectify, withReason("日志留存不足", ""))
+		})
+	h.at(half+2*hour, func() {
+		s := h.status()
+		if s.Evaluation == nil || s.Evaluation.Status != wf.EvalRectification || len(s.Tasks) != 0 {
+			t.Errorf("during rectification: %+v, tasks %v", s.Evaluation, s.Tasks)
+		}
+	})
+	// Thirty days later the re-evaluation opens.
+	h.at(half+31*24*hour, func() {
+		task := h.task(wf.TaskSelfEvaluation, applicant)
+		if task.Round != 2 {
+			t.Errorf("re-evaluation round %d", task.Round)
+		}
+		h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("已整改"))
+	})
+	h.steps(half+31*24*hour+hour,
+		func() { h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionQualified) },
+		func() {
+			if s := h.status(); s.Evaluation != nil || s.Status != wf.StatusActive || s.EvaluationCount != 1 {
+				t.Errorf("after qualified: %s %+v", s.Status, s.Evaluation)
+			}
+			h.env.CancelWorkflow()
+		})
+	_ = last
+	h.run()
+	evals, _ := h.st.Evaluations(context.Background(), h.in.ApplicationID)
+	if len(evals) != 1 || evals[0].Status != wf.EvalQualified || evals[0].Round != 2 || evals[0].SelfReport != "已整改" {
+		t.Errorf("evaluations in the read model: %+v", evals)
+	}
+}
+
+func TestUnqualifiedTerminatesThenExit(t *testing.T) {
+	h := newHarness(t, monday)
+	h.toActive()
+	h.steps(6*hour,
+		func() {
+			h.refused(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrForbidden)
+		},
+		func() {
+			h.must(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau), Reason: "投诉"})
+			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m", Description: "d"})
+		},
+		func() {
+			h.refused(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau)}, wf.ErrConflict)
+		})
+	h.at(7*hour, func() { h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("自评")) })
+	h.steps(8*hour,
+		func() {
+			task := h.task(wf.TaskRateEvaluation, bureau)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: wf.DecisionUnqualified, Reason: "违规"}, wf.ErrInvalid)
+		},
+		func() {
+			h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionUnqualified, withReason("违规向第三方提供数据", "《办法》第六条(二)2"))
+		})
+	h.at(9*hour, func() {
+		s := h.status()
+		if s.Status != wf.StatusExiting || s.EndReason != wf.EndTerminated || s.Models[0].Status != wf.ModelCancelled {
+			t.Errorf("after unqualified: %s/%s models %+v", s.Status, s.EndReason, s.Models)
+		}
+		exit := h.task(wf.TaskExitConfirmation, applicant)
+		// 30 calendar days from Monday 2 March: 1 April, end of day.
+		if want := cst(2026, 4, 1, 23, 59, 59); !exit.DueAt.Equal(want) {
+			t.Errorf("exit confirmation due %s, want %s", exit.DueAt, want)
+		}
+		h.decide(wf.TaskExitConfirmation, applicant, wf.DecisionConfirm, withComment("已销毁"))
+	})
+	h.at(10*hour, func() {
+		h.decide(wf.TaskExitVerification, bureau, wf.DecisionReturn, withReason("缺少销毁证明", ""))
+	})
+	h.exit(11 * hour)
+	if st := h.finish(); st.Status != wf.StatusClosed || st.EndReason != wf.EndTerminated {
+		t.Fatalf("final %s/%s", st.Status, st.EndReason)
+	}
+	models, _ := h.st.Models(context.Background(), h.in.ApplicationID)
+	if len(models) != 1 || models[0].Status != wf.ModelCancelled {
+		t.Errorf("model after termination: %+v", models)
+	}
+	for _, r := range h.rows() {
+		if r.Status == store.TaskOpen {
+			t.Errorf("task %s %s left open after the application closed", r.ID, r.Kind)
+		}
+	}
+}
+
+func TestVoluntaryExitAfterNotice(t *testing.T) {
+	h := newHarness(t, monday)
+	h.toActive()
+	h.steps(6*hour,
+		func() {
+			h.must(appWFID, wf.UpdateGiveExitNotice, wf.ActionRequest{Actor: actor(applicant), Reason: "业务调整"})
+		},
+		func() {
+			h.refused(appWFID, wf.UpdateGiveExitNotice, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrConflict)
+		})
+	h.at(80*24*hour, func() {
+		if s := h.status(); s.Status != wf.StatusActive {
+			t.Errorf("ended before the three months' notice ran out: %s", s.Status)
+		}
+	})
+	h.at(95*24*hour, func() {
+		if s := h.status(); s.Status != wf.StatusExiting || s.EndReason != wf.EndExit {
+			t.Errorf("three months after notice: %s/%s", s.Status, s.EndReason)
+		}
+	})
+	h.exit(96 * 24 * hour)
+	if st := h.finish(); st.EndReason != wf.EndExit {
+		t.Fatalf("end reason %s", st.EndReason)
+	}
+}
+
+// A task opened on Friday 26 September 2025, before the National Day
+// holiday (1–8 October, with Sunday 28 September and Saturday 11 October
+// worked), is reminded 3 working days before it falls due and marked
+// overdue at the end of its due day, never during the holiday.
+func TestReminderAndOverdueSkipHolidayWeek(t *testing.T) {
+	h := newHarness(t, cst(2025, 9, 26, 10, 0, 0))
+	var reminded, overdue time.Time
+	h.at(60*24*hour, func() {
+		task := h.task(wf.TaskInitialReview, bdc)
+		if task.RemindedAt == nil || task.OverdueAt == nil {
+			t.Fatalf("not reminded or not overdue: %+v", task)
+		}
+		reminded, overdue = *task.RemindedAt, *task.OverdueAt
+		h.decide(wf.TaskInitialReview, bdc, wf.DecisionReject, withReason("r", "b"))
+	})
+	h.finish()
+	// 5 working days: 28, 29, 30 Sep, 9, 10 Oct → due Friday 10 October.
+	if want := cst(2025, 9, 29, 9, 0, 0); !reminded.Equal(want) {
+		t.Errorf("reminded at %s, want %s", reminded.In(want.Location()), want)
+	}
+	if want := cst(2025, 10, 10, 23, 59, 59); !overdue.Equal(want) {
+		t.Errorf("overdue at %s, want %s", overdue.In(want.Location()), want)
+	}
+	row := h.rows()[0]
+	if row.OverdueAt == nil || !row.OverdueAt.Equal(overdue) || row.Decision != wf.DecisionReject {
+		t.Errorf("read model row: %+v", row)
+	}
+}
+
+func TestRefusalsLeaveStateUnchanged(t *testing.T) {
+	h := newHarness(t, monday)
+	req := func(org, decision string) func() wf.DecideRequest {
+		return func() wf.DecideRequest {
+			task := h.task(wf.TaskInitialReview, bdc)
+			return wf.DecideRequest{TaskID: task.ID, Actor: actor(org), Decision: decision}
+		}
+	}
+	refuse := func(name string, arg func() wf.DecideRequest, errType string) func() {
+		return func() { h.refused(appWFID, name, arg(), errType) }
+	}
+	h.steps(hour,
+		refuse(wf.UpdateDecide, req(health, wf.DecisionPass), wf.ErrForbidden), // wrong department
+		refuse(wf.UpdateDecide, req(bdc, wf.DecisionApprove), wf.ErrInvalid),   // not a decision of this step
+		refuse(wf.UpdateDecide, req(bdc, wf.DecisionReject), wf.ErrInvalid),    // no reason, no basis
+		refuse(wf.UpdateDecide, func() wf.DecideRequest {
+			return wf.DecideRequest{TaskID: "application-1#99", Actor: actor(bdc), Decision: wf.DecisionPass}
+		}, wf.ErrConflict),
+		refuse(wf.UpdateDecide, func() wf.DecideRequest {
+			r := req(bdc, wf.DecisionPass)()
+			r.Actor.User = ""
+			return r
+		}, wf.ErrInvalid),
+		func() {
+			h.refused(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m", Description: "d"}, wf.ErrConflict)
+		},
+		func() {
+			h.refused(appWFID, wf.UpdateTerminate, wf.ActionRequest{Actor: actor(bureau), Reason: "x", Basis: "y"}, wf.ErrConflict)
+		},
+		func() {
+			h.refused(appWFID, wf.UpdateGiveExitNotice, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrConflict)
+		},
+	)
+	var first wf.DecideRequest
+	h.steps(2*hour,
+		func() {
+			first = req(bdc, wf.DecisionPass)()
+			h.must(appWFID, wf.UpdateDecide, first)
+		},
+		// The same task decided again: already decided.
+		func() { h.refused(appWFID, wf.UpdateDecide, first, wf.ErrConflict) },
+		func() {
+			task := h.task(wf.TaskDepartmentReview, health)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: wf.DecisionDecide,
+				Items: []wf.DatasetItem{{Dataset: "DS-H1", Decision: wf.DecisionApprove}, {Dataset: "DS-H2", Decision: wf.DecisionReject, Reason: "r"}}}, wf.ErrInvalid)
+		},
+		func() { h.env.CancelWorkflow() })
+	h.run()
+	rows := h.rows()
+	if len(rows) != 3 || rows[0].Decision != wf.DecisionPass {
+		t.Errorf("read model after refusals: %+v", rows)
+	}
+}
