@@ -142,7 +142,7 @@ func buildConfig(o Options) (*config.Config, error) {
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
 				HTTPAddress:            net.JoinHostPort(o.IP, strconv.Itoa(httpPort)),
-				ClusterID:              "datagate-dev",
+				ClusterID:              "6d1b5f7e-3c1a-4f7e-9a57-0da7a9a7e001",
 			},
 		},
 	}

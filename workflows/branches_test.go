@@ -340,7 +340,7 @@ func TestRefusalsLeaveStateUnchanged(t *testing.T) {
 		refuse(wf.UpdateDecide, req(bdc, wf.DecisionApprove), wf.ErrInvalid),   // not a decision of this step
 		refuse(wf.UpdateDecide, req(bdc, wf.DecisionReject), wf.ErrInvalid),    // no reason, no basis
 		refuse(wf.UpdateDecide, func() wf.DecideRequest {
-			return wf.DecideRequest{TaskID: "application-1#99", Actor: actor(bdc), Decision: wf.DecisionPass}
+			return wf.DecideRequest{TaskID: "application-1-t99", Actor: actor(bdc), Decision: wf.DecisionPass}
 		}, wf.ErrConflict),
 		refuse(wf.UpdateDecide, func() wf.DecideRequest {
 			r := req(bdc, wf.DecisionPass)()

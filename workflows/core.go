@@ -82,7 +82,7 @@ func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target
 func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round, days int, calendarDays bool) {
 	m.core.TaskSeq++
 	t := store.Task{
-		ID: fmt.Sprintf("%s#%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
+		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
 		Kind: kind, Subject: subject, Round: round, Department: org, Status: store.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}

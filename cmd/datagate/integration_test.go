@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/datagate/datagate/workflows"
+)
+
+// TestLifecycleOverHTTPWithRestart starts the embedded Temporal server, the
+// real worker and the HTTP API in-process, drives one application through
+// its whole lifecycle with HTTP calls, stops everything midway, starts it
+// again on the same data directory, and finishes.
+func TestLifecycleOverHTTPWithRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	ctx := context.Background()
+	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
+		"--temporal-port", fmt.Sprint(freePort(t))}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := startDev(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Stop() }()
+	c := &httpClient{t: t, base: "http://" + s.addr}
+	c.waitHealthy()
+
+	var created struct {
+		Application struct {
+			ID     uint64 `json:"id"`
+			Status string `json:"status"`
+		} `json:"application"`
+	}
+	// A closed dataset is refused, and the refusal creates nothing.
+	c.expect("POST", "/api/v1/applications", "applicant", map[string]any{
+		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
+		"datasets": []string{"DS-0104", "DS-0103"}, "submit": true}, http.StatusUnprocessableEntity, nil)
+	c.expect("POST", "/api/v1/applications", "applicant", map[string]any{
+		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
+		"datasets": []string{"DS-0100", "DS-0102"}, "submit": true}, http.StatusCreated, &created)
+	id := created.Application.ID
+	if id != 1 {
+		t.Fatalf("application id %d, want 1 (the refused one must not have been created)", id)
+	}
+	appPath := fmt.Sprintf("/api/v1/applications/%d", id)
+
+	c.decide("initial_reviewer", "initial_review", map[string]any{"decision": "pass"})
+	c.decide("reviewer-gsa", "department_review", map[string]any{"decision": "approve"})
+	// Rejecting without a basis is refused with the field named.
+	var refusal struct {
+		Error struct{ Code, Field string } `json:"error"`
+	}
+	task := c.openTask("reviewer-commerce", "department_review")
+	c.expect("POST", "/api/v1/tasks/"+task+"/decision", "reviewer-commerce",
+		map[string]any{"decision": "reject", "reason": "不完整"}, http.StatusBadRequest, &refusal)
+	if refusal.Error.Field != "basis" {
+		t.Errorf("refusal names field %q, want basis", refusal.Error.Field)
+	}
+	// Another department cannot decide it.
+	c.expect("POST", "/api/v1/tasks/"+task+"/decision", "reviewer-gsa",
+		map[string]any{"decision": "approve"}, http.StatusForbidden, nil)
+	c.decide("reviewer-commerce", "department_review", map[string]any{"decision": "approve"})
+	c.decide("bureau_officer", "sign_authorization", map[string]any{"decision": "sign"})
+	c.decide("operator", "sign_authorization", map[string]any{"decision": "sign"})
+	if st := c.status(appPath); st != workflows.StatusAgreements {
+		t.Fatalf("status %s before restart, want agreements", st)
+	}
+
+	// Restart everything on the same data directory.
+	s.Stop()
+	cfg.HTTP = "127.0.0.1:0"
+	if s, err = startDev(ctx, cfg, log); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	c.base = "http://" + s.addr
+	c.waitHealthy()
+	if st := c.status(appPath); st != workflows.StatusAgreements {
+		t.Fatalf("status %s after restart, want agreements", st)
+	}
+
+	c.decide("operator", "sign_service", map[string]any{"decision": "sign"})
+	c.decide("applicant", "sign_service", map[string]any{"decision": "sign"})
+	c.decide("applicant", "sign_commitment", map[string]any{"decision": "sign"})
+	c.decide("bureau_officer", "file_service", map[string]any{"decision": "file"})
+	if st := c.status(appPath); st != workflows.StatusActive {
+		t.Fatalf("status %s, want active", st)
+	}
+	c.expect("POST", appPath+"/models", "applicant", map[string]any{"name": "风控模型", "description": "评分卡"}, http.StatusOK, nil)
+	c.decide("bureau_officer", "model_review", map[string]any{"decision": "approve"})
+	c.decide("reviewer-gsa", "model_review", map[string]any{"decision": "approve"})
+	c.decide("reviewer-commerce", "model_review", map[string]any{"decision": "approve"})
+	c.expect("POST", appPath+"/evaluations", "bureau_officer", map[string]any{"reason": "抽查"}, http.StatusOK, nil)
+	c.decide("applicant", "self_evaluation", map[string]any{"decision": "submit", "comment": "合规"})
+	c.decide("bureau_officer", "rate_evaluation", map[string]any{"decision": "qualified"})
+	c.expect("POST", appPath+"/terminate", "bureau_officer", map[string]any{"reason": "违规", "basis": "第六条"}, http.StatusOK, nil)
+	c.decide("applicant", "exit_confirmation", map[string]any{"decision": "confirm", "comment": "已销毁"})
+	c.decide("bureau_officer", "exit_verification", map[string]any{"decision": "verify"})
+
+	var detail struct {
+		Application struct{ Status, EndReason string } `json:"application"`
+		Timeline    []struct{ Kind, Status, Decision string }
+		Models      []struct{ Status string }
+		Audit       []struct{ Seq int64 }
+	}
+	c.expect("GET", appPath, "applicant", nil, http.StatusOK, &detail)
+	if detail.Application.Status != workflows.StatusClosed {
+		t.Fatalf("final status %s, want closed", detail.Application.Status)
+	}
+	if len(detail.Timeline) < 15 || len(detail.Models) != 1 || detail.Models[0].Status != "approved" {
+		t.Errorf("timeline %d steps, models %+v", len(detail.Timeline), detail.Models)
+	}
+	for _, st := range detail.Timeline {
+		if st.Status == "open" {
+			t.Errorf("step %s still open after closing", st.Kind)
+		}
+	}
+	// The workflow's own history: how long the longest path run was.
+	var hist int
+	iter := s.client.GetWorkflowHistory(ctx, workflows.ApplicationWorkflowID(id), "", false, 0)
+	for iter.HasNext() {
+		if _, err := iter.Next(); err != nil {
+			t.Fatal(err)
+		}
+		hist++
+	}
+	t.Logf("application workflow history: %d events", hist)
+}
+
+type httpClient struct {
+	t    *testing.T
+	base string
+}
+
+func (c *httpClient) waitHealthy() {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(c.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatal("not healthy within 30s")
+}
+
+func (c *httpClient) expect(method, path, user string, body any, want int, out any) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	req.Header.Set("X-Demo-User", user)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		c.t.Fatalf("%s %s as %s: status %d, want %d: %s", method, path, user, resp.StatusCode, want, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: %v: %s", method, path, err, data)
+		}
+	}
+}
+
+// openTask finds the user's department's open task of a kind.
+func (c *httpClient) openTask(user, kind string) string {
+	c.t.Helper()
+	var inbox struct {
+		Tasks []struct{ ID, Kind string } `json:"tasks"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.expect("GET", "/api/v1/tasks", user, nil, http.StatusOK, &inbox)
+		for _, t := range inbox.Tasks {
+			if t.Kind == kind {
+				return t.ID
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // a child workflow opens its tasks on its own
+	}
+	c.t.Fatalf("%s has no open %s task", user, kind)
+	return ""
+}
+
+func (c *httpClient) decide(user, kind string, body map[string]any) {
+	c.t.Helper()
+	c.expect("POST", "/api/v1/tasks/"+c.openTask(user, kind)+"/decision", user, body, http.StatusOK, nil)
+}
+
+func (c *httpClient) status(path string) string {
+	c.t.Helper()
+	var d struct {
+		Application struct{ Status string } `json:"application"`
+	}
+	c.expect("GET", path, "supervisor", nil, http.StatusOK, &d)
+	return d.Application.Status
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,67 @@
+// Command datagate runs DataGate: `datagate dev` starts everything in one
+// process; `serve` and `worker` are the production split; `calendar`
+// computes working-day deadlines.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "datagate:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `datagate — public-data authorization approvals
+
+Usage:
+  datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT]
+                     everything in one process: embedded Temporal, worker, HTTP, SQLite
+  datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR]
+  datagate worker    --temporal-address HOST:PORT --db DSN
+  datagate calendar due     --from YYYY-MM-DD --days N [--holidays DIR]
+  datagate calendar between --from YYYY-MM-DD --to YYYY-MM-DD [--holidays DIR]
+
+Every flag has an environment variable: DATAGATE_DATA, DATAGATE_HTTP,
+DATAGATE_TEMPORAL_PORT, DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE,
+DATAGATE_DB, DATAGATE_HOLIDAYS.
+`
+
+// run is the whole program; main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, args[1:], getenv, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stderr)
+	case "worker":
+		return runWorker(ctx, args[1:], getenv, stderr)
+	case "calendar":
+		return runCalendar(args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}
