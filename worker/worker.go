@@ -16,13 +16,23 @@ import (
 // the embedded server, about 8 keeps both cores busy.
 const Pollers = 8
 
-// Register adds every workflow and activity under its fixed name.
-func Register(r interface {
+// WorkflowRegistry is a worker, a test environment or a replayer.
+type WorkflowRegistry interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
-	RegisterActivityWithOptions(any, activity.RegisterOptions)
-}, acts *activities.Activities) {
+}
+
+// RegisterWorkflows adds every workflow under its fixed name.
+func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ModelReviewWorkflow, workflow.RegisterOptions{Name: workflows.ModelReviewWorkflowName})
+}
+
+// Register adds every workflow and activity under its fixed name.
+func Register(r interface {
+	WorkflowRegistry
+	RegisterActivityWithOptions(any, activity.RegisterOptions)
+}, acts *activities.Activities) {
+	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(acts.Apply, activity.RegisterOptions{Name: activities.ApplyName})
 }
 

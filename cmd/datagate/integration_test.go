@@ -9,9 +9,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
 )
 
@@ -127,16 +135,44 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 			t.Errorf("step %s still open after closing", st.Kind)
 		}
 	}
-	// The workflow's own history: how long the longest path run was.
-	var hist int
-	iter := s.client.GetWorkflowHistory(ctx, workflows.ApplicationWorkflowID(id), "", false, 0)
+	// The recorded histories replay on the current code. With
+	// DATAGATE_RECORD_HISTORY=workflows/testdata they become the replay
+	// test's fixtures.
+	appWF := workflows.ApplicationWorkflowID(id)
+	for name, wfID := range map[string]string{"application": appWF, "model": workflows.ModelWorkflowID(appWF, 1)} {
+		hist := history(t, s, wfID)
+		t.Logf("%s workflow history: %d events", name, len(hist.Events))
+		replayer := sdkworker.NewWorkflowReplayer()
+		worker.RegisterWorkflows(replayer)
+		if err := replayer.ReplayWorkflowHistoryWithOptions(nil, hist, sdkworker.ReplayWorkflowHistoryOptions{
+			OriginalExecution: workflow.Execution{ID: wfID},
+		}); err != nil {
+			t.Errorf("replay %s: %v", wfID, err)
+		}
+		if dir := os.Getenv("DATAGATE_RECORD_HISTORY"); dir != "" {
+			b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+"_history.json"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func history(t *testing.T, s *stack, wfID string) *historypb.History {
+	t.Helper()
+	var h historypb.History
+	iter := s.client.GetWorkflowHistory(context.Background(), wfID, "", false, 0)
 	for iter.HasNext() {
-		if _, err := iter.Next(); err != nil {
+		e, err := iter.Next()
+		if err != nil {
 			t.Fatal(err)
 		}
-		hist++
+		h.Events = append(h.Events, e)
 	}
-	t.Logf("application workflow history: %d events", hist)
+	return &h
 }
 
 type httpClient struct {
