@@ -621,7 +621,7 @@ func (w *app) requestEvaluation(ctx workflow.Context, r ActionRequest) (UpdateRe
 	if err := w.startEvaluation(ctx, r.Actor, firstNonEmpty(r.Reason, "on demand")); err != nil {
 		return UpdateResult{}, err
 	}
-	return UpdateResult{Status: w.st.Status}, nil
+	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
 
 // --- end of an authorization -------------------------------------------
@@ -684,7 +684,7 @@ func (w *app) terminate(ctx workflow.Context, r ActionRequest) (UpdateResult, er
 	if err := w.end(ctx, r.Actor, EndTerminated, r.Reason, r.Basis); err != nil {
 		return UpdateResult{}, err
 	}
-	return UpdateResult{Status: w.st.Status}, nil
+	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
 
 // end stops an active authorization: open work is cancelled, model reviews

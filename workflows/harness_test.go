@@ -47,7 +47,11 @@ type harness struct {
 	in    wf.ApplicationInput
 }
 
-func newHarness(t *testing.T, start time.Time) *harness {
+func newHarness(t *testing.T, start time.Time) *harness { return newHarnessOn(t, start, nil) }
+
+// newHarnessOn continues on an existing read model (a later run), or
+// creates one with a draft application when st is nil.
+func newHarnessOn(t *testing.T, start time.Time, st *store.Store) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
@@ -55,14 +59,17 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	env.SetStartTime(start)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: appWFID})
 	env.SetTestTimeout(time.Minute)
-	st, err := store.Open("sqlite://" + filepath.Join(t.TempDir(), "dg.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
+	fresh := st == nil
+	if fresh {
+		var err error
+		if st, err = store.Open("sqlite://" + filepath.Join(t.TempDir(), "dg.db")); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cal, err := calendar.Default()
 	if err != nil {
@@ -72,16 +79,19 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	ds := func(code, dept string) seeddata.Dataset {
 		return seeddata.Dataset{Code: code, Name: code, Department: dept, OpenAttribute: store.OpenConditional, Grade: 2}
 	}
-	if err := st.Seed(ctx, seeddata.Catalog{Datasets: []seeddata.Dataset{
-		ds("DS-H1", health), ds("DS-H2", health), ds("DS-S1", samr)}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	a := &store.Application{ApplicantOrg: applicant, ApplicantUser: "u-acme", Title: "信贷风控", PeriodMonths: 24,
-		AccessMode: store.AccessSandbox, Datasets: []store.ApplicationDataset{
-			{DatasetCode: "DS-H1", Department: health}, {DatasetCode: "DS-H2", Department: health},
-			{DatasetCode: "DS-S1", Department: samr}}}
-	if err := st.CreateApplication(ctx, a); err != nil {
-		t.Fatal(err)
+	a := &store.Application{ID: 1, Title: "信贷风控"}
+	if fresh {
+		if err := st.Seed(ctx, seeddata.Catalog{Datasets: []seeddata.Dataset{
+			ds("DS-H1", health), ds("DS-H2", health), ds("DS-S1", samr)}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		a = &store.Application{ApplicantOrg: applicant, ApplicantUser: "u-acme", Title: "信贷风控", PeriodMonths: 24,
+			AccessMode: store.AccessSandbox, Datasets: []store.ApplicationDataset{
+				{DatasetCode: "DS-H1", Department: health}, {DatasetCode: "DS-H2", Department: health},
+				{DatasetCode: "DS-S1", Department: samr}}}
+		if err := st.CreateApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dl := wf.DefaultDeadlines()
 	return &harness{t: t, env: env, st: st, start: start, in: wf.ApplicationInput{
