@@ -2,6 +2,12 @@ package store
 
 import "time"
 
+// Free-text columns are tagged size:16777215 rather than type:text: gorm
+// makes them TEXT on SQLite, as before, and MEDIUMTEXT (16 MiB) on MySQL,
+// whose TEXT holds 64 KiB only, less than a request body may carry. The
+// size is MEDIUMTEXT's own length, so that AutoMigrate finds nothing to
+// alter.
+
 // Org kinds: who an organisation is in the approval process.
 const (
 	KindBigDataCenter = "bigdata_center"
@@ -41,7 +47,7 @@ type Dataset struct {
 	Grade           int      `gorm:"not null" json:"grade"`
 	UpdateFrequency string   `gorm:"size:32" json:"update_frequency"`
 	Format          string   `gorm:"size:32" json:"format"`
-	Summary         string   `gorm:"type:text" json:"summary"`
+	Summary         string   `gorm:"size:16777215" json:"summary"`
 }
 
 // Open attributes of a dataset.
@@ -60,12 +66,12 @@ type Application struct {
 	ApplicantUser    string     `gorm:"size:64;not null" json:"applicant_user"`
 	Title            string     `gorm:"size:200;not null" json:"title"`
 	Domain           string     `gorm:"size:64" json:"domain"`
-	Description      string     `gorm:"type:text" json:"description"`
-	Purpose          string     `gorm:"type:text" json:"purpose"`
-	Scope            string     `gorm:"type:text" json:"scope"`
+	Description      string     `gorm:"size:16777215" json:"description"`
+	Purpose          string     `gorm:"size:16777215" json:"purpose"`
+	Scope            string     `gorm:"size:16777215" json:"scope"`
 	PeriodMonths     int        `gorm:"not null" json:"period_months"`
 	AccessMode       string     `gorm:"size:16;not null" json:"access_mode"`
-	SecurityControls string     `gorm:"type:text" json:"security_controls"`
+	SecurityControls string     `gorm:"size:16777215" json:"security_controls"`
 	Status           string     `gorm:"size:32;not null;index" json:"status"`
 	WorkflowID       string     `gorm:"size:128" json:"workflow_id,omitempty"`
 	SubmittedAt      *time.Time `json:"submitted_at,omitempty"`
@@ -95,8 +101,8 @@ type ApplicationDataset struct {
 	DatasetCode   string     `gorm:"primaryKey;size:32" json:"dataset"`
 	Department    string     `gorm:"size:64;not null;index" json:"department"`
 	Decision      string     `gorm:"size:16" json:"decision,omitempty"`
-	Reason        string     `gorm:"type:text" json:"reason,omitempty"`
-	Basis         string     `gorm:"type:text" json:"basis,omitempty"`
+	Reason        string     `gorm:"size:16777215" json:"reason,omitempty"`
+	Basis         string     `gorm:"size:16777215" json:"basis,omitempty"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 }
 
@@ -124,9 +130,9 @@ type Task struct {
 	OverdueAt     *time.Time `json:"overdue_at,omitempty"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 	Decision      string     `gorm:"size:32" json:"decision,omitempty"`
-	Reason        string     `gorm:"type:text" json:"reason,omitempty"`
-	Basis         string     `gorm:"type:text" json:"basis,omitempty"`
-	Comment       string     `gorm:"type:text" json:"comment,omitempty"`
+	Reason        string     `gorm:"size:16777215" json:"reason,omitempty"`
+	Basis         string     `gorm:"size:16777215" json:"basis,omitempty"`
+	Comment       string     `gorm:"size:16777215" json:"comment,omitempty"`
 	ActorUser     string     `gorm:"size:64" json:"actor_user,omitempty"`
 	ActorRole     string     `gorm:"size:32" json:"actor_role,omitempty"`
 }
@@ -154,7 +160,7 @@ type Model struct {
 	ApplicationID uint64     `gorm:"not null;index" json:"application_id"`
 	No            int        `gorm:"not null" json:"no"`
 	Name          string     `gorm:"size:200;not null" json:"name"`
-	Description   string     `gorm:"type:text" json:"description"`
+	Description   string     `gorm:"size:16777215" json:"description"`
 	Status        string     `gorm:"size:24;not null" json:"status"`
 	Round         int        `gorm:"not null" json:"round"`
 	SubmittedAt   time.Time  `json:"submitted_at"`
@@ -168,9 +174,9 @@ type Evaluation struct {
 	No            int        `gorm:"not null" json:"no"`
 	Round         int        `gorm:"not null" json:"round"`
 	Status        string     `gorm:"size:24;not null" json:"status"`
-	SelfReport    string     `gorm:"type:text" json:"self_report,omitempty"`
+	SelfReport    string     `gorm:"size:16777215" json:"self_report,omitempty"`
 	Rating        string     `gorm:"size:24" json:"rating,omitempty"`
-	Reason        string     `gorm:"type:text" json:"reason,omitempty"`
+	Reason        string     `gorm:"size:16777215" json:"reason,omitempty"`
 	RectifyUntil  *time.Time `json:"rectify_until,omitempty"`
 	OpenedAt      time.Time  `json:"opened_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
@@ -188,8 +194,8 @@ type AuditEntry struct {
 	Department    string    `gorm:"size:64" json:"department"`
 	Action        string    `gorm:"size:48;not null" json:"action"`
 	Target        string    `gorm:"size:160" json:"target"`
-	Reason        string    `gorm:"type:text" json:"reason,omitempty"`
-	Basis         string    `gorm:"type:text" json:"basis,omitempty"`
+	Reason        string    `gorm:"size:16777215" json:"reason,omitempty"`
+	Basis         string    `gorm:"size:16777215" json:"basis,omitempty"`
 	At            time.Time `gorm:"not null;index" json:"at"`
 }
 

@@ -145,7 +145,10 @@ func (f DatasetFilter) scope(db *gorm.DB) *gorm.DB {
 	}
 	if f.Query != "" {
 		p := containsPattern(f.Query)
-		db = db.Where("(name LIKE ? ESCAPE '"+likeEscape+"' OR summary LIKE ? ESCAPE '"+likeEscape+"')", p, p)
+		// LOWER on both sides: SQLite's LIKE ignores the case of ASCII
+		// letters, MySQL's follows the column's binary collation.
+		like := "LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
+		db = db.Where("(LOWER(name) "+like+" OR LOWER(summary) "+like+")", p, p)
 	}
 	return db
 }
@@ -309,8 +312,7 @@ func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 			return fmt.Errorf("update application %d: %w", id, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			// MySQL counts changed rows only, so a matched but unchanged
-			// draft also lands here.
+			// Missing, or no longer a draft: say which.
 			st, err := statusOf(tx, id)
 			if err != nil {
 				return err

@@ -43,7 +43,10 @@ func Open(dsn string) (*Store, error) {
 		dial = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(path)})
 	case strings.HasPrefix(dsn, "mysql://"):
 		dialect = "mysql"
-		dial = mysql.Open(mysqlDSN(strings.TrimPrefix(dsn, "mysql://")))
+		dial = mysql.New(mysql.Config{
+			DSN:                      mysqlDSN(strings.TrimPrefix(dsn, "mysql://")),
+			DefaultDatetimePrecision: &mysqlDatetimePrecision,
+		})
 	default:
 		return nil, fmt.Errorf("database DSN %q: unknown scheme; use sqlite:///path/to/datagate.db or mysql://user:pass@tcp(host:3306)/datagate", redact(dsn))
 	}
@@ -80,12 +83,28 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + params + "&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
 }
 
+// mysqlDatetimePrecision makes time columns DATETIME(6). The driver sends
+// times to the microsecond, so they are stored as sent: with fewer digits
+// MariaDB would truncate and MySQL round them, and a time read back or
+// compared (e.g. due_at < now) would differ between the two and from
+// SQLite, which keeps nanoseconds.
+var mysqlDatetimePrecision = 6
+
+// mysqlTableOptions are appended to every CREATE TABLE on MySQL. A binary
+// collation compares, sorts and keys strings by code point, as SQLite does;
+// the server's default (utf8mb4_general_ci on MariaDB, utf8mb4_0900_ai_ci
+// on MySQL 8) would fold case and accents, so that "ADMIN" found the user
+// "admin" and the codes "zze" and "zzé" collided.
+const mysqlTableOptions = " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
 func mysqlDSN(dsn string) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, p := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4"} {
+	// clientFoundRows: an UPDATE reports the rows it matched, as SQLite
+	// does, not only those it changed, so "0 rows" means "no such row".
+	for _, p := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "clientFoundRows=true"} {
 		key := p[:strings.IndexByte(p, '=')+1]
 		if !strings.Contains(dsn, key) {
 			dsn += sep + p
@@ -114,7 +133,11 @@ func (s *Store) Dialect() string { return s.dialect }
 
 // Migrate creates or updates the schema.
 func (s *Store) Migrate(ctx context.Context) error {
-	err := s.db.WithContext(ctx).AutoMigrate(
+	db := s.db.WithContext(ctx)
+	if s.dialect == "mysql" {
+		db = db.Set("gorm:table_options", mysqlTableOptions)
+	}
+	err := db.AutoMigrate(
 		&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
 		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{},
 	)

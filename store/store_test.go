@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/datagate/datagate/store/seeddata"
 )
@@ -47,7 +48,9 @@ func openTestStores(t *testing.T) []*Store {
 	return stores
 }
 
-// cleanTables empties every table, children first.
+// cleanTables empties every table, children first, and restarts the
+// generated IDs at 1 as in a fresh database (tests take 99999 for an ID
+// that does not exist).
 func cleanTables(t *testing.T, s *Store) {
 	t.Helper()
 	db := s.db.Session(&gorm.Session{AllowGlobalUpdate: true})
@@ -56,6 +59,18 @@ func cleanTables(t *testing.T, s *Store) {
 		&ApplicationDataset{}, &Application{}, &User{}, &Dataset{}, &Org{},
 	} {
 		if err := db.Delete(m).Error; err != nil {
+			t.Fatalf("clean %T: %v", m, err)
+		}
+	}
+	if s.Dialect() != "mysql" {
+		return
+	}
+	for _, m := range []any{&AuditEntry{}, &Application{}, &User{}} {
+		stmt := &gorm.Statement{DB: s.db}
+		if err := stmt.Parse(m); err != nil {
+			t.Fatalf("clean %T: %v", m, err)
+		}
+		if err := s.db.Exec("ALTER TABLE ? AUTO_INCREMENT = 1", clause.Table{Name: stmt.Table}).Error; err != nil {
 			t.Fatalf("clean %T: %v", m, err)
 		}
 	}
