@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,7 +60,8 @@ func (s *Server) me(c *gin.Context) {
 
 // bind decodes a JSON body, refusing unknown fields.
 func bind(c *gin.Context, v any) error {
-	dec := jsonDecoder(c.Request.Body)
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -337,45 +339,43 @@ type Step struct {
 	Next string `json:"next,omitempty"`
 }
 
+// applicationDetail is an application with everything that happened to it.
+type applicationDetail struct {
+	Application store.Application  `json:"application"`
+	Timeline    []Step             `json:"timeline"`
+	Audit       []store.AuditEntry `json:"audit"`
+	Agreements  []store.Agreement  `json:"agreements"`
+	Models      []store.Model      `json:"models"`
+	Evaluations []store.Evaluation `json:"evaluations"`
+}
+
 func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 	ctx := c.Request.Context()
-	a, err := s.Store.Application(ctx, id)
-	if err != nil {
+	var d applicationDetail
+	var err error
+	if d.Application, err = s.Store.Application(ctx, id); err != nil {
 		fail(c, err)
 		return
 	}
-	u := user(c)
-	if u.Role == store.RoleApplicant && a.ApplicantOrg != u.OrgCode {
+	if u := user(c); u.Role == store.RoleApplicant && d.Application.ApplicantOrg != u.OrgCode {
 		fail(c, newErr(http.StatusNotFound, "not_found", "", "", "no application %d", id))
 		return
 	}
-	tasks, err := s.Store.TasksOf(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
+	var tasks []store.Task
+	for _, load := range []func() error{
+		func() (err error) { tasks, err = s.Store.TasksOf(ctx, id); return },
+		func() (err error) { d.Audit, err = s.Store.Audit(ctx, id); return },
+		func() (err error) { d.Agreements, err = s.Store.Agreements(ctx, id); return },
+		func() (err error) { d.Models, err = s.Store.Models(ctx, id); return },
+		func() (err error) { d.Evaluations, err = s.Store.Evaluations(ctx, id); return },
+	} {
+		if err := load(); err != nil {
+			fail(c, err)
+			return
+		}
 	}
-	audit, err := s.Store.Audit(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	agreements, err := s.Store.Agreements(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	models, err := s.Store.Models(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	evals, err := s.Store.Evaluations(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(status, gin.H{"application": a, "timeline": s.steps(tasks), "audit": audit,
-		"agreements": agreements, "models": models, "evaluations": evals})
+	d.Timeline = s.steps(tasks)
+	c.JSON(status, d)
 }
 
 func (s *Server) steps(tasks []store.Task) []Step {
