@@ -592,6 +592,7 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t store.Task, r Deci
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
 		c.Evaluations = append(c.Evaluations, e)
+		w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
 		return w.end(ctx, r.Actor, EndTerminated, r.Reason, r.Basis, c)
 	}
 	c.Evaluations = append(c.Evaluations, e)
