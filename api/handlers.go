@@ -23,39 +23,8 @@ import (
 // maxBody bounds every request body.
 const maxBody = 1 << 20
 
-// identify resolves the demo identity header to a seeded user.
-func (s *Server) identify(c *gin.Context) {
-	name := strings.TrimSpace(c.GetHeader("X-Demo-User"))
-	if name == "" {
-		fail(c, newErr(http.StatusUnauthorized, "unauthenticated", "X-Demo-User",
-			"send the header X-Demo-User with a demo username, e.g. applicant (see the README)", "no user: the X-Demo-User header is missing"))
-		return
-	}
-	u, err := s.Store.UserByName(c.Request.Context(), name)
-	if err != nil {
-		fail(c, newErr(http.StatusUnauthorized, "unauthenticated", "X-Demo-User", "use one of the demo users listed in the README",
-			"unknown user %q", name))
-		return
-	}
-	c.Set("user", u)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
-	c.Next()
-}
-
-func user(c *gin.Context) store.User { return c.MustGet("user").(store.User) }
-
 func actorOf(u store.User) workflows.Actor {
 	return workflows.Actor{User: u.Username, Role: u.Role, Org: u.OrgCode}
-}
-
-func (s *Server) me(c *gin.Context) {
-	u := user(c)
-	org, err := s.Store.Org(c.Request.Context(), u.OrgCode)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"user": u, "org": org})
 }
 
 // bind decodes a JSON body, refusing unknown fields.
@@ -206,10 +175,6 @@ func contains(list []string, s string) bool {
 
 func (s *Server) createApplication(c *gin.Context) {
 	u := user(c)
-	if u.Role != store.RoleApplicant {
-		fail(c, newErr(http.StatusForbidden, "forbidden", "", "sign in as an applicant", "only applicants create applications"))
-		return
-	}
 	var b applicationBody
 	if err := bind(c, &b); err != nil {
 		fail(c, err)
@@ -241,7 +206,7 @@ func (s *Server) createApplication(c *gin.Context) {
 }
 
 func (s *Server) submitApplication(c *gin.Context) {
-	id, err := pathID(c)
+	id, err := s.visibleID(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -298,15 +263,12 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 }
 
 func (s *Server) listApplications(c *gin.Context) {
-	u := user(c)
-	f := store.ApplicationFilter{Status: c.Query("status")}
-	switch u.Role {
-	case store.RoleApplicant:
-		f.ApplicantOrg = u.OrgCode
-	case store.RoleDeptReviewer:
-		f.Department = u.OrgCode
+	f, err := s.scope(user(c))
+	if err != nil {
+		fail(c, err)
+		return
 	}
-	var err error
+	f.Status = c.Query("status")
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)
 		return
@@ -351,14 +313,14 @@ type applicationDetail struct {
 
 func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 	ctx := c.Request.Context()
+	if err := s.visible(c, id); err != nil {
+		fail(c, err)
+		return
+	}
 	var d applicationDetail
 	var err error
 	if d.Application, err = s.Store.Application(ctx, id); err != nil {
 		fail(c, err)
-		return
-	}
-	if u := user(c); u.Role == store.RoleApplicant && d.Application.ApplicantOrg != u.OrgCode {
-		fail(c, newErr(http.StatusNotFound, "not_found", "", "", "no application %d", id))
 		return
 	}
 	var tasks []store.Task
@@ -440,6 +402,10 @@ func (s *Server) decide(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if u := user(c); t.Department != u.OrgCode {
+		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, u.OrgCode))
+		return
+	}
 	if b.Regulator != "" {
 		org, err := s.Store.Org(ctx, b.Regulator)
 		if err != nil || org.Kind != store.KindRegulator {
@@ -466,7 +432,7 @@ type actionBody struct {
 // action sends one of the application-level Updates.
 func (s *Server) action(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := pathID(c)
+		id, err := s.visibleID(c)
 		if err != nil {
 			fail(c, err)
 			return
@@ -494,7 +460,7 @@ type modelBody struct {
 }
 
 func (s *Server) submitModel(c *gin.Context) {
-	id, err := pathID(c)
+	id, err := s.visibleID(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -532,11 +498,6 @@ func (s *Server) inbox(c *gin.Context) {
 }
 
 func (s *Server) overdue(c *gin.Context) {
-	u := user(c)
-	if u.Role != store.RoleSupervisor && u.Role != store.RoleAdmin {
-		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "only supervisors see the overdue list"))
-		return
-	}
 	tasks, err := s.Store.Overdue(c.Request.Context(), s.now(), c.Query("department"), 500)
 	if err != nil {
 		fail(c, err)

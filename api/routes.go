@@ -3,30 +3,68 @@ package api
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/workflows"
 )
 
-// routes is the whole HTTP surface, in one place.
-func (s *Server) routes(r *gin.Engine) {
-	r.GET("/healthz", s.healthz)
+// route is one endpoint and the action casbin must allow for it.
+type route struct {
+	method, path string
+	action       rbac.Action
+	handler      gin.HandlerFunc
+}
 
-	v1 := r.Group("/api/v1")
-	v1.GET("/calendar/due", s.calendarDue)
-	v1.GET("/catalog", s.listDatasets)
-	v1.GET("/catalog/:code", s.getDataset)
+// routes is the whole HTTP surface, in one place. Every route names its
+// action; the gate denies a registered route that has none.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", rbac.HealthRead, s.healthz},
+		{"GET", "/api/v1/calendar/due", rbac.CalendarUse, s.calendarDue},
+		{"GET", "/api/v1/catalog", rbac.CatalogRead, s.listDatasets},
+		{"GET", "/api/v1/catalog/:code", rbac.CatalogRead, s.getDataset},
 
-	auth := v1.Group("", s.identify)
-	auth.GET("/me", s.me)
-	auth.GET("/applications", s.listApplications)
-	auth.POST("/applications", s.createApplication)
-	auth.GET("/applications/:id", s.getApplication)
-	auth.POST("/applications/:id/submit", s.submitApplication)
-	auth.POST("/applications/:id/withdraw", s.action(workflows.UpdateWithdraw))
-	auth.POST("/applications/:id/evaluations", s.action(workflows.UpdateRequestEvaluation))
-	auth.POST("/applications/:id/exit-notice", s.action(workflows.UpdateGiveExitNotice))
-	auth.POST("/applications/:id/terminate", s.action(workflows.UpdateTerminate))
-	auth.POST("/applications/:id/models", s.submitModel)
-	auth.GET("/tasks", s.inbox)
-	auth.POST("/tasks/:id/decision", s.decide)
-	auth.GET("/supervision/overdue", s.overdue)
+		{"POST", "/api/v1/session", rbac.SessionOpen, s.login},
+		{"DELETE", "/api/v1/session", rbac.SessionClose, s.logout},
+		{"GET", "/api/v1/me", rbac.MeRead, s.me},
+		{"GET", "/api/v1/tokens", rbac.TokenManage, s.listTokens},
+		{"POST", "/api/v1/tokens", rbac.TokenManage, s.createToken},
+		{"DELETE", "/api/v1/tokens/:id", rbac.TokenManage, s.revokeToken},
+
+		{"GET", "/api/v1/applications", rbac.ApplicationRead, s.listApplications},
+		{"POST", "/api/v1/applications", rbac.ApplicationCreate, s.createApplication},
+		{"GET", "/api/v1/applications/:id", rbac.ApplicationRead, s.getApplication},
+		{"POST", "/api/v1/applications/:id/submit", rbac.ApplicationSubmit, s.submitApplication},
+		{"POST", "/api/v1/applications/:id/withdraw", rbac.ApplicationWithdraw, s.action(workflows.UpdateWithdraw)},
+		{"POST", "/api/v1/applications/:id/models", rbac.ModelSubmit, s.submitModel},
+		{"POST", "/api/v1/applications/:id/evaluations", rbac.EvaluationRequest, s.action(workflows.UpdateRequestEvaluation)},
+		{"POST", "/api/v1/applications/:id/exit-notice", rbac.ExitNotice, s.action(workflows.UpdateGiveExitNotice)},
+		{"POST", "/api/v1/applications/:id/terminate", rbac.AuthorizationEnd, s.action(workflows.UpdateTerminate)},
+		{"GET", "/api/v1/tasks", rbac.TaskRead, s.inbox},
+		{"POST", "/api/v1/tasks/:id/decision", rbac.TaskDecide, s.decide},
+
+		{"GET", "/api/v1/supervision/overdue", rbac.SupervisionRead, s.overdue},
+
+		{"GET", "/api/v1/admin/users", rbac.UserAdmin, s.listUsers},
+		{"POST", "/api/v1/admin/users", rbac.UserAdmin, s.createUser},
+		{"POST", "/api/v1/admin/users/:id/disable", rbac.UserAdmin, s.disableUser},
+		{"POST", "/api/v1/admin/orgs", rbac.UserAdmin, s.createOrg},
+		{"POST", "/api/v1/admin/roles", rbac.RoleAdminAct, s.assignRole},
+		{"POST", "/api/v1/admin/roles/revoke", rbac.RoleAdminAct, s.revokeRole},
+		{"GET", "/api/v1/admin/policies", rbac.PolicyRead, s.listPolicies},
+	}
+}
+
+// RouteInfo describes one registered route, for tests and documentation.
+type RouteInfo struct {
+	Method, Path string
+	Action       rbac.Action
+}
+
+// RouteTable lists every route with its action.
+func (s *Server) RouteTable() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.routes() {
+		out = append(out, RouteInfo{r.method, r.path, r.action})
+	}
+	return out
 }

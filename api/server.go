@@ -1,5 +1,7 @@
-// Package api is DataGate's HTTP API (gin). Identity is, for now, a demo
-// header naming a seeded user; access control arrives with rbac.
+// Package api is DataGate's HTTP API (gin). Every request is
+// authenticated (session cookie or bearer token, or none), then gated by
+// casbin on the action its route names, then scoped to what the user's
+// roles may see.
 package api
 
 import (
@@ -12,18 +14,24 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
 
 // Server holds the API's dependencies.
 type Server struct {
-	Store     *store.Store
-	Temporal  client.Client
-	Calendar  *calendar.Calendar
-	Orgs      workflows.Orgs
-	Deadlines workflows.Deadlines
-	Log       *slog.Logger
+	Store    *store.Store
+	Temporal client.Client
+	Auth     *identity.Service
+	RBAC     *rbac.Enforcer
+	// LoginLimiter bounds sign-in attempts per client IP.
+	LoginLimiter *identity.RateLimiter
+	Calendar     *calendar.Calendar
+	Orgs         workflows.Orgs
+	Deadlines    workflows.Deadlines
+	Log          *slog.Logger
 	// Ready reports whether Temporal, the database and the worker are up.
 	Ready func(ctx context.Context) error
 	// Now is the clock for working-days-left figures; time.Now if nil.
@@ -34,12 +42,22 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery())
+	routes := s.routes()
+	actions := make(map[string]rbac.Action, len(routes))
+	for _, rt := range routes {
+		actions[rt.method+" "+rt.path] = rt.action
+	}
+	r.Use(gin.Recovery(), s.authenticate, s.gate(actions))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
-		fail(c, newErr(http.StatusNotFound, "not_found", "", "see /api/v1 routes in the README", "no route %s %s", c.Request.Method, c.Request.URL.Path))
+		fail(c, newErr(http.StatusNotFound, "not_found", "", "see the routes in the README", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
-	s.routes(r)
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, newErr(http.StatusMethodNotAllowed, "method_not_allowed", "", "", "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+	for _, rt := range routes {
+		r.Handle(rt.method, rt.path, rt.handler)
+	}
 	return r
 }
 

@@ -4,9 +4,15 @@
 # The README shows the same commands.
 set -euo pipefail
 API=${API:-http://127.0.0.1:8080/api/v1}
+JAR=$(mktemp -d)
 say() { printf '\n# %s\n' "$*"; }
+login() { # a session cookie in $JAR/USER and its CSRF token in $JAR/USER.csrf
+  curl -sS --fail-with-body -c "$JAR/$1" -X POST "$API/session" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"datagate-demo\"}" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' > "$JAR/$1.csrf"; }
 call() { # call USER METHOD PATH [JSON]
-  curl -sS --fail-with-body -X "$2" "$API$3" -H "X-Demo-User: $1" -H 'Content-Type: application/json' ${4:+-d "$4"}; echo; }
+  [ -s "$JAR/$1.csrf" ] || login "$1"
+  curl -sS --fail-with-body -X "$2" "$API$3" -b "$JAR/$1" -H "X-CSRF-Token: $(cat "$JAR/$1.csrf")" \
+    -H 'Content-Type: application/json' ${4:+-d "$4"}; echo; }
 d() { call "$1" POST "/tasks/$2/decision" "$3"; } # d USER TASK JSON
 
 say "an applicant submits an application for two conditional datasets"

@@ -29,12 +29,21 @@ type Org struct {
 }
 
 // User is a person acting for one org under one role.
+//
+// PasswordHash is an argon2id PHC string (see package identity), never the
+// password; it is empty for a user who cannot sign in with a password, and
+// never serialized. The new columns have defaults so that AutoMigrate can
+// add them to a table that already has rows.
 type User struct {
-	ID          uint   `gorm:"primaryKey" json:"id"`
-	Username    string `gorm:"size:64;not null;uniqueIndex" json:"username"`
-	DisplayName string `gorm:"size:200" json:"display_name"`
-	OrgCode     string `gorm:"size:64;not null;index" json:"org"`
-	Role        string `gorm:"size:32;not null" json:"role"`
+	ID           uint       `gorm:"primaryKey" json:"id"`
+	Username     string     `gorm:"size:64;not null;uniqueIndex" json:"username"`
+	DisplayName  string     `gorm:"size:200" json:"display_name"`
+	OrgCode      string     `gorm:"size:64;not null;index" json:"org"`
+	Role         string     `gorm:"size:32;not null" json:"role"`
+	PasswordHash string     `gorm:"size:255;not null;default:''" json:"-"`
+	Disabled     bool       `gorm:"not null;default:false" json:"disabled"`
+	FailedLogins int        `gorm:"not null;default:0" json:"failed_logins"`
+	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 }
 
 // Dataset is one catalog entry (数据资源).

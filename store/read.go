@@ -348,12 +348,36 @@ func (s *Store) Application(ctx context.Context, id uint64) (Application, error)
 	return loadApplication(s.db.WithContext(ctx), id)
 }
 
-// ApplicationFilter selects applications. Zero fields do not filter.
+// ApplicationFilter selects applications. Zero fields do not filter; the
+// scope fields are how access control narrows what a user sees.
 type ApplicationFilter struct {
 	ApplicantOrg  string
 	Department    string // applications naming a dataset of this provider
+	TaskOrg       string // applications with a task for this org (a regulator asked)
+	SubmittedOnly bool   // leave out drafts
 	Status        string
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
+}
+
+func (f ApplicationFilter) scope(db, q *gorm.DB) *gorm.DB {
+	if f.ApplicantOrg != "" {
+		q = q.Where("applicant_org = ?", f.ApplicantOrg)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.SubmittedOnly {
+		q = q.Where("status <> ?", AppDraft)
+	}
+	if f.Department != "" {
+		sub := db.Model(&ApplicationDataset{}).Select("application_id").Where("department = ?", f.Department)
+		q = q.Where("id IN (?)", sub)
+	}
+	if f.TaskOrg != "" {
+		sub := db.Model(&Task{}).Select("application_id").Where("department = ?", f.TaskOrg)
+		q = q.Where("id IN (?)", sub)
+	}
+	return q
 }
 
 // Applications lists applications matching f, newest first, with their
@@ -361,22 +385,22 @@ type ApplicationFilter struct {
 func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Application, error) {
 	limit, offset := page(f.Limit, f.Offset)
 	db := s.db.WithContext(ctx)
-	q := preloadDatasets(db)
-	if f.ApplicantOrg != "" {
-		q = q.Where("applicant_org = ?", f.ApplicantOrg)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Department != "" {
-		sub := db.Model(&ApplicationDataset{}).Select("application_id").Where("department = ?", f.Department)
-		q = q.Where("id IN (?)", sub)
-	}
 	var out []Application
+	q := f.scope(db, preloadDatasets(db))
 	if err := q.Order("created_at DESC").Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
 	return out, nil
+}
+
+// ApplicationVisible reports whether application id exists within f's scope.
+func (s *Store) ApplicationVisible(ctx context.Context, id uint64, f ApplicationFilter) (bool, error) {
+	db := s.db.WithContext(ctx)
+	var n int64
+	if err := f.scope(db, db.Model(&Application{}).Where("id = ?", id)).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("check access to application %d: %w", id, err)
+	}
+	return n > 0, nil
 }
 
 // MarkSubmitted moves a draft to "submitted" with its workflow ID, in one

@@ -19,6 +19,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
 )
@@ -176,8 +177,45 @@ func history(t *testing.T, s *stack, wfID string) *historypb.History {
 }
 
 type httpClient struct {
-	t    *testing.T
-	base string
+	t        *testing.T
+	base     string
+	sessions map[string]session
+}
+
+type session struct {
+	cookie *http.Cookie
+	csrf   string
+}
+
+// session signs a demo user in once; the session outlives a restart.
+func (c *httpClient) session(user string) session {
+	c.t.Helper()
+	if s, ok := c.sessions[user]; ok {
+		return s
+	}
+	b, _ := json.Marshal(map[string]string{"username": user, "password": identity.DemoPassword})
+	resp, err := http.Post(c.base+"/api/v1/session", "application/json", bytes.NewReader(b))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("sign in %s: %d %v", user, resp.StatusCode, err)
+	}
+	s := session{csrf: body.CSRF}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "dg_session" {
+			s.cookie = ck
+		}
+	}
+	if c.sessions == nil {
+		c.sessions = map[string]session{}
+	}
+	c.sessions[user] = s
+	return s
 }
 
 func (c *httpClient) waitHealthy() {
@@ -203,7 +241,11 @@ func (c *httpClient) expect(method, path, user string, body any, want int, out a
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, c.base+path, rd)
-	req.Header.Set("X-Demo-User", user)
+	if user != "" {
+		s := c.session(user)
+		req.AddCookie(s.cookie)
+		req.Header.Set("X-CSRF-Token", s.csrf)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -20,10 +20,13 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
+	"golang.org/x/time/rate"
 
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/store/seeddata"
 	"github.com/datagate/datagate/worker"
@@ -40,6 +43,10 @@ type config struct {
 	DB              string
 	Holidays        string
 	Deadlines       workflows.Deadlines
+	// Demo seeds one user per role with identity.DemoPassword.
+	Demo bool
+	// AdminPassword, when set, creates the user "admin" if it is missing.
+	AdminPassword string
 }
 
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -54,8 +61,18 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&c.DB, "db", envOr(getenv, "DATAGATE_DB", ""), "database DSN: sqlite:///path/datagate.db or mysql://user:pass@tcp(host:3306)/datagate")
 	fs.StringVar(&c.Holidays, "holidays", envOr(getenv, "DATAGATE_HOLIDAYS", ""), "directory of YYYY.json holiday tables (dev default: DATA/holidays)")
 	deadlines := fs.String("deadlines", envOr(getenv, "DATAGATE_DEADLINES", ""), `JSON overriding default deadlines, e.g. {"initial_review":5}`)
+	demoDefault := "false"
+	if name == "dev" {
+		demoDefault = "true"
+	}
+	demo := fs.String("demo", envOr(getenv, "DATAGATE_DEMO", demoDefault), "seed one demo user per role (password "+identity.DemoPassword+")")
+	c.AdminPassword = getenv("DATAGATE_ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
+	}
+	var err error
+	if c.Demo, err = strconv.ParseBool(*demo); err != nil {
+		return c, fmt.Errorf("--demo %q: use true or false", *demo)
 	}
 	p, err := strconv.Atoi(*port)
 	if err != nil || p < 1 || p > 65535 {
@@ -139,14 +156,8 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if s.store, err = store.Open(c.DB); err != nil {
 		return err
 	}
-	if err := s.store.Migrate(ctx); err != nil {
-		return err
-	}
-	cat, err := seeddata.Load()
+	enf, err := prepareStore(ctx, s.store, c)
 	if err != nil {
-		return err
-	}
-	if err := s.store.Seed(ctx, cat, store.DemoUsers(cat)); err != nil {
 		return err
 	}
 	s.client, err = client.DialContext(ctx, client.Options{
@@ -168,7 +179,8 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 			return err
 		}
 		srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: cal, Orgs: orgs, Deadlines: c.Deadlines,
-			Log: s.log, Ready: s.ready}
+			Log: s.log, Ready: s.ready, RBAC: enf, Auth: &identity.Service{Store: s.store},
+			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute)}
 		ln, err := net.Listen("tcp", c.HTTP)
 		if err != nil {
 			return fmt.Errorf("listen on %s (set --http or DATAGATE_HTTP to a free address): %w", c.HTTP, err)
@@ -182,6 +194,80 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		}()
 	}
 	return nil
+}
+
+// prepareStore migrates the schema, seeds the catalog (and the demo users
+// when asked), and builds the one casbin enforcer with the built-in policy.
+func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforcer, error) {
+	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity} {
+		if err := migrate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	cat, err := seeddata.Load()
+	if err != nil {
+		return nil, err
+	}
+	var users []store.User
+	if c.Demo {
+		if users, err = identity.DemoUserHashes(store.DemoUsers(cat)); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.Seed(ctx, cat, users); err != nil {
+		return nil, err
+	}
+	enf, err := rbac.New(ctx, st.CasbinAdapter())
+	if err != nil {
+		return nil, err
+	}
+	if err := enf.SeedBuiltin(ctx); err != nil {
+		return nil, err
+	}
+	if c.AdminPassword != "" {
+		admin, err := bootstrapAdmin(ctx, st, c.AdminPassword)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, admin...)
+	}
+	// A seeded user gets its role once: a user whose roles an admin has
+	// since changed keeps the admin's choice.
+	for _, u := range users {
+		roles, err := enf.RolesOf(u.Username)
+		if err != nil {
+			return nil, err
+		}
+		if len(roles) == 0 {
+			if err := enf.EnsureRole(u.Username, u.Role, u.OrgCode); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return enf, nil
+}
+
+// bootstrapAdmin creates the user "admin" in the bureau's org when missing.
+func bootstrapAdmin(ctx context.Context, st *store.Store, password string) ([]store.User, error) {
+	if _, err := st.UserByName(ctx, "admin"); err == nil {
+		return nil, nil
+	}
+	if err := identity.CheckPasswordPolicy(password); err != nil {
+		return nil, fmt.Errorf("DATAGATE_ADMIN_PASSWORD: %w", err)
+	}
+	bureau, err := st.OrgOfKind(ctx, store.KindBureau)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap admin: %w", err)
+	}
+	hash, err := identity.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	u := store.User{Username: "admin", DisplayName: "管理员", OrgCode: bureau.Code, Role: rbac.RoleAdmin, PasswordHash: hash}
+	if err := st.CreateUser(ctx, &u); err != nil {
+		return nil, fmt.Errorf("bootstrap admin: %w", err)
+	}
+	return []store.User{u}, nil
 }
 
 // fixedOrgs finds the orgs that play the process's fixed roles.

@@ -1,0 +1,223 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/store"
+)
+
+// adminAudit records an administrative change with the admin who made it.
+func (s *Server) adminAudit(ctx context.Context, admin store.User, action, target, reason string) error {
+	return s.Store.AppendAudit(ctx, store.AdminAuditStream, store.AuditEntry{
+		Actor: admin.Username, Role: rbac.RoleAdmin, Department: admin.OrgCode,
+		Action: action, Target: target, Reason: reason, At: s.now(),
+	})
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	users, err := s.Store.Users(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"users": users})
+}
+
+type userBody struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Org         string `json:"org"`
+	Role        string `json:"role"`
+	Password    string `json:"password"`
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+func (s *Server) createUser(c *gin.Context) {
+	ctx := c.Request.Context()
+	var b userBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if !usernamePattern.MatchString(b.Username) {
+		fail(c, badRequest("username", "use 2–64 lowercase letters, digits, dot, dash or underscore", "username %q is not valid", b.Username))
+		return
+	}
+	if err := s.checkRole(ctx, b.Role, b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := identity.CheckPasswordPolicy(b.Password); err != nil {
+		fail(c, badRequest("password", "choose a longer password", "%v", err))
+		return
+	}
+	hash, err := identity.HashPassword(b.Password)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	u := store.User{Username: b.Username, DisplayName: b.DisplayName, OrgCode: b.Org, Role: b.Role, PasswordHash: hash}
+	if err := s.Store.CreateUser(ctx, &u); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.RBAC.AssignRole(u.Username, b.Role, b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.adminAudit(ctx, user(c), "user.created", u.Username, b.Role+"@"+b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, u)
+}
+
+// checkRole validates a role and the org it is held in.
+func (s *Server) checkRole(ctx context.Context, role, org string) error {
+	if !contains(rbac.Roles, role) {
+		return badRequest("role", "use one of: "+strings.Join(rbac.Roles, ", "), "role %q is not known", role)
+	}
+	if _, err := s.Store.Org(ctx, org); err != nil {
+		return badRequest("org", "use an org code from the org list", "org %q does not exist", org)
+	}
+	return nil
+}
+
+func (s *Server) disableUser(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		fail(c, badRequest("id", "use the numeric user id", "user id %q is not a number", c.Param("id")))
+		return
+	}
+	u, err := s.Store.UserByID(ctx, uint(id))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if u.ID == user(c).ID {
+		fail(c, unprocessable("id", "ask another admin", "you cannot disable your own account"))
+		return
+	}
+	if err := s.Auth.DisableUser(ctx, u.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.adminAudit(ctx, user(c), "user.disabled", u.Username, ""); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type orgBody struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	NameEn     string `json:"name_en"`
+	Kind       string `json:"kind"`
+	CreditCode string `json:"credit_code"`
+}
+
+var orgKinds = []string{store.KindBigDataCenter, store.KindBureau, store.KindOperator, store.KindSupervision,
+	store.KindProvider, store.KindRegulator, store.KindApplicant}
+
+var orgCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
+
+func (s *Server) createOrg(c *gin.Context) {
+	ctx := c.Request.Context()
+	var b orgBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	switch {
+	case !orgCodePattern.MatchString(b.Code):
+		fail(c, badRequest("code", "use 2–64 lowercase letters, digits or dashes", "org code %q is not valid", b.Code))
+		return
+	case strings.TrimSpace(b.Name) == "":
+		fail(c, badRequest("name", "give the org's registered name", "name is required"))
+		return
+	case !contains(orgKinds, b.Kind):
+		fail(c, badRequest("kind", "use one of: "+strings.Join(orgKinds, ", "), "kind %q is not known", b.Kind))
+		return
+	}
+	if b.Kind == store.KindApplicant || b.CreditCode != "" {
+		if err := identity.CheckCreditCode(b.CreditCode); err != nil {
+			fail(c, badRequest("credit_code", "copy the 18-character unified social credit code (统一社会信用代码) from the business licence", "%v", err))
+			return
+		}
+	}
+	o := store.Org{Code: b.Code, Name: b.Name, NameEn: b.NameEn, Kind: b.Kind, CreditCode: b.CreditCode}
+	if err := s.Store.CreateOrg(ctx, o); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.adminAudit(ctx, user(c), "org.created", o.Code, o.Kind); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, o)
+}
+
+type roleBody struct {
+	Username string `json:"username"`
+	Role     string `json:"role"`
+	Org      string `json:"org"`
+}
+
+func (s *Server) assignRole(c *gin.Context) { s.changeRole(c, true) }
+func (s *Server) revokeRole(c *gin.Context) { s.changeRole(c, false) }
+
+func (s *Server) changeRole(c *gin.Context, assign bool) {
+	ctx := c.Request.Context()
+	var b roleBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if _, err := s.Store.UserByName(ctx, b.Username); err != nil {
+		fail(c, badRequest("username", "use an existing username", "user %q does not exist", b.Username))
+		return
+	}
+	if err := s.checkRole(ctx, b.Role, b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	change, action := s.RBAC.AssignRole, "role.assigned"
+	if !assign {
+		change, action = s.RBAC.RevokeRole, "role.revoked"
+	}
+	if err := change(b.Username, b.Role, b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.adminAudit(ctx, user(c), action, b.Username, b.Role+"@"+b.Org); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listPolicies(c *gin.Context) {
+	p, err := s.RBAC.Policies()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	g, err := s.RBAC.Grouping()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"policies": p, "roles": g, "as_of": time.Now().UTC()})
+}

@@ -1,0 +1,256 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/store"
+)
+
+const (
+	sessionCookie = "dg_session"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// authenticate resolves the caller: a bearer token, or a session cookie
+// (whose state-changing requests must carry the session's CSRF token), or
+// nobody. A bad bearer token is refused at once; a stale cookie is ignored.
+func (s *Server) authenticate(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		bearer, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			fail(c, unauthenticated("Authorization", "send Authorization: Bearer <token>", "the Authorization header is not a bearer token"))
+			return
+		}
+		u, _, err := s.Auth.TokenUser(ctx, strings.TrimSpace(bearer))
+		if err != nil {
+			fail(c, unauthenticated("Authorization", "create a new token, or ask an admin whether your account is active",
+				"the token is unknown, expired, revoked, or its user is disabled"))
+			return
+		}
+		c.Set(userKey, u)
+		c.Next()
+		return
+	}
+	cookie, err := c.Cookie(sessionCookie)
+	if err != nil || cookie == "" {
+		c.Next()
+		return
+	}
+	u, sess, err := s.Auth.SessionUser(ctx, cookie)
+	if err != nil {
+		c.Next() // an expired or revoked session is no one
+		return
+	}
+	if unsafeMethod(c.Request.Method) && c.GetHeader(csrfHeader) != sess.CSRFToken && c.PostForm("csrf_token") != sess.CSRFToken {
+		fail(c, newErr(http.StatusForbidden, "csrf", csrfHeader, "send the csrf_token from sign-in in the X-CSRF-Token header",
+			"this request changes something but carries no valid CSRF token"))
+		return
+	}
+	c.Set(userKey, u)
+	c.Set(sessionKey, cookie)
+	c.Next()
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+func unauthenticated(field, hint, msg string) *Error {
+	return newErr(http.StatusUnauthorized, "unauthenticated", field, hint, "%s", msg)
+}
+
+// gate lets a request through when casbin allows its route's action to
+// the public or to the caller in the caller's org. A route with no action
+// is denied: nothing is reachable by being forgotten.
+func (s *Server) gate(actions map[string]rbac.Action) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.FullPath() == "" { // no route: NoRoute answers 404
+			c.Next()
+			return
+		}
+		a, ok := actions[c.Request.Method+" "+c.FullPath()]
+		if !ok {
+			fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "no policy covers %s %s", c.Request.Method, c.FullPath()))
+			return
+		}
+		if ok, err := s.RBAC.AllowPublic(a); err != nil {
+			fail(c, err)
+			return
+		} else if ok {
+			c.Next()
+			return
+		}
+		u, signedIn := currentUser(c)
+		if !signedIn {
+			fail(c, unauthenticated("", "sign in at POST /api/v1/session, or send a bearer token", "sign in first"))
+			return
+		}
+		allowed, err := s.RBAC.Allow(u.Username, u.OrgCode, a)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !allowed {
+			fail(c, newErr(http.StatusForbidden, "forbidden", "", "ask an admin for a role that allows it",
+				"your roles in %s do not allow %s", u.OrgCode, a))
+			return
+		}
+		c.Next()
+	}
+}
+
+const (
+	userKey    = "user"
+	sessionKey = "session"
+)
+
+func currentUser(c *gin.Context) (store.User, bool) {
+	v, ok := c.Get(userKey)
+	if !ok {
+		return store.User{}, false
+	}
+	return v.(store.User), true
+}
+
+// user is the signed-in caller of a gated, non-public route.
+func user(c *gin.Context) store.User {
+	u, _ := currentUser(c)
+	return u
+}
+
+// --- sign-in -------------------------------------------------------------
+
+type loginBody struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c *gin.Context) {
+	if s.LoginLimiter != nil && !s.LoginLimiter.Allow(c.ClientIP()) {
+		c.Header("Retry-After", "60")
+		fail(c, newErr(http.StatusTooManyRequests, "rate_limited", "", "wait a minute before trying again", "too many sign-in attempts from this address"))
+		return
+	}
+	var b loginBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if strings.TrimSpace(b.Username) == "" || b.Password == "" {
+		field := "username"
+		if strings.TrimSpace(b.Username) != "" {
+			field = "password"
+		}
+		fail(c, badRequest(field, `send {"username": "...", "password": "..."}`, "%s is required", field))
+		return
+	}
+	u, sess, err := s.Auth.Login(c.Request.Context(), b.Username, b.Password)
+	switch {
+	case errors.Is(err, identity.ErrLocked):
+		fail(c, newErr(http.StatusTooManyRequests, "locked", "username", "wait until the lock ends, or ask an admin", "%v", err))
+		return
+	case errors.Is(err, identity.ErrDisabled):
+		fail(c, newErr(http.StatusForbidden, "disabled", "username", "ask an admin to enable your account", "this account is disabled"))
+		return
+	case errors.Is(err, identity.ErrBadCredentials):
+		fail(c, unauthenticated("password", "check the username and the password", "wrong username or password"))
+		return
+	case err != nil:
+		fail(c, err)
+		return
+	}
+	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: sess.Cookie, Path: "/", Expires: sess.ExpiresAt,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	})
+	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if cookie, ok := c.Get(sessionKey); ok {
+		if err := s.Auth.Logout(c.Request.Context(), cookie.(string)); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) {
+	u := user(c)
+	org, err := s.Store.Org(c.Request.Context(), u.OrgCode)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	roles, err := s.RBAC.RolesOf(u.Username)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"user": u, "org": org, "roles": roles})
+}
+
+// --- API tokens ------------------------------------------------------------
+
+type tokenBody struct {
+	Name    string `json:"name"`
+	TTLDays int    `json:"ttl_days"`
+}
+
+func (s *Server) createToken(c *gin.Context) {
+	var b tokenBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if strings.TrimSpace(b.Name) == "" {
+		fail(c, badRequest("name", "name the client that will use the token", "name is required"))
+		return
+	}
+	if b.TTLDays < 1 || b.TTLDays > 365 {
+		fail(c, badRequest("ttl_days", "give a lifetime of 1 to 365 days", "ttl_days %d is out of range", b.TTLDays))
+		return
+	}
+	plain, tok, err := s.Auth.CreateToken(c.Request.Context(), user(c).ID, b.Name, time.Duration(b.TTLDays)*24*time.Hour)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"token": plain, "id": tok.ID, "name": tok.Name, "prefix": tok.Prefix,
+		"expires_at": tok.ExpiresAt, "note": "the token is shown once; store it now"})
+}
+
+func (s *Server) listTokens(c *gin.Context) {
+	toks, err := s.Store.APITokensOf(c.Request.Context(), user(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"tokens": toks})
+}
+
+func (s *Server) revokeToken(c *gin.Context) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		fail(c, badRequest("id", "use the numeric token id from GET /api/v1/tokens", "token id %q is not a number", c.Param("id")))
+		return
+	}
+	if err := s.Auth.RevokeToken(c.Request.Context(), user(c).ID, uint(id)); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

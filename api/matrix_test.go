@@ -1,0 +1,142 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Who may call each route, written out from DOMAIN.md's actors, not read
+// from the policy: a policy change that grants or withdraws an action
+// fails here. "public" means anyone, signed in or not.
+var expected = map[string][]string{
+	"GET /healthz":                              {"public"},
+	"GET /api/v1/calendar/due":                  {"public"},
+	"GET /api/v1/catalog":                       {"public"},
+	"GET /api/v1/catalog/:code":                 {"public"},
+	"POST /api/v1/session":                      {"public"},
+	"DELETE /api/v1/session":                    allRoles,
+	"GET /api/v1/me":                            allRoles,
+	"GET /api/v1/tokens":                        allRoles,
+	"POST /api/v1/tokens":                       allRoles,
+	"DELETE /api/v1/tokens/:id":                 allRoles,
+	"GET /api/v1/applications":                  allRoles,
+	"GET /api/v1/applications/:id":              allRoles,
+	"POST /api/v1/applications":                 {"applicant"},
+	"POST /api/v1/applications/:id/submit":      {"applicant"},
+	"POST /api/v1/applications/:id/withdraw":    {"applicant"},
+	"POST /api/v1/applications/:id/models":      {"applicant"},
+	"POST /api/v1/applications/:id/exit-notice": {"applicant"},
+	"POST /api/v1/applications/:id/evaluations": {"bureau_officer"},
+	"POST /api/v1/applications/:id/terminate":   {"bureau_officer"},
+	"GET /api/v1/tasks":                         taskRoles,
+	"POST /api/v1/tasks/:id/decision":           taskRoles,
+	"GET /api/v1/supervision/overdue":           {"supervisor", "bureau_officer"},
+	"GET /api/v1/admin/users":                   {"admin"},
+	"POST /api/v1/admin/users":                  {"admin"},
+	"POST /api/v1/admin/users/:id/disable":      {"admin"},
+	"POST /api/v1/admin/orgs":                   {"admin"},
+	"POST /api/v1/admin/roles":                  {"admin"},
+	"POST /api/v1/admin/roles/revoke":           {"admin"},
+	"GET /api/v1/admin/policies":                {"admin"},
+}
+
+var (
+	allRoles  = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator", "supervisor", "admin"}
+	taskRoles = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator"}
+)
+
+// concrete fills a route's parameters with values that name nothing, so
+// that an allowed request passes the gate and then finds nothing to change.
+func concrete(path string) string {
+	r := strings.NewReplacer(":code", "DS-0001", ":id", "999999")
+	return r.Replace(path)
+}
+
+// TestAccessMatrix sends every route as every role's demo user (each in its
+// own org) and as nobody: an allowed role passes the gate, any other is
+// refused with 401 or 403, and a refusal changes no row.
+func TestAccessMatrix(t *testing.T) {
+	e := newEnv(t)
+	routes := e.srv.RouteTable()
+	seen := map[string]bool{}
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		allowed, ok := expected[key]
+		if !ok {
+			t.Errorf("route %s is not in the access matrix: add the roles that may call it", key)
+			continue
+		}
+		for _, who := range append([]string{""}, allRoles...) {
+			var body any
+			if r.Method != http.MethodGet {
+				body = "{}"
+			}
+			before := e.counts()
+			resp := e.do(r.Method, concrete(r.Path), body, who)
+			may := contains(allowed, "public") || (who != "" && contains(allowed, who))
+			refused := resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden
+			name := who
+			if name == "" {
+				name = "anonymous"
+			}
+			switch {
+			case may && refused:
+				t.Errorf("%s as %s: refused with %d, want allowed: %s", key, name, resp.Status, resp.Body)
+			case !may && !refused:
+				t.Errorf("%s as %s: status %d, want 401 or 403: %s", key, name, resp.Status, resp.Body)
+			case !may && who == "" && resp.Status != http.StatusUnauthorized:
+				t.Errorf("%s anonymous: status %d, want 401", key, resp.Status)
+			}
+			if !may {
+				if after := e.counts(); !equalCounts(before, after) {
+					t.Errorf("%s as %s was refused but changed rows: %v -> %v", key, name, before, after)
+				}
+			}
+		}
+	}
+	for key := range expected {
+		if !seen[key] {
+			t.Errorf("the matrix names %s, which is not a route", key)
+		}
+	}
+}
+
+// A route added to the engine without an action in the route table is
+// denied to everyone, even an admin.
+func TestRouteWithoutPolicyIsDenied(t *testing.T) {
+	e := newEnv(t)
+	engine := e.srv.Handler().(*gin.Engine)
+	engine.GET("/api/v1/forgotten", func(c *gin.Context) { c.String(http.StatusOK, "reached") })
+	e.http.Config.Handler = engine
+	for _, who := range append([]string{""}, allRoles...) {
+		resp := e.do("GET", "/api/v1/forgotten", nil, who)
+		if resp.Status != http.StatusForbidden || strings.Contains(string(resp.Body), "reached") {
+			t.Errorf("unlisted route as %q: %d %s", who, resp.Status, resp.Body)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func equalCounts(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

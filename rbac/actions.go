@@ -1,0 +1,95 @@
+// Package rbac decides who may do what: casbin RBAC with domains, where a
+// domain is an org (department or enterprise), roles are held per org, and
+// every HTTP route names the action it performs.
+package rbac
+
+// Roles. A user holds a role in one domain: their org.
+const (
+	RoleApplicant       = "applicant"
+	RoleInitialReviewer = "initial_reviewer"
+	RoleDeptReviewer    = "dept_reviewer"
+	RoleRegulator       = "regulator"
+	RoleBureauOfficer   = "bureau_officer"
+	RoleOperator        = "operator"
+	RoleSupervisor      = "supervisor"
+	RoleAdmin           = "admin"
+	// RolePublic is everyone, signed in or not.
+	RolePublic = "public"
+)
+
+// Roles lists the roles a user can hold.
+var Roles = []string{RoleApplicant, RoleInitialReviewer, RoleDeptReviewer, RoleRegulator,
+	RoleBureauOfficer, RoleOperator, RoleSupervisor, RoleAdmin}
+
+// AnyDomain in a policy means the role's permission holds in whatever org
+// the role is held.
+const AnyDomain = "*"
+
+// Action is an object and an operation on it.
+type Action struct {
+	Obj string
+	Act string
+}
+
+func (a Action) String() string { return a.Obj + ":" + a.Act }
+
+// Every action a route may perform.
+var (
+	HealthRead  = Action{"health", "read"}
+	CatalogRead = Action{"catalog", "read"}
+	CalendarUse = Action{"calendar", "read"}
+	SessionOpen = Action{"session", "create"}
+
+	SessionClose = Action{"session", "delete"}
+	MeRead       = Action{"me", "read"}
+	TokenManage  = Action{"token", "manage"}
+
+	ApplicationCreate   = Action{"application", "create"}
+	ApplicationRead     = Action{"application", "read"}
+	ApplicationSubmit   = Action{"application", "submit"}
+	ApplicationWithdraw = Action{"application", "withdraw"}
+	ModelSubmit         = Action{"model", "submit"}
+	ExitNotice          = Action{"exit", "notice"}
+	EvaluationRequest   = Action{"evaluation", "request"}
+	AuthorizationEnd    = Action{"authorization", "terminate"}
+	TaskRead            = Action{"task", "read"}
+	TaskDecide          = Action{"task", "decide"}
+	SupervisionRead     = Action{"supervision", "read"}
+	SupervisionUrge     = Action{"supervision", "urge"}
+	SupervisionFlag     = Action{"supervision", "flag"}
+	AuditRead           = Action{"audit", "read"}
+	CalendarAdmin       = Action{"calendar", "admin"}
+	UserAdmin           = Action{"user", "admin"}
+	RoleAdminAct        = Action{"role", "admin"}
+	PolicyRead          = Action{"policy", "read"}
+)
+
+// Builtin is the policy every deployment starts with: role, domain, action.
+// Admins may add to it; seeding adds what is missing and removes nothing.
+var Builtin = func() [][3]string {
+	grant := func(role string, acts ...Action) [][3]string {
+		var out [][3]string
+		for _, a := range acts {
+			out = append(out, [3]string{role, a.Obj, a.Act})
+		}
+		return out
+	}
+	signedIn := []Action{SessionClose, MeRead, TokenManage, ApplicationRead}
+	var p [][3]string
+	p = append(p, grant(RolePublic, HealthRead, CatalogRead, CalendarUse, SessionOpen)...)
+	for _, r := range Roles {
+		p = append(p, grant(r, signedIn...)...)
+	}
+	p = append(p, grant(RoleApplicant, ApplicationCreate, ApplicationSubmit, ApplicationWithdraw,
+		ModelSubmit, ExitNotice, TaskRead, TaskDecide)...)
+	p = append(p, grant(RoleInitialReviewer, TaskRead, TaskDecide)...)
+	p = append(p, grant(RoleDeptReviewer, TaskRead, TaskDecide)...)
+	p = append(p, grant(RoleRegulator, TaskRead, TaskDecide)...)
+	p = append(p, grant(RoleBureauOfficer, TaskRead, TaskDecide, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
+	p = append(p, grant(RoleOperator, TaskRead, TaskDecide)...)
+	// Supervisors read everything and decide nothing, except urges and
+	// groundless-rejection flags.
+	p = append(p, grant(RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)
+	p = append(p, grant(RoleAdmin, UserAdmin, RoleAdminAct, PolicyRead, CalendarAdmin, AuditRead)...)
+	return p
+}()
