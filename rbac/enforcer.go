@@ -122,14 +122,16 @@ func (e *Enforcer) load(ctx context.Context) (*casbin.Enforcer, error) {
 }
 
 // Reload reads the policy again from the adapter, for changes made by
-// another process or directly in the database.
+// another process or directly in the database. It holds the write lock
+// while it reads, so that no change made here in the meantime is lost;
+// decisions already cached are answered meanwhile, the others wait.
 func (e *Enforcer) Reload(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	ce, err := e.load(ctx)
 	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.ce = ce
 	e.forget()
 	return nil
