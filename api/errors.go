@@ -9,6 +9,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -63,7 +65,11 @@ func fail(c *gin.Context, err error) {
 			status, code = http.StatusNotFound, "not_found"
 		}
 		e = &Error{status: status, Code: code, Field: field, Message: appErr.Message()}
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, rbac.ErrInvalid), errors.Is(err, identity.ErrInvalid):
+		e = newErr(http.StatusBadRequest, "invalid", "", "", "%v", err)
+	case errors.Is(err, rbac.ErrExists):
+		e = newErr(http.StatusConflict, "conflict", "", "", "%v", err)
+	case errors.Is(err, rbac.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		e = newErr(http.StatusNotFound, "not_found", "", "", "%v", err)
 	case errors.Is(err, store.ErrConflict):
 		e = newErr(http.StatusConflict, "conflict", "", "", "%v", err)

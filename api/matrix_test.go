@@ -22,8 +22,8 @@ var expected = map[string][]string{
 	"GET /api/v1/tokens":                        allRoles,
 	"POST /api/v1/tokens":                       allRoles,
 	"DELETE /api/v1/tokens/:id":                 allRoles,
-	"GET /api/v1/applications":                  allRoles,
-	"GET /api/v1/applications/:id":              allRoles,
+	"GET /api/v1/applications":                  processRoles,
+	"GET /api/v1/applications/:id":              processRoles,
 	"POST /api/v1/applications":                 {"applicant"},
 	"POST /api/v1/applications/:id/submit":      {"applicant"},
 	"POST /api/v1/applications/:id/withdraw":    {"applicant"},
@@ -44,8 +44,10 @@ var expected = map[string][]string{
 }
 
 var (
-	allRoles  = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator", "supervisor", "admin"}
-	taskRoles = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator"}
+	allRoles = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator", "supervisor", "admin"}
+	// processRoles take part in applications; the admin does not.
+	processRoles = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator", "supervisor"}
+	taskRoles    = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator"}
 )
 
 // concrete fills a route's parameters with values that name nothing, so

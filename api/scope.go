@@ -26,7 +26,7 @@ func (s *Server) scope(u store.User) (store.ApplicationFilter, error) {
 	}
 	switch {
 	case has[rbac.RoleInitialReviewer] || has[rbac.RoleBureauOfficer] || has[rbac.RoleOperator] ||
-		has[rbac.RoleSupervisor] || has[rbac.RoleAdmin]:
+		has[rbac.RoleSupervisor]:
 		return store.ApplicationFilter{SubmittedOnly: true}, nil
 	case has[rbac.RoleDeptReviewer]:
 		return store.ApplicationFilter{Department: u.OrgCode, SubmittedOnly: true}, nil

@@ -74,11 +74,16 @@ var Builtin = func() [][3]string {
 		}
 		return out
 	}
-	signedIn := []Action{SessionClose, MeRead, TokenManage, ApplicationRead}
+	signedIn := []Action{SessionClose, MeRead, TokenManage}
 	var p [][3]string
 	p = append(p, grant(RolePublic, HealthRead, CatalogRead, CalendarUse, SessionOpen)...)
 	for _, r := range Roles {
 		p = append(p, grant(r, signedIn...)...)
+		// Every actor of the process reads the applications in its scope;
+		// the admin runs the system and takes no part in them.
+		if r != RoleAdmin {
+			p = append(p, grant(r, ApplicationRead)...)
+		}
 	}
 	p = append(p, grant(RoleApplicant, ApplicationCreate, ApplicationSubmit, ApplicationWithdraw,
 		ModelSubmit, ExitNotice, TaskRead, TaskDecide)...)

@@ -70,8 +70,9 @@ SessionClose            Y        Y     Y      Y        Y      Y         Y       
 MeRead                  Y        Y     Y      Y        Y      Y         Y        Y     .
 TokenManage             Y        Y     Y      Y        Y      Y         Y        Y     .
 # Applications: the applicant drafts, submits, withdraws; every actor of
-# the process reads those in their scope; supervisors read all.
-ApplicationRead         Y        Y     Y      Y        Y      Y         Y        Y①    .
+# the process reads those in their scope; supervisors read all; the
+# admin takes no part.
+ApplicationRead         Y        Y     Y      Y        Y      Y         Y        .     .
 ApplicationCreate       Y        .     .      .        .      .         .        .     .
 ApplicationSubmit       Y        .     .      .        .      .         .        .     .
 ApplicationWithdraw     Y        .     .      .        .      .         .        .     .
@@ -100,8 +101,8 @@ PolicyRead              .        .     .      .        .      .         .       
 `
 
 // ① DOMAIN.md gives the admin "catalog, orgs, users, roles, working-day
-//    calendar" and no part in applications; Builtin lets every signed-in
-//    role read applications, and the admin read the audit.
+//    calendar" and no part in applications; the admin reads the audit,
+//    where its own changes are recorded.
 // ② DOMAIN.md names supervisors only for overdue work; Builtin also lets
 //    the bureau, which runs the scheme, see it.
 
