@@ -392,11 +392,6 @@ type decisionBody struct {
 
 func (s *Server) decide(c *gin.Context) {
 	ctx := c.Request.Context()
-	var b decisionBody
-	if err := bind(c, &b); err != nil {
-		fail(c, err)
-		return
-	}
 	t, err := s.Store.Task(ctx, c.Param("id"))
 	if err != nil {
 		fail(c, err)
@@ -404,6 +399,11 @@ func (s *Server) decide(c *gin.Context) {
 	}
 	if u := user(c); t.Department != u.OrgCode {
 		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, u.OrgCode))
+		return
+	}
+	var b decisionBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
 		return
 	}
 	if b.Regulator != "" {
