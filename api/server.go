@@ -36,6 +36,9 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Now is the clock for working-days-left figures; time.Now if nil.
 	Now func() time.Time
+	// Middleware runs before authentication on every request: request
+	// IDs, logging, metrics.
+	Middleware []gin.HandlerFunc
 }
 
 // Handler builds the gin engine.
@@ -47,7 +50,9 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range routes {
 		actions[rt.method+" "+rt.path] = rt.action
 	}
-	r.Use(gin.Recovery(), s.authenticate, s.gate(actions))
+	r.Use(gin.Recovery())
+	r.Use(s.Middleware...)
+	r.Use(s.authenticate, s.gate(actions))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, newErr(http.StatusNotFound, "not_found", "", "see the routes in the README", "no route %s %s", c.Request.Method, c.Request.URL.Path))
