@@ -53,7 +53,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, m := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity} {
+	for _, m := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI} {
 		if err := m(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,24 @@ var expected = map[string][]string{
 	"GET /api/v1/catalog":                       {"public"},
 	"GET /api/v1/catalog/:code":                 {"public"},
 	"POST /api/v1/session":                      {"public"},
+	"GET /api/v1/calendar/holidays":             {"public"},
+	"PUT /api/v1/calendar/holidays/:year":       {"admin"},
+	"GET /api/v1/disclosure":                    {"public"},
+	"GET /api/v1/disclosure.csv":                {"public"},
+	"GET /api/v1/disclosure.atom":               {"public"},
+	"PUT /api/v1/applications/:id":              {"applicant"},
+	"GET /api/v1/applications/:id/agreements":   processRoles,
+	"GET /api/v1/applications/:id/models":       processRoles,
+	"GET /api/v1/applications/:id/evaluations":  processRoles,
+	"POST /api/v1/applications/:id/supplement":  taskRoles,
+	"POST /api/v1/tasks/:id/claim":              taskRoles,
+	"POST /api/v1/tasks/:id/release":            taskRoles,
+	"POST /api/v1/tasks/:id/transfer":           taskRoles,
+	"GET /api/v1/supervision/stats":             {"supervisor", "bureau_officer"},
+	"POST /api/v1/supervision/urges":            {"supervisor"},
+	"POST /api/v1/supervision/flags":            {"supervisor"},
+	"GET /api/v1/audit":                         {"supervisor", "admin"},
+	"GET /api/v1/audit.csv":                     {"supervisor", "admin"},
 	"DELETE /api/v1/session":                    allRoles,
 	"GET /api/v1/me":                            allRoles,
 	"GET /api/v1/tokens":                        allRoles,
@@ -54,7 +72,7 @@ var (
 // concrete fills a route's parameters with values that name nothing, so
 // that an allowed request passes the gate and then finds nothing to change.
 func concrete(path string) string {
-	r := strings.NewReplacer(":code", "DS-0001", ":id", "999999")
+	r := strings.NewReplacer(":code", "DS-0001", ":id", "999999", ":year", "2027")
 	return r.Replace(path)
 }
 

@@ -61,7 +61,11 @@ func (s *Server) Handler() http.Handler {
 		fail(c, newErr(http.StatusMethodNotAllowed, "method_not_allowed", "", "", "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	for _, rt := range routes {
-		r.Handle(rt.method, rt.path, rt.handler)
+		if rt.method == http.MethodPost || rt.method == http.MethodPut {
+			r.Handle(rt.method, rt.path, s.idempotent, rt.handler)
+		} else {
+			r.Handle(rt.method, rt.path, rt.handler)
+		}
 	}
 	return r
 }

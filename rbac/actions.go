@@ -39,6 +39,9 @@ var (
 	CatalogRead = Action{"catalog", "read"}
 	CalendarUse = Action{"calendar", "read"}
 	SessionOpen = Action{"session", "create"}
+	// DisclosureRead is the public register of authorizations (信息披露)
+	// and the API description.
+	DisclosureRead = Action{"disclosure", "read"}
 
 	SessionClose = Action{"session", "delete"}
 	MeRead       = Action{"me", "read"}
@@ -48,20 +51,24 @@ var (
 	ApplicationRead     = Action{"application", "read"}
 	ApplicationSubmit   = Action{"application", "submit"}
 	ApplicationWithdraw = Action{"application", "withdraw"}
+	ApplicationEdit     = Action{"application", "edit"}
 	ModelSubmit         = Action{"model", "submit"}
 	ExitNotice          = Action{"exit", "notice"}
 	EvaluationRequest   = Action{"evaluation", "request"}
 	AuthorizationEnd    = Action{"authorization", "terminate"}
 	TaskRead            = Action{"task", "read"}
 	TaskDecide          = Action{"task", "decide"}
-	SupervisionRead     = Action{"supervision", "read"}
-	SupervisionUrge     = Action{"supervision", "urge"}
-	SupervisionFlag     = Action{"supervision", "flag"}
-	AuditRead           = Action{"audit", "read"}
-	CalendarAdmin       = Action{"calendar", "admin"}
-	UserAdmin           = Action{"user", "admin"}
-	RoleAdminAct        = Action{"role", "admin"}
-	PolicyRead          = Action{"policy", "read"}
+	// TaskAssign is claiming, releasing and transferring (转办) a task
+	// within the department.
+	TaskAssign      = Action{"task", "assign"}
+	SupervisionRead = Action{"supervision", "read"}
+	SupervisionUrge = Action{"supervision", "urge"}
+	SupervisionFlag = Action{"supervision", "flag"}
+	AuditRead       = Action{"audit", "read"}
+	CalendarAdmin   = Action{"calendar", "admin"}
+	UserAdmin       = Action{"user", "admin"}
+	RoleAdminAct    = Action{"role", "admin"}
+	PolicyRead      = Action{"policy", "read"}
 )
 
 // Builtin is the policy every deployment starts with: role, domain, action.
@@ -76,7 +83,7 @@ var Builtin = func() [][3]string {
 	}
 	signedIn := []Action{SessionClose, MeRead, TokenManage}
 	var p [][3]string
-	p = append(p, grant(RolePublic, HealthRead, CatalogRead, CalendarUse, SessionOpen)...)
+	p = append(p, grant(RolePublic, HealthRead, CatalogRead, CalendarUse, SessionOpen, DisclosureRead)...)
 	for _, r := range Roles {
 		p = append(p, grant(r, signedIn...)...)
 		// Every actor of the process reads the applications in its scope;
@@ -85,13 +92,13 @@ var Builtin = func() [][3]string {
 			p = append(p, grant(r, ApplicationRead)...)
 		}
 	}
-	p = append(p, grant(RoleApplicant, ApplicationCreate, ApplicationSubmit, ApplicationWithdraw,
-		ModelSubmit, ExitNotice, TaskRead, TaskDecide)...)
-	p = append(p, grant(RoleInitialReviewer, TaskRead, TaskDecide)...)
-	p = append(p, grant(RoleDeptReviewer, TaskRead, TaskDecide)...)
-	p = append(p, grant(RoleRegulator, TaskRead, TaskDecide)...)
-	p = append(p, grant(RoleBureauOfficer, TaskRead, TaskDecide, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
-	p = append(p, grant(RoleOperator, TaskRead, TaskDecide)...)
+	p = append(p, grant(RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
+		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(RoleRegulator, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
+	p = append(p, grant(RoleOperator, TaskRead, TaskDecide, TaskAssign)...)
 	// Supervisors read everything and decide nothing, except urges and
 	// groundless-rejection flags.
 	p = append(p, grant(RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)

@@ -65,6 +65,7 @@ HealthRead              Y        Y     Y      Y        Y      Y         Y       
 CatalogRead             Y        Y     Y      Y        Y      Y         Y        Y     Y
 CalendarUse             Y        Y     Y      Y        Y      Y         Y        Y     Y
 SessionOpen             Y        Y     Y      Y        Y      Y         Y        Y     Y
+DisclosureRead          Y        Y     Y      Y        Y      Y         Y        Y     Y
 # Anyone signed in: their own session, profile and tokens.
 SessionClose            Y        Y     Y      Y        Y      Y         Y        Y     .
 MeRead                  Y        Y     Y      Y        Y      Y         Y        Y     .
@@ -76,6 +77,7 @@ ApplicationRead         Y        Y     Y      Y        Y      Y         Y       
 ApplicationCreate       Y        .     .      .        .      .         .        .     .
 ApplicationSubmit       Y        .     .      .        .      .         .        .     .
 ApplicationWithdraw     Y        .     .      .        .      .         .        .     .
+ApplicationEdit         Y        .     .      .        .      .         .        .     .
 # The applicant submits models and gives notice of exit; the bureau asks
 # for evaluations and terminates.
 ModelSubmit             Y        .     .      .        .      .         .        .     .
@@ -87,6 +89,7 @@ AuthorizationEnd        .        .     .      .        Y      .         .       
 # Supervisors decide nothing; admins take no part.
 TaskRead                Y        Y     Y      Y        Y      Y         .        .     .
 TaskDecide              Y        Y     Y      Y        Y      Y         .        .     .
+TaskAssign              Y        Y     Y      Y        Y      Y         .        .     .
 # Supervision: supervisors see overdue work, urge, flag groundless
 # rejections and read the audit.
 SupervisionRead         .        .     .      .        Y②     .         Y        .     .
@@ -124,7 +127,8 @@ var actionNamed = map[string]Action{
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,
 	"SupervisionFlag": SupervisionFlag, "AuditRead": AuditRead,
 	"CalendarAdmin": CalendarAdmin, "UserAdmin": UserAdmin, "RoleAdminAct": RoleAdminAct,
-	"PolicyRead": PolicyRead,
+	"PolicyRead": PolicyRead, "DisclosureRead": DisclosureRead, "ApplicationEdit": ApplicationEdit,
+	"TaskAssign": TaskAssign,
 }
 
 type matrixRow struct {

@@ -144,6 +144,9 @@ type Task struct {
 	Comment       string     `gorm:"size:16777215" json:"comment,omitempty"`
 	ActorUser     string     `gorm:"size:64" json:"actor_user,omitempty"`
 	ActorRole     string     `gorm:"size:32" json:"actor_role,omitempty"`
+	// Assignee is the colleague who claimed the task, or to whom it was
+	// transferred (转办); empty while the whole department holds it.
+	Assignee string `gorm:"size:64;not null;default:''" json:"assignee,omitempty"`
 }
 
 // Signature is one party's signature on an agreement.

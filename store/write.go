@@ -60,7 +60,7 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 			}
 		}
 		if len(c.Tasks) > 0 {
-			if err := tx.Clauses(upsert).Create(utcAll(c.Tasks, normTask)).Error; err != nil {
+			if err := tx.Clauses(taskUpsert).Create(utcAll(c.Tasks, normTask)).Error; err != nil {
 				return fmt.Errorf("write tasks: %w", err)
 			}
 		}
@@ -88,6 +88,16 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 		}
 		return nil
 	})
+}
+
+// taskUpsert rewrites a task's workflow-owned columns; who in the
+// department holds it (assignee) is the department's business, not the
+// workflow's, and survives every transition.
+var taskUpsert = clause.OnConflict{
+	Columns: []clause.Column{{Name: "id"}},
+	DoUpdates: clause.AssignmentColumns([]string{"application_id", "workflow_id", "kind", "subject", "round",
+		"department", "status", "opened_at", "due_at", "remind_at", "reminded_at", "overdue_at", "decided_at",
+		"decision", "reason", "basis", "comment", "actor_user", "actor_role"}),
 }
 
 func applyAppState(tx *gorm.DB, st AppState) error {

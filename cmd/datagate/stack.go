@@ -160,6 +160,10 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if err != nil {
 		return err
 	}
+	if err := loadHolidayTables(ctx, s.store, cal); err != nil {
+		return err
+	}
+	go refreshHolidayTables(ctx, s.store, cal, s.log)
 	s.client, err = client.DialContext(ctx, client.Options{
 		HostPort: c.TemporalAddress, Namespace: c.Namespace,
 		Logger: sdklog.NewStructuredLogger(quiet(s.log)),
@@ -199,7 +203,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 // prepareStore migrates the schema, seeds the catalog (and the demo users
 // when asked), and builds the one casbin enforcer with the built-in policy.
 func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforcer, error) {
-	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity} {
+	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI} {
 		if err := migrate(ctx); err != nil {
 			return nil, err
 		}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// editApplication replaces a draft's fields and datasets.
+func (s *Server) editApplication(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var b applicationBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if b.Submit {
+		fail(c, badRequest("submit", "save the draft, then POST /api/v1/applications/{id}/submit", "submit is not accepted when editing"))
+		return
+	}
+	found, err := s.checkApplication(ctx, b)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	a := &store.Application{ID: id, Title: b.Title, Domain: b.Domain, Description: b.Description, Purpose: b.Purpose,
+		Scope: b.Scope, PeriodMonths: b.PeriodMonths, AccessMode: b.AccessMode, SecurityControls: b.SecurityControls}
+	for _, code := range b.Datasets {
+		a.Datasets = append(a.Datasets, store.ApplicationDataset{DatasetCode: code, Department: found[code].Department})
+	}
+	if err := s.Store.UpdateDraft(ctx, a); err != nil {
+		fail(c, err)
+		return
+	}
+	s.respondApplication(c, http.StatusOK, id)
+}
+
+type supplementBody struct {
+	Comment string            `json:"comment"`
+	Edits   map[string]string `json:"edits"`
+}
+
+// supplement resubmits an application returned for supplement (退回补正):
+// the applicant's open supplement task is decided with its edits.
+func (s *Server) supplement(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var b supplementBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	u := user(c)
+	tasks, err := s.Store.TasksOf(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for _, t := range tasks {
+		if t.Kind == workflows.TaskSupplement && t.Status == store.TaskOpen && t.Department == u.OrgCode {
+			res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
+				TaskID: t.ID, Actor: actorOf(u), Decision: workflows.DecisionResubmit, Comment: b.Comment, Edits: b.Edits})
+			if err != nil {
+				fail(c, err)
+				return
+			}
+			c.JSON(http.StatusOK, res)
+			return
+		}
+	}
+	fail(c, newErr(http.StatusConflict, "conflict", "", "supplement only after the big-data center returns the application",
+		"application %d is not waiting for a supplement", id))
+}
+
+func (s *Server) listAgreements(c *gin.Context) {
+	s.listOf(c, "agreements", func(id uint64) (any, error) { return s.Store.Agreements(c.Request.Context(), id) })
+}
+
+func (s *Server) listModels(c *gin.Context) {
+	s.listOf(c, "models", func(id uint64) (any, error) { return s.Store.Models(c.Request.Context(), id) })
+}
+
+func (s *Server) listEvaluations(c *gin.Context) {
+	s.listOf(c, "evaluations", func(id uint64) (any, error) { return s.Store.Evaluations(c.Request.Context(), id) })
+}
+
+// listOf answers {name: rows} for an application the caller may see.
+func (s *Server) listOf(c *gin.Context, name string, load func(uint64) (any, error)) {
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rows, err := load(id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{name: rows})
+}
