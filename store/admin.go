@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -28,7 +27,7 @@ func (s *Store) AppendAudit(ctx context.Context, stream string, e AuditEntry) er
 			e.ID, e.Seq = 0, last+1
 			return tx.Create(&e).Error
 		})
-		if !errors.Is(err, gorm.ErrDuplicatedKey) {
+		if !isDuplicate(err) {
 			break
 		}
 	}
@@ -50,7 +49,7 @@ func (s *Store) AuditStream(ctx context.Context, stream string) ([]AuditEntry, e
 // CreateOrg adds an org; a taken code is ErrConflict.
 func (s *Store) CreateOrg(ctx context.Context, o Org) error {
 	err := s.db.WithContext(ctx).Create(&o).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
+	if isDuplicate(err) {
 		return fmt.Errorf("org %q already exists: %w", o.Code, ErrConflict)
 	}
 	if err != nil {

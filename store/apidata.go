@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -77,7 +76,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID uint, key, route str
 	if err == nil {
 		return IdempotencyKey{}, false, nil
 	}
-	if !errors.Is(err, gorm.ErrDuplicatedKey) {
+	if !isDuplicate(err) {
 		return IdempotencyKey{}, false, fmt.Errorf("reserve idempotency key: %w", err)
 	}
 	if err := db.Where("user_id = ? AND idem_key = ?", userID, key).Take(&prev).Error; err != nil {
