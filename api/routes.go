@@ -19,6 +19,7 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", rbac.HealthRead, s.healthz},
+		{"GET", "/api/v1/openapi.json", rbac.DisclosureRead, s.openAPI},
 		{"GET", "/api/v1/calendar/due", rbac.CalendarUse, s.calendarDue},
 		{"GET", "/api/v1/catalog", rbac.CatalogRead, s.listDatasets},
 		{"GET", "/api/v1/catalog/:code", rbac.CatalogRead, s.getDataset},
