@@ -279,11 +279,12 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 
 	// Open and overdue now: the (status, due_at) index.
 	var open []struct {
-		Department    string
-		Open, Overdue int64
+		Department string
+		Open       int64 `gorm:"column:n_open"`
+		Overdue    int64 `gorm:"column:n_overdue"`
 	}
 	err := db.Model(&Task{}).Scopes(byDept).
-		Select("department, COUNT(*) AS open, SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) AS overdue", now).
+		Select("department, COUNT(*) AS n_open, SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) AS n_overdue", now).
 		Where("status = ?", TaskOpen).Group("department").Scan(&open).Error
 	if err != nil {
 		return nil, fmt.Errorf("department stats: count open tasks: %w", err)
@@ -300,14 +301,17 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 		kinds = []string{""} // IN () is not valid SQL
 	}
 	var decided []struct {
-		Department                              string
-		Decided, OnTime, ReviewDecided, Rejected int64
+		Department    string
+		Decided       int64 `gorm:"column:n_decided"`
+		OnTime        int64 `gorm:"column:n_on_time"`
+		ReviewDecided int64 `gorm:"column:n_review"`
+		Rejected      int64 `gorm:"column:n_rejected"`
 	}
 	err = db.Model(&Task{}).Scopes(byDept).
-		Select(`department, COUNT(*) AS decided,
-			SUM(CASE WHEN decided_at <= due_at THEN 1 ELSE 0 END) AS on_time,
-			SUM(CASE WHEN kind IN ? THEN 1 ELSE 0 END) AS review_decided,
-			SUM(CASE WHEN kind IN ? AND decision = ? THEN 1 ELSE 0 END) AS rejected`, kinds, kinds, q.Reject).
+		Select(`department, COUNT(*) AS n_decided,
+			SUM(CASE WHEN decided_at <= due_at THEN 1 ELSE 0 END) AS n_on_time,
+			SUM(CASE WHEN kind IN ? THEN 1 ELSE 0 END) AS n_review,
+			SUM(CASE WHEN kind IN ? AND decision = ? THEN 1 ELSE 0 END) AS n_rejected`, kinds, kinds, q.Reject).
 		Where("status = ? AND decided_at >= ? AND decided_at < ?", TaskDone, from, to).
 		Group("department").Scan(&decided).Error
 	if err != nil {
@@ -345,9 +349,9 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 	// Groundless flags raised in the period.
 	var flags []struct {
 		Department string
-		N          int64
+		N          int64 `gorm:"column:n_flags"`
 	}
-	err = db.Model(&GroundlessFlag{}).Scopes(byDept).Select("department, COUNT(*) AS n").
+	err = db.Model(&GroundlessFlag{}).Scopes(byDept).Select("department, COUNT(*) AS n_flags").
 		Where("created_at >= ? AND created_at < ?", from, to).Group("department").Scan(&flags).Error
 	if err != nil {
 		return nil, fmt.Errorf("department stats: count groundless flags: %w", err)
