@@ -299,6 +299,9 @@ func (s *Server) auditLog(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if entries == nil {
+		entries = []store.AuditEntry{}
+	}
 	limit := f.Limit
 	if limit == 0 {
 		limit = store.DefaultLimit

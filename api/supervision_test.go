@@ -361,6 +361,9 @@ func TestAuditRead(t *testing.T) {
 	if p := get("from=2026-02-11&to=2026-02-13", "supervisor"); len(p.Entries) != 3 {
 		t.Errorf("from..to (days included): %+v", p.Entries)
 	}
+	if r := e.do("GET", "/api/v1/audit?actor=nobody", nil, "supervisor"); !strings.Contains(string(r.Body), `"entries":[]`) {
+		t.Errorf("no match: %s", r.Body)
+	}
 	p1 := get(fmt.Sprintf("application=%d&limit=2", a1), "supervisor")
 	p2 := get(fmt.Sprintf("application=%d&limit=2&offset=2", a1), "supervisor")
 	if len(p1.Entries) != 2 || !p1.More || len(p2.Entries) != 1 || p2.More || p2.Entries[0].Seq != 1 {
