@@ -25,7 +25,7 @@ import (
 // real identity service, with the demo users and no Temporal: the requests
 // these tests send are decided before any workflow is reached.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	srv    *api.Server
 	http   *httptest.Server
@@ -45,7 +45,7 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open("sqlite://" + filepath.Join(t.TempDir(), "dg.db"))
@@ -119,7 +119,7 @@ type response struct {
 	Header http.Header
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
