@@ -53,7 +53,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, m := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI} {
+	for _, m := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI, st.MigrateSupervision} {
 		if err := m(ctx); err != nil {
 			t.Fatal(err)
 		}

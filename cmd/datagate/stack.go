@@ -203,7 +203,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 // prepareStore migrates the schema, seeds the catalog (and the demo users
 // when asked), and builds the one casbin enforcer with the built-in policy.
 func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforcer, error) {
-	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI} {
+	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI, st.MigrateSupervision} {
 		if err := migrate(ctx); err != nil {
 			return nil, err
 		}
