@@ -197,3 +197,15 @@ func TestHolidayTableUpload(t *testing.T) {
 		t.Errorf("stored tables %+v", tables)
 	}
 }
+
+// 督办 goes to departments: a supervisor cannot urge an applicant's own step.
+func TestUrgeOnlyDepartments(t *testing.T) {
+	e := newEnv(t)
+	app := e.submitted("acme-fintech", "applicant")
+	own := e.openTask(app, "supplement", "acme-fintech")
+	dept := e.openTask(app, "department_review", "gsa")
+	e.refusedUnchanged("POST", "/api/v1/supervision/urges", map[string]string{"task_id": own, "message": "请尽快补正"}, "supervisor", http.StatusUnprocessableEntity)
+	if r := e.do("POST", "/api/v1/supervision/urges", map[string]string{"task_id": dept, "message": "请在三个工作日内办结"}, "supervisor"); r.Status != http.StatusCreated {
+		t.Errorf("urge a department's task: %d %s", r.Status, r.Body)
+	}
+}

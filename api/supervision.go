@@ -172,6 +172,15 @@ func (s *Server) urge(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// 督办 is addressed to a department: an applicant's own step (a
+	// supplement, a signature) is followed up by the department, not urged.
+	if t, err := s.Store.Task(c.Request.Context(), b.TaskID); err == nil {
+		if org, err := s.Store.Org(c.Request.Context(), t.Department); err == nil && org.Kind == store.KindApplicant {
+			fail(c, unprocessable("task_id", "urge a department's task; the department follows up the applicant's steps",
+				"task %s is the applicant's own step, not a department's", b.TaskID))
+			return
+		}
+	}
 	u := &store.Urge{TaskID: b.TaskID, Message: msg, CreatedAt: s.now()}
 	err = s.Store.CreateUrge(c.Request.Context(), u, supervisorOf(user(c)))
 	switch {

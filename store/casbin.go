@@ -64,20 +64,9 @@ func (r CasbinRule) line() []string {
 	return append([]string{r.Ptype}, v[:n]...)
 }
 
-// MigrateCasbin creates or updates the casbin_rule table. Call it next to
-// Migrate.
-func (s *Store) MigrateCasbin(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if s.dialect == "mysql" {
-		// Binary collation: "Admin" and "admin" are different subjects, as
-		// they are to casbin and SQLite.
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
-	if err := db.AutoMigrate(&CasbinRule{}); err != nil {
-		return fmt.Errorf("migrate casbin_rule: %w", err)
-	}
-	return nil
-}
+// MigrateCasbin creates the casbin_rule table: it runs Migrate, which
+// creates every table (see migrate.go).
+func (s *Store) MigrateCasbin(ctx context.Context) error { return s.Migrate(ctx) }
 
 // CasbinAdapter stores casbin policy in the casbin_rule table. It is
 // persist.Adapter, persist.BatchAdapter and persist.UpdatableAdapter, and

@@ -59,18 +59,9 @@ type APIToken struct {
 // TableName names the API tokens table.
 func (APIToken) TableName() string { return "api_tokens" }
 
-// MigrateIdentity creates or updates the sessions and api_tokens tables.
-// The users table, which they refer to, is Migrate's.
-func (s *Store) MigrateIdentity(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if s.dialect == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
-	if err := db.AutoMigrate(&Session{}, &APIToken{}); err != nil {
-		return fmt.Errorf("migrate identity schema: %w", err)
-	}
-	return nil
-}
+// MigrateIdentity creates the sessions and api_tokens tables: it runs
+// Migrate, which creates every table (see migrate.go).
+func (s *Store) MigrateIdentity(ctx context.Context) error { return s.Migrate(ctx) }
 
 // isDuplicate reports whether err is a unique-key violation. gorm
 // translates MySQL's; the SQLite translator reads fields that the pure-Go

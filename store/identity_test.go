@@ -344,57 +344,6 @@ func TestAPITokens(t *testing.T) {
 	})
 }
 
-// A second migration finds nothing to change: the tags match what the
-// database reports (MySQL's defaults and types included).
-func TestMigrateIdentityIsStable(t *testing.T) {
-	forEachIdentityStore(t, func(t *testing.T, s *Store) {
-		ctx := context.Background()
-		rec := &sqlRecorder{}
-		quiet := &Store{db: s.db.Session(&gorm.Session{Logger: rec}), dialect: s.dialect}
-		must(t, quiet.Migrate(ctx))
-		must(t, quiet.MigrateIdentity(ctx))
-		if len(rec.statements()) == 0 {
-			t.Fatal("the recorder saw no statements")
-		}
-		for _, q := range rec.statements() {
-			up := strings.ToUpper(q)
-			if strings.HasPrefix(up, "ALTER") || strings.HasPrefix(up, "CREATE") || strings.HasPrefix(up, "DROP") {
-				t.Errorf("second migration ran %s", q)
-			}
-		}
-	})
-}
-
-// Migrate adds the sign-in columns to a users table that has rows.
-func TestMigrateAddsUserColumnsToExistingRows(t *testing.T) {
-	forEachIdentityStore(t, func(t *testing.T, s *Store) {
-		ctx := context.Background()
-		type oldUser struct {
-			ID          uint   `gorm:"primaryKey"`
-			Username    string `gorm:"size:64;not null;uniqueIndex"`
-			DisplayName string `gorm:"size:200"`
-			OrgCode     string `gorm:"size:64;not null;index"`
-			Role        string `gorm:"size:32;not null"`
-		}
-		db := s.db.WithContext(ctx)
-		if s.dialect == "mysql" {
-			db = db.Set("gorm:table_options", mysqlTableOptions)
-		}
-		old := db.Table("users")
-		must(t, old.Migrator().DropTable("users"))
-		must(t, old.Migrator().CreateTable(&oldUser{}))
-		must(t, db.Table("users").Create(&oldUser{Username: "old", OrgCode: "bdc", Role: RoleApplicant}).Error)
-		must(t, s.Migrate(ctx))
-		u, err := s.UserByName(ctx, "old")
-		must(t, err)
-		if u.PasswordHash != "" || u.Disabled || u.FailedLogins != 0 || u.LockedUntil != nil {
-			t.Errorf("old user after migration = %+v, want empty sign-in fields", u)
-		}
-		_, err = s.RecordLoginFailure(ctx, u.ID, 5, time.Minute, t0)
-		must(t, err)
-	})
-}
-
 // sqlRecorder is a gorm logger that records every statement.
 type sqlRecorder struct {
 	mu  sync.Mutex

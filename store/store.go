@@ -131,22 +131,6 @@ func redact(dsn string) string {
 // Dialect is "sqlite" or "mysql".
 func (s *Store) Dialect() string { return s.dialect }
 
-// Migrate creates or updates the schema.
-func (s *Store) Migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if s.dialect == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
-	err := db.AutoMigrate(
-		&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
-		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{},
-	)
-	if err != nil {
-		return fmt.Errorf("migrate schema: %w", err)
-	}
-	return nil
-}
-
 // Ping checks the database is reachable.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
