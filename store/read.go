@@ -387,7 +387,7 @@ func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Applic
 	db := s.db.WithContext(ctx)
 	var out []Application
 	q := f.scope(db, preloadDatasets(db))
-	if err := q.Order("created_at DESC").Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
+	if err := q.Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
 	return out, nil
