@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	c.Set(userKey, u)
 	c.Set(sessionKey, cookie)
+	c.Set(csrfKey, sess.CSRFToken)
 	c.Next()
 }
 
@@ -66,7 +68,9 @@ func unsafeMethod(m string) bool {
 }
 
 func unauthenticated(field, hint, msg string) *Error {
-	return newErr(http.StatusUnauthorized, "unauthenticated", field, hint, "%s", msg)
+	e := newErr(http.StatusUnauthorized, "unauthenticated", field, hint, "%s", msg)
+	e.format, e.args = msg, nil // the message is its own catalog key
+	return e
 }
 
 // gate lets a request through when casbin allows its route's action to
@@ -92,6 +96,12 @@ func (s *Server) gate(actions map[string]rbac.Action) gin.HandlerFunc {
 		}
 		u, signedIn := currentUser(c)
 		if !signedIn {
+			if !strings.HasPrefix(c.FullPath(), "/api/") && c.Request.Method == http.MethodGet {
+				// A page: send the browser to the sign-in page and back.
+				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+				c.Abort()
+				return
+			}
 			fail(c, unauthenticated("", "sign in at POST /api/v1/session, or send a bearer token", "sign in first"))
 			return
 		}
@@ -112,7 +122,18 @@ func (s *Server) gate(actions map[string]rbac.Action) gin.HandlerFunc {
 const (
 	userKey    = "user"
 	sessionKey = "session"
+	csrfKey    = "csrf"
 )
+
+// CurrentUser is the signed-in caller, for the web's handlers.
+func CurrentUser(c *gin.Context) (store.User, bool) { return currentUser(c) }
+
+// CSRFToken is the caller's session CSRF token, which pages put in their
+// forms; empty for a bearer token.
+func CSRFToken(c *gin.Context) string { return c.GetString(csrfKey) }
+
+// Scope is what the user may see of applications (see scope).
+func (s *Server) Scope(u store.User) (store.ApplicationFilter, error) { return s.scope(u) }
 
 func currentUser(c *gin.Context) (store.User, bool) {
 	v, ok := c.Get(userKey)

@@ -22,12 +22,20 @@ type Error struct {
 	Field   string `json:"field,omitempty"`
 	Hint    string `json:"hint,omitempty"`
 	status  int
+	// format and args rebuild the message in another language; zh is a
+	// message already translated (a workflow's refusal).
+	format string
+	args   []any
+	zh     string
 }
 
 func (e *Error) Error() string { return e.Message }
 
+// newErr builds an error; format and hint are English and are looked up in
+// the zh-CN catalogs (i18n.go) when the caller prefers Chinese.
 func newErr(status int, code, field, hint, format string, args ...any) *Error {
-	return &Error{status: status, Code: code, Field: field, Hint: hint, Message: fmt.Sprintf(format, args...)}
+	return &Error{status: status, Code: code, Field: field, Hint: hint, Message: fmt.Sprintf(format, args...),
+		format: format, args: args}
 }
 
 func badRequest(field, hint, format string, args ...any) *Error {
@@ -48,10 +56,9 @@ func fail(c *gin.Context, err error) {
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &appErr):
-		field := ""
-		var details string
-		if appErr.HasDetails() && appErr.Details(&details) == nil {
-			field = details
+		var field, zh string
+		if appErr.HasDetails() {
+			_ = appErr.Details(&field, &zh)
 		}
 		status, code := http.StatusInternalServerError, "internal"
 		switch appErr.Type() {
@@ -64,7 +71,7 @@ func fail(c *gin.Context, err error) {
 		case workflows.ErrNotFound:
 			status, code = http.StatusNotFound, "not_found"
 		}
-		e = &Error{status: status, Code: code, Field: field, Message: appErr.Message()}
+		e = &Error{status: status, Code: code, Field: field, Message: appErr.Message(), zh: zh}
 	case errors.Is(err, rbac.ErrInvalid), errors.Is(err, identity.ErrInvalid):
 		e = newErr(http.StatusBadRequest, "invalid", "", "", "%v", err)
 	case errors.Is(err, rbac.ErrExists):
@@ -81,5 +88,5 @@ func fail(c *gin.Context, err error) {
 	default:
 		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator", "internal error: %v", err)
 	}
-	c.AbortWithStatusJSON(e.status, gin.H{"error": e})
+	c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e)})
 }

@@ -73,6 +73,14 @@ func (s *Server) routes() []route {
 	}
 }
 
+// Page is a route another package adds to the engine (the web pages): it is
+// authenticated and gated like every API route.
+type Page struct {
+	Method, Path string
+	Action       rbac.Action
+	Handler      gin.HandlerFunc
+}
+
 // RouteInfo describes one registered route, for tests and documentation.
 type RouteInfo struct {
 	Method, Path string

@@ -39,6 +39,8 @@ type Server struct {
 	// Middleware runs before authentication on every request: request
 	// IDs, logging, metrics.
 	Middleware []gin.HandlerFunc
+	// Pages are the web's routes, gated like the API's.
+	Pages []Page
 }
 
 // Handler builds the gin engine.
@@ -46,6 +48,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	routes := s.routes()
+	for _, p := range s.Pages {
+		routes = append(routes, route{p.Method, p.Path, p.Action, p.Handler})
+	}
 	actions := make(map[string]rbac.Action, len(routes))
 	for _, rt := range routes {
 		actions[rt.method+" "+rt.path] = rt.action

@@ -20,10 +20,16 @@ const (
 	ErrNotFound  = "not_found" // 404: no such task in this workflow
 )
 
-// refuse builds a refusal naming the field at fault ("" for none).
+// refuse builds a refusal naming the field at fault ("" for none). Its
+// details carry the field and the message in zh-CN (i18n.go), which the
+// API shows unless the caller prefers English.
 func refuse(kind, field, format string, args ...any) error {
+	zh := format
+	if f, ok := zhRefusals[format]; ok {
+		zh = f
+	}
 	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), kind,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field}})
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field, fmt.Sprintf(zh, args...)}})
 }
 
 // systemActor is the actor of timer-driven transitions.

@@ -1,0 +1,195 @@
+package api
+
+// zhMessages translates the English message formats of newErr and its
+// helpers into zh-CN; the verbs and their order stay the same.
+var zhMessages = map[string]string{
+	// admin.go
+	"username %q is not valid":            "用户名 %q 不符合要求",
+	"role %q is not known":                "角色 %q 无效",
+	"org %q does not exist":               "单位 %q 不存在",
+	"user id %q is not a number":          "用户 ID %q 不是数字",
+	"you cannot disable your own account": "不能停用本人账号",
+	"org code %q is not valid":            "单位代码 %q 不符合要求",
+	"name is required":                    "名称不能为空",
+	"kind %q is not known":                "单位类型 %q 无效",
+	"user %q does not exist":              "用户 %q 不存在",
+
+	// assign.go, handlers.go
+	"task %s belongs to %s; %s cannot act on it": "任务 %s 属于 %s，%s 无权办理",
+	"%q is not an active user of %s":             "%q 不是 %s 的有效用户",
+	"%s may not decide tasks":                    "%s 无权办理任务",
+
+	// auth.go
+	"the Authorization header is not a bearer token":                  "Authorization 请求头不是 Bearer 令牌",
+	"the token is unknown, expired, revoked, or its user is disabled": "令牌不存在、已过期或已撤销，或其所属用户已停用",
+	"this request changes something but carries no valid CSRF token":  "该请求会修改数据，但未携带有效的 CSRF 令牌",
+	"%s":                               "%s",
+	"no policy covers %s %s":           "%s %s 未配置访问策略",
+	"sign in first":                    "请先登录",
+	"your roles in %s do not allow %s": "您在 %s 的角色无权执行 %s",
+	"too many sign-in attempts from this address": "该地址登录尝试次数过多",
+	"%s is required":              "%s 不能为空",
+	"this account is disabled":    "该账号已停用",
+	"wrong username or password":  "用户名或密码错误",
+	"ttl_days %d is out of range": "ttl_days %d 超出允许范围",
+	"token id %q is not a number": "令牌 ID %q 不是数字",
+
+	// drafts.go
+	"submit is not accepted when editing":            "编辑草稿时不能提交 submit 字段",
+	"application %d is not waiting for a supplement": "申请 %d 不处于待补正状态",
+
+	// errors.go
+	"the application's workflow is not running: %s": "该申请的审批流程未在运行：%s",
+	"the application was already submitted":         "该申请已提交",
+	"internal error: %v":                            "系统内部错误：%v",
+
+	// handlers.go
+	"request body too large":                                    "请求体过大",
+	"request body is not valid JSON for this endpoint: %v":      "请求体不是本接口可接受的 JSON：%v",
+	"application id %q is not a positive number":                "申请 ID %q 不是正整数",
+	"grade %q is not a sensitivity grade":                       "敏感级别 %q 无效",
+	"limit %q is out of range":                                  "limit %q 超出允许范围",
+	"offset %q is not valid":                                    "offset %q 无效",
+	"no dataset %q":                                             "数据资源 %q 不存在",
+	"title is required":                                         "应用场景名称（title）不能为空",
+	"title is too long":                                         "应用场景名称（title）过长",
+	"purpose is required":                                       "数据用途（purpose）不能为空",
+	"period_months must be at least 1":                          "period_months 不能小于 1",
+	"the usage period may not exceed 5 years (60 months)":       "使用期限不得超过 5 年（60 个月）",
+	"access_mode %q is not known":                               "使用方式 access_mode %q 无效",
+	"datasets is empty":                                         "未填写申请的数据资源（datasets 为空）",
+	"dataset %s is named twice":                                 "数据资源 %s 重复填写",
+	"no dataset %q in the catalog":                              "数据资源目录中不存在 %q",
+	"dataset %s (%s) is not open (非开放) and cannot be requested": "数据资源 %s（%s）为非开放数据，不能申请",
+	"dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s": "数据资源 %s 敏感级别为 %d 级，只能在安全环境中使用（sandbox 或 model-result），不能以 %s 方式使用",
+	"application %d belongs to another org": "申请 %d 属于其他单位",
+	"application %d is %s, not a draft":     "申请 %d 当前状态为 %s，不是草稿",
+	"%q is not a regulator":                 "%q 不是行业主管部门",
+	"from %q is not a date":                 "from %q 不是有效日期",
+	"days %q is not valid":                  "days %q 无效",
+
+	// holidays.go
+	"year %q is not valid":                    "年份 %q 无效",
+	"the body's year %d is not the path's %d": "请求体中的年份 %d 与路径中的年份 %d 不一致",
+
+	// idempotency.go
+	"the Idempotency-Key header is too long": "Idempotency-Key 请求头过长",
+
+	// scope.go
+	"no application %d": "申请 %d 不存在",
+
+	// server.go
+	"no route %s %s":          "接口 %s %s 不存在",
+	"%s is not allowed on %s": "%s 方法不适用于 %s",
+
+	// supervision.go
+	"%s %q is not a date":                                     "%s %q 不是有效日期",
+	"from %s is after to %s":                                  "起始日期 from %s 晚于截止日期 to %s",
+	"the period from %s to %s is longer than %d years":        "%s 至 %s 的查询区间超过 %d 年",
+	"no department %q":                                        "部门 %q 不存在",
+	"%q is not a department under supervision":                "%q 不是督查范围内的部门",
+	"%s is %d characters long, more than %d":                  "%s 长度为 %d 字，超过上限 %d 字",
+	"no task %q":                                              "任务 %q 不存在",
+	"task %s is no longer open":                               "任务 %s 已不在办理中",
+	"task %s is still open":                                   "任务 %s 仍在办理中",
+	"task %s (%s, %s) is not a decided review":                "任务 %s（%s，%s）不是已办结的审核任务",
+	"task %s was decided %q, which rejected nothing":          "任务 %s 的办理结果为 %q，未驳回任何内容",
+	"the rejection of task %s is already flagged":             "任务 %s 的驳回已被标记为无依据驳回",
+	"application %q is not a positive number":                 "申请 ID %q 不是正整数",
+	"task %s is the applicant's own step, not a department's": "任务 %s 是申请单位自身的办理环节，不属于部门任务",
+	"task_id is required":                                     "task_id 不能为空",
+}
+
+// zhHints translates the English hints.
+var zhHints = map[string]string{
+	// admin.go
+	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
+	"choose a longer password":                                    "请设置更长的密码",
+	"use an org code from the org list":                           "请使用单位列表中的单位代码",
+	"use the numeric user id":                                     "请使用数字形式的用户 ID",
+	"ask another admin":                                           "请由其他管理员操作",
+	"use 2–64 lowercase letters, digits or dashes":                "请使用 2–64 位小写字母、数字或连字符",
+	"give the org's registered name":                              "请填写单位的登记名称",
+	"copy the 18-character unified social credit code (统一社会信用代码) from the business licence": "请照营业执照填写 18 位统一社会信用代码",
+	"use an existing username": "请使用已存在的用户名",
+
+	// assign.go
+	"name an active colleague of your department":      "请指定本部门状态正常的用户",
+	"transfer to a colleague whose role decides tasks": "请转办给有权办理任务的本部门用户",
+
+	// auth.go
+	"send Authorization: Bearer <token>":                                 "请发送 Authorization: Bearer <token>",
+	"create a new token, or ask an admin whether your account is active": "请重新创建令牌，或向管理员确认账号是否正常",
+	"send the csrf_token from sign-in in the X-CSRF-Token header":        "请在 X-CSRF-Token 请求头中携带登录时返回的 csrf_token",
+	"sign in at POST /api/v1/session, or send a bearer token":            "请通过 POST /api/v1/session 登录，或携带 Bearer 令牌",
+	"ask an admin for a role that allows it":                             "请向管理员申请具有该权限的角色",
+	"wait a minute before trying again":                                  "请 1 分钟后再试",
+	`send {"username": "...", "password": "..."}`:                        `请发送 {"username": "...", "password": "..."}`,
+	"wait until the lock ends, or ask an admin":                          "请待锁定解除后再试，或联系管理员",
+	"ask an admin to enable your account":                                "请联系管理员启用账号",
+	"check the username and the password":                                "请核对用户名和密码",
+	"name the client that will use the token":                            "请填写使用该令牌的客户端名称",
+	"give a lifetime of 1 to 365 days":                                   "有效期请填写 1 至 365 天",
+	"use the numeric token id from GET /api/v1/tokens":                   "请使用 GET /api/v1/tokens 返回的数字令牌 ID",
+
+	// drafts.go
+	"save the draft, then POST /api/v1/applications/{id}/submit":        "请先保存草稿，再调用 POST /api/v1/applications/{id}/submit 提交",
+	"supplement only after the big-data center returns the application": "须待市大数据发展中心退回补正后方可补正",
+
+	// errors.go
+	"reload the application to see where it stands":     "请刷新申请，查看当前办理进度",
+	"try again; if it persists, tell the administrator": "请重试；如问题仍然存在，请联系管理员",
+
+	// handlers.go
+	"send at most 1 MiB":                                        "请求体不得超过 1 MiB",
+	"send a JSON object with the documented fields":             "请按接口文档发送 JSON 对象",
+	"use the numeric application id":                            "请使用数字形式的申请 ID",
+	"use 1, 2, 3 or 4":                                          "请使用 1、2、3 或 4",
+	"use a number from 1 to 500":                                "请使用 1 至 500 之间的数字",
+	"use a number from 0":                                       "请使用不小于 0 的数字",
+	"search the catalog at /api/v1/catalog":                     "请在 /api/v1/catalog 查询数据资源目录",
+	"name the scenario, e.g. 小微企业信贷风控":                          "请填写应用场景名称，如“小微企业信贷风控”",
+	"shorten it to 200 characters":                              "请精简至 200 字以内",
+	"state what the data will be used for":                      "请说明数据的用途",
+	"give the usage period in months, 1 to 60":                  "请按月填写使用期限，1 至 60 个月",
+	"apply for at most 60 months; renew with a new application": "使用期限最长 60 个月；期满续用须重新申请",
+	"name at least one dataset code from /api/v1/catalog":       "请至少填写一个 /api/v1/catalog 中的数据资源编码",
+	"name each dataset once":                                    "每个数据资源只能填写一次",
+	"use a dataset code from /api/v1/catalog":                   "请使用 /api/v1/catalog 中的数据资源编码",
+	"remove it: closed data cannot be requested":                "请删除该项：非开放数据不能申请",
+	"use sandbox or model-result for grade-3 data":              "3 级及以上数据请选择 sandbox 或 model-result 方式",
+	"use the org code of an industry regulator":                 "请填写行业主管部门的单位代码",
+	"use YYYY-MM-DD":                                            "请使用 YYYY-MM-DD 格式",
+	"use a number of working days from 1 to 1000":               "请填写 1 至 1000 之间的工作日数",
+
+	// holidays.go
+	"use a year from 2000 to 2100 in the path":                              "路径中的年份须在 2000 至 2100 之间",
+	"send the same year in the path and the body":                           "路径与请求体中的年份须一致",
+	`send {"year":2027,"off":["2027-01-01",...],"work":["2027-02-07",...]}`: `请按此格式发送：{"year":2027,"off":["2027-01-01",...],"work":["2027-02-07",...]}`,
+
+	// idempotency.go
+	"use a key of at most 128 characters, e.g. a UUID": "请使用不超过 128 个字符的键，如 UUID",
+
+	// scope.go
+	"list your applications at GET /api/v1/applications": "可通过 GET /api/v1/applications 查看您可见的申请",
+
+	// server.go
+	"see the routes in the README": "请查阅 README 中的接口列表",
+
+	// supervision.go
+	"use a date as YYYY-MM-DD, e.g. 2026-03-02":                                          "请按 YYYY-MM-DD 格式填写日期，如 2026-03-02",
+	"give a from date on or before the to date":                                          "起始日期 from 不得晚于截止日期 to",
+	"ask for at most 2 years at a time":                                                  "每次查询的区间不得超过 2 年",
+	"use a department's org code, e.g. gsa":                                              "请填写部门的单位代码，如 gsa",
+	"use the org code of a reviewing or providing department, e.g. gsa":                  "请填写审核部门或数据提供部门的单位代码，如 gsa",
+	"write what the department must know":                                                "请填写具体内容",
+	"shorten it to the length the message names":                                         "请精简至上述字数以内",
+	"take the task ID from GET /api/v1/supervision/overdue or an application's timeline": "任务 ID 可从 GET /api/v1/supervision/overdue 或申请的办理进度中获取",
+	"name the open task to urge, e.g. application-1-t2":                                  "请填写需督办的在办任务，如 application-1-t2",
+	"urge only open tasks; see GET /api/v1/supervision/overdue":                          "只能督办在办任务；请查看 GET /api/v1/supervision/overdue",
+	"name the review task whose rejection is groundless, e.g. application-1-t2":          "请填写无依据驳回的审核任务，如 application-1-t2",
+	"urge a department's task; the department follows up the applicant's steps":          "只能督办部门的任务；申请单位自身的办理环节由相关部门跟进",
+	"flag a rejection once the task is decided":                                          "须待任务办结后方可标记驳回",
+	"flag only rejections of initial, department or model reviews":                       "只能标记初审、部门审核或模型审定中的驳回",
+	"a rejection is flagged once; its flag is in the audit log":                          "同一驳回只能标记一次，已有标记可在审计日志中查看",
+}

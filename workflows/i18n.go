@@ -1,0 +1,34 @@
+package workflows
+
+// zhRefusals translates the English formats of refuse into zh-CN.
+var zhRefusals = map[string]string{
+	// core.go
+	"task_id is required": "task_id 不能为空",
+	"task %s is not open (already decided, cancelled, or not part of this workflow)": "任务 %s 不在办理中（已办结、已取消或不属于本流程）",
+	"task %s belongs to %s; %s cannot act on it":                                     "任务 %s 属于 %s，%s 无权办理",
+	"decision %q is not allowed on a %s task; use one of: %s":                        "办理结果 %q 不适用于 %s 任务；可选：%s",
+	"the actor's user and org are required":                                          "须提供操作人的用户和所属单位",
+	"a rejection must state its reason: fill in %sreason":                            "驳回须说明理由：请填写 %sreason",
+	"a rejection must state its legal or policy basis: fill in %sbasis":              "驳回须说明法律或政策依据：请填写 %sbasis",
+	"decision %s needs a reason: fill in reason":                                     "办理结果 %s 须说明理由：请填写 reason",
+
+	// application.go
+	"an opinion needs its text: fill in comment":                                                          "意见内容不能为空：请填写 comment",
+	"a self-evaluation needs its report: fill in comment":                                                 "自评须提交自评报告：请填写 comment",
+	"name the regulator to ask: fill in regulator with its org code":                                      "请指定征求意见的行业主管部门：在 regulator 中填写其单位代码",
+	"an opinion from %s is already pending for this review":                                               "本次审核已向 %s 征求意见，尚待答复",
+	"field %q cannot be supplemented; editable fields are description, purpose, scope, security_controls": "字段 %q 不可补正；可补正的字段为 description、purpose、scope、security_controls",
+	"dataset %q is not one of %s's datasets in this application":                                          "数据资源 %q 不属于本申请中由 %s 提供的数据资源",
+	"dataset %q is decided twice":                                                                         "数据资源 %q 重复填写审核结果",
+	"decision %q on dataset %s: use approve or reject":                                                    "审核结果 %q（数据资源 %s）无效：请使用 approve 或 reject",
+	"dataset %s has no decision; decide every dataset of %s":                                              "数据资源 %s 尚无审核结果；请对 %s 提供的每项数据资源逐一审核",
+	"task kind %s cannot be decided here":                                                                 "此处不能办理 %s 类任务",
+	"evaluation %s is still in progress":                                                                  "定期评估 %s 尚在进行中",
+	"only %s may %s on this application; %s may not":                                                      "仅 %s 可对本申请执行“%s”，%s 无此权限",
+	"cannot %s: the application is %s, not active":                                                        "无法执行“%s”：申请当前状态为 %s，不在授权有效期内",
+	"exit notice was already given; the authorization ends on %s":                                         "已提交退出通知，授权将于 %s 终止",
+	"only the applicant %s may withdraw this application":                                                 "仅申请单位 %s 可撤回本申请",
+	"an application can be withdrawn only until the initial decision; it is %s":                           "申请仅可在初审作出决定前撤回；当前状态为 %s",
+	"a model needs a name: fill in name":                                                                  "模型名称不能为空：请填写 name",
+	"describe the model and how it uses the data: fill in description":                                    "请说明模型及其使用数据的方式：请填写 description",
+}
