@@ -1,0 +1,1304 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// The OpenAPI document (api/openapi.json) is the API's contract. These tests
+// keep it true: every route is in it and nothing else, it is well formed
+// OpenAPI 3.1 whose schemas compile as JSON Schema 2020-12, and the bodies
+// the server accepts and answers match the schemas it documents.
+
+// oaURL is the base URI the document is loaded under; its $refs are local.
+const oaURL = "https://datagate.invalid/api/v1/openapi.json"
+
+// temporalRoutes need a running workflow to succeed; without Temporal the
+// tests send them only requests that are refused before the workflow is
+// reached, and check their documented request schemas against examples.
+var temporalRoutes = map[string]bool{
+	"POST /api/v1/applications/{id}/submit":      true,
+	"POST /api/v1/applications/{id}/withdraw":    true,
+	"POST /api/v1/applications/{id}/models":      true,
+	"POST /api/v1/applications/{id}/evaluations": true,
+	"POST /api/v1/applications/{id}/exit-notice": true,
+	"POST /api/v1/applications/{id}/terminate":   true,
+	"POST /api/v1/tasks/{id}/decision":           true,
+	"POST /api/v1/applications/{id}/supplement":  true,
+}
+
+var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+// oaDoc is the parsed document with a JSON Schema compiler over it.
+type oaDoc struct {
+	raw   []byte
+	doc   any // as decoded by jsonschema.UnmarshalJSON (numbers are json.Number)
+	c     *jsonschema.Compiler
+	cache map[string]*jsonschema.Schema
+}
+
+func loadOpenAPI(t testing.TB) *oaDoc {
+	t.Helper()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(oaURL, doc); err != nil {
+		t.Fatalf("load openapi.json: %v", err)
+	}
+	return &oaDoc{raw: raw, doc: doc, c: c, cache: map[string]*jsonschema.Schema{}}
+}
+
+// ptrEscape escapes one JSON pointer token.
+func ptrEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func ptrJoin(base string, tokens ...string) string {
+	for _, t := range tokens {
+		base += "/" + ptrEscape(t)
+	}
+	return base
+}
+
+// at returns the node at a JSON pointer, or false.
+func (d *oaDoc) at(ptr string) (any, bool) {
+	node := d.doc
+	if ptr == "" {
+		return node, true
+	}
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n := node.(type) {
+		case map[string]any:
+			v, ok := n[tok]
+			if !ok {
+				return nil, false
+			}
+			node = v
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n) {
+				return nil, false
+			}
+			node = n[i]
+		default:
+			return nil, false
+		}
+	}
+	return node, true
+}
+
+// deref follows the local $refs of an OpenAPI object (a response, a
+// parameter) to the object itself, returning its pointer.
+func (d *oaDoc) deref(t testing.TB, ptr string) (map[string]any, string) {
+	t.Helper()
+	for range 10 {
+		node, ok := d.at(ptr)
+		m, isMap := node.(map[string]any)
+		if !ok || !isMap {
+			t.Fatalf("openapi.json: nothing at %s", ptr)
+		}
+		ref, isRef := m["$ref"].(string)
+		if !isRef {
+			return m, ptr
+		}
+		if !strings.HasPrefix(ref, "#") {
+			t.Fatalf("openapi.json: %s: only local $refs are used, not %q", ptr, ref)
+		}
+		ptr = ref[1:]
+	}
+	t.Fatalf("openapi.json: $ref loop at %s", ptr)
+	return nil, ""
+}
+
+// schema compiles the JSON Schema at a pointer.
+func (d *oaDoc) schema(t testing.TB, ptr string) *jsonschema.Schema {
+	t.Helper()
+	if s, ok := d.cache[ptr]; ok {
+		return s
+	}
+	s, err := d.c.Compile(oaURL + "#" + ptr)
+	if err != nil {
+		t.Fatalf("openapi.json: the schema at %s does not compile: %v", ptr, err)
+	}
+	d.cache[ptr] = s
+	return s
+}
+
+// mismatch validates v and describes every failure with the JSON pointer of
+// the mismatching value and the schema location that refused it; "" when v
+// matches.
+func mismatch(s *jsonschema.Schema, v any) string {
+	err := s.Validate(v)
+	if err == nil {
+		return ""
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return err.Error()
+	}
+	var out []string
+	var leaves func(e *jsonschema.ValidationError)
+	leaves = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				leaves(c)
+			}
+			return
+		}
+		msg := "invalid"
+		if u := (&jsonschema.ValidationError{ErrorKind: e.ErrorKind}).BasicOutput(); u.Error != nil {
+			msg = u.Error.String()
+		}
+		ptr := ""
+		for _, tok := range e.InstanceLocation {
+			ptr += "/" + ptrEscape(tok)
+		}
+		out = append(out, fmt.Sprintf("at %q: %s (schema %s)", ptr, msg, strings.TrimPrefix(e.SchemaURL, oaURL)))
+	}
+	leaves(ve)
+	return strings.Join(out, "; ")
+}
+
+func decodeInstance(t testing.TB, data []byte) any {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not JSON: %v: %.200s", err, data)
+	}
+	return v
+}
+
+// instance turns a Go value or raw JSON text into a value to validate.
+func instance(t testing.TB, body any) any {
+	t.Helper()
+	switch b := body.(type) {
+	case string:
+		return decodeInstance(t, []byte(b))
+	case []byte:
+		return decodeInstance(t, b)
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeInstance(t, raw)
+}
+
+// ginToOpenAPI turns gin's /x/:id into OpenAPI's /x/{id}.
+var ginParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+
+func ginToOpenAPI(path string) string { return ginParam.ReplaceAllString(path, "{$1}") }
+
+// operations lists "METHOD /path" of every documented operation.
+func (d *oaDoc) operations(t testing.TB) map[string]map[string]any {
+	t.Helper()
+	paths, ok := d.doc.(map[string]any)["paths"].(map[string]any)
+	if !ok {
+		t.Fatal("openapi.json has no paths object")
+	}
+	out := map[string]map[string]any{}
+	for p, item := range paths {
+		for m, op := range item.(map[string]any) {
+			if !slices.Contains(oaMethods, m) {
+				continue
+			}
+			out[strings.ToUpper(m)+" "+p] = op.(map[string]any)
+		}
+	}
+	return out
+}
+
+// template finds the documented path a concrete path matches; literal
+// segments win over parameters.
+func (d *oaDoc) template(t testing.TB, method, path string) string {
+	t.Helper()
+	segs := strings.Split(path, "/")
+	best, bestParams := "", 1<<30
+	for key := range d.operations(t) {
+		m, p, _ := strings.Cut(key, " ")
+		if m != method {
+			continue
+		}
+		ts := strings.Split(p, "/")
+		if len(ts) != len(segs) {
+			continue
+		}
+		params, match := 0, true
+		for i, s := range ts {
+			switch {
+			case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
+				params++
+			case s != segs[i]:
+				match = false
+			}
+		}
+		if match && params < bestParams {
+			best, bestParams = p, params
+		}
+	}
+	if best == "" {
+		t.Fatalf("openapi.json documents no operation for %s %s", method, path)
+	}
+	return best
+}
+
+func opPtr(method, path string) string {
+	return ptrJoin("/paths", path, strings.ToLower(method))
+}
+
+// --- coverage --------------------------------------------------------------
+
+// TestOpenAPICoverage fails when a registered route is missing from the
+// document, when the document names an operation that is not a route, or
+// when a documented operation lacks a response schema.
+func TestOpenAPICoverage(t *testing.T) {
+	d := loadOpenAPI(t)
+	e := newEnv(t)
+	ops := d.operations(t)
+	routes := map[string]api.RouteInfo{}
+	for _, r := range e.srv.RouteTable() {
+		key := r.Method + " " + ginToOpenAPI(r.Path)
+		routes[key] = r
+		if _, ok := ops[key]; !ok {
+			t.Errorf("route %s %s is not in api/openapi.json: document it", r.Method, r.Path)
+		}
+	}
+	for key := range ops {
+		if _, ok := routes[key]; !ok {
+			t.Errorf("api/openapi.json documents %s, which is not a route in api/routes.go", key)
+		}
+	}
+	for key, op := range ops {
+		m, p, _ := strings.Cut(key, " ")
+		rs, _ := op["responses"].(map[string]any)
+		if len(rs) == 0 {
+			t.Errorf("%s: no responses", key)
+		}
+		success := false
+		for status := range rs {
+			resp, rptr := d.deref(t, ptrJoin(opPtr(m, p), "responses", status))
+			if desc, _ := resp["description"].(string); desc == "" {
+				t.Errorf("%s %s: the response has no description", key, status)
+			}
+			if strings.HasPrefix(status, "2") {
+				success = true
+			}
+			if status == "204" {
+				if resp["content"] != nil {
+					t.Errorf("%s 204: a 204 has no body", key)
+				}
+				continue
+			}
+			content, _ := resp["content"].(map[string]any)
+			if len(content) == 0 {
+				t.Errorf("%s %s: the response documents no content", key, status)
+			}
+			for mt, media := range content {
+				if _, ok := media.(map[string]any)["schema"]; !ok {
+					t.Errorf("%s %s: %s has no schema", key, status, mt)
+					continue
+				}
+				d.schema(t, ptrJoin(rptr, "content", mt, "schema"))
+			}
+			if !strings.HasPrefix(status, "2") && !strings.HasPrefix(status, "5") || status == "500" {
+				if _, ok := content["application/json"]; !ok {
+					t.Errorf("%s %s: an error answers application/json", key, status)
+				}
+			}
+		}
+		if !success {
+			t.Errorf("%s: no success response", key)
+		}
+	}
+}
+
+// --- validity --------------------------------------------------------------
+
+// TestOpenAPIValid checks the document's structure: the OpenAPI 3.1 fields
+// this API uses, every $ref resolving, every schema compiling as JSON Schema
+// 2020-12, every example matching its schema, and what the document says
+// about each route agreeing with the server (casbin action, public or not,
+// headers, path parameters, the decision matrix).
+func TestOpenAPIValid(t *testing.T) {
+	d := loadOpenAPI(t)
+	e := newEnv(t)
+	root := d.doc.(map[string]any)
+
+	if v, _ := root["openapi"].(string); v != "3.1.0" {
+		t.Errorf("openapi is %q, want 3.1.0", v)
+	}
+	info, _ := root["info"].(map[string]any)
+	for _, f := range []string{"title", "version", "description"} {
+		if s, _ := info[f].(string); s == "" {
+			t.Errorf("info.%s is missing", f)
+		}
+	}
+	if !json.Valid(d.raw) {
+		t.Fatal("openapi.json is not valid JSON")
+	}
+	if served := e.do("GET", "/api/v1/openapi.json", nil, ""); served.Status != 200 || !bytes.Equal(served.Body, d.raw) {
+		t.Errorf("GET /api/v1/openapi.json does not serve api/openapi.json: %d", served.Status)
+	}
+
+	// Every $ref resolves; every schema in components compiles.
+	var walk func(ptr string, node any)
+	walk = func(ptr string, node any) {
+		switch n := node.(type) {
+		case map[string]any:
+			if ref, ok := n["$ref"].(string); ok {
+				if !strings.HasPrefix(ref, "#/") {
+					t.Errorf("%s: $ref %q is not local", ptr, ref)
+				} else if _, ok := d.at(ref[1:]); !ok {
+					t.Errorf("%s: $ref %q resolves to nothing", ptr, ref)
+				}
+			}
+			for k, v := range n {
+				walk(ptrJoin(ptr, k), v)
+			}
+		case []any:
+			for i, v := range n {
+				walk(ptrJoin(ptr, strconv.Itoa(i)), v)
+			}
+		}
+	}
+	walk("", d.doc)
+
+	comps, _ := root["components"].(map[string]any)
+	schemas, _ := comps["schemas"].(map[string]any)
+	if len(schemas) == 0 {
+		t.Fatal("components.schemas is empty")
+	}
+	for name := range schemas {
+		d.schema(t, ptrJoin("/components/schemas", name))
+	}
+	schemes, _ := comps["securitySchemes"].(map[string]any)
+	declaredTags := map[string]bool{}
+	for _, tg := range root["tags"].([]any) {
+		declaredTags[tg.(map[string]any)["name"].(string)] = true
+	}
+	for _, want := range []string{"catalog", "applications", "tasks", "supervision", "audit", "disclosure", "calendar", "session", "admin", "health"} {
+		if !declaredTags[want] {
+			t.Errorf("tag %s is not declared", want)
+		}
+	}
+
+	// Examples match their schemas: a schema's "examples", a parameter's
+	// or a media type's "example".
+	var examples func(ptr string, node any, inSchema bool)
+	examples = func(ptr string, node any, inSchema bool) {
+		switch n := node.(type) {
+		case map[string]any:
+			if ex, ok := n["examples"].([]any); ok && inSchema {
+				s := d.schema(t, ptr)
+				for i, x := range ex {
+					if m := mismatch(s, x); m != "" {
+						t.Errorf("%s/examples/%d does not match its schema: %s", ptr, i, m)
+					}
+				}
+			}
+			if x, ok := n["example"]; ok && n["schema"] != nil {
+				if m := mismatch(d.schema(t, ptrJoin(ptr, "schema")), x); m != "" {
+					t.Errorf("%s/example does not match its schema: %s", ptr, m)
+				}
+			}
+			for k, v := range n {
+				child := inSchema
+				switch {
+				case k == "schema" || (k == "schemas" && ptr == "/components"):
+					child = true
+				case inSchema && (k == "examples" || k == "enum" || k == "const" || k == "default" || strings.HasPrefix(k, "x-")):
+					continue
+				}
+				if k == "schemas" && ptr == "/components" {
+					for name, s := range v.(map[string]any) {
+						examples(ptrJoin(ptr, k, name), s, true)
+					}
+					continue
+				}
+				examples(ptrJoin(ptr, k), v, child)
+			}
+		case []any:
+			for i, v := range n {
+				examples(ptrJoin(ptr, strconv.Itoa(i)), v, inSchema)
+			}
+		}
+	}
+	examples("", d.doc, false)
+
+	// Each operation against its route.
+	routes := map[string]api.RouteInfo{}
+	for _, r := range e.srv.RouteTable() {
+		routes[r.Method+" "+ginToOpenAPI(r.Path)] = r
+	}
+	opIDs := map[string]string{}
+	pathParam := regexp.MustCompile(`\{([^}]+)\}`)
+	for key, op := range d.operations(t) {
+		m, p, _ := strings.Cut(key, " ")
+		ptr := opPtr(m, p)
+		id, _ := op["operationId"].(string)
+		if id == "" {
+			t.Errorf("%s: no operationId", key)
+		} else if other, dup := opIDs[id]; dup {
+			t.Errorf("%s: operationId %s is also %s's", key, id, other)
+		}
+		opIDs[id] = key
+		for _, f := range []string{"summary", "description"} {
+			if s, _ := op[f].(string); s == "" {
+				t.Errorf("%s: no %s", key, f)
+			}
+		}
+		tags, _ := op["tags"].([]any)
+		if len(tags) != 1 || !declaredTags[fmt.Sprint(tags[0])] {
+			t.Errorf("%s: tags %v: want one declared tag", key, tags)
+		}
+		r, isRoute := routes[key]
+		if isRoute {
+			if got, _ := op["x-casbin-action"].(string); got != r.Action.String() {
+				t.Errorf("%s: x-casbin-action %q, the route's action is %q", key, got, r.Action)
+			}
+			public, err := e.srv.RBAC.AllowPublic(r.Action)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec, hasSec := op["security"].([]any)
+			switch {
+			case public && (!hasSec || len(sec) != 0):
+				t.Errorf("%s is public: document security: []", key)
+			case !public && len(sec) == 0:
+				t.Errorf("%s needs a signed-in caller: document its security", key)
+			}
+			for _, req := range sec {
+				for scheme := range req.(map[string]any) {
+					if _, ok := schemes[scheme]; !ok {
+						t.Errorf("%s: security scheme %s is not declared", key, scheme)
+					}
+				}
+			}
+		}
+		// Parameters: each well formed with a compiling schema; the path's
+		// parameters declared; the headers every route takes.
+		seen := map[string]bool{}
+		params, _ := op["parameters"].([]any)
+		for i := range params {
+			pm, pptr := d.deref(t, ptrJoin(ptr, "parameters", strconv.Itoa(i)))
+			name, _ := pm["name"].(string)
+			in, _ := pm["in"].(string)
+			if name == "" || !slices.Contains([]string{"query", "header", "path", "cookie"}, in) {
+				t.Errorf("%s: parameter %d has name %q in %q", key, i, name, in)
+			}
+			if _, ok := pm["schema"]; !ok {
+				t.Errorf("%s: parameter %s has no schema", key, name)
+			} else {
+				d.schema(t, ptrJoin(pptr, "schema"))
+			}
+			if in == "path" && pm["required"] != true {
+				t.Errorf("%s: path parameter %s must be required", key, name)
+			}
+			if seen[in+" "+name] {
+				t.Errorf("%s: parameter %s in %s twice", key, name, in)
+			}
+			seen[in+" "+name] = true
+		}
+		for _, pp := range pathParam.FindAllStringSubmatch(p, -1) {
+			if !seen["path "+pp[1]] {
+				t.Errorf("%s: path parameter {%s} is not declared", key, pp[1])
+			}
+		}
+		for k := range seen {
+			if name, ok := strings.CutPrefix(k, "path "); ok && !strings.Contains(p, "{"+name+"}") {
+				t.Errorf("%s: parameter %s is not in the path", key, name)
+			}
+		}
+		if !seen["header Accept-Language"] {
+			t.Errorf("%s: Accept-Language is not documented", key)
+		}
+		if (m == "POST" || m == "PUT") && !seen["header Idempotency-Key"] {
+			t.Errorf("%s: Idempotency-Key is not documented", key)
+		}
+		if m != "GET" && !seen["header X-CSRF-Token"] {
+			t.Errorf("%s: X-CSRF-Token is not documented", key)
+		}
+		if rb, ok := op["requestBody"].(map[string]any); ok {
+			content, _ := rb["content"].(map[string]any)
+			if _, ok := content["application/json"]; !ok || len(content) != 1 {
+				t.Errorf("%s: a request body is application/json", key)
+			}
+			d.schema(t, ptrJoin(ptr, "requestBody", "content", "application/json", "schema"))
+		}
+	}
+
+	// The decision matrix is the workflow's.
+	dr, _ := d.at("/components/schemas/DecisionRequest")
+	matrix, _ := dr.(map[string]any)["x-allowed-decisions"].(map[string]any)
+	kinds := []string{workflows.TaskInitialReview, workflows.TaskSupplement, workflows.TaskDepartmentReview,
+		workflows.TaskRegulatorOpinion, workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskFileService,
+		workflows.TaskSignCommitment, workflows.TaskSelfEvaluation, workflows.TaskRateEvaluation, workflows.TaskExitConfirmation,
+		workflows.TaskExitVerification, workflows.TaskModelReview, workflows.TaskModelRevision}
+	union := map[string]bool{}
+	for _, k := range kinds {
+		want := workflows.AllowedDecisions(k)
+		var got []string
+		for _, x := range asSlice(matrix[k]) {
+			got = append(got, x.(string))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("x-allowed-decisions[%s] = %v, the workflow allows %v", k, got, want)
+		}
+		for _, x := range want {
+			union[x] = true
+		}
+	}
+	if len(matrix) != len(kinds) {
+		t.Errorf("x-allowed-decisions has %d task kinds, the workflow %d", len(matrix), len(kinds))
+	}
+	if got := enumAt(t, d, "/components/schemas/DecisionRequest/properties/decision/enum"); !sameSet(got, keys(union)) {
+		t.Errorf("DecisionRequest.decision enum %v, the workflow's decisions are %v", got, keys(union))
+	}
+	if got := enumAt(t, d, "/components/schemas/TaskFields/properties/kind/enum"); !sameSet(got, kinds) {
+		t.Errorf("Task.kind enum %v, the workflow's kinds are %v", got, kinds)
+	}
+	if got := enumAt(t, d, "/components/schemas/UserCreateRequest/properties/role/enum"); !sameSet(got, rbac.Roles) {
+		t.Errorf("roles enum %v, rbac.Roles %v", got, rbac.Roles)
+	}
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
+
+func enumAt(t testing.TB, d *oaDoc, ptr string) []string {
+	t.Helper()
+	v, ok := d.at(ptr)
+	if !ok {
+		t.Fatalf("openapi.json: nothing at %s", ptr)
+	}
+	var out []string
+	for _, x := range asSlice(v) {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	sort.Strings(a)
+	sort.Strings(b)
+	return slices.Equal(a, b)
+}
+
+// TestOpenAPIModelsMatchGoTypes compares each documented model with the Go
+// type the server marshals: the same JSON fields, and a field Go always
+// writes (no omitempty) is required.
+func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
+	d := loadOpenAPI(t)
+	for name, v := range map[string]any{
+		"Org": store.Org{}, "User": store.User{}, "Dataset": store.Dataset{}, "Application": store.Application{},
+		"ApplicationDataset": store.ApplicationDataset{}, "TaskFields": store.Task{}, "Agreement": store.Agreement{},
+		"Signature": store.Signature{}, "Model": store.Model{}, "Evaluation": store.Evaluation{},
+		"AuditEntry": store.AuditEntry{}, "APIToken": store.APIToken{}, "YearTable": calendar.YearTable{},
+		"UpdateResult": workflows.UpdateResult{}, "DatasetDecision": workflows.DatasetItem{},
+		"Urge": store.Urge{}, "GroundlessFlag": store.GroundlessFlag{}, "DepartmentStat": store.DepartmentStat{},
+		"Disclosure": store.Disclosure{}, "DisclosedDataset": store.DisclosedDataset{},
+	} {
+		node, ok := d.at("/components/schemas/" + name)
+		if !ok {
+			t.Errorf("components.schemas.%s is missing", name)
+			continue
+		}
+		s := node.(map[string]any)
+		props, _ := s["properties"].(map[string]any)
+		required := map[string]bool{}
+		for _, r := range asSlice(s["required"]) {
+			required[r.(string)] = true
+		}
+		fields := jsonFields(reflect.TypeOf(v))
+		for f, always := range fields {
+			if _, ok := props[f]; !ok {
+				t.Errorf("%s: the Go type writes %q, which the schema does not document", name, f)
+			}
+			if always && !required[f] && name != "DatasetDecision" {
+				t.Errorf("%s: %q is always present: list it as required", name, f)
+			}
+			if !always && required[f] && name != "DatasetDecision" {
+				t.Errorf("%s: %q is omitted when empty: it cannot be required", name, f)
+			}
+		}
+		for p := range props {
+			if _, ok := fields[p]; !ok {
+				t.Errorf("%s: the schema documents %q, which the Go type does not have", name, p)
+			}
+		}
+	}
+	// Step is a task with its clock.
+	step := jsonFields(reflect.TypeOf(api.Step{}))
+	extra, _ := d.at("/components/schemas/Step/properties")
+	for f := range extra.(map[string]any) {
+		if _, ok := step[f]; !ok {
+			t.Errorf("Step documents %q, which api.Step does not have", f)
+		}
+	}
+}
+
+// jsonFields maps the JSON names of a struct's fields (embedded structs
+// flattened) to whether they are always written.
+func jsonFields(rt reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero")
+	}
+	return out
+}
+
+// --- bodies ----------------------------------------------------------------
+
+// oaCheck sends requests through the harness and validates each request
+// body and each response against the document.
+type oaCheck struct {
+	t         *testing.T
+	e         *env
+	d         *oaDoc
+	exercised map[string][]int // "METHOD /template" -> statuses seen
+}
+
+// send sends one request. bad says whether the documented request schema
+// must refuse body (the server refuses it too); want is the status the
+// server must answer. The response must match the documented schema for
+// that status.
+func (c *oaCheck) send(name, method, path string, body any, who any, want int, bad bool) response {
+	t := c.t
+	t.Helper()
+	u, err := url.Parse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := c.d.template(t, method, u.Path)
+	ptr := opPtr(method, tmpl)
+	key := method + " " + tmpl
+	opNode, _ := c.d.at(ptr)
+	op := opNode.(map[string]any)
+
+	// Query parameters sent are documented.
+	documented := map[string]bool{}
+	for i := range asSlice(op["parameters"]) {
+		pm, _ := c.d.deref(t, ptrJoin(ptr, "parameters", strconv.Itoa(i)))
+		documented[pm["in"].(string)+" "+pm["name"].(string)] = true
+	}
+	for q := range u.Query() {
+		if !documented["query "+q] {
+			t.Errorf("%s: %s sends query parameter %q, which is not documented", name, key, q)
+		}
+	}
+
+	// The request body against the documented schema.
+	if body != nil {
+		if _, ok := op["requestBody"]; !ok {
+			if s, isStr := body.(string); !isStr || (s != "" && s != "{}") {
+				t.Errorf("%s: %s documents no request body", name, key)
+			}
+		} else if raw, isStr := body.(string); !isStr || (len(raw) < 1<<20 && json.Valid([]byte(raw))) {
+			m := mismatch(c.d.schema(t, ptrJoin(ptr, "requestBody", "content", "application/json", "schema")), instance(t, body))
+			switch {
+			case bad && m == "":
+				t.Errorf("%s: the documented request schema of %s accepts %v, which the server refuses", name, key, body)
+			case !bad && m != "":
+				t.Errorf("%s: the request body does not match the documented schema of %s: %s", name, key, m)
+			}
+		}
+	}
+
+	r := c.e.do(method, path, body, who)
+	c.exercised[key] = append(c.exercised[key], r.Status)
+	if r.Status != want {
+		t.Errorf("%s: %s %s answered %d, want %d: %.300s", name, method, path, r.Status, want, r.Body)
+	}
+	c.response(name, key, ptr, r)
+	return r
+}
+
+// response validates a response against its documented status, media type,
+// headers and schema.
+func (c *oaCheck) response(name, key, ptr string, r response) {
+	t := c.t
+	t.Helper()
+	rptr := ptrJoin(ptr, "responses", strconv.Itoa(r.Status))
+	if _, ok := c.d.at(rptr); !ok {
+		t.Errorf("%s: %s answered %d, which is not documented: %.300s", name, key, r.Status, r.Body)
+		return
+	}
+	resp, rptr := c.d.deref(t, rptr)
+	content, _ := resp["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(r.Body) != 0 {
+			t.Errorf("%s: %s %d is documented without a body but has %.100s", name, key, r.Status, r.Body)
+		}
+		return
+	}
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	if _, ok := content[ct]; !ok {
+		t.Errorf("%s: %s %d answered %s, documented %v", name, key, r.Status, ct, slices.Sorted(mapKeys(content)))
+		return
+	}
+	if hs, ok := resp["headers"].(map[string]any); ok {
+		if _, ok := hs["Content-Language"]; ok {
+			if got := r.Header.Get("Content-Language"); got != "zh-CN" && got != "en" {
+				t.Errorf("%s: %s %d: Content-Language %q", name, key, r.Status, got)
+			}
+		}
+	}
+	if ct != "application/json" {
+		return
+	}
+	if m := mismatch(c.d.schema(t, ptrJoin(rptr, "content", ct, "schema")), decodeInstance(t, r.Body)); m != "" {
+		t.Errorf("%s: %s %d does not match its documented schema: %s\nbody: %.600s", name, key, r.Status, m, r.Body)
+	}
+}
+
+func mapKeys(m map[string]any) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func bearer(tok string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
+}
+
+// oaWorld writes the rows a lifecycle would have written: a submitted
+// application with tasks of every state, an active one with agreements, a
+// model, an evaluation and audit entries, so that every read has something
+// to show.
+type oaWorld struct {
+	submitted, draft, theirs, active uint64
+	gsaTask, samrTask, overdueTask   string
+	rejectedReview, passedReview     string
+	doneTask, applicantTask          string
+}
+
+func oaSeed(t *testing.T, e *env) oaWorld {
+	t.Helper()
+	ctx := context.Background()
+	var w oaWorld
+	w.submitted = e.submitted("acme-fintech", "applicant")
+	w.draft = e.draft("acme-fintech", "applicant")
+	w.theirs = e.submitted("kangming-medai", "applicant2")
+	w.gsaTask = e.openTask(w.submitted, workflows.TaskDepartmentReview, "gsa")
+	w.samrTask = e.openTask(w.submitted, workflows.TaskDepartmentReview, "samr")
+
+	now := e.clock.Now()
+	day := 24 * time.Hour
+	wf := workflows.ApplicationWorkflowID(w.submitted)
+	ptr := func(t time.Time) *time.Time { return &t }
+	w.overdueTask = wf + "-t90"
+	w.rejectedReview = wf + "-t91"
+	w.passedReview = wf + "-t92"
+	w.doneTask = wf + "-t93"
+	tasks := []store.Task{
+		{ID: w.overdueTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskDepartmentReview, Department: "commerce",
+			Status: store.TaskOpen, Round: 1, OpenedAt: now.Add(-40 * day), DueAt: now.Add(-10 * day), RemindAt: ptr(now.Add(-14 * day)),
+			RemindedAt: ptr(now.Add(-14 * day)), OverdueAt: ptr(now.Add(-10 * day))},
+		{ID: w.rejectedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskInitialReview, Department: "bdc",
+			Status: store.TaskDone, Round: 1, OpenedAt: now.Add(-30 * day), DueAt: now.Add(-20 * day), DecidedAt: ptr(now.Add(-25 * day)),
+			Decision: workflows.DecisionReject, Reason: "材料不全", Basis: "第十六条", ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
+		{ID: w.passedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskInitialReview, Department: "bdc",
+			Status: store.TaskDone, Round: 2, OpenedAt: now.Add(-20 * day), DueAt: now.Add(-10 * day), DecidedAt: ptr(now.Add(-15 * day)),
+			Decision: workflows.DecisionPass, ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
+		{ID: w.doneTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskSupplement, Department: "acme-fintech",
+			Status: store.TaskCancelled, Round: 1, OpenedAt: now.Add(-25 * day), DueAt: now.Add(-5 * day), DecidedAt: ptr(now.Add(-20 * day)),
+			Decision: workflows.DecisionCancelled, Comment: "withdrawn"},
+	}
+	if err := e.st.Apply(ctx, store.Change{Tasks: tasks}); err != nil {
+		t.Fatal(err)
+	}
+
+	// An active authorization, as the workflow leaves it after filing, a
+	// model review and an evaluation.
+	w.active = e.submitted("acme-fintech", "applicant")
+	w.applicantTask = e.openTask(w.active, workflows.TaskSignCommitment, "acme-fintech")
+	awf := workflows.ApplicationWorkflowID(w.active)
+	from := now.Add(-60 * day)
+	ch := store.Change{
+		App: &store.AppState{ID: w.active, Status: workflows.StatusActive, ActiveFrom: &from, ActiveUntil: ptr(from.AddDate(1, 0, 0))},
+		Datasets: []store.ApplicationDataset{
+			{ApplicationID: w.active, DatasetCode: "DS-0100", Department: "gsa", Decision: workflows.DecisionApprove, DecidedAt: ptr(from.Add(-5 * day))},
+			{ApplicationID: w.active, DatasetCode: "DS-0102", Department: "commerce", Decision: workflows.DecisionReject,
+				Reason: "涉及商业秘密", Basis: "第九条", DecidedAt: ptr(from.Add(-5 * day))},
+		},
+		Tasks: []store.Task{{ID: awf + "-t1", ApplicationID: w.active, WorkflowID: awf, Kind: workflows.TaskFileService, Department: "stbd",
+			Status: store.TaskDone, Round: 1, OpenedAt: from.Add(-2 * day), DueAt: from.Add(5 * day), DecidedAt: &from,
+			Decision: workflows.DecisionFile, ActorUser: "bureau_officer", ActorRole: "bureau_officer", Assignee: "bureau_officer"},
+			{ID: awf + "-model-1-t1", ApplicationID: w.active, WorkflowID: awf + "-model-1", Kind: workflows.TaskModelReview, Subject: "model-1",
+				Department: "stbd", Status: store.TaskOpen, Round: 1, OpenedAt: now.Add(-2 * day), DueAt: now.Add(20 * day), RemindAt: ptr(now.Add(15 * day))}},
+		Agreements: []store.Agreement{
+			{ApplicationID: w.active, Kind: workflows.AgreementAuthorization, Status: "completed", Parties: []string{"stbd", "gdo"},
+				Signatures: []store.Signature{{Org: "stbd", User: "bureau_officer", At: from}, {Org: "gdo", User: "operator", At: from}}, CompletedAt: &from},
+			{ApplicationID: w.active, Kind: workflows.AgreementFiling, Status: "waiting", Parties: []string{"stbd"}},
+		},
+		Models: []store.Model{{ID: awf + "-model-1", ApplicationID: w.active, No: 1, Name: "风控评分模型", Description: "仅输出评分",
+			Status: workflows.ModelInReview, Round: 1, SubmittedAt: now.Add(-2 * day)}},
+		Evaluations: []store.Evaluation{{ID: awf + "-eval-1", ApplicationID: w.active, No: 1, Round: 1, Status: workflows.EvalRectification,
+			SelfReport: "按约定范围使用", Rating: workflows.DecisionRectify, Reason: "日志不全", RectifyUntil: ptr(now.Add(30 * day)), OpenedAt: now.Add(-10 * day)}},
+		Audit: []store.AuditEntry{{WorkflowID: awf, Seq: 1, ApplicationID: w.active, Actor: "bureau_officer", Role: "bureau_officer",
+			Department: "stbd", Action: "agreement.filed", Target: "filing", Reason: "备案", At: from}},
+	}
+	if err := e.st.Apply(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestOpenAPIBodies drives every route through the harness: a success for
+// each that can run without Temporal, and the refusals (400, 401, 403, 404,
+// 409, 413, 422, 429), validating the request bodies and the actual
+// responses against the document.
+func TestOpenAPIBodies(t *testing.T) {
+	e := newEnv(t)
+	c := &oaCheck{t: t, e: e, d: loadOpenAPI(t), exercised: map[string][]int{}}
+	w := oaSeed(t, e)
+	app := func(id uint64, sub string) string { return fmt.Sprintf("/api/v1/applications/%d%s", id, sub) }
+	task := func(id, sub string) string { return "/api/v1/tasks/" + id + sub }
+	const bad, ok = true, false
+	var decoded struct {
+		ID          uint64 `json:"id"`
+		Application struct {
+			ID uint64 `json:"id"`
+		} `json:"application"`
+		CSRF string `json:"csrf_token"`
+	}
+
+	// health and the contract
+	c.send("ready", "GET", "/healthz", nil, "", 200, ok)
+	c.send("a bad token on a public route", "GET", "/healthz", nil, bearer("dg_forged"), 401, ok)
+	c.send("the document", "GET", "/api/v1/openapi.json", nil, "", 200, ok)
+	for _, p := range []string{"/api/v1/openapi.json", "/api/v1/calendar/holidays", "/api/v1/disclosure.csv", "/api/v1/disclosure.atom"} {
+		c.send("a revoked token on a public route", "GET", p, nil, bearer("dg_revoked"), 401, ok)
+	}
+
+	// calendar
+	c.send("due date", "GET", "/api/v1/calendar/due?from=2025-09-26&days=20", nil, "", 200, ok)
+	c.send("due date, bad from", "GET", "/api/v1/calendar/due?from=26.09.2025&days=20", nil, "", 400, ok)
+	c.send("due date, days out of range", "GET", "/api/v1/calendar/due?from=2025-09-26&days=0", nil, "", 400, ok)
+	c.send("holiday tables", "GET", "/api/v1/calendar/holidays", nil, "", 200, ok)
+	hol := "/api/v1/calendar/holidays/2027"
+	c.send("upload 2027", "PUT", hol, map[string]any{"year": 2027, "off": []string{"2027-10-01"}, "work": []string{"2027-10-09"}}, "admin", 200, ok)
+	c.send("upload, only off", "PUT", hol, map[string]any{"year": 2027, "off": []string{"2027-10-01"}}, "admin", 200, ok)
+	c.send("upload, year differs", "PUT", hol, map[string]any{"year": 2026, "off": []string{}}, "admin", 400, ok)
+	c.send("upload, not a date", "PUT", hol, map[string]any{"year": 2027, "off": []string{"2027-13-01"}}, "admin", 400, bad)
+	c.send("upload, off and worked", "PUT", hol, map[string]any{"year": 2027, "off": []string{"2027-10-01"}, "work": []string{"2027-10-01"}}, "admin", 400, ok)
+	c.send("upload, unknown field", "PUT", hol, `{"year":2027,"of":[]}`, "admin", 400, bad)
+	c.send("upload, bad path year", "PUT", "/api/v1/calendar/holidays/1999", map[string]any{"year": 1999}, "admin", 400, bad)
+	c.send("upload, not admin", "PUT", hol, map[string]any{"year": 2027}, "supervisor", 403, ok)
+	c.send("upload, anonymous", "PUT", hol, map[string]any{"year": 2027}, "", 401, ok)
+
+	// catalog
+	c.send("catalog", "GET", "/api/v1/catalog?open=conditional&department=gsa&limit=5", nil, "", 200, ok)
+	c.send("catalog search", "GET", "/api/v1/catalog?q=%E4%BC%81%E4%B8%9A&grade=1&offset=1", nil, "", 200, ok)
+	c.send("catalog past the end", "GET", "/api/v1/catalog?offset=100000", nil, "", 200, ok)
+	c.send("catalog, bad grade", "GET", "/api/v1/catalog?grade=9", nil, "", 400, ok)
+	c.send("catalog, bad limit", "GET", "/api/v1/catalog?limit=501", nil, "", 400, ok)
+	c.send("dataset", "GET", "/api/v1/catalog/DS-0100", nil, "", 200, ok)
+	c.send("no dataset", "GET", "/api/v1/catalog/DS-9999", nil, "", 404, ok)
+
+	// disclosure
+	c.send("register", "GET", "/api/v1/disclosure", nil, "", 200, ok)
+	c.send("register, bad limit", "GET", "/api/v1/disclosure?limit=0", nil, "", 400, ok)
+	c.send("register CSV", "GET", "/api/v1/disclosure.csv", nil, "", 200, ok)
+	c.send("register Atom", "GET", "/api/v1/disclosure.atom", nil, "", 200, ok)
+
+	// session
+	r := c.send("sign in", "POST", "/api/v1/session", map[string]string{"username": "bureau_officer", "password": "datagate-demo"}, "", 200, ok)
+	r.decode(t, &decoded)
+	var cookie *http.Cookie
+	for _, ck := range (&http.Response{Header: r.Header}).Cookies() {
+		if ck.Name == "dg_session" {
+			cookie = ck
+		}
+	}
+	if cookie == nil {
+		t.Fatal("sign-in set no dg_session cookie")
+	}
+	csrf := decoded.CSRF
+	c.send("sign in, no password", "POST", "/api/v1/session", map[string]string{"username": "applicant"}, "", 400, bad)
+	c.send("sign in, blank username", "POST", "/api/v1/session", map[string]string{"username": " ", "password": "x"}, "", 400, bad)
+	c.send("sign in, wrong password", "POST", "/api/v1/session", map[string]string{"username": "applicant", "password": "wrong-password"}, "", 401, ok)
+	for range 5 {
+		e.do("POST", "/api/v1/session", map[string]string{"username": "regulator-mpa", "password": "wrong-password"}, nil)
+	}
+	c.send("sign in, locked", "POST", "/api/v1/session", map[string]string{"username": "regulator-mpa", "password": "datagate-demo"}, "", 429, ok)
+	c.send("cookie without CSRF", "POST", "/api/v1/tokens", map[string]any{"name": "x", "ttl_days": 1}, withCookie(cookie, ""), 403, ok)
+	c.send("cookie with CSRF", "POST", "/api/v1/tokens", map[string]any{"name": "browser", "ttl_days": 1}, withCookie(cookie, csrf), 201, ok)
+	c.send("me", "GET", "/api/v1/me", nil, withCookie(cookie, ""), 200, ok)
+	c.send("me, anonymous", "GET", "/api/v1/me", nil, "", 401, ok)
+	c.send("me, English error", "GET", "/api/v1/me", nil, func(r *http.Request) { r.Header.Set("Accept-Language", "en") }, 401, ok)
+	c.send("sign out without CSRF", "DELETE", "/api/v1/session", nil, withCookie(cookie, ""), 403, ok)
+	c.send("sign out", "DELETE", "/api/v1/session", nil, withCookie(cookie, csrf), 204, ok)
+	c.send("sign out, anonymous", "DELETE", "/api/v1/session", nil, "", 401, ok)
+
+	// tokens
+	c.send("tokens", "GET", "/api/v1/tokens", nil, "applicant", 200, ok)
+	c.send("tokens, anonymous", "GET", "/api/v1/tokens", nil, "", 401, ok)
+	r = c.send("new token", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "ttl_days": 30}, "applicant", 201, ok)
+	r.decode(t, &decoded)
+	c.send("new token, ttl 0", "POST", "/api/v1/tokens", map[string]any{"name": "ci", "ttl_days": 0}, "applicant", 400, bad)
+	c.send("new token, no name", "POST", "/api/v1/tokens", map[string]any{"ttl_days": 3}, "applicant", 400, bad)
+	c.send("new token, too large", "POST", "/api/v1/tokens", `{"name":"`+strings.Repeat("x", 1<<20)+`","ttl_days":1}`, "applicant", 413, bad)
+	c.send("revoke token", "DELETE", fmt.Sprintf("/api/v1/tokens/%d", decoded.ID), nil, "applicant", 204, ok)
+	c.send("revoke, not a number", "DELETE", "/api/v1/tokens/abc", nil, "applicant", 400, ok)
+	c.send("revoke another's token", "DELETE", fmt.Sprintf("/api/v1/tokens/%d", decoded.ID), nil, "applicant2", 404, ok)
+
+	// applications
+	c.send("my applications", "GET", "/api/v1/applications?status=submitted&limit=10", nil, "applicant", 200, ok)
+	c.send("every submitted application", "GET", "/api/v1/applications", nil, "supervisor", 200, ok)
+	c.send("applications, bad offset", "GET", "/api/v1/applications?offset=-1", nil, "applicant", 400, ok)
+	c.send("applications, admin", "GET", "/api/v1/applications", nil, "admin", 403, ok)
+	good := appBody(map[string]any{"scope": "本市小微企业", "security_controls": "沙箱隔离"})
+	r = c.send("create", "POST", "/api/v1/applications", good, "applicant", 201, ok)
+	r.decode(t, &decoded)
+	created := decoded.Application.ID
+	withKey := func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+e.token("applicant"))
+		r.Header.Set("Idempotency-Key", "oa-1")
+	}
+	first := c.send("create with a key", "POST", "/api/v1/applications", good, withKey, 201, ok)
+	again := c.send("the retry", "POST", "/api/v1/applications", good, withKey, 201, ok)
+	if !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the retry was not replayed: %s", again.Header)
+	}
+	c.send("key on another route", "POST", "/api/v1/tokens", map[string]any{"name": "x", "ttl_days": 1}, withKey, 409, ok)
+	c.send("key too long", "POST", "/api/v1/tokens", map[string]any{"name": "x", "ttl_days": 1}, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+e.token("applicant"))
+		r.Header.Set("Idempotency-Key", strings.Repeat("k", 129))
+	}, 400, ok)
+	c.send("create, unknown field", "POST", "/api/v1/applications", appBody(map[string]any{"colour": "red"}), "applicant", 400, bad)
+	c.send("create, no title", "POST", "/api/v1/applications", appBody(map[string]any{"title": " "}), "applicant", 400, bad)
+	c.send("create, title too long", "POST", "/api/v1/applications", appBody(map[string]any{"title": strings.Repeat("长", 201)}), "applicant", 400, bad)
+	c.send("create, no purpose", "POST", "/api/v1/applications", appBody(map[string]any{"purpose": ""}), "applicant", 400, bad)
+	c.send("create, period 0", "POST", "/api/v1/applications", appBody(map[string]any{"period_months": 0}), "applicant", 400, bad)
+	c.send("create, access by email", "POST", "/api/v1/applications", appBody(map[string]any{"access_mode": "email"}), "applicant", 400, bad)
+	c.send("create, no datasets", "POST", "/api/v1/applications", appBody(map[string]any{"datasets": []string{}}), "applicant", 400, bad)
+	c.send("create, dataset twice", "POST", "/api/v1/applications", appBody(map[string]any{"datasets": []string{"DS-0100", "DS-0100"}}), "applicant", 400, bad)
+	c.send("create, unknown dataset", "POST", "/api/v1/applications", appBody(map[string]any{"datasets": []string{"DS-9999"}}), "applicant", 400, ok)
+	c.send("create, wrong type", "POST", "/api/v1/applications", appBody(map[string]any{"period_months": "24"}), "applicant", 400, bad)
+	c.send("create, not JSON", "POST", "/api/v1/applications", `{"title":`, "applicant", 400, ok)
+	c.send("create, over five years", "POST", "/api/v1/applications", appBody(map[string]any{"period_months": 61}), "applicant", 422, bad)
+	c.send("create, closed dataset", "POST", "/api/v1/applications", appBody(map[string]any{"datasets": []string{"DS-0100", "DS-0103"}}), "applicant", 422, ok)
+	c.send("create, grade 3 by download", "POST", "/api/v1/applications", appBody(map[string]any{"access_mode": "download", "datasets": []string{"DS-0101"}}), "applicant", 422, ok)
+	c.send("create, too large", "POST", "/api/v1/applications", `{"title":"`+strings.Repeat("x", 1<<20)+`"}`, "applicant", 413, bad)
+	c.send("create, reviewer", "POST", "/api/v1/applications", good, "dept_reviewer", 403, ok)
+	c.send("create, anonymous", "POST", "/api/v1/applications", good, "", 401, ok)
+	c.send("the active one", "GET", app(w.active, ""), nil, "applicant", 200, ok)
+	c.send("a submitted one, by its department", "GET", app(w.submitted, ""), nil, "reviewer-gsa", 200, ok)
+	c.send("a draft", "GET", app(w.draft, ""), nil, "applicant", 200, ok)
+	c.send("not a number", "GET", "/api/v1/applications/abc", nil, "applicant", 400, ok)
+	c.send("another org's", "GET", app(w.theirs, ""), nil, "applicant", 404, ok)
+	c.send("edit", "PUT", app(created, ""), appBody(map[string]any{"title": "改后的场景", "datasets": []string{"DS-0113"}, "submit": false}), "applicant", 200, ok)
+	c.send("edit, submit", "PUT", app(created, ""), appBody(map[string]any{"submit": true}), "applicant", 400, bad)
+	c.send("edit, over five years", "PUT", app(created, ""), appBody(map[string]any{"period_months": 99}), "applicant", 422, bad)
+	c.send("edit, submitted", "PUT", app(w.submitted, ""), appBody(nil), "applicant", 409, ok)
+	c.send("edit, another org's", "PUT", app(w.theirs, ""), appBody(nil), "applicant", 404, ok)
+	for _, sub := range []string{"/agreements", "/models", "/evaluations"} {
+		c.send("list"+sub, "GET", app(w.active, sub), nil, "bureau_officer", 200, ok)
+		c.send("list"+sub+", empty", "GET", app(w.submitted, sub), nil, "applicant", 200, ok)
+		c.send("list"+sub+", not visible", "GET", app(w.theirs, sub), nil, "applicant", 404, ok)
+		c.send("list"+sub+", bad id", "GET", "/api/v1/applications/0"+sub, nil, "applicant", 400, ok)
+	}
+
+	// the workflow's routes, refused before the workflow is reached
+	c.send("submit another org's", "POST", app(w.theirs, "/submit"), nil, "applicant", 404, ok)
+	c.send("submit a submitted one", "POST", app(w.submitted, "/submit"), nil, "applicant", 409, ok)
+	c.send("submit, bad id", "POST", "/api/v1/applications/x/submit", nil, "applicant", 400, ok)
+	c.send("submit, reviewer", "POST", app(w.draft, "/submit"), nil, "dept_reviewer", 403, ok)
+	c.send("withdraw another org's", "POST", app(w.theirs, "/withdraw"), map[string]string{"reason": "不再需要"}, "applicant", 404, ok)
+	c.send("withdraw, unknown field", "POST", app(w.submitted, "/withdraw"), `{"why":"x"}`, "applicant", 400, bad)
+	c.send("model, another org's", "POST", app(w.theirs, "/models"), map[string]string{"name": "m", "description": "d"}, "applicant", 404, ok)
+	c.send("model, unknown field", "POST", app(w.active, "/models"), `{"name":"m","description":"d","version":2}`, "applicant", 400, bad)
+	c.send("model, operator", "POST", app(w.active, "/models"), map[string]string{"name": "m", "description": "d"}, "operator", 403, ok)
+	c.send("evaluation, no application", "POST", "/api/v1/applications/999999/evaluations", map[string]string{"reason": "抽查"}, "bureau_officer", 404, ok)
+	c.send("evaluation, unknown field", "POST", app(w.active, "/evaluations"), `{"reason":"x","when":"now"}`, "bureau_officer", 400, bad)
+	c.send("evaluation, applicant", "POST", app(w.active, "/evaluations"), map[string]string{}, "applicant", 403, ok)
+	c.send("exit notice, another org's", "POST", app(w.theirs, "/exit-notice"), nil, "applicant", 404, ok)
+	c.send("exit notice, unknown field", "POST", app(w.active, "/exit-notice"), `{"months":3}`, "applicant", 400, bad)
+	c.send("terminate, no application", "POST", "/api/v1/applications/999999/terminate", map[string]string{"reason": "违约", "basis": "第六条"}, "bureau_officer", 404, ok)
+	c.send("terminate, unknown field", "POST", app(w.active, "/terminate"), `{"reason":"违约","basis":"第六条","at":"now"}`, "bureau_officer", 400, bad)
+	c.send("terminate, applicant", "POST", app(w.active, "/terminate"), map[string]string{"reason": "违约", "basis": "第六条"}, "applicant", 403, ok)
+	c.send("supplement another org's", "POST", app(w.theirs, "/supplement"), map[string]string{"comment": "已补充"}, "applicant", 404, ok)
+	c.send("supplement, not returned", "POST", app(w.submitted, "/supplement"), map[string]any{"comment": "已补充", "edits": map[string]string{"scope": "全市"}}, "applicant", 409, ok)
+	c.send("supplement, unknown field", "POST", app(w.submitted, "/supplement"), `{"comment":"x","title":"y"}`, "applicant", 400, bad)
+	c.send("decide, no task", "POST", task("application-999-t1", "/decision"), map[string]string{"decision": "approve"}, "reviewer-gsa", 404, ok)
+	c.send("decide, another department's", "POST", task(w.gsaTask, "/decision"), map[string]string{"decision": "approve"}, "dept_reviewer", 403, ok)
+	c.send("decide, unknown field", "POST", task(w.gsaTask, "/decision"), `{"decision":"approve","colour":"red"}`, "reviewer-gsa", 400, bad)
+	c.send("decide, not a regulator", "POST", task(w.gsaTask, "/decision"), map[string]string{"decision": "ask_regulator", "regulator": "samr"}, "reviewer-gsa", 400, ok)
+	c.send("decide, supervisor", "POST", task(w.gsaTask, "/decision"), map[string]string{"decision": "approve"}, "supervisor", 403, ok)
+
+	// tasks
+	c.send("inbox", "GET", "/api/v1/tasks", nil, "reviewer-gsa", 200, ok)
+	c.send("inbox, overdue", "GET", "/api/v1/tasks?status=open", nil, "reviewer-commerce", 200, ok)
+	c.send("inbox, done", "GET", "/api/v1/tasks?status=done&limit=10&offset=0", nil, "initial_reviewer", 200, ok)
+	c.send("inbox, bad limit", "GET", "/api/v1/tasks?limit=0", nil, "reviewer-gsa", 400, ok)
+	c.send("inbox, admin", "GET", "/api/v1/tasks", nil, "admin", 403, ok)
+	c.send("claim", "POST", task(w.samrTask, "/claim"), nil, "dept_reviewer", 200, ok)
+	c.send("claim, held by a colleague", "POST", task(w.samrTask, "/claim"), nil, "reviewer-samr", 409, ok)
+	c.send("claim, another department's", "POST", task(w.samrTask, "/claim"), nil, "reviewer-health", 403, ok)
+	c.send("claim, no task", "POST", task("application-999-t1", "/claim"), nil, "reviewer-samr", 404, ok)
+	c.send("transfer, not a colleague", "POST", task(w.samrTask, "/transfer"), map[string]string{"to": "reviewer-health"}, "dept_reviewer", 400, ok)
+	c.send("transfer, unknown field", "POST", task(w.samrTask, "/transfer"), `{"to":"reviewer-samr","when":"now"}`, "dept_reviewer", 400, bad)
+	c.send("transfer (转办)", "POST", task(w.samrTask, "/transfer"), map[string]string{"to": "reviewer-samr", "reason": "出差"}, "dept_reviewer", 200, ok)
+	c.send("transfer, held by a colleague", "POST", task(w.samrTask, "/transfer"), map[string]string{"to": "dept_reviewer"}, "dept_reviewer", 409, ok)
+	c.send("release, not held", "POST", task(w.samrTask, "/release"), nil, "dept_reviewer", 409, ok)
+	c.send("release", "POST", task(w.samrTask, "/release"), nil, "reviewer-samr", 200, ok)
+	c.send("release, no task", "POST", task("nope", "/release"), nil, "reviewer-samr", 404, ok)
+
+	// supervision
+	c.send("overdue", "GET", "/api/v1/supervision/overdue", nil, "supervisor", 200, ok)
+	c.send("overdue of commerce", "GET", "/api/v1/supervision/overdue?department=commerce", nil, "bureau_officer", 200, ok)
+	c.send("overdue, applicant", "GET", "/api/v1/supervision/overdue", nil, "applicant", 403, ok)
+	c.send("stats", "GET", "/api/v1/supervision/stats", nil, "supervisor", 200, ok)
+	c.send("stats of bdc", "GET", "/api/v1/supervision/stats?from=2026-01-01&to=2026-03-02&department=bdc", nil, "bureau_officer", 200, ok)
+	c.send("stats, from after to", "GET", "/api/v1/supervision/stats?from=2026-03-10&to=2026-03-01", nil, "supervisor", 400, ok)
+	c.send("stats, over 2 years", "GET", "/api/v1/supervision/stats?from=2020-01-01", nil, "supervisor", 400, ok)
+	c.send("stats, an applicant org", "GET", "/api/v1/supervision/stats?department=acme-fintech", nil, "supervisor", 400, ok)
+	c.send("stats, bad date", "GET", "/api/v1/supervision/stats?to=yesterday", nil, "supervisor", 400, ok)
+	c.send("stats, operator", "GET", "/api/v1/supervision/stats", nil, "operator", 403, ok)
+	c.send("urge (督办)", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.overdueTask, "message": "已超期,请本周办结"}, "supervisor", 201, ok)
+	c.send("urge, decided task", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.passedReview, "message": "请办结"}, "supervisor", 409, ok)
+	c.send("urge the applicant's step", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.applicantTask, "message": "请签署"}, "supervisor", 422, ok)
+	c.send("urge, no task", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": "application-999-t1", "message": "请办结"}, "supervisor", 404, ok)
+	c.send("urge, no message", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.overdueTask, "message": "  "}, "supervisor", 400, bad)
+	c.send("urge, message too long", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.overdueTask, "message": strings.Repeat("催", 1001)}, "supervisor", 400, bad)
+	c.send("urge, bureau", "POST", "/api/v1/supervision/urges", map[string]string{"task_id": w.overdueTask, "message": "请办结"}, "bureau_officer", 403, ok)
+	c.send("flag (无依据驳回)", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.rejectedReview, "reason": "所引条款不适用"}, "supervisor", 201, ok)
+	c.send("flag again", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.rejectedReview, "reason": "再次"}, "supervisor", 409, ok)
+	c.send("flag an open task", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.overdueTask, "reason": "x"}, "supervisor", 409, ok)
+	c.send("flag a pass", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.passedReview, "reason": "x"}, "supervisor", 422, ok)
+	c.send("flag a cancelled supplement", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.doneTask, "reason": "x"}, "supervisor", 422, ok)
+	c.send("flag, no task", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": "nope", "reason": "x"}, "supervisor", 404, ok)
+	c.send("flag, no reason", "POST", "/api/v1/supervision/flags", map[string]string{"task_id": w.rejectedReview}, "supervisor", 400, bad)
+
+	// audit
+	c.send("audit", "GET", "/api/v1/audit", nil, "supervisor", 200, ok)
+	c.send("audit, filtered", "GET", fmt.Sprintf("/api/v1/audit?application=%d&actor=supervisor&department=inspect&action=task.urged&from=2026-01-01&to=2026-12-31&limit=5", w.submitted), nil, "admin", 200, ok)
+	c.send("audit, bad application", "GET", "/api/v1/audit?application=abc", nil, "supervisor", 400, ok)
+	c.send("audit, applicant", "GET", "/api/v1/audit", nil, "applicant", 403, ok)
+	c.send("audit CSV", "GET", "/api/v1/audit.csv?action=task.urged", nil, "admin", 200, ok)
+	c.send("audit CSV, bad date", "GET", "/api/v1/audit.csv?from=2026-02-30", nil, "admin", 400, ok)
+
+	// admin
+	c.send("users", "GET", "/api/v1/admin/users", nil, "admin", 200, ok)
+	c.send("users, supervisor", "GET", "/api/v1/admin/users", nil, "supervisor", 403, ok)
+	nu := map[string]string{"username": "oa-reviewer", "display_name": "审核员", "org": "samr", "role": "dept_reviewer", "password": "a-long-passphrase"}
+	r = c.send("create user", "POST", "/api/v1/admin/users", nu, "admin", 201, ok)
+	r.decode(t, &decoded)
+	c.send("create user, taken", "POST", "/api/v1/admin/users", nu, "admin", 409, ok)
+	c.send("create user, bad name", "POST", "/api/v1/admin/users", map[string]string{"username": "Bad Name", "org": "samr", "role": "dept_reviewer", "password": "a-long-passphrase"}, "admin", 400, bad)
+	c.send("create user, digits only", "POST", "/api/v1/admin/users", map[string]string{"username": "oa-2", "org": "samr", "role": "dept_reviewer", "password": "12345678901"}, "admin", 400, bad)
+	c.send("create user, no org", "POST", "/api/v1/admin/users", map[string]string{"username": "oa-2", "org": "nowhere", "role": "dept_reviewer", "password": "a-long-passphrase"}, "admin", 400, ok)
+	c.send("disable user", "POST", fmt.Sprintf("/api/v1/admin/users/%d/disable", decoded.ID), nil, "admin", 204, ok)
+	c.send("sign in, disabled", "POST", "/api/v1/session", map[string]string{"username": "oa-reviewer", "password": "a-long-passphrase"}, "", 403, ok)
+	admin, _ := e.st.UserByName(context.Background(), "admin")
+	c.send("disable yourself", "POST", fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID), nil, "admin", 422, ok)
+	c.send("disable, no user", "POST", "/api/v1/admin/users/999999/disable", nil, "admin", 404, ok)
+	c.send("disable, not a number", "POST", "/api/v1/admin/users/x/disable", nil, "admin", 400, ok)
+	org := map[string]string{"code": "oa-corp", "name": "华信数据科技有限公司", "kind": "applicant", "credit_code": "91440106MA5D7K2R4F"}
+	c.send("create org", "POST", "/api/v1/admin/orgs", org, "admin", 201, ok)
+	c.send("create org, taken", "POST", "/api/v1/admin/orgs", org, "admin", 409, ok)
+	c.send("create org, no credit code", "POST", "/api/v1/admin/orgs", map[string]string{"code": "oa-corp2", "name": "某公司", "kind": "applicant"}, "admin", 400, bad)
+	c.send("create org, bad check character", "POST", "/api/v1/admin/orgs", map[string]string{"code": "oa-corp2", "name": "某公司", "kind": "applicant", "credit_code": "91440106MA5D7K2R4A"}, "admin", 400, ok)
+	c.send("create org, unknown kind", "POST", "/api/v1/admin/orgs", map[string]string{"code": "oa-dept", "name": "某局", "kind": "ministry"}, "admin", 400, bad)
+	c.send("create a department", "POST", "/api/v1/admin/orgs", map[string]string{"code": "oa-dept", "name": "某局", "name_en": "A Bureau", "kind": "provider"}, "admin", 201, ok)
+	role := map[string]string{"username": "dept_reviewer", "role": "dept_reviewer", "org": "health"}
+	c.send("assign role", "POST", "/api/v1/admin/roles", role, "admin", 204, ok)
+	c.send("assign role again", "POST", "/api/v1/admin/roles", role, "admin", 409, ok)
+	c.send("assign, unknown role", "POST", "/api/v1/admin/roles", map[string]string{"username": "dept_reviewer", "role": "king", "org": "health"}, "admin", 400, bad)
+	c.send("assign, unknown user", "POST", "/api/v1/admin/roles", map[string]string{"username": "nobody", "role": "dept_reviewer", "org": "health"}, "admin", 400, ok)
+	c.send("revoke role", "POST", "/api/v1/admin/roles/revoke", role, "admin", 204, ok)
+	c.send("revoke role again", "POST", "/api/v1/admin/roles/revoke", role, "admin", 404, ok)
+	c.send("revoke, supervisor", "POST", "/api/v1/admin/roles/revoke", role, "supervisor", 403, ok)
+	c.send("policies", "GET", "/api/v1/admin/policies", nil, "admin", 200, ok)
+	c.send("policies, anonymous", "GET", "/api/v1/admin/policies", nil, "", 401, ok)
+
+	// Every route was exercised: a success for each that runs without
+	// Temporal, a refusal for each that needs it.
+	for _, rt := range e.srv.RouteTable() {
+		key := rt.Method + " " + ginToOpenAPI(rt.Path)
+		seen := c.exercised[key]
+		success := slices.ContainsFunc(seen, func(s int) bool { return s >= 200 && s < 300 })
+		refused := slices.ContainsFunc(seen, func(s int) bool { return s >= 400 && s < 500 })
+		switch {
+		case len(seen) == 0:
+			t.Errorf("%s is not exercised by TestOpenAPIBodies", key)
+		case !temporalRoutes[key] && !success:
+			t.Errorf("%s: no success exercised (statuses %v)", key, seen)
+		case !refused:
+			t.Errorf("%s: no refusal exercised (statuses %v)", key, seen)
+		}
+	}
+}
+
+// TestOpenAPIWorkflowBodies checks the documented schemas of the routes
+// that need a running workflow: the bodies a lifecycle sends are accepted,
+// those the workflow refuses for a missing or unknown field are refused,
+// and an UpdateResult as the workflow returns it matches.
+func TestOpenAPIWorkflowBodies(t *testing.T) {
+	d := loadOpenAPI(t)
+	req := func(method, path string) *jsonschema.Schema {
+		return d.schema(t, ptrJoin(opPtr(method, path), "requestBody", "content", "application/json", "schema"))
+	}
+	decision := req("POST", "/api/v1/tasks/{id}/decision")
+	for _, tc := range []struct {
+		s    *jsonschema.Schema
+		body string
+		ok   bool
+	}{
+		// every decision of the lifecycle
+		{decision, `{"decision":"pass"}`, true},
+		{decision, `{"decision":"reject","reason":"用途不符","basis":"第十六条"}`, true},
+		{decision, `{"decision":"return","reason":"请补充"}`, true},
+		{decision, `{"decision":"resubmit","comment":"已补充","edits":{"purpose":"授信","scope":"全市","description":"d","security_controls":"s"}}`, true},
+		{decision, `{"decision":"approve"}`, true},
+		{decision, `{"decision":"decide","items":[{"dataset":"DS-0100","decision":"approve"},{"dataset":"DS-0102","decision":"reject","reason":"r","basis":"b"}]}`, true},
+		{decision, `{"decision":"ask_regulator","regulator":"nfra","comment":"请出具意见"}`, true},
+		{decision, `{"decision":"opinion","comment":"同意"}`, true},
+		{decision, `{"decision":"sign"}`, true},
+		{decision, `{"decision":"file"}`, true},
+		{decision, `{"decision":"submit","comment":"按约定范围使用"}`, true},
+		{decision, `{"decision":"qualified"}`, true},
+		{decision, `{"decision":"rectify","reason":"日志不全"}`, true},
+		{decision, `{"decision":"unqualified","reason":"违规","basis":"第六条"}`, true},
+		{decision, `{"decision":"confirm","comment":"已销毁"}`, true},
+		{decision, `{"decision":"confirm"}`, true},
+		{decision, `{"decision":"verify"}`, true},
+		{decision, `{"decision":"request_changes","reason":"去除标识"}`, true},
+		// refused by the workflow's validators
+		{decision, `{}`, false},
+		{decision, `{"decision":"cancelled"}`, false},
+		{decision, `{"decision":"maybe"}`, false},
+		{decision, `{"decision":"reject","reason":"用途不符"}`, false},
+		{decision, `{"decision":"reject","basis":"第十六条"}`, false},
+		{decision, `{"decision":"reject","reason":" ","basis":"第十六条"}`, false},
+		{decision, `{"decision":"unqualified","reason":"违规"}`, false},
+		{decision, `{"decision":"return"}`, false},
+		{decision, `{"decision":"rectify"}`, false},
+		{decision, `{"decision":"request_changes","comment":"c"}`, false},
+		{decision, `{"decision":"opinion"}`, false},
+		{decision, `{"decision":"submit","comment":""}`, false},
+		{decision, `{"decision":"ask_regulator"}`, false},
+		{decision, `{"decision":"decide"}`, false},
+		{decision, `{"decision":"decide","items":[]}`, false},
+		{decision, `{"decision":"decide","items":[{"dataset":"DS-0102","decision":"reject","reason":"r"}]}`, false},
+		{decision, `{"decision":"decide","items":[{"dataset":"DS-0102","decision":"maybe"}]}`, false},
+		{decision, `{"decision":"decide","items":[{"dataset":"DS-0102","decision":"approve","note":"x"}]}`, false},
+		{decision, `{"decision":"resubmit","edits":{"title":"新标题"}}`, false},
+		{decision, `{"decision":"approve","task_id":"application-1-t1"}`, false},
+		{req("POST", "/api/v1/applications/{id}/terminate"), `{"reason":"向第三方提供数据","basis":"授权协议第六条"}`, true},
+		{req("POST", "/api/v1/applications/{id}/terminate"), `{"reason":"向第三方提供数据"}`, false},
+		{req("POST", "/api/v1/applications/{id}/terminate"), `{}`, false},
+		{req("POST", "/api/v1/applications/{id}/models"), `{"name":"风控评分模型","description":"仅输出评分"}`, true},
+		{req("POST", "/api/v1/applications/{id}/models"), `{"name":"风控评分模型"}`, false},
+		{req("POST", "/api/v1/applications/{id}/models"), `{"name":" ","description":"d"}`, false},
+		{req("POST", "/api/v1/applications/{id}/evaluations"), `{"reason":"年度抽查"}`, true},
+		{req("POST", "/api/v1/applications/{id}/evaluations"), `{}`, true},
+		{req("POST", "/api/v1/applications/{id}/exit-notice"), `{"reason":"业务调整"}`, true},
+		{req("POST", "/api/v1/applications/{id}/withdraw"), `{"reason":"不再需要"}`, true},
+		{req("POST", "/api/v1/applications/{id}/withdraw"), `{"reason":1}`, false},
+		{req("POST", "/api/v1/applications/{id}/supplement"), `{"comment":"已补充","edits":{"security_controls":"日志审计"}}`, true},
+		{req("POST", "/api/v1/applications/{id}/supplement"), `{"edits":{"period_months":"12"}}`, false},
+	} {
+		m := mismatch(tc.s, decodeInstance(t, []byte(tc.body)))
+		if tc.ok && m != "" {
+			t.Errorf("%s: the documented schema refuses a body the workflow accepts: %s", tc.body, m)
+		}
+		if !tc.ok && m == "" {
+			t.Errorf("%s: the documented schema accepts a body the workflow refuses", tc.body)
+		}
+	}
+	// The submit body is none; a body sent anyway is ignored.
+	if op, _ := d.at(opPtr("POST", "/api/v1/applications/{id}/submit")); op.(map[string]any)["requestBody"] != nil {
+		t.Error("POST /applications/{id}/submit documents a body, which the server ignores")
+	}
+
+	// What the workflow's Updates return, as the API marshals it.
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Zone)
+	remind := now.Add(24 * time.Hour)
+	update := d.schema(t, ptrJoin(opPtr("POST", "/api/v1/tasks/{id}/decision"), "responses", "200", "content", "application/json", "schema"))
+	for _, res := range []workflows.UpdateResult{
+		{Status: workflows.StatusDepartmentReview, Opened: []store.Task{
+			{ID: "application-1-t2", ApplicationID: 1, WorkflowID: "application-1", Kind: workflows.TaskDepartmentReview, Round: 1,
+				Department: "gsa", Status: store.TaskOpen, OpenedAt: now, DueAt: now.Add(28 * 24 * time.Hour), RemindAt: &remind}}},
+		{Status: workflows.StatusActive, Model: "application-1-model-1"},
+		{Status: workflows.ModelChangesRequested},
+		{Status: workflows.StatusClosed},
+	} {
+		if m := mismatch(update, instance(t, res)); m != "" {
+			t.Errorf("UpdateResult %+v does not match: %s", res, m)
+		}
+	}
+	// The error of a refused Update.
+	for _, status := range []string{"400", "403", "404", "409"} {
+		resp, rptr := d.deref(t, ptrJoin(opPtr("POST", "/api/v1/tasks/{id}/decision"), "responses", status))
+		_ = resp
+		s := d.schema(t, ptrJoin(rptr, "content", "application/json", "schema"))
+		code := map[string]string{"400": "invalid", "403": "forbidden", "404": "not_found", "409": "conflict"}[status]
+		body := fmt.Sprintf(`{"error":{"code":%q,"message":"a rejection must state its reason: fill in reason","field":"reason"}}`, code)
+		if m := mismatch(s, decodeInstance(t, []byte(body))); m != "" {
+			t.Errorf("a workflow's %s refusal does not match: %s", status, m)
+		}
+	}
+}
