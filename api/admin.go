@@ -53,6 +53,10 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, badRequest("username", "use 2–64 lowercase letters, digits, dot, dash or underscore", "username %q is not valid", b.Username))
 		return
 	}
+	if len([]rune(b.DisplayName)) > 200 {
+		fail(c, badRequest("display_name", "shorten it to 200 characters", "display_name is too long"))
+		return
+	}
 	if err := s.checkRole(ctx, b.Role, b.Org); err != nil {
 		fail(c, err)
 		return
@@ -144,8 +148,8 @@ func (s *Server) createOrg(c *gin.Context) {
 	case !orgCodePattern.MatchString(b.Code):
 		fail(c, badRequest("code", "use 2–64 lowercase letters, digits or dashes", "org code %q is not valid", b.Code))
 		return
-	case strings.TrimSpace(b.Name) == "":
-		fail(c, badRequest("name", "give the org's registered name", "name is required"))
+	case strings.TrimSpace(b.Name) == "" || len([]rune(b.Name)) > 200 || len([]rune(b.NameEn)) > 200:
+		fail(c, badRequest("name", "give the org's registered name, at most 200 characters", "name is required and at most 200 characters"))
 		return
 	case !contains(orgKinds, b.Kind):
 		fail(c, badRequest("kind", "use one of: "+strings.Join(orgKinds, ", "), "kind %q is not known", b.Kind))

@@ -52,7 +52,8 @@ func (s *Server) authenticate(c *gin.Context) {
 		c.Next() // an expired or revoked session is no one
 		return
 	}
-	if unsafeMethod(c.Request.Method) && c.GetHeader(csrfHeader) != sess.CSRFToken && c.PostForm("csrf_token") != sess.CSRFToken {
+	signIn := c.Request.Method == http.MethodPost && c.Request.URL.Path == "/api/v1/session"
+	if unsafeMethod(c.Request.Method) && !signIn && c.GetHeader(csrfHeader) != sess.CSRFToken && c.PostForm("csrf_token") != sess.CSRFToken {
 		fail(c, newErr(http.StatusForbidden, "csrf", csrfHeader, "send the csrf_token from sign-in in the X-CSRF-Token header",
 			"this request changes something but carries no valid CSRF token"))
 		return
@@ -237,8 +238,8 @@ func (s *Server) createToken(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if strings.TrimSpace(b.Name) == "" {
-		fail(c, badRequest("name", "name the client that will use the token", "name is required"))
+	if strings.TrimSpace(b.Name) == "" || len([]rune(b.Name)) > 100 {
+		fail(c, badRequest("name", "name the client that will use the token, in at most 100 characters", "name is required and at most 100 characters"))
 		return
 	}
 	if b.TTLDays < 1 || b.TTLDays > 365 {

@@ -53,6 +53,10 @@ func pathID(c *gin.Context) (uint64, error) {
 
 func (s *Server) listDatasets(c *gin.Context) {
 	f := store.DatasetFilter{Department: c.Query("department"), OpenAttribute: c.Query("open"), Query: c.Query("q")}
+	if err := oneOf("open", f.OpenAttribute, store.OpenUnconditional, store.OpenConditional, store.OpenClosed); err != nil {
+		fail(c, err)
+		return
+	}
 	if g := c.Query("grade"); g != "" {
 		n, err := strconv.Atoi(g)
 		if err != nil || n < 1 || n > 4 {
@@ -130,6 +134,8 @@ func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[s
 		return nil, badRequest("title", "name the scenario, e.g. 小微企业信贷风控", "title is required")
 	case len([]rune(b.Title)) > 200:
 		return nil, badRequest("title", "shorten it to 200 characters", "title is too long")
+	case len([]rune(b.Domain)) > 64:
+		return nil, badRequest("domain", "shorten it to 64 characters, e.g. 金融服务", "domain is too long")
 	case strings.TrimSpace(b.Purpose) == "":
 		return nil, badRequest("purpose", "state what the data will be used for", "purpose is required")
 	case b.PeriodMonths < 1:
@@ -162,6 +168,19 @@ func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[s
 		seen[code] = true
 	}
 	return found, nil
+}
+
+// applicationStatuses are the statuses an application can have.
+var applicationStatuses = []string{workflows.StatusDraft, store.AppSubmitted, workflows.StatusInitialReview,
+	workflows.StatusSupplement, workflows.StatusDepartmentReview, workflows.StatusAgreements, workflows.StatusActive,
+	workflows.StatusExiting, workflows.StatusClosed, workflows.StatusRejected, workflows.StatusWithdrawn}
+
+// oneOf refuses a query filter outside its values; empty means no filter.
+func oneOf(field, v string, values ...string) error {
+	if v == "" || contains(values, v) {
+		return nil
+	}
+	return badRequest(field, "use one of: "+strings.Join(values, ", "), "%s %q is not a known value", field, v)
 }
 
 func contains(list []string, s string) bool {
@@ -269,6 +288,10 @@ func (s *Server) listApplications(c *gin.Context) {
 		return
 	}
 	f.Status = c.Query("status")
+	if err := oneOf("status", f.Status, applicationStatuses...); err != nil {
+		fail(c, err)
+		return
+	}
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)
 		return
@@ -470,6 +493,10 @@ func (s *Server) submitModel(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if len([]rune(b.Name)) > 200 {
+		fail(c, badRequest("name", "shorten the model's name to 200 characters", "name is too long"))
+		return
+	}
 	res, err := s.update(c, workflows.ApplicationWorkflowID(id), workflows.UpdateSubmitModel,
 		workflows.ModelRequest{Actor: actorOf(user(c)), Name: b.Name, Description: b.Description})
 	if err != nil {
@@ -484,6 +511,10 @@ func (s *Server) submitModel(c *gin.Context) {
 func (s *Server) inbox(c *gin.Context) {
 	u := user(c)
 	f := store.InboxFilter{Department: u.OrgCode, Status: c.DefaultQuery("status", store.TaskOpen)}
+	if err := oneOf("status", f.Status, store.TaskOpen, store.TaskDone, store.TaskCancelled); err != nil {
+		fail(c, err)
+		return
+	}
 	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)

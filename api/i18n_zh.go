@@ -98,6 +98,15 @@ var zhMessages = map[string]string{
 	"application %q is not a positive number":                 "申请 ID %q 不是正整数",
 	"task %s is the applicant's own step, not a department's": "任务 %s 是申请单位自身的办理环节，不属于部门任务",
 	"task_id is required":                                     "task_id 不能为空",
+
+	// added later: lengths, filters, recovery
+	"display_name is too long":                    "显示名称（display_name）过长",
+	"name is required and at most 200 characters": "名称不能为空，且不得超过 200 字",
+	"name is required and at most 100 characters": "名称不能为空，且不得超过 100 字",
+	"domain is too long":                          "应用领域（domain）过长",
+	"%s %q is not a known value":                  "%s 的取值 %q 无效",
+	"name is too long":                            "名称（name）过长",
+	"the server failed on this request":           "服务器处理该请求时出错",
 }
 
 // zhHints translates the English hints.
@@ -192,4 +201,10 @@ var zhHints = map[string]string{
 	"flag a rejection once the task is decided":                                          "须待任务办结后方可标记驳回",
 	"flag only rejections of initial, department or model reviews":                       "只能标记初审、部门审核或模型审定中的驳回",
 	"a rejection is flagged once; its flag is in the audit log":                          "同一驳回只能标记一次，已有标记可在审计日志中查看",
+
+	// added later: lengths
+	"give the org's registered name, at most 200 characters":             "请填写单位的登记名称，不超过 200 字",
+	"name the client that will use the token, in at most 100 characters": "请填写使用该令牌的客户端名称，不超过 100 字",
+	"shorten it to 64 characters, e.g. 金融服务":                             "请精简至 64 字以内，如“金融服务”",
+	"shorten the model's name to 200 characters":                         "模型名称请精简至 200 字以内",
 }

@@ -55,7 +55,14 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range routes {
 		actions[rt.method+" "+rt.path] = rt.action
 	}
-	r.Use(gin.Recovery())
+	// A panic answers like any other error: JSON, not an empty 500.
+	r.Use(gin.CustomRecovery(func(c *gin.Context, v any) {
+		if s.Log != nil {
+			s.Log.Error("panic serving request", "path", c.FullPath(), "panic", v)
+		}
+		fail(c, newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator",
+			"the server failed on this request"))
+	}))
 	r.Use(s.Middleware...)
 	r.Use(s.authenticate, s.gate(actions))
 	r.HandleMethodNotAllowed = true

@@ -161,7 +161,7 @@ func (s *Store) Datasets(ctx context.Context, f DatasetFilter) ([]Dataset, int64
 	if err := s.db.WithContext(ctx).Model(&Dataset{}).Scopes(f.scope).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count datasets: %w", err)
 	}
-	var out []Dataset
+	out := []Dataset{}
 	if total > int64(offset) {
 		err := s.db.WithContext(ctx).Scopes(f.scope).Order("code").Limit(limit).Offset(offset).Find(&out).Error
 		if err != nil {
