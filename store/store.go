@@ -148,3 +148,7 @@ func (s *Store) Close() error {
 	}
 	return sqlDB.Close()
 }
+
+// RedactDSN is the DSN with its password replaced by ***, for logs, errors
+// and `datagate config print`.
+func RedactDSN(dsn string) string { return redact(dsn) }

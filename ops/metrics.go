@@ -1,0 +1,142 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/client"
+	sdkotel "go.temporal.io/sdk/contrib/opentelemetry"
+)
+
+// Metrics is one process's Prometheus registry: Go and process metrics,
+// HTTP requests by route template, the read model's tasks (when a Tasks
+// source is added), and the Temporal SDK's client and worker metrics.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+	temporal client.MetricsHandler
+}
+
+// NewMetrics builds the registry.
+func NewMetrics() (*Metrics, error) {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "datagate_http_requests_total",
+			Help: "HTTP requests by method, route template and status code.",
+		}, []string{"method", "route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "datagate_http_request_duration_seconds",
+			Help:    "HTTP request latency by method and route template.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "datagate_http_requests_in_flight",
+			Help: "HTTP requests being served.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{
+		m.requests, m.duration, m.inFlight,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	// The SDK reports through OpenTelemetry; its exporter feeds this
+	// registry. Timers are in seconds: Prometheus's default buckets.
+	exp, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo(), otelprom.WithoutTargetInfo())
+	if err != nil {
+		return nil, fmt.Errorf("temporal metrics exporter: %w", err)
+	}
+	provider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithView(sdkmetric.NewView(
+		sdkmetric.Instrument{Kind: sdkmetric.InstrumentKindHistogram},
+		sdkmetric.Stream{Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: prometheus.DefBuckets}},
+	)))
+	m.temporal = sdkotel.NewMetricsHandler(sdkotel.MetricsHandlerOptions{
+		Meter:                provider.Meter("temporal-sdk-go"),
+		UseMonotonicCounters: true,
+		OnError:              func(error) {},
+	})
+	return m, nil
+}
+
+// TemporalHandler is the client.Options.MetricsHandler that exports the
+// SDK's metrics (temporal_request, temporal_workflow_task_*,
+// temporal_activity_*, temporal_worker_task_slots_available, ...).
+func (m *Metrics) TemporalHandler() client.MetricsHandler { return m.temporal }
+
+// Handler serves the registry in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Tasks is the read model's view the task gauges are read from.
+type Tasks interface {
+	// TaskCounts counts tasks by status.
+	TaskCounts(ctx context.Context) (map[string]int64, error)
+	// OverdueByDepartment counts open tasks past their due time at now,
+	// by the department they wait on.
+	OverdueByDepartment(ctx context.Context, now time.Time) (map[string]int64, error)
+}
+
+// AddTasks exports the task gauges, read from src at each scrape (two
+// grouped queries on indexed columns). One process per deployment should
+// export them: they describe the database, not the process.
+func (m *Metrics) AddTasks(src Tasks, log *slog.Logger) error {
+	return m.reg.Register(&taskCollector{src: src, log: log})
+}
+
+type taskCollector struct {
+	src Tasks
+	log *slog.Logger
+}
+
+var (
+	tasksDesc = prometheus.NewDesc("datagate_tasks",
+		"Tasks in the read model by status (open, done, cancelled).", []string{"status"}, nil)
+	overdueDesc = prometheus.NewDesc("datagate_tasks_overdue",
+		"Open tasks past their due time, by the department they wait on.", []string{"department"}, nil)
+	scrapeErrDesc = prometheus.NewDesc("datagate_tasks_scrape_error",
+		"1 when the task gauges could not be read from the database at this scrape.", nil, nil)
+)
+
+func (c *taskCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- tasksDesc
+	ch <- overdueDesc
+	ch <- scrapeErrDesc
+}
+
+func (c *taskCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	failed := 0.0
+	counts, err := c.src.TaskCounts(ctx)
+	if err == nil {
+		for status, n := range counts {
+			ch <- prometheus.MustNewConstMetric(tasksDesc, prometheus.GaugeValue, float64(n), status)
+		}
+		var overdue map[string]int64
+		overdue, err = c.src.OverdueByDepartment(ctx, time.Now())
+		for dept, n := range overdue {
+			ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, float64(n), dept)
+		}
+	}
+	if err != nil {
+		failed = 1
+		c.log.Warn("task metrics: read the database", "error", err.Error())
+	}
+	ch <- prometheus.MustNewConstMetric(scrapeErrDesc, prometheus.GaugeValue, failed)
+}
