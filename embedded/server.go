@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -36,6 +37,10 @@ type Options struct {
 	Namespace string
 	// LogLevel of the server's own log (debug, info, warn, error); default warn.
 	LogLevel string
+	// SearchAttributes are the custom search attributes the namespace is
+	// created with. A namespace that already exists keeps its own: register
+	// new ones through the operator service.
+	SearchAttributes map[string]enumspb.IndexedValueType
 }
 
 // Server is a running embedded Temporal server.
@@ -193,7 +198,7 @@ func sqlConfig(o Options) (*config.SQL, error) {
 			}
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, nil)
+	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
 	if err != nil {
 		return nil, fmt.Errorf("namespace config: %w", err)
 	}

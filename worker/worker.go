@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -36,11 +38,13 @@ func Register(r interface {
 	r.RegisterActivityWithOptions(acts.Apply, activity.RegisterOptions{Name: activities.ApplyName})
 }
 
-// New builds a worker on the DataGate task queue; Start or Run it.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+// New builds a worker on the DataGate task queue; Start or Run it. Stop
+// waits up to stopTimeout for running activities to finish.
+func New(c client.Client, acts *activities.Activities, stopTimeout time.Duration) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: Pollers,
 		MaxConcurrentActivityTaskPollers: Pollers,
+		WorkerStopTimeout:                stopTimeout,
 	})
 	Register(w, acts)
 	return w

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/store"
@@ -34,6 +35,10 @@ type app struct {
 	in ApplicationInput
 	st AppState
 	m  *machine
+	// searchable: this run upserts search attributes (not in histories
+	// recorded before they existed); indexed is what it last upserted.
+	searchable bool
+	indexed    searchState
 }
 
 func (w *app) setup(ctx workflow.Context) error {
@@ -75,6 +80,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 		}
 	}
 	w.st.Runs++
+	w.searchable = workflow.GetVersion(ctx, searchAttributesChange, workflow.DefaultVersion, 1) >= 1
 	signals := workflow.GetSignalChannel(ctx, SignalModelReviewed)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -84,6 +90,9 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 		}
 	})
 	for !terminal(w.st.Status) {
+		if err := w.index(ctx); err != nil {
+			return w.st, err
+		}
 		seen := w.m.version
 		woke := func() bool { return w.m.version != seen }
 		if next := w.nextTimeEvent(); next.IsZero() {
@@ -112,9 +121,39 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 			return w.st, workflow.NewContinueAsNewError(ctx, ApplicationWorkflowName, in)
 		}
 	}
+	if err := w.index(ctx); err != nil {
+		return w.st, err
+	}
 	// Let in-flight Updates return before the workflow completes.
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return w.st, nil
+}
+
+// index upserts the search attributes when their values changed.
+func (w *app) index(ctx workflow.Context) error {
+	if !w.searchable {
+		return nil
+	}
+	now := searchState{set: true, step: w.st.Status, overdue: w.overdue()}
+	if now == w.indexed {
+		return nil
+	}
+	w.indexed = now
+	return workflow.UpsertTypedSearchAttributes(ctx,
+		SearchApplicationID.ValueSet(int64(w.in.ApplicationID)),
+		SearchApplicantOrg.ValueSet(w.in.ApplicantOrg),
+		SearchStep.ValueSet(now.step),
+		SearchOverdue.ValueSet(now.overdue))
+}
+
+// overdue: an open task is past its due time (marked by its timer).
+func (w *app) overdue() bool {
+	for _, t := range w.st.Tasks {
+		if t.OverdueAt != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func terminal(status string) bool {
@@ -809,14 +848,20 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 			reviewers = append(reviewers, d.Department)
 		}
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	opts := workflow.ChildWorkflowOptions{
 		WorkflowID: id,
 		// The review outlives a continue-as-new of this run; an ended
 		// authorization cancels it explicitly.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		// A cancelled review closes its tasks before it ends.
 		WaitForCancellation: true,
-	})
+	}
+	if w.searchable {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
+			SearchApplicationID.ValueSet(int64(w.in.ApplicationID)),
+			SearchApplicantOrg.ValueSet(w.in.ApplicantOrg))
+	}
+	cctx := workflow.WithChildOptions(ctx, opts)
 	child := workflow.ExecuteChildWorkflow(cctx, ModelReviewWorkflowName, ModelInput{
 		ApplicationID: w.in.ApplicationID, ApplicationWorkflowID: w.m.wfID, No: no,
 		Name: r.Name, Description: r.Description, ApplicantOrg: w.in.ApplicantOrg,

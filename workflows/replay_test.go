@@ -2,6 +2,8 @@ package workflows_test
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/client"
@@ -11,18 +13,31 @@ import (
 	"github.com/datagate/datagate/worker"
 )
 
-// TestReplayRecordedLifecycle replays histories recorded on a real Temporal
-// server: the integration test in cmd/datagate drives one application
-// through its lifecycle and, with DATAGATE_RECORD_HISTORY=workflows/testdata,
-// writes them here. A change to workflow code that would break a running
-// application fails this test; such a change goes behind workflow.GetVersion.
+// TestReplayRecordedLifecycle replays every history in testdata, recorded
+// on a real Temporal server: the integration test in cmd/datagate drives
+// one application through its lifecycle and, with
+// DATAGATE_RECORD_HISTORY=$PWD/workflows/testdata and
+// DATAGATE_RECORD_LABEL=<label>, writes application_<label>_history.json
+// and model_<label>_history.json here. Keep the old files: each is a
+// workflow that may still be running somewhere. A change to workflow code
+// that would break one of them fails this test; such a change goes behind
+// workflow.GetVersion.
 func TestReplayRecordedLifecycle(t *testing.T) {
-	for _, tc := range []struct{ file, workflowID string }{
-		{"testdata/application_history.json", "application-1"},
-		{"testdata/model_history.json", "application-1-model-1"},
-	} {
-		t.Run(tc.workflowID, func(t *testing.T) {
-			f, err := os.Open(tc.file)
+	files, err := filepath.Glob("testdata/*_history.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("found %d histories in testdata, want at least 4", len(files))
+	}
+	for _, file := range files {
+		// The workflow's own ID names its tasks and its children.
+		workflowID := "application-1"
+		if strings.HasPrefix(filepath.Base(file), "model") {
+			workflowID = "application-1-model-1"
+		}
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			f, err := os.Open(file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,13 +48,12 @@ func TestReplayRecordedLifecycle(t *testing.T) {
 			}
 			replayer := sdkworker.NewWorkflowReplayer()
 			worker.RegisterWorkflows(replayer)
-			// The workflow's own ID names its tasks and its children.
 			err = replayer.ReplayWorkflowHistoryWithOptions(nil, hist, sdkworker.ReplayWorkflowHistoryOptions{
-				OriginalExecution: workflow.Execution{ID: tc.workflowID,
+				OriginalExecution: workflow.Execution{ID: workflowID,
 					RunID: hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetOriginalExecutionRunId()},
 			})
 			if err != nil {
-				t.Fatalf("replay %s: %v", tc.file, err)
+				t.Fatalf("replay %s: %v", file, err)
 			}
 		})
 	}

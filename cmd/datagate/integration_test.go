@@ -137,8 +137,9 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 		}
 	}
 	// The recorded histories replay on the current code. With
-	// DATAGATE_RECORD_HISTORY=workflows/testdata they become the replay
-	// test's fixtures.
+	// DATAGATE_RECORD_HISTORY=$PWD/workflows/testdata and
+	// DATAGATE_RECORD_LABEL=<label> they become the replay test's fixtures,
+	// beside the older ones.
 	appWF := workflows.ApplicationWorkflowID(id)
 	for name, wfID := range map[string]string{"application": appWF, "model": workflows.ModelWorkflowID(appWF, 1)} {
 		hist := history(t, s, wfID)
@@ -155,7 +156,11 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, name+"_history.json"), b, 0o644); err != nil {
+			label := os.Getenv("DATAGATE_RECORD_LABEL")
+			if label == "" {
+				t.Fatal("set DATAGATE_RECORD_LABEL too: histories are added under a new name, never over the old ones")
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+"_"+label+"_history.json"), b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}

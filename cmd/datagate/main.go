@@ -32,14 +32,22 @@ const usage = `datagate — public-data authorization approvals
 Usage:
   datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT]
                      everything in one process: embedded Temporal, worker, HTTP, SQLite
-  datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR]
-  datagate worker    --temporal-address HOST:PORT --db DSN
+  datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
+  datagate worker    --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
+  datagate migrate   [status] --db DSN
+                     apply the pending schema migrations (or list them)
+  datagate config print [dev|serve|worker|migrate] [flags]
+                     the effective configuration, secrets redacted
+  datagate health    [--live] [--url URL]
+                     exit 0 when this host's /readyz (or /healthz) answers 200
   datagate calendar due     --from YYYY-MM-DD --days N [--holidays DIR]
   datagate calendar between --from YYYY-MM-DD --to YYYY-MM-DD [--holidays DIR]
 
-Every flag has an environment variable: DATAGATE_DATA, DATAGATE_HTTP,
-DATAGATE_TEMPORAL_PORT, DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE,
-DATAGATE_DB, DATAGATE_HOLIDAYS.
+Every flag has an environment variable (see README, Configuration):
+DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,
+DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE, DATAGATE_DB,
+DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_MIGRATE,
+DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD.
 `
 
 // run is the whole program; main only wires the process to it.
@@ -55,6 +63,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "worker":
 		return runWorker(ctx, args[1:], getenv, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "config":
+		return runConfig(args[1:], getenv, stdout, stderr)
+	case "health":
+		return runHealth(ctx, args[1:], getenv, stdout, stderr)
 	case "calendar":
 		return runCalendar(args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

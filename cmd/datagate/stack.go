@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,8 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -26,75 +22,13 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/store/seeddata"
 	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
 )
-
-// config is every setting, from flags with environment defaults.
-type config struct {
-	Data            string
-	HTTP            string
-	TemporalPort    int
-	TemporalAddress string
-	Namespace       string
-	DB              string
-	Holidays        string
-	Deadlines       workflows.Deadlines
-	// Demo seeds one user per role with identity.DemoPassword.
-	Demo bool
-	// AdminPassword, when set, creates the user "admin" if it is missing.
-	AdminPassword string
-}
-
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c config
-	fs.StringVar(&c.Data, "data", envOr(getenv, "DATAGATE_DATA", "./data"), "data directory (dev): SQLite files and holiday tables")
-	fs.StringVar(&c.HTTP, "http", envOr(getenv, "DATAGATE_HTTP", "127.0.0.1:8080"), "HTTP listen address")
-	port := fs.String("temporal-port", envOr(getenv, "DATAGATE_TEMPORAL_PORT", "7233"), "embedded Temporal frontend port (dev)")
-	fs.StringVar(&c.TemporalAddress, "temporal-address", envOr(getenv, "DATAGATE_TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (serve, worker)")
-	fs.StringVar(&c.Namespace, "namespace", envOr(getenv, "DATAGATE_NAMESPACE", "default"), "Temporal namespace")
-	fs.StringVar(&c.DB, "db", envOr(getenv, "DATAGATE_DB", ""), "database DSN: sqlite:///path/datagate.db or mysql://user:pass@tcp(host:3306)/datagate")
-	fs.StringVar(&c.Holidays, "holidays", envOr(getenv, "DATAGATE_HOLIDAYS", ""), "directory of YYYY.json holiday tables (dev default: DATA/holidays)")
-	deadlines := fs.String("deadlines", envOr(getenv, "DATAGATE_DEADLINES", ""), `JSON overriding default deadlines, e.g. {"initial_review":5}`)
-	demoDefault := "false"
-	if name == "dev" {
-		demoDefault = "true"
-	}
-	demo := fs.String("demo", envOr(getenv, "DATAGATE_DEMO", demoDefault), "seed one demo user per role (password "+identity.DemoPassword+")")
-	c.AdminPassword = getenv("DATAGATE_ADMIN_PASSWORD")
-	if err := fs.Parse(args); err != nil {
-		return c, errUsage
-	}
-	var err error
-	if c.Demo, err = strconv.ParseBool(*demo); err != nil {
-		return c, fmt.Errorf("--demo %q: use true or false", *demo)
-	}
-	p, err := strconv.Atoi(*port)
-	if err != nil || p < 1 || p > 65535 {
-		return c, fmt.Errorf("--temporal-port %q: use a TCP port number from 1 to 65535", *port)
-	}
-	c.TemporalPort = p
-	if _, _, err := net.SplitHostPort(c.HTTP); err != nil {
-		return c, fmt.Errorf("--http %q: use host:port, e.g. 127.0.0.1:8080", c.HTTP)
-	}
-	c.Deadlines = workflows.DefaultDeadlines()
-	if *deadlines != "" {
-		dec := json.NewDecoder(bytesReader(*deadlines))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c.Deadlines); err != nil {
-			return c, fmt.Errorf("--deadlines: %v; give JSON such as {\"initial_review\":5,\"department_review\":20}", err)
-		}
-	}
-	if err := c.Deadlines.Validate(); err != nil {
-		return c, fmt.Errorf("--deadlines: %w", err)
-	}
-	return c, nil
-}
 
 // stack is a running DataGate: its parts, stopped in reverse order.
 type stack struct {
@@ -103,34 +37,37 @@ type stack struct {
 	client   client.Client
 	worker   sdkworker.Worker
 	store    *store.Store
+	metrics  *ops.Metrics
+	ready    *ops.Readiness
 	http     *http.Server
 	addr     string
 	errc     chan error
+	// shutdown bounds the HTTP drain; the worker's is set on the worker.
+	shutdown time.Duration
 }
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+func newStack(log *slog.Logger) *stack {
+	return &stack{log: log, errc: make(chan error, 2)}
+}
+
+// newLogger writes JSON lines with request IDs and secrets redacted.
+func newLogger(w io.Writer, c config) *slog.Logger {
+	return ops.NewLogger(w, ops.ParseLevel(c.LogLevel))
 }
 
 // startDev starts everything on one data directory: the embedded Temporal
 // server, the database (migrated and seeded), the worker and HTTP.
 func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
+	c.command = cmdDev
+	c.resolveDev()
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", c.Data, err)
 	}
-	data, err := filepath.Abs(c.Data)
-	if err != nil {
-		return nil, err
-	}
-	if c.DB == "" {
-		c.DB = "sqlite://" + filepath.Join(data, "datagate.db")
-	}
-	if c.Holidays == "" {
-		c.Holidays = filepath.Join(data, "holidays")
-	}
-	s := &stack{log: log, errc: make(chan error, 2)}
+	s := newStack(log)
+	var err error
 	s.temporal, err = embedded.Start(embedded.Options{
-		DatabaseFile: filepath.Join(data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
+		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
+		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +86,10 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if c.DB == "" {
 		return errors.New("--db is required: e.g. sqlite:///var/lib/datagate/datagate.db or mysql://user:pass@tcp(host:3306)/datagate")
 	}
+	s.shutdown = c.ShutdownTimeout
+	if s.shutdown <= 0 {
+		s.shutdown = 25 * time.Second
+	}
 	cal, err := loadCalendar(c.Holidays)
 	if err != nil {
 		return err
@@ -156,7 +97,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if s.store, err = store.Open(c.DB); err != nil {
 		return err
 	}
-	enf, err := prepareStore(ctx, s.store, c)
+	enf, err := s.prepare(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -164,50 +105,96 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		return err
 	}
 	go refreshHolidayTables(ctx, s.store, cal, s.log)
+	if s.metrics, err = ops.NewMetrics(); err != nil {
+		return err
+	}
 	s.client, err = client.DialContext(ctx, client.Options{
 		HostPort: c.TemporalAddress, Namespace: c.Namespace,
-		Logger: sdklog.NewStructuredLogger(quiet(s.log)),
+		Logger:         sdklog.NewStructuredLogger(quiet(s.log)),
+		MetricsHandler: s.metrics.TemporalHandler(),
 	})
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", c.TemporalAddress, err)
 	}
+	// Before any workflow runs: an upsert of an unknown attribute fails
+	// the workflow task.
+	if err := ensureSearchAttributes(ctx, s.client, c.Namespace, workflows.SearchAttributeTypes()); err != nil {
+		return err
+	}
 	if withWorker {
-		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal})
+		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal}, s.shutdown)
 		if err := s.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
 	}
-	if withHTTP {
+	s.ready = ops.NewReadiness(3*time.Second, s.checks()...)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /readyz", s.ready)
+	if !withHTTP {
+		// A worker serves only the operational endpoints.
+		mux.HandleFunc("GET /healthz", ops.Live)
+	} else {
 		orgs, err := fixedOrgs(ctx, s.store)
 		if err != nil {
 			return err
 		}
-		srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: cal, Orgs: orgs, Deadlines: c.Deadlines,
-			Log: s.log, Ready: s.ready, RBAC: enf, Auth: &identity.Service{Store: s.store},
-			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute)}
-		ln, err := net.Listen("tcp", c.HTTP)
-		if err != nil {
-			return fmt.Errorf("listen on %s (set --http or DATAGATE_HTTP to a free address): %w", c.HTTP, err)
+		// The task gauges describe the database: the API process exports
+		// them, workers do not.
+		if err := s.metrics.AddTasks(s.store, s.log); err != nil {
+			return err
 		}
-		s.addr = ln.Addr().String()
-		s.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				s.errc <- fmt.Errorf("http: %w", err)
-			}
-		}()
+		// Ready is nil: /healthz is liveness, served once start-up is
+		// complete; /readyz checks the database, Temporal and a worker.
+		srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: cal, Orgs: orgs, Deadlines: c.Deadlines,
+			Log: s.log, Ready: nil, RBAC: enf, Auth: &identity.Service{Store: s.store},
+			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
+			Middleware:   s.metrics.Middleware(s.log)}
+		mux.Handle("/", srv.Handler())
 	}
+	ln, err := net.Listen("tcp", c.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen on %s (set --http or DATAGATE_HTTP to a free address): %w", c.HTTP, err)
+	}
+	s.addr = ln.Addr().String()
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
 	return nil
 }
 
-// prepareStore migrates the schema, seeds the catalog (and the demo users
-// when asked), and builds the one casbin enforcer with the built-in policy.
-func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforcer, error) {
-	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI, st.MigrateSupervision} {
-		if err := migrate(ctx); err != nil {
+// prepare brings the schema to this binary's version (dev always, serve
+// and worker with --migrate; otherwise an outdated schema stops them with
+// what to run), then seeds and builds the enforcer. On MySQL, processes
+// starting together take turns.
+func (s *stack) prepare(ctx context.Context, c config) (*rbac.Enforcer, error) {
+	release, err := s.store.AdvisoryLock(ctx, "datagate_start", 5*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("wait for another DataGate starting on this database: %w", err)
+	}
+	defer release()
+	if c.command == cmdDev || c.Migrate {
+		applied, err := s.store.MigrateUp(ctx)
+		if err != nil {
 			return nil, err
 		}
+		for _, m := range applied {
+			s.log.Info("schema migration applied", "file", m.File, "version", m.Version, "duration_ms", m.Duration.Milliseconds())
+		}
+	} else if err := s.store.CheckSchema(ctx); err != nil {
+		return nil, err
 	}
+	return prepareStore(ctx, s.store, c)
+}
+
+// prepareStore seeds the catalog (and the demo users when asked) into a
+// migrated database, and builds the one casbin enforcer with the built-in
+// policy. Tables come from the versioned migrations (store.Migrate), never
+// from AutoMigrate: add a model to schemaModels and a migration instead.
+func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforcer, error) {
 	cat, err := seeddata.Load()
 	if err != nil {
 		return nil, err
@@ -268,7 +255,15 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, password string) ([]st
 		return nil, err
 	}
 	u := store.User{Username: "admin", DisplayName: "管理员", OrgCode: bureau.Code, Role: rbac.RoleAdmin, PasswordHash: hash}
-	if err := st.CreateUser(ctx, &u); err != nil {
+	if err := st.CreateUser(ctx, &u); errors.Is(err, store.ErrConflict) {
+		// Another process starting at the same time made it (on SQLite,
+		// which has no lock between processes).
+		u, err := st.UserByName(ctx, "admin")
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap admin: %w", err)
+		}
+		return []store.User{u}, nil
+	} else if err != nil {
 		return nil, fmt.Errorf("bootstrap admin: %w", err)
 	}
 	return []store.User{u}, nil
@@ -289,31 +284,43 @@ func fixedOrgs(ctx context.Context, st *store.Store) (workflows.Orgs, error) {
 	return o, nil
 }
 
-// ready: the database answers, Temporal answers, and a worker polls the
-// task queue.
-func (s *stack) ready(ctx context.Context) error {
-	if err := s.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+// checks are readiness: the database answers, Temporal answers, and a
+// worker polls the task queue (this process's, or another's: Temporal
+// lists a poller for a few minutes after it last polled).
+func (s *stack) checks() []ops.Check {
+	return []ops.Check{
+		{Name: "database", Fn: s.store.Ping},
+		{Name: "temporal", Fn: func(ctx context.Context) error {
+			_, err := s.client.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+		{Name: "worker", Fn: func(ctx context.Context) error {
+			tq, err := s.client.DescribeTaskQueue(ctx, workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
+			if err != nil {
+				return err
+			}
+			if len(tq.GetPollers()) == 0 {
+				return errors.New("no worker polls the datagate task queue")
+			}
+			return nil
+		}},
 	}
-	if _, err := s.client.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		return fmt.Errorf("temporal: %w", err)
-	}
-	tq, err := s.client.DescribeTaskQueue(ctx, workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
-	if err != nil {
-		return fmt.Errorf("temporal task queue: %w", err)
-	}
-	if len(tq.GetPollers()) == 0 {
-		return errors.New("worker: no worker polls the datagate task queue yet")
-	}
-	return nil
 }
 
-// Stop drains HTTP, stops the worker, and closes the connections and the
-// embedded server.
+// Stop shuts down in order: /readyz turns 503, HTTP stops accepting and
+// drains its requests, the worker stops polling and lets its running
+// tasks finish, then the connections and the embedded server close. Both
+// drains are bounded by --shutdown-timeout.
 func (s *stack) Stop() {
+	began := time.Now()
+	if s.ready != nil {
+		s.ready.Drain()
+	}
 	if s.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_ = s.http.Shutdown(ctx)
+		ctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
+		if err := s.http.Shutdown(ctx); err != nil {
+			s.log.Warn("http requests still running at the shutdown timeout", "error", err.Error())
+		}
 		cancel()
 	}
 	if s.worker != nil {
@@ -328,6 +335,7 @@ func (s *stack) Stop() {
 	if s.store != nil {
 		_ = s.store.Close()
 	}
+	s.log.Info("stopped", "shutdown_ms", time.Since(began).Milliseconds())
 }
 
 // wait blocks until ctx ends or a part fails.
@@ -341,11 +349,11 @@ func (s *stack) wait(ctx context.Context) error {
 }
 
 func runDev(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	c, err := parseConfig("dev", args, getenv, stderr)
+	c, err := parseConfig(cmdDev, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
+	log := newLogger(stderr, c)
 	began := time.Now()
 	s, err := startDev(ctx, c, log)
 	if err != nil {
@@ -354,15 +362,17 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stde
 	defer s.Stop()
 	log.Info("datagate dev is up", "http", "http://"+s.addr, "temporal", s.temporal.Address(),
 		"data", c.Data, "started_in", time.Since(began).Round(time.Millisecond).String())
-	return s.wait(ctx)
+	err = s.wait(ctx)
+	log.Info("shutting down", "cause", cause(ctx, err))
+	return err
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	return runSplit(ctx, "serve", args, getenv, stderr, false, true)
+	return runSplit(ctx, cmdServe, args, getenv, stderr, false, true)
 }
 
 func runWorker(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	return runSplit(ctx, "worker", args, getenv, stderr, true, false)
+	return runSplit(ctx, cmdWorker, args, getenv, stderr, true, false)
 }
 
 func runSplit(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, withWorker, withHTTP bool) error {
@@ -370,17 +380,28 @@ func runSplit(ctx context.Context, name string, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	s := &stack{log: log, errc: make(chan error, 2)}
+	log := newLogger(stderr, c)
+	s := newStack(log)
 	defer s.Stop()
 	if err := s.start(ctx, c, withWorker, withHTTP); err != nil {
 		return err
 	}
-	log.Info("datagate "+name+" is up", "http", s.addr, "temporal", c.TemporalAddress)
-	return s.wait(ctx)
+	log.Info("datagate "+name+" is up", "http", s.addr, "temporal", c.TemporalAddress, "db", store.RedactDSN(c.DB))
+	err = s.wait(ctx)
+	log.Info("shutting down", "cause", cause(ctx, err))
+	return err
 }
 
-func bytesReader(s string) io.Reader { return strings.NewReader(s) }
+// cause says why a process stops: a signal, or a part's failure.
+func cause(ctx context.Context, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	if ctx.Err() != nil {
+		return "signal"
+	}
+	return "done"
+}
 
 // quiet keeps the Temporal SDK's own log to warnings and errors.
 func quiet(l *slog.Logger) *slog.Logger {

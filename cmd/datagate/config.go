@@ -1,0 +1,381 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// config is every setting of every command: defaults in code (settings
+// below), overridden by DATAGATE_* environment variables, overridden by
+// flags; validated before anything starts.
+type config struct {
+	Data            string
+	HTTP            string
+	TemporalPort    int
+	TemporalAddress string
+	Namespace       string
+	DB              string
+	Holidays        string
+	Deadlines       workflows.Deadlines
+	// Demo seeds one user per role with identity.DemoPassword (dev only).
+	Demo bool
+	// AdminPassword, when set, creates the user "admin" if it is missing.
+	AdminPassword string
+	// Migrate applies pending schema migrations at start-up (serve,
+	// worker); without it they refuse to start on an outdated schema.
+	Migrate bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// ShutdownTimeout bounds the drain of HTTP requests and of the
+	// worker's running tasks on SIGTERM.
+	ShutdownTimeout time.Duration
+
+	// command is the command the configuration was read for.
+	command string
+}
+
+// Commands that take the configuration.
+const (
+	cmdDev     = "dev"
+	cmdServe   = "serve"
+	cmdWorker  = "worker"
+	cmdMigrate = "migrate"
+)
+
+// setting is one configuration value: its flag, its environment variable,
+// its default by command, and how it is read and shown.
+type setting struct {
+	flag, env string
+	help      string
+	// commands that take it; the others ignore its variable and do not
+	// know its flag.
+	commands []string
+	def      func(cmd string) string
+	set      func(c *config, v string) error
+	show     func(c *config) string
+}
+
+var allCommands = []string{cmdDev, cmdServe, cmdWorker, cmdMigrate}
+
+func fixed(v string) func(string) string { return func(string) string { return v } }
+
+// settings is the whole configuration surface: README's table, the
+// compose file's environment and `datagate config print` all follow it.
+func settings() []setting {
+	return []setting{
+		{flag: "data", env: "DATAGATE_DATA", commands: []string{cmdDev}, def: fixed("./data"),
+			help: "data directory: SQLite files and holiday tables",
+			set:  func(c *config, v string) error { c.Data = v; return nil }, show: func(c *config) string { return c.Data }},
+		{flag: "http", env: "DATAGATE_HTTP", commands: []string{cmdDev, cmdServe, cmdWorker},
+			def: func(cmd string) string {
+				if cmd == cmdWorker {
+					return "127.0.0.1:8081"
+				}
+				return "127.0.0.1:8080"
+			},
+			help: "HTTP listen address (worker: /healthz, /readyz and /metrics only)",
+			set: func(c *config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return errors.New("use host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
+				}
+				c.HTTP = v
+				return nil
+			}, show: func(c *config) string { return c.HTTP }},
+		{flag: "temporal-port", env: "DATAGATE_TEMPORAL_PORT", commands: []string{cmdDev}, def: fixed("7233"),
+			help: "embedded Temporal frontend port",
+			set: func(c *config, v string) error {
+				p, err := strconv.Atoi(v)
+				if err != nil || p < 1 || p > 65535 {
+					return errors.New("use a TCP port number from 1 to 65535")
+				}
+				c.TemporalPort = p
+				return nil
+			}, show: func(c *config) string { return strconv.Itoa(c.TemporalPort) }},
+		{flag: "temporal-address", env: "DATAGATE_TEMPORAL_ADDRESS", commands: []string{cmdServe, cmdWorker}, def: fixed("127.0.0.1:7233"),
+			help: "Temporal frontend host:port",
+			set: func(c *config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return errors.New("use host:port, e.g. temporal:7233")
+				}
+				c.TemporalAddress = v
+				return nil
+			}, show: func(c *config) string { return c.TemporalAddress }},
+		{flag: "namespace", env: "DATAGATE_NAMESPACE", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed("default"),
+			help: "Temporal namespace",
+			set: func(c *config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return errors.New("name a Temporal namespace, e.g. default")
+				}
+				c.Namespace = v
+				return nil
+			}, show: func(c *config) string { return c.Namespace }},
+		{flag: "db", env: "DATAGATE_DB", commands: allCommands, def: fixed(""),
+			help: "database: sqlite:///path/datagate.db or mysql://user:pass@tcp(host:3306)/datagate (dev default: DATA/datagate.db)",
+			set: func(c *config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "sqlite://") && !strings.HasPrefix(v, "mysql://") {
+					return errors.New("use sqlite:///path/datagate.db or mysql://user:pass@tcp(host:3306)/datagate")
+				}
+				c.DB = v
+				return nil
+			}, show: func(c *config) string { return store.RedactDSN(c.DB) }},
+		{flag: "holidays", env: "DATAGATE_HOLIDAYS", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
+			help: "directory of YYYY.json holiday tables (dev default: DATA/holidays)",
+			set:  func(c *config, v string) error { c.Holidays = v; return nil }, show: func(c *config) string { return c.Holidays }},
+		{flag: "deadlines", env: "DATAGATE_DEADLINES", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
+			help: `JSON overriding default deadlines, e.g. {"initial_review":5}`,
+			set: func(c *config, v string) error {
+				c.Deadlines = workflows.DefaultDeadlines()
+				if v != "" {
+					dec := json.NewDecoder(strings.NewReader(v))
+					dec.DisallowUnknownFields()
+					if err := dec.Decode(&c.Deadlines); err != nil {
+						return fmt.Errorf("%v; give JSON such as {\"initial_review\":5,\"department_review\":20}", err)
+					}
+				}
+				return c.Deadlines.Validate()
+			}, show: func(c *config) string {
+				b, _ := json.Marshal(c.Deadlines)
+				return string(b)
+			}},
+		{flag: "demo", env: "DATAGATE_DEMO", commands: []string{cmdDev}, def: fixed("true"),
+			help: "seed one demo user per role (password " + identity.DemoPassword + "); dev only",
+			set: func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("use true or false")
+				}
+				c.Demo = b
+				return nil
+			}, show: func(c *config) string { return strconv.FormatBool(c.Demo) }},
+		{env: "DATAGATE_ADMIN_PASSWORD", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
+			help: "creates the user admin when missing (environment only, never a flag)",
+			set: func(c *config, v string) error {
+				if v != "" {
+					if err := identity.CheckPasswordPolicy(v); err != nil {
+						return err
+					}
+				}
+				c.AdminPassword = v
+				return nil
+			}, show: func(c *config) string {
+				if c.AdminPassword == "" {
+					return ""
+				}
+				return "***"
+			}},
+		{flag: "migrate", env: "DATAGATE_MIGRATE", commands: []string{cmdServe, cmdWorker}, def: fixed("false"),
+			help: "apply pending schema migrations at start-up (dev always does)",
+			set: func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("use true or false")
+				}
+				c.Migrate = b
+				return nil
+			}, show: func(c *config) string { return strconv.FormatBool(c.Migrate) }},
+		{flag: "log-level", env: "DATAGATE_LOG_LEVEL", commands: allCommands, def: fixed("info"),
+			help: "log level: debug, info, warn or error",
+			set: func(c *config, v string) error {
+				if !slices.Contains([]string{"debug", "info", "warn", "error"}, v) {
+					return errors.New("use debug, info, warn or error")
+				}
+				c.LogLevel = v
+				return nil
+			}, show: func(c *config) string { return c.LogLevel }},
+		{flag: "shutdown-timeout", env: "DATAGATE_SHUTDOWN_TIMEOUT", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed("25s"),
+			help: "on SIGTERM, how long HTTP requests and running activities may take to finish",
+			set: func(c *config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d <= 0 {
+					return errors.New("use a positive duration such as 25s")
+				}
+				c.ShutdownTimeout = d
+				return nil
+			}, show: func(c *config) string { return c.ShutdownTimeout.String() }},
+	}
+}
+
+// knownEnv lists every environment variable the configuration reads.
+func knownEnv() []string {
+	var out []string
+	for _, s := range settings() {
+		out = append(out, s.env)
+	}
+	return out
+}
+
+// source says where a value came from, for `config print`.
+type source struct {
+	env, value, from string // from: default, env, flag
+}
+
+// parseConfig reads cmd's configuration: defaults, then the environment,
+// then flags. Every bad value is reported, each naming its flag and
+// variable and what to write instead.
+func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	c, _, err := loadConfig(cmd, args, getenv, stderr)
+	return c, err
+}
+
+func loadConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, []source, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := config{command: cmd}
+	var sources []source
+	var errs []error
+	values := map[string]*string{}
+	for _, s := range settings() {
+		if !slices.Contains(s.commands, cmd) {
+			continue
+		}
+		v, from := s.def(cmd), "default"
+		if e := getenv(s.env); e != "" {
+			v, from = e, "env"
+		}
+		sources = append(sources, source{env: s.env, value: v, from: from})
+		if s.flag != "" {
+			values[s.flag] = fs.String(s.flag, v, s.help+" ("+s.env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "datagate %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return c, nil, errUsage
+	}
+	fs.Visit(func(f *flag.Flag) {
+		for i, s := range settings() {
+			_ = i
+			if s.flag == f.Name {
+				for j := range sources {
+					if sources[j].env == s.env {
+						sources[j].value, sources[j].from = f.Value.String(), "flag"
+					}
+				}
+			}
+		}
+	})
+	for _, s := range settings() {
+		if !slices.Contains(s.commands, cmd) {
+			continue
+		}
+		var v string
+		for _, src := range sources {
+			if src.env == s.env {
+				v = src.value
+			}
+		}
+		if err := s.set(&c, v); err != nil {
+			name := s.env
+			if s.flag != "" {
+				name = "--" + s.flag + " / " + s.env
+			}
+			errs = append(errs, fmt.Errorf("%s %q: %w", name, shown(s, v), err))
+		}
+	}
+	// Demo users in production would be a known password on every role.
+	if cmd != cmdDev {
+		if v := getenv("DATAGATE_DEMO"); v != "" && v != "false" && v != "0" {
+			errs = append(errs, errors.New("DATAGATE_DEMO is for `datagate dev` only: demo users share a published password; in production set DATAGATE_ADMIN_PASSWORD and create users through the admin API"))
+		}
+	}
+	if cmd != cmdDev && c.DB == "" {
+		errs = append(errs, errors.New("--db is required (or DATAGATE_DB): e.g. mysql://user:pass@tcp(mysql:3306)/datagate or sqlite:///var/lib/datagate/datagate.db"))
+	}
+	if cmd == cmdDev {
+		c.resolveDev()
+	}
+	if len(errs) > 0 {
+		return c, sources, fmt.Errorf("configuration:\n  %w", joinErrs(errs))
+	}
+	return c, sources, nil
+}
+
+// shown is a value as an error may quote it: secrets never.
+func shown(s setting, v string) string {
+	switch s.env {
+	case "DATAGATE_ADMIN_PASSWORD":
+		return "***"
+	case "DATAGATE_DB":
+		return store.RedactDSN(v)
+	}
+	return v
+}
+
+type multiErr []error
+
+func (m multiErr) Error() string {
+	parts := make([]string, len(m))
+	for i, e := range m {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n  ")
+}
+
+func (m multiErr) Unwrap() []error { return m }
+
+func joinErrs(errs []error) error { return multiErr(errs) }
+
+// resolveDev fills dev's defaults that depend on the data directory.
+func (c *config) resolveDev() {
+	if abs, err := filepath.Abs(c.Data); err == nil {
+		c.Data = abs
+	}
+	if c.DB == "" {
+		c.DB = "sqlite://" + filepath.Join(c.Data, "datagate.db")
+	}
+	if c.Holidays == "" {
+		c.Holidays = filepath.Join(c.Data, "holidays")
+	}
+}
+
+// runConfig is `datagate config print [COMMAND] [flags]`: the effective
+// configuration of COMMAND (default serve), secrets redacted, each value
+// with where it came from.
+func runConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "print" {
+		fmt.Fprint(stderr, "usage: datagate config print [dev|serve|worker|migrate] [flags]\n")
+		return errUsage
+	}
+	args = args[1:]
+	cmd := cmdServe
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+		if !slices.Contains(allCommands, cmd) {
+			fmt.Fprintf(stderr, "datagate config print: unknown command %q; use dev, serve, worker or migrate\n", cmd)
+			return errUsage
+		}
+	}
+	c, sources, err := loadConfig(cmd, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "# datagate %s: effective configuration (secrets redacted)\n", cmd)
+	for _, s := range settings() {
+		if !slices.Contains(s.commands, cmd) {
+			continue
+		}
+		from := "default"
+		for _, src := range sources {
+			if src.env == s.env {
+				from = src.from
+			}
+		}
+		fmt.Fprintf(stdout, "%s=%s\t# %s\n", s.env, s.show(&c), from)
+	}
+	return nil
+}
