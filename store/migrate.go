@@ -49,6 +49,7 @@ func schemaModels() []any {
 		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{},
 		&CasbinRule{}, &Session{}, &APIToken{}, &HolidayTable{}, &IdempotencyKey{},
 		&Urge{}, &GroundlessFlag{},
+		&NotifyEvent{}, &Notification{}, &Delivery{}, &DeliveryAttempt{}, &NotifyContact{},
 	}
 }
 

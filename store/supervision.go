@@ -130,6 +130,9 @@ func (s *Store) CreateUrge(ctx context.Context, u *Urge, by Supervisor) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		if err := notifyUrgeTx(tx, row, t); err != nil {
+			return err
+		}
 		return appendAuditTx(tx, SupervisionAuditStream, AuditEntry{
 			ApplicationID: t.ApplicationID, Actor: by.User, Role: by.Role, Department: by.Org,
 			Action: ActionTaskUrged, Target: t.ID + " " + t.Department, Reason: row.Message, At: row.CreatedAt,

@@ -48,6 +48,12 @@ type Change struct {
 // Apply writes a Change in one transaction.
 func (s *Store) Apply(ctx context.Context, c Change) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// What the change tells people is derived from the rows as they
+		// were, and written with it (see notify.go).
+		before, err := snapshotForNotify(tx, c)
+		if err != nil {
+			return err
+		}
 		if c.App != nil {
 			if err := applyAppState(tx, *c.App); err != nil {
 				return err
@@ -86,7 +92,7 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return fmt.Errorf("write audit: %w", err)
 			}
 		}
-		return nil
+		return notifyChange(tx, before, c)
 	})
 }
 
