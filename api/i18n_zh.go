@@ -3,6 +3,7 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
+	"task %s is already flagged": "任务 %s 已被标记为无依据驳回",
 	// admin.go
 	"username %q is not valid":            "用户名 %q 不符合要求",
 	"role %q is not known":                "角色 %q 无效",
@@ -10,7 +11,6 @@ var zhMessages = map[string]string{
 	"user id %q is not a number":          "用户 ID %q 不是数字",
 	"you cannot disable your own account": "不能停用本人账号",
 	"org code %q is not valid":            "单位代码 %q 不符合要求",
-	"name is required":                    "名称不能为空",
 	"kind %q is not known":                "单位类型 %q 无效",
 	"user %q does not exist":              "用户 %q 不存在",
 
@@ -111,6 +111,7 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
+	"see the flag already raised on this task": "请查看该任务已有的标记",
 	// admin.go
 	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
 	"choose a longer password":                                    "请设置更长的密码",
@@ -118,7 +119,6 @@ var zhHints = map[string]string{
 	"use the numeric user id":                                     "请使用数字形式的用户 ID",
 	"ask another admin":                                           "请由其他管理员操作",
 	"use 2–64 lowercase letters, digits or dashes":                "请使用 2–64 位小写字母、数字或连字符",
-	"give the org's registered name":                              "请填写单位的登记名称",
 	"copy the 18-character unified social credit code (统一社会信用代码) from the business licence": "请照营业执照填写 18 位统一社会信用代码",
 	"use an existing username": "请使用已存在的用户名",
 
@@ -137,7 +137,6 @@ var zhHints = map[string]string{
 	"wait until the lock ends, or ask an admin":                          "请待锁定解除后再试，或联系管理员",
 	"ask an admin to enable your account":                                "请联系管理员启用账号",
 	"check the username and the password":                                "请核对用户名和密码",
-	"name the client that will use the token":                            "请填写使用该令牌的客户端名称",
 	"give a lifetime of 1 to 365 days":                                   "有效期请填写 1 至 365 天",
 	"use the numeric token id from GET /api/v1/tokens":                   "请使用 GET /api/v1/tokens 返回的数字令牌 ID",
 

@@ -181,6 +181,15 @@ func (s *Server) urge(c *gin.Context) {
 			return
 		}
 	}
+	// The workflow opens the department's reply task, with its own
+	// deadline, before the urge is recorded.
+	if t, err := s.Store.Task(c.Request.Context(), b.TaskID); err == nil && t.Status == store.TaskOpen {
+		if err := s.toWorkflow(c, t.WorkflowID, workflows.UpdateUrge,
+			workflows.UrgeRequest{Actor: actorOf(user(c)), TaskID: t.ID, Message: msg}); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	u := &store.Urge{TaskID: b.TaskID, Message: msg, CreatedAt: s.now()}
 	err = s.Store.CreateUrge(c.Request.Context(), u, supervisorOf(user(c)))
 	switch {
@@ -258,6 +267,19 @@ func (s *Server) flagGroundless(c *gin.Context) {
 	if !rej {
 		fail(c, unprocessable("task_id", "flag only rejections of initial, department or model reviews", "task %s was decided %q, which rejected nothing", t.ID, t.Decision))
 		return
+	}
+	if prev, err := s.Store.GroundlessFlagOf(ctx, t.ID); err == nil && prev.ID != 0 {
+		fail(c, newErr(http.StatusConflict, "conflict", "task_id", "see the flag already raised on this task", "task %s is already flagged", t.ID))
+		return
+	}
+	// The application's workflow asks the department to uphold or reopen
+	// (a model review's rejection is flagged on the record only).
+	if t.Kind != workflows.TaskModelReview {
+		if err := s.toWorkflow(c, t.WorkflowID, workflows.UpdateFlagGroundless,
+			workflows.FlagRequest{Actor: actorOf(user(c)), TaskID: t.ID, Reason: reason}); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	f := &store.GroundlessFlag{TaskID: t.ID, Reason: reason, CreatedAt: s.now()}
 	err = s.Store.CreateGroundlessFlag(ctx, f, supervisorOf(user(c)))
@@ -407,4 +429,14 @@ func (s *Server) streamFailed(c *gin.Context, what string, err error) {
 	if s.Log != nil {
 		s.Log.Error(what+" cut short", "error", err, "path", c.Request.URL.Path)
 	}
+}
+
+// toWorkflow sends a supervision Update to a task's workflow. Without a
+// workflow engine (the API's own tests) the act is recorded only.
+func (s *Server) toWorkflow(c *gin.Context, wfID, name string, arg any) error {
+	if s.Temporal == nil {
+		return nil
+	}
+	_, err := s.update(c, wfID, name, arg)
+	return err
 }

@@ -59,6 +59,8 @@ func (w *app) setup(ctx workflow.Context) error {
 		{UpdateRequestEvaluation, w.requestEvaluation, w.validateRequestEvaluation},
 		{UpdateGiveExitNotice, w.giveExitNotice, w.validateGiveExitNotice},
 		{UpdateTerminate, w.terminate, w.validateTerminate},
+		{UpdateUrge, w.m.urge, func(ctx workflow.Context, r UrgeRequest) error { _, err := w.m.validateUrge(r); return err }},
+		{UpdateFlagGroundless, w.flagGroundless, func(ctx workflow.Context, r FlagRequest) error { _, err := w.validateFlag(ctx, r); return err }},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
@@ -89,36 +91,51 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 			w.modelReviewed(s)
 		}
 	})
-	for !terminal(w.st.Status) {
-		if err := w.index(ctx); err != nil {
-			return w.st, err
-		}
-		seen := w.m.version
-		woke := func() bool { return w.m.version != seen }
-		if next := w.nextTimeEvent(); next.IsZero() {
-			if err := workflow.Await(ctx, woke); err != nil {
+	window := workflow.GetVersion(ctx, supervisionWindowChange, workflow.DefaultVersion, 1) >= 1
+	for {
+		for !terminal(w.st.Status) {
+			if err := w.index(ctx); err != nil {
 				return w.st, err
 			}
-		} else if d := next.Sub(workflow.Now(ctx)); d > 0 {
-			if _, err := workflow.AwaitWithTimeout(ctx, d, woke); err != nil {
-				return w.st, err
-			}
-		}
-		if err := w.onTime(ctx); err != nil {
-			return w.st, err
-		}
-		if w.shouldContinueAsNew(ctx) {
-			for {
-				var s ModelReviewed
-				if !signals.ReceiveAsync(&s) {
-					break
+			seen := w.m.version
+			woke := func() bool { return w.m.version != seen }
+			if next := w.nextTimeEvent(); next.IsZero() {
+				if err := workflow.Await(ctx, woke); err != nil {
+					return w.st, err
 				}
-				w.modelReviewed(s)
+			} else if d := next.Sub(workflow.Now(ctx)); d > 0 {
+				if _, err := workflow.AwaitWithTimeout(ctx, d, woke); err != nil {
+					return w.st, err
+				}
 			}
-			in := w.in
-			st := w.st
-			in.Resume = &st
-			return w.st, workflow.NewContinueAsNewError(ctx, ApplicationWorkflowName, in)
+			if err := w.onTime(ctx); err != nil {
+				return w.st, err
+			}
+			if w.shouldContinueAsNew(ctx) {
+				for {
+					var s ModelReviewed
+					if !signals.ReceiveAsync(&s) {
+						break
+					}
+					w.modelReviewed(s)
+				}
+				in := w.in
+				st := w.st
+				in.Resume = &st
+				return w.st, workflow.NewContinueAsNewError(ctx, ApplicationWorkflowName, in)
+			}
+		}
+		// A rejection stays open to supervision for a while: a
+		// groundless-rejection flag may reopen the review.
+		if !window || w.st.Status != StatusRejected {
+			break
+		}
+		reopened, err := w.supervisionWindow(ctx)
+		if err != nil {
+			return w.st, err
+		}
+		if !reopened {
+			break
 		}
 	}
 	if err := w.index(ctx); err != nil {
@@ -260,6 +277,15 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 	if err != nil {
 		return err
 	}
+	switch t.Kind {
+	case TaskFlagAnswer:
+		return validateFlagAnswer(r)
+	case TaskUrgeReply:
+		if strings.TrimSpace(r.Comment) == "" {
+			return refuse(ErrInvalid, "comment", "a reply to an urge needs its text: fill in comment")
+		}
+		return nil
+	}
 	switch r.Decision {
 	case DecisionReject:
 		if t.Kind == TaskDepartmentReview || t.Kind == TaskInitialReview {
@@ -358,7 +384,11 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 	var err error
 	switch t.Kind {
 	case TaskInitialReview:
-		err = w.onInitialReview(ctx, &c, r)
+		err = w.onInitialReview(ctx, &c, t, r)
+	case TaskUrgeReply:
+		err = w.m.reply(ctx, &c, t, r)
+	case TaskFlagAnswer:
+		err = w.onFlagAnswer(ctx, &c, t, r)
 	case TaskSupplement:
 		err = w.onSupplement(ctx, &c, r)
 	case TaskDepartmentReview:
@@ -380,7 +410,7 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
 
-func (w *app) onInitialReview(ctx workflow.Context, c *change, r DecideRequest) error {
+func (w *app) onInitialReview(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
 	switch r.Decision {
 	case DecisionPass:
 		w.st.Status = StatusDepartmentReview
@@ -390,6 +420,8 @@ func (w *app) onInitialReview(ctx workflow.Context, c *change, r DecideRequest) 
 		w.m.audit(ctx, c, r.Actor, "application.pushed", strings.Join(w.departments(), ","), "", "")
 	case DecisionReject:
 		w.st.Status = StatusRejected
+		w.st.RejectedAt = workflow.Now(ctx).UTC()
+		w.recordRejection(t)
 		w.m.audit(ctx, c, r.Actor, "application.rejected", "initial_review", r.Reason, r.Basis)
 	case DecisionReturn:
 		w.st.Status = StatusSupplement
@@ -430,6 +462,7 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t store.Task, 
 		return err
 	}
 	now := workflow.Now(ctx).UTC()
+	rejected := false
 	decided := map[string]DatasetItem{}
 	for _, it := range r.Items {
 		decided[it.Dataset] = it
@@ -449,6 +482,10 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t store.Task, 
 		c.Datasets = append(c.Datasets, store.ApplicationDataset{ApplicationID: w.in.ApplicationID,
 			DatasetCode: d.Code, Department: d.Department, Decision: it.Decision, Reason: it.Reason, Basis: it.Basis, DecidedAt: &now})
 		w.m.audit(ctx, c, r.Actor, "dataset."+it.Decision, d.Code, it.Reason, it.Basis)
+		if it.Decision == DecisionReject && !rejected {
+			rejected = true
+			w.recordRejection(t)
+		}
 	}
 	// A pending regulator opinion is no longer needed.
 	for _, o := range w.m.openOf(TaskRegulatorOpinion) {
@@ -456,9 +493,12 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t store.Task, 
 			w.m.close(ctx, c, o, systemActor, DecisionCancelled, "department decided", "", "")
 		}
 	}
-	if w.pendingDepartments(c) == 0 {
+	// The last department decides where the application goes; a review
+	// reopened later (a flag) only adds its decisions.
+	if w.st.Status == StatusDepartmentReview && w.pendingDepartments(c) == 0 {
 		if len(w.approved()) == 0 {
 			w.st.Status = StatusRejected
+			w.st.RejectedAt = workflow.Now(ctx).UTC()
 			w.m.audit(ctx, c, systemActor, "application.rejected", "department_review", "every dataset was rejected", "")
 		} else {
 			w.startAgreements(ctx, c)

@@ -31,4 +31,15 @@ var zhRefusals = map[string]string{
 	"an application can be withdrawn only until the initial decision; it is %s":                           "申请仅可在初审作出决定前撤回；当前状态为 %s",
 	"a model needs a name: fill in name":                                                                  "模型名称不能为空：请填写 name",
 	"describe the model and how it uses the data: fill in description":                                    "请说明模型及其使用数据的方式：请填写 description",
+
+	// supervision.go
+	"only a supervisor may urge a task; %s is %s":                        "仅督查人员可督办任务；%s 的角色为 %s",
+	"an urge needs its message: fill in message":                         "督办内容不能为空：请填写 message",
+	"task %s is not open for an urge":                                    "任务 %s 不在办理中，无法督办",
+	"task %s was already urged; its reply is pending":                    "任务 %s 已被督办，尚待部门答复",
+	"a reply to an urge needs its text: fill in comment":                 "督办答复内容不能为空：请填写 comment",
+	"only a supervisor may flag a rejection; %s is %s":                   "仅督查人员可标记无依据驳回；%s 的角色为 %s",
+	"a flag needs its reason: fill in reason":                            "标记无依据驳回须说明理由：请填写 reason",
+	"the rejection in task %s is already flagged; its answer is pending": "任务 %s 中的驳回已被标记，尚待部门答复",
+	"task %s is not a rejection of this application":                     "任务 %s 不是本申请中作出驳回的审核任务",
 }

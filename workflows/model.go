@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -23,6 +24,10 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide,
 		workflow.UpdateHandlerOptions{Validator: w.validate}); err != nil {
+		return w.st, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateUrge, w.m.urge, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, r UrgeRequest) error { _, err := w.m.validateUrge(r); return err }}); err != nil {
 		return w.st, err
 	}
 	var c change
@@ -69,8 +74,12 @@ func (w *modelReview) row(ctx workflow.Context) store.Model {
 }
 
 func (w *modelReview) validate(ctx workflow.Context, r DecideRequest) error {
-	if _, err := w.m.checkTask(r); err != nil {
+	t, err := w.m.checkTask(r)
+	if err != nil {
 		return err
+	}
+	if t.Kind == TaskUrgeReply && strings.TrimSpace(r.Comment) == "" {
+		return refuse(ErrInvalid, "comment", "a reply to an urge needs its text: fill in comment")
 	}
 	switch r.Decision {
 	case DecisionReject:
@@ -92,6 +101,12 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 	t, _ := w.m.task(r.TaskID)
 	var c change
 	w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
+	if t.Kind == TaskUrgeReply {
+		if err := w.m.reply(ctx, &c, t, r); err != nil {
+			return UpdateResult{}, err
+		}
+		return UpdateResult{Status: w.st.Status}, nil
+	}
 	if t.Kind == TaskModelReview {
 		w.st.Decisions = append(w.st.Decisions, c.Tasks[len(c.Tasks)-1])
 	}

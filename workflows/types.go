@@ -114,6 +114,8 @@ var allowedDecisions = map[string][]string{
 	TaskExitVerification:  {DecisionVerify, DecisionReturn},
 	TaskModelReview:       {DecisionApprove, DecisionReject, DecisionRequestChanges},
 	TaskModelRevision:     {DecisionResubmit},
+	TaskUrgeReply:         {DecisionReply},
+	TaskFlagAnswer:        {DecisionUphold, DecisionReopen},
 }
 
 // AllowedDecisions returns the decisions a task kind accepts.
@@ -159,6 +161,11 @@ type Deadlines struct {
 	ExitConfirmationDays     int `json:"exit_confirmation_days"`
 	EvaluationIntervalMonths int `json:"evaluation_interval_months"`
 	ExitNoticeMonths         int `json:"exit_notice_months"`
+	// Supervision deadlines; zero (in inputs older than them) means the
+	// default.
+	UrgeReply             int `json:"urge_reply,omitempty"`
+	FlagAnswer            int `json:"flag_answer,omitempty"`
+	SupervisionWindowDays int `json:"supervision_window_days,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -179,6 +186,9 @@ func DefaultDeadlines() Deadlines {
 		ExitConfirmationDays:     30,
 		EvaluationIntervalMonths: 12,
 		ExitNoticeMonths:         3,
+		UrgeReply:                3,
+		FlagAnswer:               10,
+		SupervisionWindowDays:    60,
 	}
 }
 
@@ -194,6 +204,7 @@ func (d Deadlines) Validate() error {
 		{"self_evaluation", d.SelfEvaluation}, {"rating", d.Rating}, {"exit_verification", d.ExitVerification},
 		{"rectification_days", d.RectificationDays}, {"exit_confirmation_days", d.ExitConfirmationDays},
 		{"evaluation_interval_months", d.EvaluationIntervalMonths}, {"exit_notice_months", d.ExitNoticeMonths},
+		{"urge_reply", d.UrgeReply}, {"flag_answer", d.FlagAnswer}, {"supervision_window_days", d.SupervisionWindowDays},
 	}
 	for _, c := range checks {
 		if c.v < 1 || c.v > 366 {
@@ -336,6 +347,10 @@ type AppState struct {
 	ClosedAt         time.Time         `json:"closed_at,omitzero"`
 	Models           []ModelState      `json:"models,omitempty"`
 	Runs             int               `json:"runs"`
+	// Rejections are the review tasks that rejected something, which a
+	// supervisor may flag as groundless.
+	Rejections []Rejection `json:"rejections,omitempty"`
+	RejectedAt time.Time   `json:"rejected_at,omitzero"`
 }
 
 // Status is the answer to the status Query.

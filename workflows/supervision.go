@@ -1,0 +1,232 @@
+package workflows
+
+import (
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/store"
+)
+
+// Supervision inside the workflows: an urge (督办) opens a reply task for
+// the department with its own deadline, and a groundless-rejection flag
+// (无依据驳回) asks the department to uphold its rejection with a basis or
+// to reopen the review, whose clock then restarts.
+const (
+	UpdateUrge           = "urge"
+	UpdateFlagGroundless = "flag_groundless"
+
+	TaskUrgeReply  = "urge_reply"
+	TaskFlagAnswer = "flag_answer"
+
+	DecisionReply  = "reply"
+	DecisionUphold = "uphold"
+	DecisionReopen = "reopen"
+
+	// supervisionWindowChange guards the wait after a rejection during
+	// which a flag may reopen it: histories recorded before it complete at
+	// once (workflow.GetVersion).
+	supervisionWindowChange = "supervision-window"
+)
+
+// UrgeRequest is the argument of the urge Update.
+type UrgeRequest struct {
+	Actor   Actor  `json:"actor"`
+	TaskID  string `json:"task_id"`
+	UrgeID  uint64 `json:"urge_id"`
+	Message string `json:"message"`
+}
+
+// FlagRequest is the argument of the flag_groundless Update.
+type FlagRequest struct {
+	Actor  Actor  `json:"actor"`
+	TaskID string `json:"task_id"`
+	FlagID uint64 `json:"flag_id"`
+	Reason string `json:"reason"`
+}
+
+// Rejection is a review task that rejected something, kept so that a flag
+// can name it after the task closed.
+type Rejection struct {
+	TaskID     string `json:"task_id"`
+	Kind       string `json:"kind"`
+	Department string `json:"department"`
+	Round      int    `json:"round"`
+}
+
+func (m *machine) validateUrge(r UrgeRequest) (store.Task, error) {
+	if err := checkActor(r.Actor); err != nil {
+		return store.Task{}, err
+	}
+	if r.Actor.Role != "supervisor" {
+		return store.Task{}, refuse(ErrForbidden, "actor.role", "only a supervisor may urge a task; %s is %s", r.Actor.User, r.Actor.Role)
+	}
+	if strings.TrimSpace(r.Message) == "" {
+		return store.Task{}, refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
+	}
+	t, ok := m.task(r.TaskID)
+	if !ok || t.Kind == TaskUrgeReply || t.Kind == TaskFlagAnswer {
+		return store.Task{}, refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
+	}
+	for _, o := range m.core.Tasks {
+		if o.Kind == TaskUrgeReply && o.Subject == t.ID {
+			return store.Task{}, refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
+		}
+	}
+	return t, nil
+}
+
+// urge opens the department's reply task, due in UrgeReply working days.
+func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error) {
+	if err := m.lock(ctx); err != nil {
+		return UpdateResult{}, err
+	}
+	defer m.mu.Unlock()
+	t, err := m.validateUrge(r)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	var c change
+	m.audit(ctx, &c, r.Actor, "urge.reply_requested", t.ID+" "+t.Department, r.Message, "")
+	m.open(ctx, &c, TaskUrgeReply, t.Department, t.ID, 1, orDefault(m.dl.UrgeReply, 3), false)
+	if _, err := m.apply(ctx, &c); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Opened: m.lastOpened}, nil
+}
+
+// reply records the department's answer to an urge.
+func (m *machine) reply(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+	m.audit(ctx, c, r.Actor, "urge.replied", t.Subject+" "+t.Department, r.Comment, "")
+	_, err := m.apply(ctx, c)
+	return err
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// --- groundless-rejection flags (application workflow) -------------------
+
+func (w *app) validateFlag(ctx workflow.Context, r FlagRequest) (Rejection, error) {
+	if err := checkActor(r.Actor); err != nil {
+		return Rejection{}, err
+	}
+	if r.Actor.Role != "supervisor" {
+		return Rejection{}, refuse(ErrForbidden, "actor.role", "only a supervisor may flag a rejection; %s is %s", r.Actor.User, r.Actor.Role)
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return Rejection{}, refuse(ErrInvalid, "reason", "a flag needs its reason: fill in reason")
+	}
+	for _, rej := range w.st.Rejections {
+		if rej.TaskID != r.TaskID {
+			continue
+		}
+		for _, o := range w.m.core.Tasks {
+			if o.Kind == TaskFlagAnswer && o.Subject == rej.TaskID {
+				return Rejection{}, refuse(ErrConflict, "task_id", "the rejection in task %s is already flagged; its answer is pending", r.TaskID)
+			}
+		}
+		return rej, nil
+	}
+	return Rejection{}, refuse(ErrConflict, "task_id", "task %s is not a rejection of this application", r.TaskID)
+}
+
+// flagGroundless asks the rejecting department to answer the flag.
+func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult, error) {
+	if err := w.m.lock(ctx); err != nil {
+		return UpdateResult{}, err
+	}
+	defer w.m.mu.Unlock()
+	rej, err := w.validateFlag(ctx, r)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	var c change
+	w.m.audit(ctx, &c, r.Actor, "flag.answer_requested", rej.TaskID+" "+rej.Department, r.Reason, "")
+	w.m.open(ctx, &c, TaskFlagAnswer, rej.Department, rej.TaskID, 1, orDefault(w.in.Deadlines.FlagAnswer, 10), false)
+	if _, err := w.commit(ctx, &c); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
+}
+
+// onFlagAnswer: uphold keeps the rejection (with its basis); reopen opens
+// the review again, with a new clock, and the application goes back to it.
+func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+	if r.Decision == DecisionUphold {
+		w.m.audit(ctx, c, r.Actor, "rejection.upheld", t.Subject, r.Reason, r.Basis)
+		_, err := w.commit(ctx, c)
+		return err
+	}
+	var rej Rejection
+	for _, x := range w.st.Rejections {
+		if x.TaskID == t.Subject {
+			rej = x
+		}
+	}
+	w.m.audit(ctx, c, r.Actor, "rejection.reopened", t.Subject, r.Reason, "")
+	switch rej.Kind {
+	case TaskInitialReview:
+		w.st.Status = StatusInitialReview
+		w.st.InitialRound++
+		w.m.open(ctx, c, TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
+	case TaskDepartmentReview:
+		if w.st.Status == StatusRejected {
+			w.st.Status = StatusDepartmentReview
+		}
+		for i, d := range w.st.Datasets {
+			if d.Department == rej.Department && d.Decision == DecisionReject {
+				w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = "", "", ""
+				c.Datasets = append(c.Datasets, store.ApplicationDataset{ApplicationID: w.in.ApplicationID,
+					DatasetCode: d.Code, Department: d.Department})
+			}
+		}
+		w.m.open(ctx, c, TaskDepartmentReview, rej.Department, "", rej.Round+1, w.in.Deadlines.DepartmentReview, false)
+	}
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+// validateFlagAnswer: upholding states its reason and basis.
+func validateFlagAnswer(r DecideRequest) error {
+	if r.Decision == DecisionUphold {
+		return requireReasonBasis("", r.Reason, r.Basis)
+	}
+	return requireReason(r.Decision, r.Reason)
+}
+
+// recordRejection remembers a review task that rejected something.
+func (w *app) recordRejection(t store.Task) {
+	w.st.Rejections = append(w.st.Rejections, Rejection{TaskID: t.ID, Kind: t.Kind, Department: t.Department, Round: t.Round})
+}
+
+// supervisionWindow keeps a rejected application open for flags: until the
+// window closes and no answer is pending, or until a flag reopens it
+// (true: go on with the process).
+func (w *app) supervisionWindow(ctx workflow.Context) (reopened bool, err error) {
+	days := orDefault(w.in.Deadlines.SupervisionWindowDays, 60)
+	ends := w.st.RejectedAt.AddDate(0, 0, days)
+	for {
+		if !terminal(w.st.Status) {
+			return true, nil
+		}
+		now := workflow.Now(ctx)
+		if len(w.st.Tasks) == 0 && !now.Before(ends) {
+			return false, nil
+		}
+		seen := w.m.version
+		woke := func() bool { return w.m.version != seen }
+		if len(w.st.Tasks) > 0 {
+			err = workflow.Await(ctx, woke)
+		} else {
+			_, err = workflow.AwaitWithTimeout(ctx, ends.Sub(now), woke)
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
