@@ -560,10 +560,7 @@ func TestOpenAPIValid(t *testing.T) {
 	// The decision matrix is the workflow's.
 	dr, _ := d.at("/components/schemas/DecisionRequest")
 	matrix, _ := dr.(map[string]any)["x-allowed-decisions"].(map[string]any)
-	kinds := []string{workflows.TaskInitialReview, workflows.TaskSupplement, workflows.TaskDepartmentReview,
-		workflows.TaskRegulatorOpinion, workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskFileService,
-		workflows.TaskSignCommitment, workflows.TaskSelfEvaluation, workflows.TaskRateEvaluation, workflows.TaskExitConfirmation,
-		workflows.TaskExitVerification, workflows.TaskModelReview, workflows.TaskModelRevision}
+	kinds := workflows.TaskKinds()
 	union := map[string]bool{}
 	for _, k := range kinds {
 		want := workflows.AllowedDecisions(k)

@@ -118,6 +118,14 @@ var allowedDecisions = map[string][]string{
 	TaskFlagAnswer:        {DecisionUphold, DecisionReopen},
 }
 
+// TaskKinds lists every task kind, in process order.
+func TaskKinds() []string {
+	return []string{TaskInitialReview, TaskSupplement, TaskDepartmentReview, TaskRegulatorOpinion,
+		TaskSignAuthorization, TaskSignService, TaskFileService, TaskSignCommitment, TaskSelfEvaluation,
+		TaskRateEvaluation, TaskExitConfirmation, TaskExitVerification, TaskModelReview, TaskModelRevision,
+		TaskUrgeReply, TaskFlagAnswer}
+}
+
 // AllowedDecisions returns the decisions a task kind accepts.
 func AllowedDecisions(kind string) []string { return append([]string(nil), allowedDecisions[kind]...) }
 
