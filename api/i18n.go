@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/workflows"
 )
 
 // Messages speak zh-CN first and English second: a caller gets English
@@ -44,7 +46,14 @@ func localize(c *gin.Context, e *Error) *Error {
 	c.Header("Content-Language", "zh-CN")
 	switch {
 	case zhMessages[e.format] != "":
-		out.Message = fmt.Sprintf(zhMessages[e.format], e.args...)
+		args := make([]any, len(e.args))
+		for i, a := range e.args {
+			if s, ok := a.(string); ok {
+				a = workflows.ZhWord(s)
+			}
+			args[i] = a
+		}
+		out.Message = fmt.Sprintf(zhMessages[e.format], args...)
 	case e.zh != "":
 		out.Message = e.zh
 	}

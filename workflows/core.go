@@ -29,7 +29,7 @@ func refuse(kind, field, format string, args ...any) error {
 		zh = f
 	}
 	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), kind,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field, fmt.Sprintf(zh, args...)}})
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{field, fmt.Sprintf(zh, zhArgs(args)...)}})
 }
 
 // systemActor is the actor of timer-driven transitions.
