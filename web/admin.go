@@ -1,0 +1,72 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/store"
+)
+
+type adminData struct {
+	Users    []store.User
+	Orgs     []store.Org
+	Roles    []string
+	Grouping []roleRow
+	Years    []holidayYear
+	Self     uint
+}
+
+type roleRow struct{ User, Role, Org string }
+
+type holidayYear struct {
+	Year      int
+	Off, Work int
+}
+
+// admin is users (create, disable), roles (assign, revoke) and the
+// holiday tables (upload). Each section shows only when the admin's roles
+// allow its action.
+func (w *Web) admin(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "admin.title")
+	v := w.viewerOf(c, p)
+	d := adminData{Roles: rbac.Roles, Self: v.User.ID}
+	var err error
+	if d.Users, err = w.srv.Store.Users(ctx); err != nil {
+		w.fail(c, err)
+		return
+	}
+	if d.Orgs, err = w.srv.Store.Orgs(ctx, ""); err != nil {
+		w.fail(c, err)
+		return
+	}
+	if p.Can["RoleAdmin"] {
+		g, err := w.srv.RBAC.Grouping()
+		if err != nil {
+			w.fail(c, err)
+			return
+		}
+		for _, r := range g {
+			if len(r) >= 3 {
+				d.Grouping = append(d.Grouping, roleRow{r[0], r[1], r[2]})
+			}
+		}
+		sort.Slice(d.Grouping, func(i, j int) bool {
+			a, b := d.Grouping[i], d.Grouping[j]
+			if a.User != b.User {
+				return a.User < b.User
+			}
+			return a.Role+a.Org < b.Role+b.Org
+		})
+	}
+	for _, y := range w.srv.Calendar.Years() {
+		if t, ok := w.srv.Calendar.Year(y); ok {
+			d.Years = append(d.Years, holidayYear{Year: y, Off: len(t.Off), Work: len(t.Work)})
+		}
+	}
+	p.Data = d
+	w.render(c, http.StatusOK, "admin", p)
+}

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/store"
+)
+
+// viewerOf is the signed-in caller of a gated page.
+func (w *Web) viewerOf(c *gin.Context, p *page) viewer {
+	u, _ := api.CurrentUser(c)
+	return viewer{User: u, Can: p.Can}
+}
+
+type applicationsData struct {
+	// Blocks are each application in full (an applicant's dashboard);
+	// Rows a plain list (everyone else).
+	Blocks []appView
+	Rows   []store.Application
+	// Tasks are the applicant org's open steps across applications.
+	Todo []taskView
+}
+
+// applications is an applicant's dashboard: each application with its
+// timeline, what the applicant must do next, and the applicant's open
+// steps as forms. Other roles get the applications in their scope as a
+// list.
+func (w *Web) applications(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "applications.title")
+	v := w.viewerOf(c, p)
+	f, err := w.srv.Scope(v.User)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	f.Limit = store.MaxLimit
+	apps, err := w.srv.Store.Applications(ctx, f)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	var d applicationsData
+	if p.Can["ApplicationCreate"] {
+		p.Title = w.cat[p.Lang].translate("applications.mine")
+		for _, a := range apps {
+			av, err := w.appView(ctx, v, a, false)
+			if err != nil {
+				w.fail(c, err)
+				return
+			}
+			d.Blocks = append(d.Blocks, av)
+			d.Todo = append(d.Todo, av.MyTasks...)
+		}
+		slices.SortStableFunc(d.Todo, func(a, b taskView) int { return a.DueAt.Compare(b.DueAt) })
+	} else {
+		d.Rows = apps
+	}
+	p.Data = d
+	w.render(c, http.StatusOK, "applications", p)
+}
+
+// application is one application's page.
+func (w *Web) application(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "application.title")
+	v := w.viewerOf(c, p)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil || id == 0 {
+		w.notFound(c)
+		return
+	}
+	f, err := w.srv.Scope(v.User)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if !ok {
+		w.notFound(c) // outside the scope: as if it did not exist
+		return
+	}
+	a, err := w.srv.Store.Application(ctx, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	av, err := w.appView(ctx, v, a, true)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	p.Title = w.cat[p.Lang].translate("application.title", a.ID, a.Title)
+	p.Data = av
+	w.render(c, http.StatusOK, "application", p)
+}
+
+// --- the application form ---------------------------------------------------
+
+type pickRow struct {
+	store.Dataset
+	Selected bool
+}
+
+type pickGroup struct {
+	Department string
+	Datasets   []pickRow
+	Selected   bool
+}
+
+type newApplicationData struct {
+	Groups      []pickGroup
+	AccessModes []string
+	// Restricted: a grade-3 dataset is selected, so download and API
+	// access are not offered.
+	Restricted bool
+}
+
+// restrictedModes are the access modes grade-3 data may not use.
+var restrictedModes = []string{store.AccessDownload, store.AccessAPI}
+
+func (w *Web) newApplication(c *gin.Context) {
+	ctx := c.Request.Context()
+	var all []store.Dataset
+	for offset := 0; ; offset += store.MaxLimit {
+		ds, total, err := w.srv.Store.Datasets(ctx, store.DatasetFilter{Limit: store.MaxLimit, Offset: offset})
+		if err != nil {
+			w.fail(c, err)
+			return
+		}
+		all = append(all, ds...)
+		if int64(len(all)) >= total || len(ds) == 0 {
+			break
+		}
+	}
+	want := c.QueryArray("datasets")
+	d := newApplicationData{AccessModes: []string{store.AccessSandbox, store.AccessModelResult, store.AccessAPI, store.AccessDownload}}
+	// Conditional data first: it is what needs an application.
+	slices.SortStableFunc(all, func(a, b store.Dataset) int {
+		rank := func(d store.Dataset) int {
+			switch d.OpenAttribute {
+			case store.OpenConditional:
+				return 0
+			case store.OpenUnconditional:
+				return 1
+			}
+			return 2
+		}
+		if r := rank(a) - rank(b); r != 0 {
+			return r
+		}
+		return 0
+	})
+	index := map[string]int{}
+	for _, ds := range all {
+		sel := slices.Contains(want, ds.Code) && ds.OpenAttribute != store.OpenClosed
+		if sel && ds.Grade >= 3 {
+			d.Restricted = true
+		}
+		i, ok := index[ds.Department]
+		if !ok {
+			i = len(d.Groups)
+			index[ds.Department] = i
+			d.Groups = append(d.Groups, pickGroup{Department: ds.Department})
+		}
+		d.Groups[i].Datasets = append(d.Groups[i].Datasets, pickRow{Dataset: ds, Selected: sel})
+		d.Groups[i].Selected = d.Groups[i].Selected || sel
+	}
+	// Groups with a preselected dataset come first.
+	slices.SortStableFunc(d.Groups, func(a, b pickGroup) int {
+		switch {
+		case a.Selected && !b.Selected:
+			return -1
+		case b.Selected && !a.Selected:
+			return 1
+		}
+		return 0
+	})
+	p := w.frame(c, "newapp.title")
+	p.Data = d
+	w.render(c, http.StatusOK, "new_application", p)
+}
+
+// --- the inbox --------------------------------------------------------------
+
+type inboxData struct {
+	Tasks []taskView
+	// Overdue counts the tasks past their due date.
+	Overdue int
+}
+
+// inbox is a department's open tasks, earliest due first, with working
+// days left (overdue in red), claim, release and transfer, and the decision
+// form of each.
+func (w *Web) inbox(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "inbox.title")
+	v := w.viewerOf(c, p)
+	tasks, err := w.srv.Store.OpenTasks(ctx, v.User.OrgCode, store.MaxLimit)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	tc, err := w.loadTaskContext(ctx, v, tasks, nil)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	now := w.now()
+	var d inboxData
+	for _, t := range tasks {
+		tv := w.taskView(v, tc, t, now)
+		if tv.IsOverdue {
+			d.Overdue++
+		}
+		d.Tasks = append(d.Tasks, tv)
+	}
+	p.Data = d
+	w.render(c, http.StatusOK, "inbox", p)
+}

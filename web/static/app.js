@@ -1,0 +1,160 @@
+// DataGate's one script. A form marked data-api is sent as JSON to that API
+// endpoint (data-method, POST by default) with the session's CSRF token and
+// the page's language; a refusal {"error":{"field","message","hint"}} is
+// shown next to the field it names, and a success follows data-next
+// ("reload", or a path where {a.b} is filled from the response). Field names
+// are paths: "items[0].reason", "edits.purpose"; data-array collects
+// checkboxes into a list; data-type="int"|"bool" types a value; empty values
+// are left out. No framework, no inline code.
+(() => {
+  'use strict';
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = meta ? meta.content : '';
+  const lang = document.documentElement.lang || 'zh-CN';
+  const msg = (k) => document.body.getAttribute('data-msg-' + k) || k;
+
+  const parsePath = (name) => {
+    const out = [];
+    name.replace(/\[(\d+)\]|[^.[\]]+/g, (m, i) => { out.push(i !== undefined ? Number(i) : m); return m; });
+    return out;
+  };
+  const set = (obj, path, value, push) => {
+    let o = obj;
+    for (let i = 0; i < path.length - 1; i++) {
+      if (o[path[i]] === undefined) o[path[i]] = typeof path[i + 1] === 'number' ? [] : {};
+      o = o[path[i]];
+    }
+    const k = path[path.length - 1];
+    if (push) (o[k] = o[k] || []).push(value); else o[k] = value;
+  };
+  const get = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+  const fill = (tpl, obj) => tpl.replace(/\{([\w.]+)\}/g, (m, p) => encodeURIComponent(get(obj, p) ?? ''));
+  const typed = (el, v) => {
+    switch (el.getAttribute('data-type')) {
+      case 'int': return v === '' ? undefined : Number(v);
+      case 'bool': return v === 'true';
+    }
+    return v;
+  };
+
+  const body = (form, submitter) => {
+    const raw = form.querySelector('[data-json-body]');
+    if (raw) return JSON.parse(raw.value);
+    const obj = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || ['submit', 'button', 'file', 'reset'].includes(el.type)) continue;
+      if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) continue;
+      const v = typed(el, el.value);
+      if (v === undefined || v === '') continue;
+      set(obj, parsePath(el.name), v, el.hasAttribute('data-array'));
+    }
+    if (submitter && submitter.name) set(obj, parsePath(submitter.name), typed(submitter, submitter.value));
+    return obj;
+  };
+
+  const clearErrors = (form) => {
+    form.querySelectorAll('.field-error, .form-error').forEach((e) => e.remove());
+    form.querySelectorAll('[aria-invalid]').forEach((el) => {
+      el.removeAttribute('aria-invalid');
+      const was = el.getAttribute('data-describedby');
+      if (was === null) return;
+      if (was) el.setAttribute('aria-describedby', was); else el.removeAttribute('aria-describedby');
+      el.removeAttribute('data-describedby');
+    });
+  };
+
+  // find locates the field an error names: "items[0].reason", else
+  // "items[0]", else "items"; else the form's default place.
+  const find = (form, field) => {
+    for (let name = field; name;) {
+      const q = CSS.escape(name);
+      const el = form.querySelector(`[data-field="${q}"], [name="${q}"]:not([type="hidden"])`);
+      if (el) return el;
+      const shorter = name.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+      if (shorter === name) break;
+      name = shorter;
+    }
+    return form.querySelector('[data-error-default]');
+  };
+
+  let seq = 0;
+  const showError = (form, err) => {
+    const p = document.createElement('p');
+    p.id = 'err-' + (++seq);
+    p.setAttribute('role', 'alert');
+    p.textContent = err.message + (err.hint ? ' — ' + err.hint : '');
+    const target = err.field ? find(form, err.field) : form.querySelector('[data-error-default]');
+    if (!target) {
+      p.className = 'form-error';
+      form.prepend(p);
+      return;
+    }
+    p.className = 'field-error';
+    (target.closest('.field') || target).append(p);
+    const input = target.matches('input, select, textarea') ? target : target.querySelector('input:not([type="hidden"]):not(:disabled), select, textarea');
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('data-describedby', input.getAttribute('aria-describedby') || '');
+    input.setAttribute('aria-describedby', ((input.getAttribute('aria-describedby') || '') + ' ' + p.id).trim());
+    input.focus();
+  };
+
+  const busy = (form, on) => {
+    form.toggleAttribute('aria-busy', on);
+    form.querySelectorAll('button').forEach((b) => { b.disabled = on; });
+  };
+
+  document.addEventListener('submit', async (e) => {
+    const form = e.target;
+    if (!form.hasAttribute('data-api')) return;
+    e.preventDefault();
+    const ask = form.getAttribute('data-confirm');
+    if (ask && !window.confirm(ask)) return;
+    clearErrors(form);
+    let data;
+    try { data = body(form, e.submitter); } catch { showError(form, { message: msg('json') }); return; }
+    const method = (form.getAttribute('data-method') || 'POST').toUpperCase();
+    busy(form, true);
+    let res, json = null;
+    try {
+      res = await fetch(fill(form.getAttribute('data-api'), data), {
+        method, credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': lang, 'X-CSRF-Token': csrf },
+        body: method === 'DELETE' ? undefined : JSON.stringify(data),
+      });
+      const text = await res.text();
+      try { json = text ? JSON.parse(text) : {}; } catch { json = null; }
+    } catch {
+      busy(form, false);
+      showError(form, { message: msg('network') });
+      return;
+    }
+    if (res.ok) {
+      const next = form.getAttribute('data-next') || 'reload';
+      if (next === 'reload') window.location.reload(); else window.location.assign(fill(next, json || {}));
+      return;
+    }
+    busy(form, false);
+    showError(form, (json && json.error) || { message: msg('failed') + ' (' + res.status + ')' });
+  });
+
+  // Grade-3 data may be used only in the secure environment: picking it
+  // takes download and API access off the form (the API refuses them too).
+  const gradeRule = (form) => {
+    const restricted = [...form.querySelectorAll('input[data-grade]')].some((el) => el.checked && Number(el.dataset.grade) >= 3);
+    form.querySelectorAll('option[data-restricted]').forEach((o) => { o.disabled = restricted; });
+    const sel = form.querySelector('select[name="access_mode"]');
+    if (restricted && sel && sel.selectedOptions[0] && sel.selectedOptions[0].disabled) sel.value = 'sandbox';
+    const note = form.querySelector('[data-grade-note]');
+    if (note) note.hidden = !restricted;
+  };
+  document.querySelectorAll('form[data-grade-rule]').forEach(gradeRule);
+
+  document.addEventListener('change', (e) => {
+    const el = e.target;
+    if (el.form && el.form.hasAttribute('data-grade-rule') && el.hasAttribute('data-grade')) gradeRule(el.form);
+    if (el.hasAttribute('data-json-file') && el.files && el.files[0]) {
+      el.files[0].text().then((t) => { document.getElementById(el.getAttribute('data-json-file')).value = t; });
+    }
+  });
+})();

@@ -1,0 +1,357 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// reviewKinds are the task kinds whose rejections a supervisor may flag as
+// groundless (the API's rule).
+var reviewKinds = []string{workflows.TaskInitialReview, workflows.TaskDepartmentReview, workflows.TaskModelReview}
+
+// Decisions that need a reason, and those that also need a basis.
+var (
+	reasonDecisions = []string{workflows.DecisionReject, workflows.DecisionReturn, workflows.DecisionRectify,
+		workflows.DecisionUnqualified, workflows.DecisionRequestChanges, workflows.DecisionUphold, workflows.DecisionReopen}
+	basisDecisions = []string{workflows.DecisionReject, workflows.DecisionUnqualified, workflows.DecisionUphold}
+)
+
+// Task kinds whose form has a comment, and those where it is required.
+var (
+	commentKinds = []string{workflows.TaskRegulatorOpinion, workflows.TaskSelfEvaluation, workflows.TaskExitConfirmation,
+		workflows.TaskExitVerification, workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskSignCommitment,
+		workflows.TaskFileService, workflows.TaskModelRevision, workflows.TaskModelReview, workflows.TaskInitialReview,
+		workflows.TaskRateEvaluation, workflows.TaskUrgeReply}
+	commentRequired = []string{workflows.TaskRegulatorOpinion, workflows.TaskSelfEvaluation, workflows.TaskExitConfirmation,
+		workflows.TaskUrgeReply}
+	// supervisionKinds are the tasks supervision itself opens: they are
+	// neither urged nor flagged.
+	supervisionKinds = []string{workflows.TaskUrgeReply, workflows.TaskFlagAnswer}
+)
+
+// datasetRow is one dataset of an application, with its catalog entry.
+type datasetRow struct {
+	store.ApplicationDataset
+	Name  string
+	Grade int
+}
+
+// taskView is one task as a page shows it: its clock in working days and,
+// when the caller's org holds it, what the caller may do with it.
+type taskView struct {
+	store.Task
+	AppTitle string
+	// Left and Overdue count working days to or past the due date, for an
+	// open task.
+	Left, Overdue *int
+	IsOverdue     bool
+	// Mine: the task is the caller's org's.
+	Mine bool
+	// CanDecide, CanAssign: the caller may decide it, or claim, release
+	// and transfer it.
+	CanDecide, CanAssign  bool
+	HeldByMe, HeldByOther bool
+	Decisions             []string
+	NeedsReason           bool
+	NeedsBasis            bool
+	HasComment            bool
+	CommentRequired       bool
+	// Datasets are the caller's department's datasets (department review).
+	Datasets   []datasetRow
+	Regulators []store.Org
+	Model      *store.Model
+	// Edits are the fields an applicant may supplement, with their values.
+	Edits      []editField
+	Colleagues []store.User
+	Urges      []store.Urge
+	Flag       *store.GroundlessFlag
+	// CanUrge, CanFlag: a supervisor's actions on it.
+	CanUrge, CanFlag bool
+	// Replying: an urge on it waits for the department's reply;
+	// Answering: a flag on its rejection waits for the answer.
+	Replying, Answering bool
+	// AboutTask: the task an urge reply or a flag answer is about.
+	AboutTask bool
+}
+
+type editField struct {
+	Name, Value string
+}
+
+// clock fills a task's working-day figures.
+func (w *Web) clock(t store.Task, now time.Time) (left, overdue *int, late bool) {
+	if t.Status != store.TaskOpen {
+		return nil, nil, false
+	}
+	if now.After(t.DueAt) {
+		n := w.srv.Calendar.Between(t.DueAt, now)
+		return nil, &n, true
+	}
+	n := w.srv.Calendar.Between(now, t.DueAt)
+	return &n, nil, false
+}
+
+// viewer is who looks at a page: the user and what their roles allow.
+type viewer struct {
+	User store.User
+	Can  map[string]bool
+}
+
+// taskContext is what building task views needs beyond the task: loaded
+// once per page.
+type taskContext struct {
+	apps       map[uint64]store.Application
+	catalog    map[string]store.Dataset
+	models     map[string]store.Model
+	regulators []store.Org
+	colleagues []store.User
+	urges      map[string][]store.Urge
+	flags      map[string]store.GroundlessFlag
+	// replying and answering: tasks with an urge reply, or a flag answer,
+	// still open.
+	replying, answering map[string]bool
+}
+
+// loadTaskContext loads, for tasks, their applications with their datasets'
+// catalog entries, models, urges and flags, and the caller's colleagues
+// and the regulators when a form may need them.
+func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task, apps map[uint64]store.Application) (*taskContext, error) {
+	st := w.srv.Store
+	tc := &taskContext{apps: apps, models: map[string]store.Model{}}
+	if tc.apps == nil {
+		tc.apps = map[uint64]store.Application{}
+	}
+	ids := make([]string, 0, len(tasks))
+	needRegulators := false
+	for _, t := range tasks {
+		ids = append(ids, t.ID)
+		if _, ok := tc.apps[t.ApplicationID]; !ok {
+			a, err := st.Application(ctx, t.ApplicationID)
+			if err != nil {
+				return nil, err
+			}
+			tc.apps[t.ApplicationID] = a
+		}
+		if t.Kind == workflows.TaskModelReview || t.Kind == workflows.TaskModelRevision {
+			if _, ok := tc.models[t.WorkflowID]; !ok {
+				ms, err := st.Models(ctx, t.ApplicationID)
+				if err != nil {
+					return nil, err
+				}
+				for _, m := range ms {
+					tc.models[m.ID] = m
+				}
+			}
+		}
+		if t.Kind == workflows.TaskDepartmentReview && t.Status == store.TaskOpen && t.Department == v.User.OrgCode {
+			needRegulators = true
+		}
+	}
+	var codes []string
+	for _, a := range tc.apps {
+		for _, d := range a.Datasets {
+			codes = append(codes, d.DatasetCode)
+		}
+	}
+	var err error
+	if tc.catalog, err = st.DatasetsByCode(ctx, codes); err != nil {
+		return nil, err
+	}
+	if needRegulators {
+		if tc.regulators, err = st.Orgs(ctx, store.KindRegulator); err != nil {
+			return nil, err
+		}
+	}
+	if v.Can["TaskAssign"] {
+		users, err := st.UsersOfOrg(ctx, v.User.OrgCode)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if u.ID == v.User.ID {
+				continue
+			}
+			if ok, err := w.srv.RBAC.Allow(u.Username, u.OrgCode, canNames["TaskDecide"]); err == nil && ok {
+				tc.colleagues = append(tc.colleagues, u)
+			}
+		}
+	}
+	if tc.urges, err = st.UrgesOfTasks(ctx, ids); err != nil {
+		return nil, err
+	}
+	if tc.flags, err = st.FlagsOfTasks(ctx, ids); err != nil {
+		return nil, err
+	}
+	if tc.replying, err = st.OpenSubjects(ctx, workflows.TaskUrgeReply, ids); err != nil {
+		return nil, err
+	}
+	if tc.answering, err = st.OpenSubjects(ctx, workflows.TaskFlagAnswer, ids); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// datasetRows are an application's datasets with their catalog names,
+// those of one department when dept is not empty.
+func (tc *taskContext) datasetRows(a store.Application, dept string) []datasetRow {
+	var out []datasetRow
+	for _, d := range a.Datasets {
+		if dept != "" && d.Department != dept {
+			continue
+		}
+		c := tc.catalog[d.DatasetCode]
+		out = append(out, datasetRow{ApplicationDataset: d, Name: c.Name, Grade: c.Grade})
+	}
+	return out
+}
+
+// taskView builds one task's view for v.
+func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) taskView {
+	tv := taskView{Task: t}
+	a := tc.apps[t.ApplicationID]
+	tv.AppTitle = a.Title
+	tv.Left, tv.Overdue, tv.IsOverdue = w.clock(t, now)
+	tv.Urges = tc.urges[t.ID]
+	if f, ok := tc.flags[t.ID]; ok {
+		tv.Flag = &f
+	}
+	if m, ok := tc.models[t.WorkflowID]; ok {
+		tv.Model = &m
+	}
+	open := t.Status == store.TaskOpen
+	tv.AboutTask = slices.Contains(supervisionKinds, t.Kind)
+	tv.Mine = t.Department == v.User.OrgCode
+	tv.HeldByMe = t.Assignee != "" && t.Assignee == v.User.Username
+	tv.HeldByOther = t.Assignee != "" && !tv.HeldByMe
+	if open && tv.Mine {
+		tv.CanDecide = v.Can["TaskDecide"] && !tv.HeldByOther
+		tv.CanAssign = v.Can["TaskAssign"]
+		tv.Colleagues = tc.colleagues
+	}
+	if tv.CanDecide {
+		tv.Decisions = workflows.AllowedDecisions(t.Kind)
+		for _, d := range tv.Decisions {
+			tv.NeedsReason = tv.NeedsReason || slices.Contains(reasonDecisions, d)
+			tv.NeedsBasis = tv.NeedsBasis || slices.Contains(basisDecisions, d)
+		}
+		tv.HasComment = slices.Contains(commentKinds, t.Kind)
+		tv.CommentRequired = slices.Contains(commentRequired, t.Kind)
+		switch t.Kind {
+		case workflows.TaskDepartmentReview:
+			tv.Datasets = tc.datasetRows(a, t.Department)
+			tv.Regulators = tc.regulators
+		case workflows.TaskSupplement:
+			tv.Edits = []editField{{"description", a.Description}, {"purpose", a.Purpose}, {"scope", a.Scope},
+				{"security_controls", a.SecurityControls}}
+		case workflows.TaskModelRevision:
+			if tv.Model != nil {
+				tv.Edits = []editField{{"description", tv.Model.Description}}
+			}
+		}
+	}
+	// 督办 goes to departments: never to an applicant's own step, nor to a
+	// task whose department has yet to reply to the last urge.
+	applicantStep := t.Department == a.ApplicantOrg
+	tv.Replying, tv.Answering = tc.replying[t.ID], tc.answering[t.ID]
+	tv.CanUrge = open && v.Can["SupervisionUrge"] && !applicantStep && !tv.Replying && !slices.Contains(supervisionKinds, t.Kind)
+	if !open && t.Status == store.TaskDone && v.Can["SupervisionFlag"] && tv.Flag == nil && !tv.Answering && slices.Contains(reviewKinds, t.Kind) {
+		tv.CanFlag = t.Decision == workflows.DecisionReject || w.rejectedDataset(a, t)
+	}
+	return tv
+}
+
+// rejectedDataset: a department review whose department rejected one of
+// its datasets.
+func (w *Web) rejectedDataset(a store.Application, t store.Task) bool {
+	if t.Kind != workflows.TaskDepartmentReview {
+		return false
+	}
+	for _, d := range a.Datasets {
+		if d.Department == t.Department && d.Decision == workflows.DecisionReject {
+			return true
+		}
+	}
+	return false
+}
+
+// appView is one application with everything that happened to it and what
+// the viewer may do next.
+type appView struct {
+	App         store.Application
+	Datasets    []datasetRow
+	Steps       []taskView
+	Open        []taskView
+	MyTasks     []taskView
+	Agreements  []store.Agreement
+	Models      []store.Model
+	Evaluations []store.Evaluation
+	Audit       []store.AuditEntry
+	// Own: the viewer's org applied.
+	Own                                   bool
+	CanSubmit, CanWithdraw, CanEdit       bool
+	CanSubmitModel, CanExitNotice         bool
+	CanRequestEvaluation, CanTerminate    bool
+	ApplicantMustAct, OthersMustAct, Done bool
+}
+
+// appView loads an application's view for v.
+func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAudit bool) (appView, error) {
+	st := w.srv.Store
+	av := appView{App: a, Own: a.ApplicantOrg == v.User.OrgCode}
+	tasks, err := st.TasksOf(ctx, a.ID)
+	if err != nil {
+		return av, err
+	}
+	tc, err := w.loadTaskContext(ctx, v, tasks, map[uint64]store.Application{a.ID: a})
+	if err != nil {
+		return av, err
+	}
+	av.Datasets = tc.datasetRows(a, "")
+	if av.Agreements, err = st.Agreements(ctx, a.ID); err != nil {
+		return av, err
+	}
+	if av.Models, err = st.Models(ctx, a.ID); err != nil {
+		return av, err
+	}
+	if av.Evaluations, err = st.Evaluations(ctx, a.ID); err != nil {
+		return av, err
+	}
+	if withAudit {
+		if av.Audit, err = st.Audit(ctx, a.ID); err != nil {
+			return av, err
+		}
+	}
+	now := w.now()
+	for _, t := range tasks {
+		tv := w.taskView(v, tc, t, now)
+		av.Steps = append(av.Steps, tv)
+		if t.Status == store.TaskOpen {
+			av.Open = append(av.Open, tv)
+			if t.Department == a.ApplicantOrg {
+				av.ApplicantMustAct = true
+			} else {
+				av.OthersMustAct = true
+			}
+			if tv.CanDecide {
+				av.MyTasks = append(av.MyTasks, tv)
+			}
+		}
+	}
+	sort.SliceStable(av.Steps, func(i, j int) bool { return av.Steps[i].OpenedAt.Before(av.Steps[j].OpenedAt) })
+	sort.SliceStable(av.Open, func(i, j int) bool { return av.Open[i].DueAt.Before(av.Open[j].DueAt) })
+	s := a.Status
+	av.Done = s == workflows.StatusClosed || s == workflows.StatusRejected || s == workflows.StatusWithdrawn
+	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == workflows.StatusDraft
+	av.CanEdit = av.Own && v.Can["ApplicationCreate"] && s == workflows.StatusDraft
+	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && (s == workflows.StatusInitialReview || s == store.AppSubmitted)
+	av.CanSubmitModel = av.Own && v.Can["ModelSubmit"] && s == workflows.StatusActive
+	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == workflows.StatusActive
+	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == workflows.StatusActive
+	av.CanTerminate = v.Can["AuthorizationEnd"] && s == workflows.StatusActive
+	return av, nil
+}
