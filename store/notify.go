@@ -67,10 +67,14 @@ const (
 	LangEN = "en"
 )
 
-// Application statuses that tell the applicant about a decision on its
-// application. They are the workflows' (workflows.Status*), copied because
-// workflows imports store; a test in package notify keeps them equal.
+// The workflows' task kind and application statuses this file needs
+// (workflows.TaskUrgeReply, workflows.Status*), copied because workflows
+// imports store; a test in package notify keeps them equal.
 const (
+	// taskUrgeReply is the workflows' reply task to an urge: the urge's
+	// own notification announces it, with the reply's deadline.
+	taskUrgeReply = "urge_reply"
+
 	appRejected   = "rejected"
 	appWithdrawn  = "withdrawn"
 	appAgreements = "agreements"
@@ -91,12 +95,17 @@ type EventData struct {
 	TaskKind   string     `json:"task_kind,omitempty"`
 	Department string     `json:"department,omitempty"`
 	DueAt      *time.Time `json:"due_at,omitempty"`
+	// DepartmentName and DepartmentNameEn name the department.
+	DepartmentName   string `json:"department_name,omitempty"`
+	DepartmentNameEn string `json:"department_name_en,omitempty"`
 	// Status and EndReason are the application's new status.
 	Status    string `json:"status,omitempty"`
 	EndReason string `json:"end_reason,omitempty"`
-	// Message and Supervisor are an urge's.
-	Message    string `json:"message,omitempty"`
-	Supervisor string `json:"supervisor,omitempty"`
+	// Message and Supervisor are an urge's; ReplyDueAt is when the
+	// department's reply to it is due.
+	Message    string     `json:"message,omitempty"`
+	Supervisor string     `json:"supervisor,omitempty"`
+	ReplyDueAt *time.Time `json:"reply_due_at,omitempty"`
 	// Digest is a digest's content.
 	Digest *Digest `json:"digest,omitempty"`
 }
@@ -292,7 +301,7 @@ func notifyChange(tx *gorm.DB, snap notifySnapshot, c Change) error {
 				Kind:     kind, Org: org, ApplicationID: t.ApplicationID, TaskID: t.ID, Data: data, CreatedAt: at.UTC(),
 			}
 		}
-		if !existed || prev.Status != TaskOpen {
+		if (!existed || prev.Status != TaskOpen) && t.Kind != taskUrgeReply {
 			events = append(events, ev(EventTaskOpened, t.OpenedAt, t.Department))
 		}
 		if t.RemindedAt != nil && (!existed || prev.RemindedAt == nil) {
@@ -335,14 +344,24 @@ func notifyChange(tx *gorm.DB, snap notifySnapshot, c Change) error {
 	return err
 }
 
-// notifyUrgeTx tells the department of an urge on its task.
+// notifyUrgeTx tells the department of an urge on its task, and when its
+// reply is due (the reply task the workflow opened for it, if any).
 func notifyUrgeTx(tx *gorm.DB, u Urge, t Task) error {
-	_, err := insertEventsTx(tx, []NotifyEvent{{
+	data := EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt),
+		Message: u.Message, Supervisor: u.Supervisor}
+	var reply Task
+	err := tx.Select("id", "due_at").Where("kind = ? AND subject = ? AND status = ?", taskUrgeReply, t.ID, TaskOpen).
+		Order("opened_at DESC").Take(&reply).Error
+	switch {
+	case err == nil:
+		data.ReplyDueAt = utcPtr(&reply.DueAt)
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("notifications: find the reply task of the urge on %s: %w", t.ID, err)
+	}
+	_, err = insertEventsTx(tx, []NotifyEvent{{
 		EventKey: eventKey(EventTaskUrged, strconv.FormatUint(u.ID, 10), u.Department),
 		Kind:     EventTaskUrged, Org: u.Department, ApplicationID: u.ApplicationID, TaskID: u.TaskID,
-		Data: EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt),
-			Message: u.Message, Supervisor: u.Supervisor},
-		CreatedAt: u.CreatedAt.UTC(),
+		Data: data, CreatedAt: u.CreatedAt.UTC(),
 	}})
 	return err
 }
@@ -392,7 +411,7 @@ func insertEventsTx(tx *gorm.DB, events []NotifyEvent) (int, error) {
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	if err := fillTitles(tx, fresh); err != nil {
+	if err := fillNames(tx, fresh); err != nil {
 		return 0, err
 	}
 	if err := tx.Create(&fresh).Error; err != nil {
@@ -416,28 +435,45 @@ func fnv64(s string) uint64 {
 	return h
 }
 
-// fillTitles sets each event's application title.
-func fillTitles(tx *gorm.DB, events []NotifyEvent) error {
+// fillNames sets each event's application title and department names.
+func fillNames(tx *gorm.DB, events []NotifyEvent) error {
 	var ids []uint64
+	var codes []string
 	for _, e := range events {
 		if e.ApplicationID != 0 && e.Data.Title == "" && !slices.Contains(ids, e.ApplicationID) {
 			ids = append(ids, e.ApplicationID)
 		}
+		if d := e.Data.Department; d != "" && e.Data.DepartmentName == "" && !slices.Contains(codes, d) {
+			codes = append(codes, d)
+		}
 	}
-	if len(ids) == 0 {
-		return nil
+	titles := map[uint64]string{}
+	if len(ids) > 0 {
+		var apps []Application
+		if err := tx.Select("id", "title").Where("id IN ?", ids).Find(&apps).Error; err != nil {
+			return fmt.Errorf("notifications: read application titles: %w", err)
+		}
+		for _, a := range apps {
+			titles[a.ID] = a.Title
+		}
 	}
-	var apps []Application
-	if err := tx.Select("id", "title").Where("id IN ?", ids).Find(&apps).Error; err != nil {
-		return fmt.Errorf("notifications: read application titles: %w", err)
-	}
-	titles := make(map[uint64]string, len(apps))
-	for _, a := range apps {
-		titles[a.ID] = a.Title
+	orgs := map[string]Org{}
+	if len(codes) > 0 {
+		var rows []Org
+		if err := tx.Select("code", "name", "name_en").Where("code IN ?", codes).Find(&rows).Error; err != nil {
+			return fmt.Errorf("notifications: read department names: %w", err)
+		}
+		for _, o := range rows {
+			orgs[o.Code] = o
+		}
 	}
 	for i := range events {
-		if events[i].Data.Title == "" {
-			events[i].Data.Title = titles[events[i].ApplicationID]
+		d := &events[i].Data
+		if d.Title == "" {
+			d.Title = titles[events[i].ApplicationID]
+		}
+		if o, ok := orgs[d.Department]; ok && d.DepartmentName == "" {
+			d.DepartmentName, d.DepartmentNameEn = o.Name, o.NameEn
 		}
 	}
 	return nil

@@ -187,18 +187,27 @@ func TestUrgeNotifiesTheDepartment(t *testing.T) {
 		ctx := context.Background()
 		app := submittedApp(t, s, "DS-0100")
 		writeTasks(t, s, app, taskSpec{"u-t1", "department_review", "samr", TaskOpen, "", cst(2026, 3, 2, 10), cst(2026, 3, 30, 23), nil})
+		// The workflow opens the reply task first; the urge announces it.
+		replyDue := cst(2026, 3, 25, 23)
+		must(t, s.Apply(ctx, Change{Tasks: []Task{{ID: "u-t2", ApplicationID: app, WorkflowID: "w", Kind: taskUrgeReply, Subject: "u-t1",
+			Department: "samr", Status: TaskOpen, Round: 1, OpenedAt: cst(2026, 3, 20, 15), DueAt: replyDue}}}))
 		u := &Urge{TaskID: "u-t1", Message: "请本周内办结", CreatedAt: cst(2026, 3, 20, 15)}
 		must(t, s.CreateUrge(ctx, u, Supervisor{User: "supervisor", Role: "supervisor", Org: "inspect"}))
 		evs, err := s.EventsOf(ctx, app)
 		must(t, err)
 		var urged []NotifyEvent
 		for _, e := range evs {
-			if e.Kind == EventTaskUrged {
+			switch {
+			case e.Kind == EventTaskUrged:
 				urged = append(urged, e)
+			case e.TaskID == "u-t2":
+				t.Errorf("the reply task has its own event %+v; the urge's announces it", e)
 			}
 		}
 		if len(urged) != 1 || urged[0].Org != "samr" || urged[0].Data.Message != "请本周内办结" ||
-			urged[0].Data.Supervisor != "supervisor" || urged[0].TaskID != "u-t1" {
+			urged[0].Data.Supervisor != "supervisor" || urged[0].TaskID != "u-t1" ||
+			urged[0].Data.ReplyDueAt == nil || !urged[0].Data.ReplyDueAt.Equal(replyDue) ||
+			urged[0].Data.DepartmentName == "" || urged[0].Data.DepartmentNameEn == "" {
 			t.Fatalf("urge events = %+v", urged)
 		}
 		for _, name := range []string{"dept_reviewer", "reviewer-samr"} {

@@ -26,6 +26,7 @@ import (
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/store/seeddata"
+	"github.com/datagate/datagate/web"
 	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
 )
@@ -150,6 +151,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 			Log: s.log, Ready: nil, RBAC: enf, Auth: &identity.Service{Store: s.store},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
 			Middleware:   s.metrics.Middleware(s.log)}
+		srv.Pages = web.New(srv).Pages()
 		mux.Handle("/", srv.Handler())
 	}
 	ln, err := net.Listen("tcp", c.HTTP)
