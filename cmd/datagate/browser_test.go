@@ -250,6 +250,15 @@ func TestBrowserLifecycle(t *testing.T) {
 	admin.waitURL("/admin")
 	admin.wait("#holidays")
 	admin.shot("16-admin")
+	// The 2027 holiday table, pasted as JSON: bad JSON is caught on the
+	// page, a good table is stored and listed.
+	admin.setValue("#h-json", `{"year": 2027, "off": [`)
+	admin.submitExpectingError("#holidays button[type=submit]")
+	admin.setValue("#h-json", `{"year": 2027, "off": ["2027-01-01"], "work": []}`)
+	admin.submit("#holidays button[type=submit]")
+	if txt := admin.text("#holidays"); !strings.Contains(txt, "2027") {
+		t.Errorf("the uploaded 2027 table is not listed: %.300s", txt)
+	}
 
 	if got := app.status(s, 1); got != workflows.StatusActive {
 		t.Errorf("application 1 is %s, want active", got)
