@@ -36,6 +36,9 @@ func prefersEnglish(header string) bool {
 	return best == "en"
 }
 
+// PrefersEnglish tells the web's pages the same choice as the API's errors.
+func PrefersEnglish(header string) bool { return prefersEnglish(header) }
+
 // localize returns a copy of e in the caller's language.
 func localize(c *gin.Context, e *Error) *Error {
 	out := *e

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/api"
 )
 
 // The two languages the pages speak. zh-CN is the default; a visitor gets
@@ -84,7 +85,7 @@ func language(c *gin.Context) string {
 			return l
 		}
 	}
-	if prefersEnglish(c.GetHeader("Accept-Language")) {
+	if api.PrefersEnglish(c.GetHeader("Accept-Language")) {
 		return LangEn
 	}
 	return LangZh
@@ -100,28 +101,4 @@ func normLang(v string) (string, bool) {
 		return LangZh, true
 	}
 	return "", false
-}
-
-// prefersEnglish reads Accept-Language: of the two languages spoken here,
-// the one with the higher weight wins; without either, zh-CN. (The API
-// decides its error messages' language the same way.)
-func prefersEnglish(header string) bool {
-	best, bestQ := "zh", -1.0
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		if !strings.HasPrefix(tag, "en") && !strings.HasPrefix(tag, "zh") {
-			continue
-		}
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		if q > bestQ {
-			best, bestQ = tag[:2], q
-		}
-	}
-	return best == "en"
 }
