@@ -175,7 +175,14 @@ func TestProductionSplit(t *testing.T) {
 		t.Errorf("X-Request-ID = %q, want it echoed", got)
 	}
 
-	metrics := get(t, c.base+"/metrics")
+	// A request's metrics are recorded after its response is written:
+	// scrape until they are there.
+	var metrics string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if metrics = get(t, c.base+"/metrics"); strings.Contains(metrics, `route="/api/v1/catalog"`) {
+			break
+		}
+	}
 	for _, want := range []string{
 		`datagate_http_requests_total{code="201",method="POST",route="/api/v1/applications"} 1`,
 		`datagate_http_request_duration_seconds_bucket{method="GET",route="/api/v1/catalog"`,

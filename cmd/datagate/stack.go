@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
-	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/rbac"
@@ -33,8 +30,9 @@ import (
 
 // stack is a running DataGate: its parts, stopped in reverse order.
 type stack struct {
-	log      *slog.Logger
-	temporal *embedded.Server
+	log *slog.Logger
+	// temporal is the embedded server (dev), stopped last.
+	temporal interface{ Stop() }
 	client   client.Client
 	worker   sdkworker.Worker
 	store    *store.Store
@@ -42,7 +40,9 @@ type stack struct {
 	ready    *ops.Readiness
 	http     *http.Server
 	addr     string
-	errc     chan error
+	// temporalAddr is the Temporal frontend the stack is connected to.
+	temporalAddr string
+	errc         chan error
 	// shutdown bounds the HTTP drain; the worker's is set on the worker.
 	shutdown time.Duration
 }
@@ -56,37 +56,13 @@ func newLogger(w io.Writer, c config) *slog.Logger {
 	return ops.NewLogger(w, ops.ParseLevel(c.LogLevel))
 }
 
-// startDev starts everything on one data directory: the embedded Temporal
-// server, the database (migrated and seeded), the worker and HTTP.
-func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
-	c.command = cmdDev
-	c.resolveDev()
-	if err := os.MkdirAll(c.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir %s: %w", c.Data, err)
-	}
-	s := newStack(log)
-	var err error
-	s.temporal, err = embedded.Start(embedded.Options{
-		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
-		SearchAttributes: workflows.SearchAttributeTypes(),
-	})
-	if err != nil {
-		return nil, err
-	}
-	c.TemporalAddress = s.temporal.Address()
-	if err := s.start(ctx, c, true, true); err != nil {
-		s.Stop()
-		return nil, err
-	}
-	return s, nil
-}
-
 // start connects to the database and Temporal and starts the worker and/or
 // the HTTP server.
 func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) error {
 	if c.DB == "" {
 		return errors.New("--db is required: e.g. sqlite:///var/lib/datagate/datagate.db or mysql://user:pass@tcp(host:3306)/datagate")
 	}
+	s.temporalAddr = c.TemporalAddress
 	s.shutdown = c.ShutdownTimeout
 	if s.shutdown <= 0 {
 		s.shutdown = 25 * time.Second
@@ -348,25 +324,6 @@ func (s *stack) wait(ctx context.Context) error {
 	case err := <-s.errc:
 		return err
 	}
-}
-
-func runDev(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	c, err := parseConfig(cmdDev, args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	log := newLogger(stderr, c)
-	began := time.Now()
-	s, err := startDev(ctx, c, log)
-	if err != nil {
-		return err
-	}
-	defer s.Stop()
-	log.Info("datagate dev is up", "http", "http://"+s.addr, "temporal", s.temporal.Address(),
-		"data", c.Data, "started_in", time.Since(began).Round(time.Millisecond).String())
-	err = s.wait(ctx)
-	log.Info("shutting down", "cause", cause(ctx, err))
-	return err
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {

@@ -1,0 +1,64 @@
+//go:build !nodev
+
+package main
+
+// The embedded Temporal server links go.temporal.io/server: about 100 MB
+// of binary and minutes of cold build. A production image builds with
+// -tags nodev and leaves it out (see nodev.go).
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/workflows"
+)
+
+// startDev starts everything on one data directory: the embedded Temporal
+// server, the database (migrated and seeded), the worker and HTTP.
+func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
+	c.command = cmdDev
+	c.resolveDev()
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", c.Data, err)
+	}
+	s := newStack(log)
+	temporal, err := embedded.Start(embedded.Options{
+		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
+		SearchAttributes: workflows.SearchAttributeTypes(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.temporal = temporal
+	c.TemporalAddress = temporal.Address()
+	if err := s.start(ctx, c, true, true); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func runDev(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	c, err := parseConfig(cmdDev, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, c)
+	began := time.Now()
+	s, err := startDev(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	log.Info("datagate dev is up", "http", "http://"+s.addr, "temporal", s.temporalAddr,
+		"data", c.Data, "started_in", time.Since(began).Round(time.Millisecond).String())
+	err = s.wait(ctx)
+	log.Info("shutting down", "cause", cause(ctx, err))
+	return err
+}
