@@ -227,3 +227,14 @@ func TestScheduleOptions(t *testing.T) {
 		t.Errorf("specs %+v %+v %+v", got[0].Spec, got[1].Spec, got[2].Spec)
 	}
 }
+
+func TestLanguageFor(t *testing.T) {
+	for h, want := range map[string]string{
+		"": store.LangZH, "zh-CN,zh;q=0.9": store.LangZH, "en-US,en;q=0.9": store.LangEN, "en": store.LangEN,
+		"zh-CN;q=0.5, en;q=0.8": store.LangEN, "fr-FR, en;q=0.5": store.LangEN, "de": store.LangZH, "en;q=0.2, zh": store.LangZH,
+	} {
+		if got := notify.LanguageFor(h); got != want {
+			t.Errorf("LanguageFor(%q) = %s, want %s", h, got, want)
+		}
+	}
+}

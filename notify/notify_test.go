@@ -25,6 +25,7 @@ import (
 	"github.com/emersion/go-smtp"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/notify"
@@ -103,6 +104,8 @@ func (f *fixture) dispatch(cfg notify.Config, client *http.Client) notify.Dispat
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
+	// The host may be loaded (load, not a deadlock, stalls the workflow).
+	env.SetWorkerOptions(sdkworker.Options{DeadlockDetectionTimeout: time.Minute})
 	notify.Register(env, notify.Deps{Store: f.st, Calendar: f.cal, Config: cfg, HTTPClient: client})
 	env.ExecuteWorkflow(notify.DispatchWorkflowName, notify.DispatchInput{})
 	if !env.IsWorkflowCompleted() {

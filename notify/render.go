@@ -3,6 +3,7 @@ package notify
 import (
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -184,4 +185,33 @@ func Render(ev store.NotifyEvent, lang string) (Message, error) {
 		Subject: strings.Join(strings.Fields(subject.String()), " "),
 		Body:    strings.TrimSpace(body.String()) + "\n",
 	}, nil
+}
+
+// LanguageFor picks the notification language an Accept-Language header
+// prefers: English when it weighs English above Chinese, else zh-CN.
+func LanguageFor(acceptLanguage string) string {
+	best, bestQ := store.LangZH, -1.0
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		var lang string
+		switch {
+		case strings.HasPrefix(tag, "en"):
+			lang = store.LangEN
+		case strings.HasPrefix(tag, "zh"):
+			lang = store.LangZH
+		default:
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = lang, q
+		}
+	}
+	return best
 }
