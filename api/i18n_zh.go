@@ -107,6 +107,18 @@ var zhMessages = map[string]string{
 	"%s %q is not a known value":                  "%s 的取值 %q 无效",
 	"name is too long":                            "名称（name）过长",
 	"the server failed on this request":           "服务器处理该请求时出错",
+
+	// notifications.go
+	"unread %q is not true or false":              "unread %q 应为 true 或 false",
+	"notification id %q is not a positive number": "通知 ID %q 不是正整数",
+	"you have no notification %d":                 "您没有编号为 %d 的通知",
+	"language %q is not zh-CN or en":              "语言 %q 无效，应为 zh-CN 或 en",
+	"email_address %q is not an e-mail address":   "email_address %q 不是有效的电子邮件地址",
+	"webhook_url must be an absolute https URL without a user name, password or #fragment, at most 2048 characters": "webhook_url 须为完整的 https 地址，不得含用户名、密码或 # 片段，长度不超过 2048 个字符",
+	"webhook_secret must be 16 to 255 printable characters without spaces":                                          "webhook_secret 须为 16 至 255 个可打印字符，不含空格",
+	"e-mail needs an address: fill in email_address":                                                                "开启邮件通知须填写邮箱地址：请填写 email_address",
+	"a webhook needs a URL: fill in webhook_url":                                                                    "开启 Webhook 通知须填写地址：请填写 webhook_url",
+	"a webhook needs a secret to sign its requests: fill in webhook_secret":                                         "开启 Webhook 通知须设置签名密钥：请填写 webhook_secret",
 }
 
 // zhHints translates the English hints.
@@ -206,4 +218,14 @@ var zhHints = map[string]string{
 	"name the client that will use the token, in at most 100 characters": "请填写使用该令牌的客户端名称，不超过 100 字",
 	"shorten it to 64 characters, e.g. 金融服务":                             "请精简至 64 字以内，如“金融服务”",
 	"shorten the model's name to 200 characters":                         "模型名称请精简至 200 字以内",
+
+	// notifications.go
+	"use unread=true for the unread ones only, or leave it out": "仅查看未读通知请使用 unread=true，否则省略该参数",
+	"take the id from GET /api/v1/notifications":                "通知 ID 可从 GET /api/v1/notifications 获取",
+	"use zh-CN or en": "请使用 zh-CN 或 en",
+	"give one address such as zhang.san@example.gov.cn, without a name or brackets":               "请只填写一个邮箱地址，如 zhang.san@example.gov.cn，不要带姓名或尖括号",
+	"give an https:// URL that accepts POST requests, e.g. https://hooks.example.gov.cn/datagate": "请填写可接收 POST 请求的 https:// 地址，如 https://hooks.example.gov.cn/datagate",
+	"use a random string of 16 to 255 characters, e.g. the output of openssl rand -hex 32":        "请使用 16 至 255 个字符的随机字符串，如 openssl rand -hex 32 的输出",
+	"give the address to send to, or set email to false":                                          "请填写接收邮箱，或将 email 设为 false",
+	"give the URL to post to, or set webhook to false":                                            "请填写接收地址，或将 webhook 设为 false",
 }

@@ -633,6 +633,9 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"UpdateResult": workflows.UpdateResult{}, "DatasetDecision": workflows.DatasetItem{},
 		"Urge": store.Urge{}, "GroundlessFlag": store.GroundlessFlag{}, "DepartmentStat": store.DepartmentStat{},
 		"Disclosure": store.Disclosure{}, "DisclosedDataset": store.DisclosedDataset{},
+		"Notification": api.NotificationItem{}, "EventData": store.EventData{}, "Digest": store.Digest{},
+		"DigestDepartment": store.DigestDepartment{}, "DigestTask": store.DigestTask{}, "Channels": api.Channels{},
+		"DeliveryAttempt": store.LoggedAttempt{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
 		if !ok {
@@ -1136,6 +1139,41 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("audit, applicant", "GET", "/api/v1/audit", nil, "applicant", 403, ok)
 	c.send("audit CSV", "GET", "/api/v1/audit.csv?action=task.urged", nil, "admin", 200, ok)
 	c.send("audit CSV, bad date", "GET", "/api/v1/audit.csv?from=2026-02-30", nil, "admin", 400, ok)
+
+	// notifications (the seeded tasks and the urge above made some)
+	var page struct {
+		Notifications []struct {
+			ID uint64 `json:"id"`
+		} `json:"notifications"`
+	}
+	r = c.send("notifications", "GET", "/api/v1/notifications", nil, "reviewer-gsa", 200, ok)
+	r.decode(t, &page)
+	if len(page.Notifications) == 0 {
+		t.Fatal("reviewer-gsa has no notification to read")
+	}
+	nid := fmt.Sprintf("/api/v1/notifications/%d/read", page.Notifications[0].ID)
+	c.send("notifications, unread, one", "GET", "/api/v1/notifications?unread=true&limit=1&offset=0", nil, "supervisor", 200, ok)
+	c.send("notifications, bad unread", "GET", "/api/v1/notifications?unread=maybe", nil, "reviewer-gsa", 400, ok)
+	c.send("notifications, anonymous", "GET", "/api/v1/notifications", nil, "", 401, ok)
+	c.send("read one", "POST", nid, nil, "reviewer-gsa", 200, ok)
+	c.send("read one again", "POST", nid, nil, "reviewer-gsa", 200, ok)
+	c.send("read another's", "POST", nid, nil, "reviewer-commerce", 404, ok)
+	c.send("read, bad id", "POST", "/api/v1/notifications/abc/read", nil, "reviewer-gsa", 400, ok)
+	c.send("read all", "POST", "/api/v1/notifications/read-all", nil, "supervisor", 200, ok)
+	c.send("read all, anonymous", "POST", "/api/v1/notifications/read-all", nil, "", 401, ok)
+	c.send("channels", "GET", "/api/v1/me/channels", nil, "reviewer-gsa", 200, ok)
+	c.send("channels, anonymous", "GET", "/api/v1/me/channels", nil, "", 401, ok)
+	c.send("choose channels", "PUT", "/api/v1/me/channels", map[string]any{"email": true, "webhook": true, "email_address": "gsa@example.gov.cn",
+		"webhook_url": "https://hooks.example.gov.cn/datagate", "webhook_secret": "0123456789abcdef0123", "language": "en"}, "reviewer-gsa", 200, ok)
+	c.send("channels, keep the secret", "PUT", "/api/v1/me/channels", map[string]any{"email": false}, "reviewer-gsa", 200, ok)
+	c.send("channels, bad address", "PUT", "/api/v1/me/channels", map[string]any{"email_address": "gsa at example"}, "reviewer-gsa", 400, ok)
+	c.send("channels, http webhook", "PUT", "/api/v1/me/channels", map[string]any{"webhook_url": "http://hooks.example.gov.cn/x"}, "reviewer-gsa", 400, bad)
+	c.send("channels, short secret", "PUT", "/api/v1/me/channels", map[string]any{"webhook_secret": "short"}, "reviewer-gsa", 400, bad)
+	c.send("channels, webhook without URL", "PUT", "/api/v1/me/channels", map[string]any{"webhook": true}, "supervisor", 400, ok)
+	c.send("channels, bad language", "PUT", "/api/v1/me/channels", map[string]any{"language": "fr"}, "reviewer-gsa", 400, bad)
+	c.send("channels, unknown field", "PUT", "/api/v1/me/channels", `{"sms":true}`, "reviewer-gsa", 400, bad)
+	c.send("deliveries", "GET", "/api/v1/me/deliveries", nil, "reviewer-gsa", 200, ok)
+	c.send("deliveries, bad limit", "GET", "/api/v1/me/deliveries?limit=501", nil, "reviewer-gsa", 400, ok)
 
 	// admin
 	c.send("users", "GET", "/api/v1/admin/users", nil, "admin", 200, ok)

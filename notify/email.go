@@ -47,6 +47,9 @@ func permanent(err error) bool {
 func composeMail(from, to string, msg Message, id string, at time.Time) []byte {
 	var b bytes.Buffer
 	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
+	if a, err := mail.ParseAddress(from); err == nil {
+		from = a.String() // a display name in UTF-8 is encoded per RFC 2047
+	}
 	hdr("From", from)
 	hdr("To", to)
 	hdr("Subject", mime.BEncoding.Encode("UTF-8", msg.Subject))

@@ -235,7 +235,7 @@ func readMail(t *testing.T, data []byte) (hdr mail.Header, subject, body string)
 func TestEmailReachesAnSMTPServer(t *testing.T) {
 	f := newFixture(t)
 	mb := &mailbox{user: "datagate", pass: "mail-secret"}
-	cfg := notify.Config{SMTPAddr: startSMTP(t, mb), SMTPFrom: "DataGate <noreply@datagate.test>",
+	cfg := notify.Config{SMTPAddr: startSMTP(t, mb), SMTPFrom: "数据授权平台 <noreply@datagate.test>",
 		SMTPUser: "datagate", SMTPPassword: "mail-secret"}
 	must(t, cfg.Validate())
 	f.contact("dept_reviewer", store.NotifyContact{Language: store.LangZH, Email: "zhang@samr.test", EmailEnabled: true})
@@ -269,8 +269,9 @@ func TestEmailReachesAnSMTPServer(t *testing.T) {
 			t.Errorf("zh body lacks %q:\n%s", want, body)
 		}
 	}
-	if hdr.Get("To") != "zhang@samr.test" || !strings.Contains(hdr.Get("From"), "noreply@datagate.test") || hdr.Get("Message-ID") == "" {
-		t.Errorf("headers %v", hdr)
+	if from, err := hdr.AddressList("From"); err != nil || len(from) != 1 || from[0].Name != "数据授权平台" || from[0].Address != "noreply@datagate.test" ||
+		hdr.Get("To") != "zhang@samr.test" || hdr.Get("Message-ID") == "" || strings.ContainsFunc(hdr.Get("From"), func(r rune) bool { return r > 127 }) {
+		t.Errorf("headers %v (%v)", hdr, err)
 	}
 	_, subject, body = readMail(t, byRcpt["li@samr.test"].data)
 	if want := fmt.Sprintf(`[DataGate] New task: department review (application #%d "小微企业信贷风控")`, f.app); subject != want {
