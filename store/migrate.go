@@ -117,6 +117,11 @@ func (s *Store) MigrateUp(ctx context.Context) ([]AppliedMigration, error) {
 		return nil, fmt.Errorf("migrate schema: wait for another process's migration: %w", err)
 	}
 	defer release()
+	// A database an earlier DataGate made with AutoMigrate has tables but
+	// no version table. Migration 1 adopts its tables (IF NOT EXISTS);
+	// columns its models lacked are added below.
+	m := s.db.WithContext(ctx).Migrator()
+	legacy := !m.HasTable(migrationTable) && m.HasTable(&Org{})
 	res, err := p.Up(ctx)
 	var out []AppliedMigration
 	for _, r := range res {
@@ -131,6 +136,17 @@ func (s *Store) MigrateUp(ctx context.Context) ([]AppliedMigration, error) {
 	}
 	if err != nil {
 		return out, fmt.Errorf("migrate schema: %w", err)
+	}
+	if legacy {
+		// Once, for this database only: the tables now exist, as the
+		// migrations made them or as the earlier AutoMigrate left them;
+		// AutoMigrate adds the columns and indexes the latter lack, so that
+		// the schema is the migrations' (TestMigrationsMatchModels).
+		began := time.Now()
+		if err := s.autoMigrate(ctx, nil); err != nil {
+			return out, fmt.Errorf("migrate schema: adopt a database made before versioned migrations: %w", err)
+		}
+		out = append(out, AppliedMigration{File: "adopted a database made before versioned migrations (AutoMigrate, once)", Duration: time.Since(began)})
 	}
 	return out, nil
 }

@@ -199,7 +199,8 @@ func stripComments(sqlText string) string {
 }
 
 // Migrate is idempotent, and a database that an earlier DataGate created
-// with AutoMigrate, rows included, is adopted: its rows stay.
+// with AutoMigrate of older models (here: tasks without assignee) is
+// adopted: its rows stay, and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
 	for _, s := range rawTestStores(t) {
@@ -207,8 +208,24 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			dropAllTables(t, s)
 			must(t, s.autoMigrate(ctx, nil))
 			cat := seeded(t, s)
+			must(t, s.db.Migrator().DropColumn(&Task{}, "assignee"))
+			applied, err := s.MigrateUp(ctx)
+			must(t, err)
+			if len(applied) == 0 || !strings.HasPrefix(applied[len(applied)-1].File, "adopted") {
+				t.Errorf("MigrateUp = %+v, want the adoption last", applied)
+			}
+			if !s.db.Migrator().HasColumn(&Task{}, "assignee") {
+				t.Error("tasks.assignee missing after adoption")
+			}
 			must(t, s.Migrate(ctx))
-			must(t, s.Migrate(ctx))
+			adopted := schemaOf(t, s)
+			defer func() {
+				dropAllTables(t, s)
+				must(t, s.Migrate(ctx))
+				if diff := diffSchemas(adopted, schemaOf(t, s)); diff != "" {
+					t.Errorf("the adopted schema differs from a migrated one:\n%s", diff)
+				}
+			}()
 			if n := count(t, s, &Dataset{}); n != int64(len(cat.Datasets)) {
 				t.Errorf("%d datasets after migrating, want %d", n, len(cat.Datasets))
 			}
