@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -42,6 +43,8 @@ type config struct {
 	// ShutdownTimeout bounds the drain of HTTP requests and of the
 	// worker's running tasks on SIGTERM.
 	ShutdownTimeout time.Duration
+	// Notify is the e-mail delivery of notifications (dev, worker).
+	Notify notify.Config
 
 	// command is the command the configuration was read for.
 	command string
@@ -172,6 +175,27 @@ func settings() []setting {
 				return nil
 			}, show: func(c *config) string {
 				if c.AdminPassword == "" {
+					return ""
+				}
+				return "***"
+			}},
+		{env: notify.EnvSMTPAddr, commands: []string{cmdDev, cmdWorker}, def: fixed(""),
+			help: "SMTP server host:port for e-mail notifications (465: TLS; otherwise STARTTLS when offered); empty: no e-mail",
+			set:  func(c *config, v string) error { c.Notify.SMTPAddr = strings.TrimSpace(v); return nil },
+			show: func(c *config) string { return c.Notify.SMTPAddr }},
+		{env: notify.EnvSMTPFrom, commands: []string{cmdDev, cmdWorker}, def: fixed(""),
+			help: "sender address of notification e-mails",
+			set:  func(c *config, v string) error { c.Notify.SMTPFrom = strings.TrimSpace(v); return nil },
+			show: func(c *config) string { return c.Notify.SMTPFrom }},
+		{env: notify.EnvSMTPUser, commands: []string{cmdDev, cmdWorker}, def: fixed(""),
+			help: "SMTP user name",
+			set:  func(c *config, v string) error { c.Notify.SMTPUser = v; return nil },
+			show: func(c *config) string { return c.Notify.SMTPUser }},
+		{env: notify.EnvSMTPPassword, commands: []string{cmdDev, cmdWorker}, def: fixed(""),
+			help: "SMTP password (environment only)",
+			set:  func(c *config, v string) error { c.Notify.SMTPPassword = v; return nil },
+			show: func(c *config) string {
+				if c.Notify.SMTPPassword == "" {
 					return ""
 				}
 				return "***"

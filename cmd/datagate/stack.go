@@ -19,6 +19,7 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
@@ -99,9 +100,17 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		return err
 	}
 	if withWorker {
+		if err := c.Notify.Validate(); err != nil {
+			return err
+		}
 		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal}, s.shutdown)
+		notify.Register(s.worker, notify.Deps{Store: s.store, Calendar: cal, Config: c.Notify})
 		if err := s.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
+		}
+		// The dispatch of e-mails and webhooks, and the digests.
+		if err := notify.EnsureSchedules(ctx, s.client, c.Notify); err != nil {
+			return err
 		}
 	}
 	s.ready = ops.NewReadiness(3*time.Second, s.checks()...)
