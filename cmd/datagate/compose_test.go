@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -124,6 +126,20 @@ func TestComposeFile(t *testing.T) {
 	}
 	if !slices.Equal(sorted(exampleVars), sorted(needed)) {
 		t.Errorf("deploy/compose.env.example sets %v, the compose file needs %v", exampleVars, needed)
+	}
+}
+
+// The compose file's setup scripts parse as POSIX sh (the admin-tools
+// image runs them with /bin/sh).
+func TestComposeScriptsParse(t *testing.T) {
+	scripts, err := filepath.Glob("../../deploy/temporal/*.sh")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, s := range scripts {
+		if out, err := exec.Command("sh", "-n", s).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", s, err, out)
+		}
 	}
 }
 

@@ -7,7 +7,7 @@ set -eu
 : "${TEMPORAL_ADDRESS:?}" "${NAMESPACE:?}"
 until temporal operator cluster health --address "$TEMPORAL_ADDRESS"; do sleep 2; done
 temporal operator namespace describe -n "$NAMESPACE" --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 ||
-  temporal operator namespace create -n "$NAMESPACE" --retention "${RETENTION:-30d}" --address "$TEMPORAL_ADDRESS"
+  temporal operator namespace create -n "$NAMESPACE" --retention "${RETENTION:-720h}" --address "$TEMPORAL_ADDRESS"
 for sa in DataGateApplicationId:Int DataGateApplicantOrg:Keyword DataGateStep:Keyword DataGateOverdue:Bool; do
   name=${sa%%:*} type=${sa#*:}
   temporal operator search-attribute list -n "$NAMESPACE" --address "$TEMPORAL_ADDRESS" | grep -q "$name" ||
