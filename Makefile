@@ -6,7 +6,7 @@ export CGO_ENABLED = 0
 # The module proxy on some networks is partial; versions in go.mod are pinned.
 DATA ?= ./data
 
-.PHONY: run build test test-short vet fmt
+.PHONY: run build test test-short vet fmt bench
 
 run: build
 	./bin/datagate dev --data $(DATA)
@@ -23,6 +23,13 @@ test: vet
 # Everything but the tests that start a Temporal server.
 test-short:
 	$(GO) test -count=1 -short ./...
+
+# Measurements beside their anchors, printed as a table (docs/PERFORMANCE.md);
+# timing stays out of `make test`, which runs only a smoke run of the bench.
+# E.g. make bench BENCH='p1 p3 -n 50', or BENCH='all -mysql mysql://...bench'.
+BENCH ?= all
+bench:
+	$(GO) run ./cmd/bench $(BENCH)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
