@@ -95,14 +95,38 @@ func TestReadiness(t *testing.T) {
 	}
 }
 
-type fakeTasks struct{ err error }
+type fakeTasks struct {
+	err   error
+	reads int
+}
 
-func (f fakeTasks) TaskCounts(context.Context) (map[string]int64, error) {
+func (f *fakeTasks) TaskCounts(context.Context) (map[string]int64, error) {
+	f.reads++
 	return map[string]int64{"open": 3, "done": 5}, f.err
 }
 
-func (f fakeTasks) OverdueByDepartment(context.Context, time.Time) (map[string]int64, error) {
+func (f *fakeTasks) OverdueByDepartment(context.Context, time.Time) (map[string]int64, error) {
 	return map[string]int64{"gsa": 2}, nil
+}
+
+// The database is read at most once per TaskGaugeMaxAge; a failed read
+// keeps the last gauges and says so.
+func TestTaskGaugesAreCached(t *testing.T) {
+	src := &fakeTasks{}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	c := &taskCollector{src: src, log: NewLogger(&bytes.Buffer{}, slog.LevelInfo), now: func() time.Time { return now }}
+	for i := 0; i < 3; i++ {
+		c.read()
+	}
+	if src.reads != 1 {
+		t.Errorf("%d reads in one interval, want 1", src.reads)
+	}
+	now = now.Add(TaskGaugeMaxAge)
+	src.err = errors.New("database down")
+	counts, _, failed := c.read()
+	if src.reads != 2 || !failed || counts["open"] != 3 {
+		t.Errorf("after a failed read: reads %d, failed %t, counts %v", src.reads, failed, counts)
+	}
 }
 
 // The HTTP metrics are labelled by route template; the task gauges come
@@ -114,7 +138,7 @@ func TestMetrics(t *testing.T) {
 	}
 	var logBuf bytes.Buffer
 	log := NewLogger(&logBuf, slog.LevelInfo)
-	if err := m.AddTasks(fakeTasks{}, log); err != nil {
+	if err := m.AddTasks(&fakeTasks{}, log); err != nil {
 		t.Fatal(err)
 	}
 	gin.SetMode(gin.ReleaseMode)
