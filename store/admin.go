@@ -11,21 +11,14 @@ import (
 // roles, orgs); workflows write one stream each, under their workflow ID.
 const AdminAuditStream = "admin"
 
-// AppendAudit appends an entry to a stream, numbering it after the last.
-// Two writers racing for a number: the loser retries with the next.
+// AppendAudit appends an entry to a stream, numbering it after the last,
+// and to the audit chain. Writers take turns on the chain's head; a
+// duplicate number (a racing first write of the head) is retried.
 func (s *Store) AppendAudit(ctx context.Context, stream string, e AuditEntry) error {
-	e.WorkflowID = stream
-	e.At = e.At.UTC()
 	var err error
 	for range 5 {
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			var last int64
-			if err := tx.Model(&AuditEntry{}).Where("workflow_id = ?", stream).
-				Select("COALESCE(MAX(seq), 0)").Scan(&last).Error; err != nil {
-				return err
-			}
-			e.ID, e.Seq = 0, last+1
-			return tx.Create(&e).Error
+			return appendAuditStreamTx(tx, stream, e)
 		})
 		if !isDuplicate(err) {
 			break

@@ -46,7 +46,7 @@ const migrateLockWait = 5 * time.Minute
 func schemaModels() []any {
 	return []any{
 		&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
-		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{},
+		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{},
 		&CasbinRule{}, &Session{}, &APIToken{}, &HolidayTable{}, &IdempotencyKey{},
 		&Urge{}, &GroundlessFlag{},
 		&NotifyEvent{}, &Notification{}, &Delivery{}, &DeliveryAttempt{}, &NotifyContact{},

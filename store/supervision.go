@@ -89,13 +89,7 @@ func (s *Store) lockTask(tx *gorm.DB, id string) (Task, error) {
 // stream's last. A racing writer makes the insert fail as a duplicate; the
 // caller retries the whole transaction.
 func appendAuditTx(tx *gorm.DB, stream string, e AuditEntry) error {
-	var last int64
-	if err := tx.Model(&AuditEntry{}).Where("workflow_id = ?", stream).
-		Select("COALESCE(MAX(seq), 0)").Scan(&last).Error; err != nil {
-		return err
-	}
-	e.ID, e.WorkflowID, e.Seq, e.At = 0, stream, last+1, e.At.UTC()
-	return tx.Create(&e).Error
+	return appendAuditStreamTx(tx, stream, e)
 }
 
 // inTxRetrying runs fn in a transaction, again when it failed on a

@@ -85,12 +85,10 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return fmt.Errorf("write evaluations: %w", err)
 			}
 		}
-		if len(c.Audit) > 0 {
-			// Never update an audit row: a retried write of the same
-			// (workflow, seq) is skipped.
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(utcAll(c.Audit, normAudit)).Error; err != nil {
-				return fmt.Errorf("write audit: %w", err)
-			}
+		// Never update an audit row: a retried write of the same
+		// (workflow, seq) is skipped, and the rest join the chain.
+		if err := chainAudit(tx, c.Audit); err != nil {
+			return err
 		}
 		return notifyChange(tx, before, c)
 	})
@@ -176,5 +174,3 @@ func normEvaluation(e *Evaluation) {
 	e.OpenedAt = e.OpenedAt.UTC()
 	e.RectifyUntil, e.ClosedAt = utcPtr(e.RectifyUntil), utcPtr(e.ClosedAt)
 }
-
-func normAudit(a *AuditEntry) { a.At = a.At.UTC() }
