@@ -42,6 +42,9 @@ Usage:
                      exit 0 when this host's /readyz (or /healthz) answers 200
   datagate calendar due     --from YYYY-MM-DD --days N [--holidays DIR]
   datagate calendar between --from YYYY-MM-DD --to YYYY-MM-DD [--holidays DIR]
+  datagate audit verify     --db DSN | --data DIR [--anchor SEQ:HASH] [--json]
+                     walk the audit chain; name the first edited, deleted, inserted
+                     or reordered row and exit 1
 
 Every flag has an environment variable (see README, Configuration):
 DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,
@@ -72,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runHealth(ctx, args[1:], getenv, stdout, stderr)
 	case "calendar":
 		return runCalendar(args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
