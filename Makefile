@@ -6,7 +6,7 @@ export CGO_ENABLED = 0
 # The module proxy on some networks is partial; versions in go.mod are pinned.
 DATA ?= ./data
 
-.PHONY: run build test test-short vet fmt bench
+.PHONY: run build test test-short fuzz vet fmt bench
 
 run: build
 	./bin/datagate dev --data $(DATA)
@@ -23,6 +23,15 @@ test: vet
 # Everything but the tests that start a Temporal server.
 test-short:
 	$(GO) test -count=1 -short ./...
+
+# Bounded fuzzing: every fuzz target of the API for FUZZTIME each (the
+# committed corpora in api/testdata/fuzz run in every `make test`).
+FUZZTIME ?= 10s
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./api/ | grep '^Fuzz'); do \
+		echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api/ || exit 1; \
+	done
 
 # Measurements beside their anchors, printed as a table (docs/PERFORMANCE.md);
 # timing stays out of `make test`, which runs only a smoke run of the bench.

@@ -41,6 +41,14 @@ type Server struct {
 	Middleware []gin.HandlerFunc
 	// Pages are the web's routes, gated like the API's.
 	Pages []Page
+	// RateLimits bounds requests per client address and per signed-in
+	// user (security.go); the zero value sets none, DefaultRateLimits()
+	// is the production setting.
+	RateLimits RateLimits
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For names the client; with none, the client is the
+	// connection's peer.
+	TrustedProxies []string
 }
 
 // Handler builds the gin engine.
@@ -64,7 +72,8 @@ func (s *Server) Handler() http.Handler {
 			"the server failed on this request"))
 	}))
 	r.Use(s.Middleware...)
-	r.Use(s.authenticate, s.gate(actions))
+	beforeAuth, afterAuth := s.secure(r)
+	r.Use(beforeAuth, s.authenticate, afterAuth, s.gate(actions))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, newErr(http.StatusNotFound, "not_found", "", "see the routes in the README", "no route %s %s", c.Request.Method, c.Request.URL.Path))

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"github.com/datagate/datagate/identity"
+)
+
+// Security headers, rate limits, and the size of a body, for every
+// response.
+
+// contentSecurityPolicy lets pages load scripts, styles and images from
+// this origin only (the web's pages load only /static files), no inline
+// code, no plugins, and no framing by anyone.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// RateLimit is a token bucket: Rate requests a second on average, up to
+// Burst at once. The zero value sets no limit.
+type RateLimit struct {
+	Rate  float64
+	Burst int
+}
+
+func (l RateLimit) on() bool { return l.Rate > 0 && l.Burst > 0 }
+
+// RateLimits bounds requests per client address and per signed-in user.
+// Beyond them a request is answered 429 with Retry-After and does nothing.
+type RateLimits struct {
+	PerIP   RateLimit
+	PerUser RateLimit
+}
+
+// DefaultRateLimits are generous for people and for scripts that pace
+// themselves (20 requests a second, 60 at once, per address and per
+// user), and stop a client that floods.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{PerIP: RateLimit{Rate: 20, Burst: 60}, PerUser: RateLimit{Rate: 20, Burst: 60}}
+}
+
+// security is what Handler installs: headers and the per-address limit
+// before authentication, the per-user limit after it.
+type security struct {
+	ip, user  *identity.RateLimiter
+	ipRetry   string
+	userRetry string
+}
+
+// secure configures the engine's idea of the client's address (only the
+// listed proxies may name it in X-Forwarded-For; by default none, so a
+// client cannot pick its own address to dodge a limit) and returns the
+// middleware to install before and after authentication.
+func (s *Server) secure(r *gin.Engine) (beforeAuth, afterAuth gin.HandlerFunc) {
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		if s.Log != nil {
+			s.Log.Error("trusted proxies: trusting none", "error", err)
+		}
+		_ = r.SetTrustedProxies(nil)
+	}
+	sec := &security{}
+	if l := s.RateLimits.PerIP; l.on() {
+		sec.ip, sec.ipRetry = newLimiter(l)
+	}
+	if l := s.RateLimits.PerUser; l.on() {
+		sec.user, sec.userRetry = newLimiter(l)
+	}
+	return sec.before, sec.after
+}
+
+func newLimiter(l RateLimit) (*identity.RateLimiter, string) {
+	retry := strconv.Itoa(max(1, int(math.Ceil(1/l.Rate))))
+	return identity.NewRateLimiter(rate.Limit(l.Rate), l.Burst, 10*time.Minute), retry
+}
+
+// before sets the security headers, refuses a body declared larger than
+// any endpoint takes (413, before anything reads it), and applies the
+// per-address limit.
+func (sec *security) before(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if c.Request.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	if c.Request.ContentLength > maxBody {
+		// The same refusal as bind's, before the body is read; the
+		// connection is closed rather than drained.
+		c.Header("Connection", "close")
+		fail(c, newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large"))
+		return
+	}
+	if sec.ip != nil && !sec.ip.Allow(c.ClientIP()) {
+		c.Header("Retry-After", sec.ipRetry)
+		fail(c, translated(http.StatusTooManyRequests, "rate_limited",
+			"too many requests from this address: slow down, and retry after the seconds in Retry-After",
+			"该地址请求过于频繁：请放慢速度，并在 Retry-After 所示秒数后重试"))
+		return
+	}
+	c.Next()
+}
+
+// after applies the per-user limit to a signed-in caller, and keeps what
+// the API answers them out of shared caches.
+func (sec *security) after(c *gin.Context) {
+	u, signedIn := currentUser(c)
+	if !signedIn {
+		c.Next()
+		return
+	}
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.Header("Cache-Control", "no-store")
+	}
+	if sec.user != nil && !sec.user.Allow(strconv.FormatUint(uint64(u.ID), 10)) {
+		c.Header("Retry-After", sec.userRetry)
+		fail(c, translated(http.StatusTooManyRequests, "rate_limited",
+			"too many requests from your account: slow down, and retry after the seconds in Retry-After",
+			"您的账号请求过于频繁：请放慢速度，并在 Retry-After 所示秒数后重试"))
+		return
+	}
+	c.Next()
+}
+
+// translated is an error whose message is given in both languages here,
+// rather than looked up in the catalogs.
+func translated(status int, code, en, zh string) *Error {
+	return &Error{status: status, Code: code, Message: en, zh: zh}
+}
