@@ -37,6 +37,7 @@ var expected = map[string][]string{
 	"POST /api/v1/supervision/flags":            {"supervisor"},
 	"GET /api/v1/audit":                         {"supervisor", "admin"},
 	"GET /api/v1/audit.csv":                     {"supervisor", "admin"},
+	"GET /api/v1/audit/verify":                  {"supervisor", "admin"},
 	"DELETE /api/v1/session":                    allRoles,
 	"GET /api/v1/me":                            allRoles,
 	"GET /api/v1/me/channels":                   allRoles,

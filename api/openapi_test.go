@@ -1139,6 +1139,9 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("audit, applicant", "GET", "/api/v1/audit", nil, "applicant", 403, ok)
 	c.send("audit CSV", "GET", "/api/v1/audit.csv?action=task.urged", nil, "admin", 200, ok)
 	c.send("audit CSV, bad date", "GET", "/api/v1/audit.csv?from=2026-02-30", nil, "admin", 400, ok)
+	c.send("audit chain", "GET", "/api/v1/audit/verify", nil, "supervisor", 200, ok)
+	c.send("audit chain, bad anchor", "GET", "/api/v1/audit/verify?anchor=x", nil, "supervisor", 400, ok)
+	c.send("audit chain, applicant", "GET", "/api/v1/audit/verify", nil, "applicant", 403, ok)
 
 	// notifications (the seeded tasks and the urge above made some)
 	var page struct {

@@ -68,6 +68,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/supervision/flags", rbac.SupervisionFlag, s.flagGroundless},
 		{"GET", "/api/v1/audit", rbac.AuditRead, s.auditLog},
 		{"GET", "/api/v1/audit.csv", rbac.AuditRead, s.auditCSV},
+		{"GET", "/api/v1/audit/verify", rbac.AuditRead, s.verifyAudit},
 
 		{"GET", "/api/v1/admin/users", rbac.UserAdmin, s.listUsers},
 		{"POST", "/api/v1/admin/users", rbac.UserAdmin, s.createUser},
