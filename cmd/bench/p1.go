@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -226,8 +227,9 @@ func (c cpu) per(n int) string {
 	return fmt.Sprintf("%.1f ms (Temporal server %.1f + worker, API and client %.1f)", f(c.self+c.server), f(c.server), f(c.self))
 }
 
-// profiled runs fn, with CPU profiles of both processes when -profile is set.
-func (b *bench) profiled(ctx context.Context, s *stack, name string, expect time.Duration, fn func() error) error {
+// profiled runs fn, with CPU profiles of both processes (NAME-bench.pprof
+// and NAME-server.pprof) when -profile is set.
+func (b *bench) profiled(ctx context.Context, s *stack, name string, fn func() error) error {
 	if b.cfg.Profile == "" {
 		return fn()
 	}
@@ -239,16 +241,13 @@ func (b *bench) profiled(ctx context.Context, s *stack, name string, expect time
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return err
 	}
-	done := make(chan error, 1)
-	go func() {
-		done <- s.server.profile(ctx, max(expect, 2*time.Second), filepath.Join(b.cfg.Profile, name+"-server.pprof"))
-	}()
+	if err := s.server.cpuProfile(ctx, filepath.Join(b.cfg.Profile, name+"-server.pprof")); err != nil {
+		pprof.StopCPUProfile()
+		return err
+	}
 	err = fn()
 	pprof.StopCPUProfile()
-	if perr := <-done; perr != nil && err == nil {
-		status(b.cfg.Progress, "server profile %s: %v", name, perr)
-	}
-	return err
+	return errors.Join(err, s.server.cpuProfile(context.WithoutCancel(ctx), ""))
 }
 
 // p1 measures lifecycles per second.
@@ -276,40 +275,42 @@ func (b *bench) p1(ctx context.Context) error {
 		anchorCPU, dgCPU   cpu
 	)
 	before := s.api.retries.Load()
-	err = b.profiled(ctx, s, "p1", 20*time.Second, func() error {
-		done := 0
-		for r := range rounds {
-			m := (n*(r+1))/rounds - done
-			c0, t0 := s.cpu(), time.Now()
-			err := runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
+	// With -profile, each round of each side has its own profiles
+	// (p1-anchor-rN, p1-datagate-rN); go tool pprof merges them.
+	done := 0
+	for r := range rounds {
+		m := (n*(r+1))/rounds - done
+		c0, t0 := s.cpu(), time.Now()
+		err := b.profiled(ctx, s, fmt.Sprintf("p1-anchor-r%d", r+1), func() error {
+			return runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
 				return anchorLifecycle(ctx, s.client, fmt.Sprintf("anchor-p1-%d", done+i), sh)
 			})
-			anchorTook += time.Since(t0)
-			anchorCPU = anchorCPU.add(s.cpu().sub(c0))
-			if err != nil {
-				return fmt.Errorf("anchor: %w", err)
-			}
-			got := make([]uint64, m)
-			c0, t0 = s.cpu(), time.Now()
-			err = runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
+		})
+		anchorTook += time.Since(t0)
+		anchorCPU = anchorCPU.add(s.cpu().sub(c0))
+		if err != nil {
+			bar.finish()
+			return fmt.Errorf("anchor: %w", err)
+		}
+		got := make([]uint64, m)
+		c0, t0 = s.cpu(), time.Now()
+		err = b.profiled(ctx, s, fmt.Sprintf("p1-datagate-r%d", r+1), func() error {
+			return runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
 				id, _, err := standardLifecycle(ctx, s.api, fmt.Sprintf("P1 lifecycle %d", done+i))
 				got[i] = id
 				return err
 			})
-			dgTook += time.Since(t0)
-			dgCPU = dgCPU.add(s.cpu().sub(c0))
-			if err != nil {
-				return err
-			}
-			ids = append(ids, got...)
-			done += m
+		})
+		dgTook += time.Since(t0)
+		dgCPU = dgCPU.add(s.cpu().sub(c0))
+		if err != nil {
+			bar.finish()
+			return err
 		}
-		return nil
-	})
-	bar.finish()
-	if err != nil {
-		return err
+		ids = append(ids, got...)
+		done += m
 	}
+	bar.finish()
 	anchorRate := float64(n) / anchorTook.Seconds()
 	b.p1Apps = ids
 	rate := float64(n) / dgTook.Seconds()

@@ -43,7 +43,7 @@ func (b *bench) p2(ctx context.Context) error {
 	}
 	var dg, anchor samples
 	bar = newProgress(b.cfg.Progress, "P2 approve vs bare Update", b.cfg.P2N)
-	err = b.profiled(ctx, s, "p2", 10*time.Second, func() error {
+	err = b.profiled(ctx, s, "p2", func() error {
 		for k := range b.cfg.P2N {
 			i, second := k/2, k%2 == 1
 			wf := workflows.ApplicationWorkflowID(ids[i])

@@ -224,7 +224,7 @@ func (b *bench) p3(ctx context.Context) error {
 		}
 	}
 	bar = newProgress(b.cfg.Progress, "P3 reads vs raw handler", b.cfg.P3N)
-	err = b.profiled(ctx, s, "p3", 10*time.Second, func() error {
+	err = b.profiled(ctx, s, "p3", func() error {
 		for range b.cfg.P3N {
 			for _, t := range targets {
 				t0 := time.Now()

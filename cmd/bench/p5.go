@@ -6,30 +6,35 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/datagate/datagate/workflows"
 )
 
 // timerRun is one side of P5: K workflows whose one deadline falls due at
 // the same second T0, on a fresh stack.
 type timerRun struct {
 	name string
-	// start starts workflow i with its deadline at due.
-	start func(ctx context.Context, i int, due time.Time) error
+	// start starts workflow i with its deadline at due and returns its ID.
+	start func(ctx context.Context, i int, due time.Time) (string, error)
 	// armed and marks count workflows whose timer is armed and fired.
 	armed, marks *markCounter
 	// reader, when set, is timed while the deadlines drain.
 	reader func(ctx context.Context) error
-	// profile names the CPU profiles of the drain (with -profile), which
-	// should take about expect.
+	// profile names the CPU profiles of the drain (with -profile).
 	profile string
-	expect  time.Duration
 
 	// Results.
+	mu               sync.Mutex
+	sample           []string // about 50 of the workflows, for their histories
+	timedOut         int      // of the sample, workflows with a workflow task timed out
+	sampleEvents     int      // events in the sample's histories
 	setupRate        float64
-	overran          time.Duration // set-up still running this long after T0
-	base, full       mem           // this process: before, and with K open
+	base, full       mem // this process: before, and with K open
 	serverBase, srvK mem
 	serverOK         bool
 	perK             []string // memory at each quarter of the set-up
@@ -51,11 +56,12 @@ func (b *bench) p5(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	anchor := &timerRun{name: "bare timers", armed: as.anchor.armed, marks: as.anchor.marks,
-		start: func(ctx context.Context, i int, due time.Time) error {
-			_, err := as.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("anchor-p5-%d-%d", due.Unix(), i), TaskQueue: anchorQueue},
+	anchor := &timerRun{name: "bare timers", armed: as.anchor.armed, marks: as.anchor.marks, profile: "p5-anchor",
+		start: func(ctx context.Context, i int, due time.Time) (string, error) {
+			id := fmt.Sprintf("anchor-p5-%d-%d", due.Unix(), i)
+			_, err := as.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: anchorQueue},
 				anchorWorkflowName, anchorInput{DueAt: due})
-			return err
+			return id, err
 		}}
 	err = b.timers(ctx, as, anchor, k)
 	as.stop()
@@ -70,16 +76,15 @@ func (b *bench) p5(ctx context.Context) error {
 	}
 	defer ds.stop()
 	dg := &timerRun{name: "DataGate applications", armed: ds.warp.armed, marks: ds.warp.marks,
-		start: func(ctx context.Context, i int, due time.Time) error {
+		start: func(ctx context.Context, i int, due time.Time) (string, error) {
 			ds.warp.setAll(&warpRule{At: due})
-			_, err := ds.api.create(ctx, fmt.Sprintf("P5 application %d", i), true)
-			return err
+			id, err := ds.api.create(ctx, fmt.Sprintf("P5 application %d", i), true)
+			return workflows.ApplicationWorkflowID(id), err
 		},
 		reader: func(ctx context.Context) error {
 			return ds.api.call(ctx, "initial_reviewer", http.MethodGet, "/api/v1/tasks", nil, nil)
 		}}
-	dg.profile = "p5"
-	dg.expect = anchor.drain + 5*time.Second
+	dg.profile = "p5-datagate"
 	if err := b.timers(ctx, ds, dg, k); err != nil {
 		return err
 	}
@@ -87,7 +92,7 @@ func (b *bench) p5(ctx context.Context) error {
 
 	r := row{P: "P5", What: fmt.Sprintf("%d deadlines due in the same second: time to drain", k), Value: dg.drain.Seconds(), Unit: "s",
 		Anchor: anchor.drain.Seconds(), AnchorWhat: fmt.Sprintf("%d bare workflows, one timer each", k), Target: "≤ 1.2×"}
-	r.Met = met(r.Ratio() <= 1.2 && dg.overran == 0 && anchor.overran == 0)
+	r.Met = met(r.Ratio() <= 1.2)
 	b.rep.add(r)
 	b.rep.add(row{P: "P5", What: "API p99 while they drain (inbox, 20 requests/s)", Value: dg.during.pct(99), Unit: "ms",
 		Anchor: dg.idle.pct(99), AnchorWhat: "the same in the 10 s before"})
@@ -99,10 +104,9 @@ func (b *bench) p5(ctx context.Context) error {
 		Anchor: float64(anchor.full.HeapInuse) / (1 << 20), AnchorWhat: fmt.Sprintf("%d open bare workflows", k)})
 	for _, x := range runs {
 		b.rep.note("P5 %s: set-up %.0f/s; memory by quarter of the set-up: %s.", x.name, x.setupRate, strings.Join(x.perK, "; "))
-		if x.overran > 0 {
-			b.rep.note("P5 %s: the set-up ran %s past the deadline, so the drain overlapped it: rerun with a longer margin.", x.name, x.overran.Round(time.Second))
-		}
-		b.rep.note("P5 %s: %d of %d marks in %s; CPU per mark %s.", x.name, x.drained, k, x.drain.Round(time.Millisecond), x.cpu.per(max(1, x.drained)))
+		b.rep.note("P5 %s: %d of %d marks in %s; CPU per mark %s. Of %d sampled workflows, %d had a workflow task time out on the sticky queue; %.1f events each.",
+			x.name, x.drained, k, x.drain.Round(time.Millisecond), x.cpu.per(max(1, x.drained)),
+			len(x.sample), x.timedOut, float64(x.sampleEvents)/float64(max(1, len(x.sample))))
 	}
 	b.rep.note("P5: API while draining: %s; in the 10 s before: %s.", dg.during.summary(), dg.idle.summary())
 	b.rep.note("P5 projection to 100k open applications, linear in the measured growth (caches are bounded: the server's history cache holds 8192 workflows, the worker's sticky cache 10000): %s.", projection(dg, k))
@@ -139,7 +143,8 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 	far := time.Now().Add(time.Hour)
 	t0 := time.Now()
 	if err := runConcurrently(ctx, cal, b.cfg.Conc, nil, func(ctx context.Context, i int) error {
-		return r.start(ctx, k+i, far)
+		_, err := r.start(ctx, k+i, far)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -148,7 +153,9 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 	}
 	rate := cal / time.Since(t0).Seconds()
 	r.armed.reset()
-	due := time.Now().Add(time.Duration(float64(k)/rate*1.4*float64(time.Second)) + 15*time.Second).Truncate(time.Second).Add(time.Second)
+	// Twice the calibrated set-up time and half a minute: on a shared
+	// machine the rate comes and goes.
+	due := time.Now().Add(time.Duration(float64(k)/rate*2*float64(time.Second)) + 30*time.Second).Truncate(time.Second).Add(time.Second)
 	status(b.cfg.Progress, "P5 %s: %d workflows due at %s (in %s; set-up at about %.0f/s)", r.name, k, due.Format("15:04:05"),
 		time.Until(due).Round(time.Second), rate)
 
@@ -160,7 +167,13 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 		n := min(quarter, k-started)
 		base := started
 		if err := runConcurrently(ctx, n, b.cfg.Conc, bar, func(ctx context.Context, i int) error {
-			return r.start(ctx, base+i, due)
+			id, err := r.start(ctx, base+i, due)
+			if (base+i)%max(1, k/50) == 0 {
+				r.mu.Lock()
+				r.sample = append(r.sample, id)
+				r.mu.Unlock()
+			}
+			return err
 		}); err != nil {
 			bar.finish()
 			return err
@@ -182,7 +195,8 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 	bar.finish()
 	r.setupRate = float64(k) / time.Since(t0).Seconds()
 	if late := time.Since(due); late > 0 {
-		r.overran = late
+		return fmt.Errorf("the set-up (%.0f/s, calibrated at %.0f/s) ended %s after the deadline it set, so there is no drain to time: rerun on a quieter machine",
+			r.setupRate, rate, late.Round(time.Second))
 	}
 
 	// The reader runs from 10 s before T0 to the end of the drain.
@@ -249,11 +263,7 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 			}
 		}
 	}
-	if r.profile != "" {
-		err = b.profiled(ctx, s, r.profile, r.expect, drain)
-	} else {
-		err = drain()
-	}
+	err = b.profiled(ctx, s, r.profile, drain)
 	bar.finish()
 	r.cpu = s.cpu().sub(c0)
 	close(stopReader)
@@ -263,6 +273,24 @@ func (b *bench) timers(ctx context.Context, s *stack, r *timerRun, k int) error 
 	}
 	if r.drained < k {
 		return fmt.Errorf("%d of %d deadlines marked within %s", r.drained, k, limit)
+	}
+	// What the drain did, from a sample of histories: a workflow task that
+	// waited on the worker's sticky queue past its schedule-to-start
+	// timeout shows as WorkflowTaskTimedOut.
+	for _, id := range r.sample {
+		it := s.client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		timedOut := false
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				return fmt.Errorf("history of %s: %w", id, err)
+			}
+			r.sampleEvents++
+			timedOut = timedOut || e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+		}
+		if timedOut {
+			r.timedOut++
+		}
 	}
 	r.drain = last.Sub(due)
 	if math.IsNaN(r.drain.Seconds()) || r.drain < 0 {

@@ -11,10 +11,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	rpprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +57,29 @@ func runChild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	// A CPU profile from start to stop, written by this process to the
+	// file the bench names: the bench profiles exactly what it measures.
+	var cpuFile *os.File
+	mux.HandleFunc("POST /cpu/start", func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(r.URL.Query().Get("file"))
+		if err == nil {
+			if err = rpprof.StartCPUProfile(f); err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		cpuFile = f
+	})
+	mux.HandleFunc("POST /cpu/stop", func(w http.ResponseWriter, r *http.Request) {
+		rpprof.StopCPUProfile()
+		if cpuFile != nil {
+			_ = cpuFile.Close()
+			cpuFile = nil
+		}
+	})
 	mux.HandleFunc("/memstats", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(readMem())
 	})
@@ -218,13 +243,17 @@ func (s *server) mem(ctx context.Context) (m mem, ok bool, err error) {
 	return m, true, nil
 }
 
-// profile writes a CPU profile of the server process over d to path.
-func (s *server) profile(ctx context.Context, d time.Duration, path string) error {
+// cpuProfile starts (path set) or stops (path empty) a CPU profile of the
+// server process; nothing in process.
+func (s *server) cpuProfile(ctx context.Context, path string) error {
 	if s.inproc != nil {
 		return nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debug, int(d.Seconds())), nil)
+	u := "http://" + s.debug + "/cpu/stop"
+	if path != "" {
+		u = "http://" + s.debug + "/cpu/start?file=" + url.QueryEscape(path)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
 	if err != nil {
 		return err
 	}
@@ -233,13 +262,11 @@ func (s *server) profile(ctx context.Context, d time.Duration, path string) erro
 		return err
 	}
 	defer resp.Body.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("server CPU profile: %s", b)
 	}
-	defer f.Close()
-	_, err = io.Copy(f, resp.Body)
-	return err
+	return nil
 }
 
 func (s *server) stop() {

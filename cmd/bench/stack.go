@@ -102,6 +102,7 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	w := sdkworker.New(s.client, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: worker.Pollers,
 		MaxConcurrentActivityTaskPollers: worker.Pollers,
+		StickyScheduleToStartTimeout:     c.StickyTimeout,
 	})
 	worker.RegisterWorkflows(w)
 	w.RegisterActivityWithOptions(s.warp.apply, activity.RegisterOptions{Name: activities.ApplyName})
@@ -109,6 +110,7 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	aw := sdkworker.New(s.client, anchorQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: worker.Pollers,
 		MaxConcurrentActivityTaskPollers: worker.Pollers,
+		StickyScheduleToStartTimeout:     c.StickyTimeout,
 	})
 	s.anchor = &anchorActs{armed: newMarkCounter(), marks: newMarkCounter()}
 	aw.RegisterWorkflowWithOptions(anchorWorkflow, workflow.RegisterOptions{Name: anchorWorkflowName})
