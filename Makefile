@@ -6,7 +6,7 @@ export CGO_ENABLED = 0
 # The module proxy on some networks is partial; versions in go.mod are pinned.
 DATA ?= ./data
 
-.PHONY: run build test test-short fuzz vet fmt bench
+.PHONY: run build test test-short test-faults fuzz vet fmt bench
 
 run: build
 	./bin/datagate dev --data $(DATA)
@@ -23,6 +23,13 @@ test: vet
 # Everything but the tests that start a Temporal server.
 test-short:
 	$(GO) test -count=1 -short ./...
+
+# The fault tests (docs/RELIABILITY.md): 200 applications each through the
+# real stack while the worker is killed, the database is locked, Temporal
+# restarts, and every decision is sent twice. About 2-3 minutes; FAULTFLAGS=-v
+# prints what each fault did and what was counted.
+test-faults:
+	DATAGATE_FAULTS=1 $(GO) test -count=1 -timeout 40m -run '^TestFault' $(FAULTFLAGS) ./cmd/datagate/
 
 # Bounded fuzzing: every fuzz target of the API for FUZZTIME each (the
 # committed corpora in api/testdata/fuzz run in every `make test`).
