@@ -32,12 +32,17 @@ test-faults:
 	DATAGATE_FAULTS=1 $(GO) test -count=1 -timeout 40m -run '^TestFault' $(FAULTFLAGS) ./cmd/datagate/
 
 # Bounded fuzzing: every fuzz target of the API for FUZZTIME each (the
-# committed corpora in api/testdata/fuzz run in every `make test`).
+# committed corpora in api/testdata/fuzz run in every `make test`). The
+# instrumented test binary is built once; a failing input is written to
+# api/testdata/fuzz/<target>/, where `go test` replays it from then on.
 FUZZTIME ?= 10s
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./api/ | grep '^Fuzz'); do \
+	$(GO) test -c -fuzz=. -o bin/api-fuzz.test ./api/
+	@cache="$$($(GO) env GOCACHE)/fuzz/github.com/datagate/datagate/api"; \
+	cd api && for t in $$(../bin/api-fuzz.test -test.list '^Fuzz'); do \
 		echo "fuzz $$t for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) ./api/ || exit 1; \
+		../bin/api-fuzz.test -test.run '^$$' -test.fuzz "^$$t\$$" -test.fuzztime $(FUZZTIME) \
+			-test.fuzzcachedir "$$cache" || exit 1; \
 	done
 
 # Measurements beside their anchors, printed as a table (docs/PERFORMANCE.md);
