@@ -99,7 +99,7 @@ func (s *Server) checkRole(ctx context.Context, role, org string) error {
 
 func (s *Server) disableUser(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
 	if err != nil {
 		fail(c, badRequest("id", "use the numeric user id", "user id %q is not a number", c.Param("id")))
 		return

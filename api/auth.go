@@ -265,7 +265,7 @@ func (s *Server) listTokens(c *gin.Context) {
 }
 
 func (s *Server) revokeToken(c *gin.Context) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
 	if err != nil {
 		fail(c, badRequest("id", "use the numeric token id from GET /api/v1/tokens", "token id %q is not a number", c.Param("id")))
 		return

@@ -42,7 +42,7 @@ func bind(c *gin.Context, v any) error {
 }
 
 func pathID(c *gin.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
 	if err != nil || id == 0 {
 		return 0, badRequest("id", "use the numeric application id", "application id %q is not a positive number", c.Param("id"))
 	}

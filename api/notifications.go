@@ -101,7 +101,7 @@ func (s *Server) listNotifications(c *gin.Context) {
 
 func (s *Server) readNotification(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
 	if err != nil || id == 0 {
 		fail(c, badRequest("id", "take the id from GET /api/v1/notifications", "notification id %q is not a positive number", c.Param("id")))
 		return

@@ -301,7 +301,7 @@ func (s *Server) flagGroundless(c *gin.Context) {
 func (s *Server) auditFilter(c *gin.Context) (store.AuditFilter, error) {
 	var f store.AuditFilter
 	if v := c.Query("application"); v != "" {
-		id, err := strconv.ParseUint(v, 10, 64)
+		id, err := strconv.ParseUint(v, 10, 63)
 		if err != nil || id == 0 {
 			return f, badRequest("application", "use the numeric application id", "application %q is not a positive number", v)
 		}

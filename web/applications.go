@@ -70,7 +70,7 @@ func (w *Web) application(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "application.title")
 	v := w.viewerOf(c, p)
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
 	if err != nil || id == 0 {
 		w.notFound(c)
 		return

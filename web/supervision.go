@@ -207,7 +207,7 @@ func (w *Web) audit(c *gin.Context) {
 	var d auditData
 	d.Filter = in
 	if in.Application != "" {
-		id, err := strconv.ParseUint(in.Application, 10, 64)
+		id, err := strconv.ParseUint(in.Application, 10, 63)
 		if err != nil || id == 0 {
 			d.Invalid = tr.translate("audit.bad_application")
 		}
