@@ -56,7 +56,9 @@ type config struct {
 	P4Small, P4Large, P4Queries int
 	P4DB                        string
 	// P5N applications with a deadline in the same minute; 0 skips P5.
-	P5N int
+	// P5Rate paces their start (per second; 0: as fast as Conc clients go).
+	P5N    int
+	P5Rate float64
 	// P6Warp is how soon after a task opens P6 sends its reminder (the
 	// overdue mark follows one more P6Warp later).
 	P6Warp time.Duration
@@ -108,6 +110,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.P4Queries, "p4-q", 300, "P4: timed queries per size")
 	fs.StringVar(&c.P4DB, "p4-db", "", "P4: databases, comma-separated (sqlite,mysql); default sqlite, and mysql when -mysql is set")
 	fs.IntVar(&c.P5N, "p5-n", 2000, "P5: open applications whose deadlines fall due in the same minute (and as many bare timers)")
+	fs.Float64Var(&c.P5Rate, "p5-rate", 40, "P5: starts per second during the set-up (0: as fast as -c clients go)")
 	fs.DurationVar(&c.P6Warp, "p6-warp", 300*time.Millisecond, "P6: a task's reminder this long after it opens, its overdue mark as long again later")
 	fs.DurationVar(&c.StickyTimeout, "sticky-timeout", 0, "both workers' sticky schedule-to-start timeout (0: the SDK's default, 5s, as DataGate's worker uses)")
 	fs.StringVar(&c.Server, "server", "process", "embedded Temporal server: process (a child process, memory measured apart) or inproc")
