@@ -124,7 +124,7 @@ const (
 
 // Task is one step waiting on one org, with its statutory deadline.
 type Task struct {
-	ID            string     `gorm:"primaryKey;size:160" json:"id"`
+	ID            string     `gorm:"primaryKey;size:160;index:idx_tasks_inbox,priority:4;index:idx_tasks_overdue,priority:3" json:"id"`
 	ApplicationID uint64     `gorm:"not null;index" json:"application_id"`
 	WorkflowID    string     `gorm:"size:128;not null" json:"workflow_id"`
 	Kind          string     `gorm:"size:40;not null" json:"kind"`
