@@ -18,6 +18,18 @@ import (
 // the embedded server, about 8 keeps both cores busy.
 const Pollers = 8
 
+// StickyTimeout is how long a workflow task may wait on the worker's own
+// (sticky) queue before the server hands it to any worker with the whole
+// history. The SDK's default, 5 s, is short for deadlines: when thousands
+// fall due in the same second, their tasks queue there longer than that,
+// time out, and come back as full replays that make the queue longer still
+// (bench P5: 2,000 deadlines drained in 38 s with 5 s, 25 s with 60 s, no
+// task timed out). The cost is on a worker that dies: the tasks already
+// queued for it wait this long (the server stops queueing there about 10 s
+// after its last poll), which deadlines counted in working days and
+// decisions retried by their clients can bear.
+const StickyTimeout = 30 * time.Second
+
 // WorkflowRegistry is a worker, a test environment or a replayer.
 type WorkflowRegistry interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
@@ -44,6 +56,7 @@ func New(c client.Client, acts *activities.Activities, stopTimeout time.Duration
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: Pollers,
 		MaxConcurrentActivityTaskPollers: Pollers,
+		StickyScheduleToStartTimeout:     StickyTimeout,
 		WorkerStopTimeout:                stopTimeout,
 	})
 	Register(w, acts)

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/datagate/datagate/worker"
 )
 
 func main() {
@@ -62,8 +64,8 @@ type config struct {
 	// P6Warp is how soon after a task opens P6 sends its reminder (the
 	// overdue mark follows one more P6Warp later).
 	P6Warp time.Duration
-	// StickyTimeout is both workers' sticky schedule-to-start timeout; 0
-	// keeps the SDK's default (5 s), as worker.New does.
+	// StickyTimeout is both workers' sticky schedule-to-start timeout
+	// (worker.StickyTimeout, as worker.New sets it, unless given).
 	StickyTimeout time.Duration
 	// Server is "process" (the embedded Temporal server in a child
 	// process, so that its memory is its own) or "inproc".
@@ -112,7 +114,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.P5N, "p5-n", 2000, "P5: open applications whose deadlines fall due in the same minute (and as many bare timers)")
 	fs.Float64Var(&c.P5Rate, "p5-rate", 40, "P5: starts per second during the set-up (0: as fast as -c clients go)")
 	fs.DurationVar(&c.P6Warp, "p6-warp", 300*time.Millisecond, "P6: a task's reminder this long after it opens, its overdue mark as long again later")
-	fs.DurationVar(&c.StickyTimeout, "sticky-timeout", 0, "both workers' sticky schedule-to-start timeout (0: the SDK's default, 5s, as DataGate's worker uses)")
+	fs.DurationVar(&c.StickyTimeout, "sticky-timeout", worker.StickyTimeout, "both workers' sticky schedule-to-start timeout (default: DataGate's worker.StickyTimeout)")
 	fs.StringVar(&c.Server, "server", "process", "embedded Temporal server: process (a child process, memory measured apart) or inproc")
 	fs.StringVar(&c.Dir, "dir", "", "directory for the run's databases (default: a new temporary directory, removed at the end)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the run's directory")
