@@ -476,7 +476,7 @@ func (s *Store) TasksOf(ctx context.Context, appID uint64) ([]Task, error) {
 
 // InboxFilter selects tasks. Zero fields do not filter: give both
 // Department and Status (e.g. TaskOpen) for a department's inbox, which is
-// served by the (department, status, due_at) index.
+// served by the (department, status, due_at, id) index.
 type InboxFilter struct {
 	Department    string
 	Status        string

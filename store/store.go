@@ -55,6 +55,13 @@ func Open(dsn string) (*Store, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
+		// Prepared once per connection and reused: parsing every statement
+		// again cost about 4% of a lifecycle's CPU (bench P1). The cache is
+		// bounded (IN lists of every length are statements of their own; on
+		// MySQL, 20 connections × 500 stay under max_prepared_stmt_count).
+		PrepareStmt:        true,
+		PrepareStmtMaxSize: 500,
+		PrepareStmtTTL:     time.Hour,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
@@ -76,7 +83,12 @@ func Open(dsn string) (*Store, error) {
 }
 
 func sqliteDSN(path string) string {
-	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	// _txlock=immediate: a transaction takes the write lock when it begins,
+	// so one that reads and then writes while another process (the worker
+	// beside `datagate serve`) holds the lock waits out busy_timeout instead
+	// of failing at once with SQLITE_BUSY, which a deferred transaction
+	// cannot wait for without deadlocking.
+	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate"
 	if path == ":memory:" {
 		return "file::memory:?" + params
 	}
