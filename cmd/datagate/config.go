@@ -6,13 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/store"
@@ -45,6 +48,12 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// Notify is the e-mail delivery of notifications (dev, worker).
 	Notify notify.Config
+	// RateLimits bound the API's requests per client address and per
+	// signed-in user (dev, serve); the zero value is off.
+	RateLimits api.RateLimits
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) allowed to
+	// name the client's address in X-Forwarded-For (dev, serve).
+	TrustedProxies []string
 
 	// command is the command the configuration was read for.
 	command string
@@ -210,6 +219,26 @@ func settings() []setting {
 				c.Migrate = b
 				return nil
 			}, show: func(c *config) string { return strconv.FormatBool(c.Migrate) }},
+		{flag: "rate-limit", env: "DATAGATE_RATE_LIMIT", commands: []string{cmdDev, cmdServe}, def: fixed(formatRateLimit(api.DefaultRateLimits().PerIP)),
+			help: "API requests allowed per client address and per signed-in user: RATE/s,BURST (e.g. 20/s,60), or off",
+			set: func(c *config, v string) error {
+				l, err := parseRateLimit(v)
+				if err != nil {
+					return err
+				}
+				c.RateLimits = api.RateLimits{PerIP: l, PerUser: l}
+				return nil
+			}, show: func(c *config) string { return formatRateLimit(c.RateLimits.PerIP) }},
+		{flag: "trusted-proxies", env: "DATAGATE_TRUSTED_PROXIES", commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For names the client (default: none)",
+			set: func(c *config, v string) error {
+				proxies, err := parseTrustedProxies(v)
+				if err != nil {
+					return err
+				}
+				c.TrustedProxies = proxies
+				return nil
+			}, show: func(c *config) string { return strings.Join(c.TrustedProxies, ",") }},
 		{flag: "log-level", env: "DATAGATE_LOG_LEVEL", commands: allCommands, def: fixed("info"),
 			help: "log level: debug, info, warn or error",
 			set: func(c *config, v string) error {
@@ -230,6 +259,59 @@ func settings() []setting {
 				return nil
 			}, show: func(c *config) string { return c.ShutdownTimeout.String() }},
 	}
+}
+
+// rateLimitSyntax is what DATAGATE_RATE_LIMIT takes, for its error.
+const rateLimitSyntax = "use RATE/s,BURST (RATE requests a second on average, BURST at once, per client address and per user), e.g. 20/s,60 (the default); or off"
+
+// parseRateLimit reads "RATE/s,BURST" (also "RATE/m,BURST", per minute),
+// or "off" for no limit.
+func parseRateLimit(v string) (api.RateLimit, error) {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "off") {
+		return api.RateLimit{}, nil
+	}
+	rateText, burstText, ok := strings.Cut(v, ",")
+	if !ok {
+		return api.RateLimit{}, errors.New(rateLimitSyntax)
+	}
+	num, unit, ok := strings.Cut(strings.TrimSpace(rateText), "/")
+	per := map[string]float64{"s": 1, "m": 60}[strings.TrimSpace(unit)]
+	r, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if !ok || per == 0 || err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return api.RateLimit{}, errors.New(rateLimitSyntax)
+	}
+	b, err := strconv.Atoi(strings.TrimSpace(burstText))
+	if err != nil || b < 1 {
+		return api.RateLimit{}, errors.New(rateLimitSyntax)
+	}
+	return api.RateLimit{Rate: r / per, Burst: b}, nil
+}
+
+// formatRateLimit writes a limit as parseRateLimit reads it.
+func formatRateLimit(l api.RateLimit) string {
+	if l.Rate <= 0 || l.Burst <= 0 {
+		return "off"
+	}
+	return strconv.FormatFloat(l.Rate, 'f', -1, 64) + "/s," + strconv.Itoa(l.Burst)
+}
+
+// parseTrustedProxies reads comma-separated IP addresses and CIDRs.
+func parseTrustedProxies(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if a, err := netip.ParseAddr(p); err != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is neither an IP address nor a CIDR; use comma-separated addresses or networks of your reverse proxies, e.g. 10.0.0.0/8,192.168.1.10, or leave it empty to trust none", p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // knownEnv lists every environment variable the configuration reads.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datagate/datagate/api"
 )
 
 func env(kv ...string) func(string) string {
@@ -91,5 +94,91 @@ func TestConfigPrint(t *testing.T) {
 	}
 	if strings.Contains(got, "DATAGATE_DATA") || strings.Contains(got, "DATAGATE_DEMO") {
 		t.Errorf("config print for serve shows dev-only settings:\n%s", got)
+	}
+}
+
+// Rate limits are on by default in dev and serve, DATAGATE_RATE_LIMIT
+// changes or disables them, and a bad value names the variable and the
+// syntax.
+func TestConfigRateLimit(t *testing.T) {
+	for _, cmd := range []string{cmdDev, cmdServe} {
+		c, err := parseConfig(cmd, nil, env("DATAGATE_DB", "sqlite:///x.db"), &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.RateLimits != api.DefaultRateLimits() || len(c.TrustedProxies) != 0 {
+			t.Errorf("%s: default rate limits %+v, trusted proxies %v; want %+v and none", cmd, c.RateLimits, c.TrustedProxies, api.DefaultRateLimits())
+		}
+	}
+	for v, want := range map[string]api.RateLimit{
+		"off": {}, "OFF": {}, "5/s,10": {Rate: 5, Burst: 10}, " 0.5/s , 2 ": {Rate: 0.5, Burst: 2},
+		"120/m,30": {Rate: 2, Burst: 30}, "20/s,60": {Rate: 20, Burst: 60},
+	} {
+		c, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db", "DATAGATE_RATE_LIMIT", v), &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%q: %v", v, err)
+			continue
+		}
+		if c.RateLimits != (api.RateLimits{PerIP: want, PerUser: want}) {
+			t.Errorf("%q: %+v, want %+v for each", v, c.RateLimits, want)
+		}
+	}
+	// A flag beats the variable.
+	c, err := parseConfig(cmdDev, []string{"--rate-limit", "off"}, env("DATAGATE_RATE_LIMIT", "5/s,10"), &bytes.Buffer{})
+	if err != nil || c.RateLimits != (api.RateLimits{}) {
+		t.Errorf("--rate-limit off: %+v, %v", c.RateLimits, err)
+	}
+	for _, bad := range []string{"20", "20/s", "fast", "20/s,0", "0/s,5", "-1/s,5", "20/h,5", "20/s,sixty", "NaN/s,5", "Inf/s,5", "on"} {
+		_, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db", "DATAGATE_RATE_LIMIT", bad), &bytes.Buffer{})
+		if err == nil {
+			t.Errorf("DATAGATE_RATE_LIMIT=%q accepted", bad)
+			continue
+		}
+		for _, want := range []string{"--rate-limit / DATAGATE_RATE_LIMIT", "e.g. 20/s,60", "or off"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("DATAGATE_RATE_LIMIT=%q: the error lacks %q: %v", bad, want, err)
+			}
+		}
+	}
+	// The worker serves no API: it neither takes nor shows the settings.
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"config", "print", "worker"}, env("DATAGATE_DB", "sqlite:///x.db"), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "DATAGATE_RATE_LIMIT") {
+		t.Errorf("config print worker shows the API's rate limit:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"config", "print", "serve"}, env("DATAGATE_DB", "sqlite:///x.db",
+		"DATAGATE_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10"), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"DATAGATE_RATE_LIMIT=20/s,60\t# default", "DATAGATE_TRUSTED_PROXIES=10.0.0.0/8,192.168.1.10\t# env"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("config print lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestConfigTrustedProxies(t *testing.T) {
+	c, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db",
+		"DATAGATE_TRUSTED_PROXIES", " 10.0.0.0/8,192.168.1.10,,::1 , fd00::/8"), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"10.0.0.0/8", "192.168.1.10", "::1", "fd00::/8"}; !slices.Equal(c.TrustedProxies, want) {
+		t.Errorf("trusted proxies %v, want %v", c.TrustedProxies, want)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.internal", "10.0.0.1:8080", "fe80::1%eth0", "10.0.0.0/8;10.1.0.0/16"} {
+		_, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db", "DATAGATE_TRUSTED_PROXIES", bad), &bytes.Buffer{})
+		if err == nil {
+			t.Errorf("DATAGATE_TRUSTED_PROXIES=%q accepted", bad)
+			continue
+		}
+		for _, want := range []string{"--trusted-proxies / DATAGATE_TRUSTED_PROXIES", "e.g. 10.0.0.0/8,192.168.1.10"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("DATAGATE_TRUSTED_PROXIES=%q: the error lacks %q: %v", bad, want, err)
+			}
+		}
 	}
 }

@@ -90,8 +90,8 @@ func newFaultStack(t *testing.T) *faultStack {
 		t.Skip("a fault test: run with make test-faults (" + faultEnv + "=1)")
 	}
 	dir := t.TempDir()
-	// One client address sends every request: rate limits, once the API
-	// has them configured, are off here.
+	// One client address sends every request: the API's rate limits
+	// (DATAGATE_RATE_LIMIT, on by default) are off here.
 	getenv := func(k string) string {
 		if k == "DATAGATE_RATE_LIMIT" {
 			return "off"

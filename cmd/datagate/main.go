@@ -33,6 +33,7 @@ Usage:
   datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT]
                      everything in one process: embedded Temporal, worker, HTTP, SQLite
   datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
+                     [--rate-limit RATE/s,BURST|off] [--trusted-proxies CIDR,...]
   datagate worker    --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
   datagate migrate   [status] --db DSN
                      apply the pending schema migrations (or list them)
@@ -50,8 +51,12 @@ Every flag has an environment variable (see README, Configuration):
 DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,
 DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE, DATAGATE_DB,
 DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_MIGRATE,
-DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD,
-DATAGATE_SMTP_ADDR, DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER, DATAGATE_SMTP_PASSWORD.
+DATAGATE_RATE_LIMIT (dev, serve: API requests per client address and per
+user, RATE/s,BURST, default 20/s,60; off disables), DATAGATE_TRUSTED_PROXIES
+(dev, serve: comma-separated IPs or CIDRs of reverse proxies trusted to name
+the client in X-Forwarded-For; default none), DATAGATE_LOG_LEVEL,
+DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD, DATAGATE_SMTP_ADDR,
+DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER, DATAGATE_SMTP_PASSWORD.
 `
 
 // run is the whole program; main only wires the process to it.

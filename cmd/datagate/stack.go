@@ -135,7 +135,8 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: cal, Orgs: orgs, Deadlines: c.Deadlines,
 			Log: s.log, Ready: nil, RBAC: enf, Auth: &identity.Service{Store: s.store},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
-			Middleware:   s.metrics.Middleware(s.log)}
+			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies,
+			Middleware: s.metrics.Middleware(s.log)}
 		srv.Pages = web.New(srv).Pages()
 		mux.Handle("/", srv.Handler())
 	}
