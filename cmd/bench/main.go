@@ -61,6 +61,9 @@ type config struct {
 	// P5Rate paces their start (per second; 0: as fast as Conc clients go).
 	P5N    int
 	P5Rate float64
+	// P5Open is how many applications are open with live deadline timers
+	// (at least P5N): P5N of them fall due at T0, the others 30 days later.
+	P5Open int
 	// P6Warp is how soon after a task opens P6 sends its reminder (the
 	// overdue mark follows one more P6Warp later).
 	P6Warp time.Duration
@@ -112,6 +115,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.P4Queries, "p4-q", 300, "P4: timed queries per size")
 	fs.StringVar(&c.P4DB, "p4-db", "", "P4: databases, comma-separated (sqlite,mysql); default sqlite, and mysql when -mysql is set")
 	fs.IntVar(&c.P5N, "p5-n", 2000, "P5: open applications whose deadlines fall due in the same minute (and as many bare timers)")
+	fs.IntVar(&c.P5Open, "p5-open", 0, "P5: open applications with live deadline timers, of which -p5-n fall due together and the rest 30 days later (0: -p5-n)")
 	fs.Float64Var(&c.P5Rate, "p5-rate", 40, "P5: starts per second during the set-up (0: as fast as -c clients go)")
 	fs.DurationVar(&c.P6Warp, "p6-warp", 300*time.Millisecond, "P6: a task's reminder this long after it opens, its overdue mark as long again later")
 	fs.DurationVar(&c.StickyTimeout, "sticky-timeout", worker.StickyTimeout, "both workers' sticky schedule-to-start timeout (default: DataGate's worker.StickyTimeout)")

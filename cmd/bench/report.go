@@ -144,8 +144,8 @@ func (c config) describe() string {
 	if len(which) == len(phases) {
 		s = "all"
 	}
-	return s + fmt.Sprintf(" -n %d -c %d -db %s -p2-n %d -p3-n %d -p4-small %d -p4-large %d -p4-q %d -p4-db %s -p5-n %d -p5-rate %g -sticky-timeout %s -server %s",
-		c.N, c.Conc, c.DB, c.P2N, c.P3N, c.P4Small, c.P4Large, c.P4Queries, c.P4DB, c.P5N, c.P5Rate, c.StickyTimeout, c.Server)
+	return s + fmt.Sprintf(" -n %d -c %d -db %s -p2-n %d -p3-n %d -p4-small %d -p4-large %d -p4-q %d -p4-db %s -p5-n %d -p5-open %d -p5-rate %g -sticky-timeout %s -server %s",
+		c.N, c.Conc, c.DB, c.P2N, c.P3N, c.P4Small, c.P4Large, c.P4Queries, c.P4DB, c.P5N, max(c.P5Open, c.P5N), c.P5Rate, c.StickyTimeout, c.Server)
 }
 
 // num prints a number with three significant digits or so.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +28,6 @@ type warp struct {
 	acts *activities.Activities
 
 	mu    sync.Mutex
-	all   *warpRule            // every workflow (P5's own stack)
 	byApp map[string]warpRule  // by application workflow ID, model reviews included
 	marks *markCounter         // overdue marks written
 	armed *markCounter         // tasks opened with a rule's fixed due time
@@ -47,12 +47,6 @@ func newWarp(acts *activities.Activities) *warp {
 		tasks: map[string]time.Time{}}
 }
 
-func (w *warp) setAll(r *warpRule) {
-	w.mu.Lock()
-	w.all = r
-	w.mu.Unlock()
-}
-
 func (w *warp) setApp(wfID string, r warpRule) {
 	w.mu.Lock()
 	w.byApp[wfID] = r
@@ -62,14 +56,13 @@ func (w *warp) setApp(wfID string, r warpRule) {
 func (w *warp) rule(wfID string) (warpRule, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.all != nil {
-		return *w.all, true
+	if r, ok := w.byApp[wfID]; ok {
+		return r, true
 	}
 	// A model review's ID is its application's followed by -model-N.
-	for id, r := range w.byApp {
-		if wfID == id || (len(wfID) > len(id)+7 && wfID[:len(id)+7] == id+"-model-") {
-			return r, true
-		}
+	if i := strings.LastIndex(wfID, "-model-"); i > 0 {
+		r, ok := w.byApp[wfID[:i]]
+		return r, ok
 	}
 	return warpRule{}, false
 }
