@@ -3,16 +3,22 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/store"
 )
 
 // idempotencyHeader lets a client retry a POST or PUT safely.
 const idempotencyHeader = "Idempotency-Key"
 
 // idempotent answers a retried request (same user, same key, same route)
-// with the first response, and runs nothing again.
+// with the first response, and runs nothing again. A request that failed
+// part-way after it noted where to resume (noteResume), or whose process
+// died holding its key (store.IdempotencyExpiry), runs again: its handler
+// finds the note with resumed.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(idempotencyHeader)
 	u, signedIn := currentUser(c)
@@ -26,22 +32,56 @@ func (s *Server) idempotent(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	route := c.Request.Method + " " + c.Request.URL.Path
-	prev, done, err := s.Store.BeginIdempotent(ctx, u.ID, key, route)
+	claim, prev, err := s.Store.BeginIdempotent(ctx, u.ID, key, route, s.now())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if done {
+	if claim == nil {
 		c.Header("Idempotent-Replayed", "true")
 		c.Data(prev.Status, "application/json; charset=utf-8", []byte(prev.Body))
 		c.Abort()
 		return
 	}
+	c.Set(claimKey, claim)
 	w := &capture{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
-	if err := s.Store.FinishIdempotent(context.WithoutCancel(ctx), u.ID, key, w.Status(), w.body.Bytes()); err != nil && s.Log != nil {
+	if err := s.Store.FinishIdempotent(context.WithoutCancel(ctx), claim, w.Status(), w.body.Bytes()); err != nil && s.Log != nil {
 		s.Log.Error("store idempotent response", "error", err)
+	}
+}
+
+// claimKey holds the request's *store.IdempotencyClaim in the gin context.
+const claimKey = "datagate.idempotency"
+
+// resumed returns what an earlier request with this request's
+// Idempotency-Key noted before it failed part-way or its process died,
+// or "" (a fresh key, or no key).
+func resumed(c *gin.Context) string {
+	v, _ := c.Get(claimKey)
+	if claim, ok := v.(*store.IdempotencyClaim); ok {
+		return claim.Resume
+	}
+	return ""
+}
+
+// noteResume records on the request's Idempotency-Key (if it has one)
+// what a retry needs to resume should the request fail from here on: the
+// key is then kept, with the note, even after a 5xx. A failure to record
+// it is logged, and the request goes on.
+func (s *Server) noteResume(c *gin.Context, note any) {
+	v, _ := c.Get(claimKey)
+	claim, ok := v.(*store.IdempotencyClaim)
+	if !ok {
+		return
+	}
+	b, err := json.Marshal(note)
+	if err == nil {
+		err = s.Store.NoteIdempotent(context.WithoutCancel(c.Request.Context()), claim, string(b))
+	}
+	if err != nil && s.Log != nil {
+		s.Log.Error("note on idempotency key", "error", err)
 	}
 }
 
