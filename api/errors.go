@@ -49,6 +49,12 @@ func unprocessable(field, hint, format string, args ...any) *Error {
 // fail writes err as JSON with the fitting status: one mapping for every
 // error the handlers and the workflows return.
 func fail(c *gin.Context, err error) {
+	e := asError(err)
+	c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e)})
+}
+
+// asError maps err to the Error, and so the status, the API answers it with.
+func asError(err error) *Error {
 	var e *Error
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
@@ -88,5 +94,5 @@ func fail(c *gin.Context, err error) {
 	default:
 		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator", "internal error: %v", err)
 	}
-	c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e)})
+	return e
 }

@@ -199,6 +199,13 @@ func (s *Server) createApplication(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// A retry, with the same Idempotency-Key, of a request that saved its
+	// draft and then failed: finish that draft rather than create another.
+	var note createdDraft
+	if r := resumed(c); r != "" && json.Unmarshal([]byte(r), &note) == nil && note.ApplicationID != 0 {
+		s.finishCreate(c, u, note.ApplicationID, b.Submit, true)
+		return
+	}
 	ctx := c.Request.Context()
 	found, err := s.checkApplication(ctx, b)
 	if err != nil {
@@ -215,13 +222,56 @@ func (s *Server) createApplication(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if b.Submit {
-		if err := s.submit(ctx, u, a.ID); err != nil {
+	s.noteResume(c, createdDraft{ApplicationID: a.ID})
+	s.finishCreate(c, u, a.ID, b.Submit, false)
+}
+
+// createdDraft is what createApplication notes on its Idempotency-Key
+// once the draft is saved.
+type createdDraft struct {
+	ApplicationID uint64 `json:"application_id"`
+}
+
+// submitRetryAfter is the Retry-After, in seconds, of a draft saved but
+// not submitted.
+const submitRetryAfter = "5"
+
+// finishCreate submits the saved draft id when asked, and answers 201
+// with the application. When the draft cannot be submitted now (the
+// workflow service or the database failed), the answer is 503 with
+// Retry-After and the draft's application_id: the draft stays, a retry
+// with the same Idempotency-Key submits it (creating no other), and so
+// does POST /applications/{id}/submit. A resumed request finds the draft
+// perhaps submitted meanwhile, and answers with it as it stands.
+func (s *Server) finishCreate(c *gin.Context, u store.User, id uint64, submit, resuming bool) {
+	ctx := c.Request.Context()
+	if submit && resuming {
+		a, err := s.Store.Application(ctx, id)
+		if err != nil {
 			fail(c, err)
 			return
 		}
+		submit = a.Status == workflows.StatusDraft
 	}
-	s.respondApplication(c, http.StatusCreated, a.ID)
+	if submit {
+		if err := s.submit(ctx, u, id); err != nil {
+			e := asError(err)
+			if e.status < http.StatusInternalServerError {
+				fail(c, e)
+				return
+			}
+			if s.Log != nil {
+				s.Log.Error("draft saved but not submitted", "application_id", id, "error", err.Error())
+			}
+			c.Header("Retry-After", submitRetryAfter)
+			e = newErr(http.StatusServiceUnavailable, "unavailable", "",
+				"retry with the same Idempotency-Key to submit this draft, or submit it later with POST /api/v1/applications/{id}/submit",
+				"application %d is saved as a draft but could not be submitted now", id)
+			c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e), "application_id": id})
+			return
+		}
+	}
+	s.respondApplication(c, http.StatusCreated, id)
 }
 
 func (s *Server) submitApplication(c *gin.Context) {

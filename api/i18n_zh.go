@@ -62,11 +62,12 @@ var zhMessages = map[string]string{
 	"no dataset %q in the catalog":                              "数据资源目录中不存在 %q",
 	"dataset %s (%s) is not open (非开放) and cannot be requested": "数据资源 %s（%s）为非开放数据，不能申请",
 	"dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s": "数据资源 %s 敏感级别为 %d 级，只能在安全环境中使用（sandbox 或 model-result），不能以 %s 方式使用",
-	"application %d belongs to another org": "申请 %d 属于其他单位",
-	"application %d is %s, not a draft":     "申请 %d 当前状态为 %s，不是草稿",
-	"%q is not a regulator":                 "%q 不是行业主管部门",
-	"from %q is not a date":                 "from %q 不是有效日期",
-	"days %q is not valid":                  "days %q 无效",
+	"application %d belongs to another org":                             "申请 %d 属于其他单位",
+	"application %d is %s, not a draft":                                 "申请 %d 当前状态为 %s，不是草稿",
+	"%q is not a regulator":                                             "%q 不是行业主管部门",
+	"application %d is saved as a draft but could not be submitted now": "申请 %d 已保存为草稿，但暂时无法提交",
+	"from %q is not a date":                                             "from %q 不是有效日期",
+	"days %q is not valid":                                              "days %q 无效",
 
 	// holidays.go
 	"year %q is not valid":                    "年份 %q 无效",
@@ -181,6 +182,7 @@ var zhHints = map[string]string{
 	"use the org code of an industry regulator":                 "请填写行业主管部门的单位代码",
 	"use YYYY-MM-DD":                                            "请使用 YYYY-MM-DD 格式",
 	"use a number of working days from 1 to 1000":               "请填写 1 至 1000 之间的工作日数",
+	"retry with the same Idempotency-Key to submit this draft, or submit it later with POST /api/v1/applications/{id}/submit": "请使用相同的 Idempotency-Key 重试以提交该草稿，或稍后通过 POST /api/v1/applications/{id}/submit 提交",
 
 	// holidays.go
 	"use a year from 2000 to 2100 in the path":                              "路径中的年份须在 2000 至 2100 之间",

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// TestSubmitWhileTemporalIsDown: an applicant creates and submits an
+// application while the Temporal server is stopped. The draft is saved and
+// the answer is 503 with its ID and Retry-After; once Temporal is back, the
+// client's retry with the same Idempotency-Key submits that same draft
+// (201) and nothing is created twice.
+func TestSubmitWhileTemporalIsDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	dir := t.TempDir()
+	cfg, err := parseConfig("dev", []string{"--data", dir, "--http", "127.0.0.1:0",
+		"--temporal-port", fmt.Sprint(freePort(t))}, env(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Stop() }()
+	ctx := context.Background()
+	u, err := s.store.UserByName(ctx, "applicant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := (&identity.Service{Store: s.store}).CreateToken(ctx, u.ID, "submit test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
+		"datasets": []string{"DS-0100", "DS-0102"}, "submit": true})
+	type answer struct {
+		status  int
+		retry   string
+		replay  string
+		id      uint64
+		status2 string
+		raw     string
+	}
+	create := func() answer {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+s.addr+"/api/v1/applications", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "create-1")
+		resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var out struct {
+			ID          uint64 `json:"application_id"`
+			Application struct {
+				ID     uint64 `json:"id"`
+				Status string `json:"status"`
+			} `json:"application"`
+		}
+		_ = json.Unmarshal(raw, &out)
+		a := answer{status: resp.StatusCode, retry: resp.Header.Get("Retry-After"), replay: resp.Header.Get("Idempotent-Replayed"),
+			id: out.ID, status2: out.Application.Status, raw: string(raw)}
+		if a.id == 0 {
+			a.id = out.Application.ID
+		}
+		return a
+	}
+
+	s.temporal.Stop()
+	down := create()
+	if down.status != http.StatusServiceUnavailable || down.retry == "" || down.id == 0 {
+		t.Fatalf("with Temporal down: %d (Retry-After %q) %s; want 503 with the draft's application_id", down.status, down.retry, down.raw)
+	}
+	if a, err := s.store.Application(ctx, down.id); err != nil || a.Status != store.AppDraft {
+		t.Fatalf("application %d after the 503: %+v, %v; want a draft", down.id, a.Status, err)
+	}
+
+	srv, err := embedded.Start(embedded.Options{
+		DatabaseFile: filepath.Join(dir, "temporal.db"), FrontendPort: cfg.TemporalPort, Namespace: cfg.Namespace,
+		SearchAttributes: workflows.SearchAttributeTypes(),
+	})
+	if err != nil {
+		t.Fatalf("restart Temporal: %v", err)
+	}
+	s.temporal = srv
+	// The client's retry, as Retry-After asks.
+	var up answer
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		if up = create(); up.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			break
+		}
+	}
+	if up.status != http.StatusCreated || up.id != down.id || up.status2 == store.AppDraft || up.replay != "" {
+		t.Fatalf("retry with Temporal up: %d, application %d (%s), replayed %q: %s; want 201 submitting draft %d",
+			up.status, up.id, up.status2, up.replay, up.raw, down.id)
+	}
+	// From then on the answer is replayed.
+	if again := create(); again.status != http.StatusCreated || again.id != down.id || again.replay != "true" {
+		t.Errorf("third attempt: %d, application %d, replayed %q", again.status, again.id, again.replay)
+	}
+	apps, err := s.store.Applications(ctx, store.ApplicationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) != 1 {
+		t.Errorf("%d applications, want 1", len(apps))
+	}
+	// The workflow runs: the initial review opens.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		a, err := s.store.Application(ctx, down.id)
+		if err == nil && a.Status == workflows.StatusInitialReview {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("application %d is %q, not in initial review: %v", down.id, a.Status, err)
+		}
+	}
+}
