@@ -198,3 +198,23 @@ func sorted(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The README shows every command of the usage text, and the make targets
+// a developer runs (docs/RELIABILITY.md's fault tests and fuzzing too).
+func TestREADMEDocumentsCommandsAndMakeTargets(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, m := range regexp.MustCompile(`(?m)^  datagate ([a-z]+(?: [a-z]+)?)`).FindAllStringSubmatch(usage, -1) {
+		if !strings.Contains(readme, "datagate "+m[1]) {
+			t.Errorf("README does not show `datagate %s`", m[1])
+		}
+	}
+	for _, target := range []string{"run", "test", "test-short", "test-faults", "fuzz"} {
+		if !regexp.MustCompile("make " + target + `\b`).MatchString(readme) {
+			t.Errorf("README does not show `make %s`", target)
+		}
+	}
+}
