@@ -189,7 +189,7 @@ func (s *Store) NoteIdempotent(ctx context.Context, c *IdempotencyClaim, note st
 	}
 	r.Resume = note
 	held := r.body()
-	res := s.held(ctx, c).Updates(map[string]any{"body": held})
+	res := s.db.WithContext(ctx).Model(&IdempotencyKey{}).Where(heldBy(c)).Updates(map[string]any{"body": held})
 	if res.Error != nil {
 		return fmt.Errorf("note on idempotency key: %w", res.Error)
 	}
@@ -206,14 +206,15 @@ func (s *Store) NoteIdempotent(ctx context.Context, c *IdempotencyClaim, note st
 // and a retry runs again from it. It is ErrConflict, and stores nothing,
 // when another request has taken the key over.
 func (s *Store) FinishIdempotent(ctx context.Context, c *IdempotencyClaim, status int, body []byte) error {
+	db := s.db.WithContext(ctx)
 	var res *gorm.DB
 	switch {
 	case status >= 500 && c.Resume == "":
-		res = s.held(ctx, c).Delete(&IdempotencyKey{})
+		res = db.Where(heldBy(c)).Delete(&IdempotencyKey{})
 	case status >= 500:
-		res = s.held(ctx, c).Updates(map[string]any{"status": status, "body": c.Resume})
+		res = db.Model(&IdempotencyKey{}).Where(heldBy(c)).Updates(map[string]any{"status": status, "body": c.Resume})
 	default:
-		res = s.held(ctx, c).Updates(map[string]any{"status": status, "body": string(body)})
+		res = db.Model(&IdempotencyKey{}).Where(heldBy(c)).Updates(map[string]any{"status": status, "body": string(body)})
 	}
 	if res.Error != nil {
 		return fmt.Errorf("store idempotent response: %w", res.Error)
@@ -224,8 +225,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, c *IdempotencyClaim, statu
 	return nil
 }
 
-// held selects the key while the claim's request holds it.
-func (s *Store) held(ctx context.Context, c *IdempotencyClaim) *gorm.DB {
-	return s.db.WithContext(ctx).Model(&IdempotencyKey{}).
-		Where("user_id = ? AND idem_key = ? AND status = 0 AND body = ?", c.UserID, c.Key, c.held)
+// heldBy selects the key while the claim's request holds it.
+func heldBy(c *IdempotencyClaim) clause.Expr {
+	return gorm.Expr("user_id = ? AND idem_key = ? AND status = 0 AND body = ?", c.UserID, c.Key, c.held)
 }
