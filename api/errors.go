@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,8 +51,14 @@ func unprocessable(field, hint, format string, args ...any) *Error {
 // error the handlers and the workflows return.
 func fail(c *gin.Context, err error) {
 	e := asError(err)
+	if e.status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", unavailableRetryAfter)
+	}
 	c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e)})
 }
+
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503.
+const unavailableRetryAfter = "5"
 
 // asError maps err to the Error, and so the status, the API answers it with.
 func asError(err error) *Error {
@@ -59,6 +66,8 @@ func asError(err error) *Error {
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	var unavailable *serviceerror.Unavailable
+	var timedOut *serviceerror.DeadlineExceeded
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &appErr):
@@ -91,6 +100,10 @@ func asError(err error) *Error {
 			"the application's workflow is not running: %s", notFound.Message)
 	case errors.As(err, &already):
 		e = newErr(http.StatusConflict, "conflict", "", "", "the application was already submitted")
+	case errors.As(err, &unavailable), errors.As(err, &timedOut), errors.Is(err, context.DeadlineExceeded):
+		e = newErr(http.StatusServiceUnavailable, "unavailable", "",
+			"retry in a few seconds; with the same Idempotency-Key a retry takes effect at most once",
+			"the workflow service did not answer in time")
 	default:
 		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator", "internal error: %v", err)
 	}

@@ -232,10 +232,6 @@ type createdDraft struct {
 	ApplicationID uint64 `json:"application_id"`
 }
 
-// submitRetryAfter is the Retry-After, in seconds, of a draft saved but
-// not submitted.
-const submitRetryAfter = "5"
-
 // finishCreate submits the saved draft id when asked, and answers 201
 // with the application. When the draft cannot be submitted now (the
 // workflow service or the database failed), the answer is 503 with
@@ -263,7 +259,7 @@ func (s *Server) finishCreate(c *gin.Context, u store.User, id uint64, submit, r
 			if s.Log != nil {
 				s.Log.Error("draft saved but not submitted", "application_id", id, "error", err.Error())
 			}
-			c.Header("Retry-After", submitRetryAfter)
+			c.Header("Retry-After", unavailableRetryAfter)
 			e = newErr(http.StatusServiceUnavailable, "unavailable", "",
 				"retry with the same Idempotency-Key to submit this draft, or submit it later with POST /api/v1/applications/{id}/submit",
 				"application %d is saved as a draft but could not be submitted now", id)

@@ -66,6 +66,7 @@ var zhMessages = map[string]string{
 	"application %d is %s, not a draft":                                 "申请 %d 当前状态为 %s，不是草稿",
 	"%q is not a regulator":                                             "%q 不是行业主管部门",
 	"application %d is saved as a draft but could not be submitted now": "申请 %d 已保存为草稿，但暂时无法提交",
+	"the workflow service did not answer in time":                       "流程服务未能及时响应",
 	"from %q is not a date":                                             "from %q 不是有效日期",
 	"days %q is not valid":                                              "days %q 无效",
 
@@ -182,6 +183,7 @@ var zhHints = map[string]string{
 	"use the org code of an industry regulator":                 "请填写行业主管部门的单位代码",
 	"use YYYY-MM-DD":                                            "请使用 YYYY-MM-DD 格式",
 	"use a number of working days from 1 to 1000":               "请填写 1 至 1000 之间的工作日数",
+	"retry in a few seconds; with the same Idempotency-Key a retry takes effect at most once":                                 "请数秒后重试；使用相同的 Idempotency-Key 重试最多生效一次",
 	"retry with the same Idempotency-Key to submit this draft, or submit it later with POST /api/v1/applications/{id}/submit": "请使用相同的 Idempotency-Key 重试以提交该草稿，或稍后通过 POST /api/v1/applications/{id}/submit 提交",
 
 	// holidays.go

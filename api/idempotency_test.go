@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -132,6 +133,21 @@ func TestCreateAndSubmitWithTemporalUnreachable(t *testing.T) {
 	e.do("GET", "/api/v1/applications", nil, "applicant").decode(t, &list)
 	if len(list.Applications) != 1 || list.Applications[0].ID != ids[0] || list.Applications[0].Status != store.AppDraft {
 		t.Errorf("applications after two attempts: %+v; want the one draft %d", list.Applications, ids[0])
+	}
+	// Submitting the draft by itself: 503 with Retry-After, and it stays
+	// a draft to submit later.
+	sub := chk.send("temporal unreachable", "POST", fmt.Sprintf("/api/v1/applications/%d/submit", ids[0]), nil, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+e.token("applicant"))
+		r.Header.Set("Accept-Language", "en")
+	}, http.StatusServiceUnavailable, false)
+	var se struct{ Error struct{ Code, Hint string } }
+	sub.decode(t, &se)
+	if se.Error.Code != "unavailable" || sub.Header.Get("Retry-After") == "" || !strings.Contains(se.Error.Hint, "retry") {
+		t.Errorf("submit with the workflow service unreachable: %d %s (Retry-After %q)", sub.Status, sub.Body, sub.Header.Get("Retry-After"))
+	}
+	e.do("GET", "/api/v1/applications", nil, "applicant").decode(t, &list)
+	if len(list.Applications) != 1 || list.Applications[0].Status != store.AppDraft {
+		t.Errorf("after the failed submit: %+v; want the one draft %d", list.Applications, ids[0])
 	}
 	// In Chinese too.
 	r := e.do("POST", "/api/v1/applications", body, func(r *http.Request) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
@@ -134,5 +136,73 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("application %d is %q, not in initial review: %v", down.id, a.Status, err)
 		}
+	}
+}
+
+// TestSubmitAfterALostStart: a submit whose workflow start timed out after
+// the server had started it reverts the draft; the applicant submits again.
+// The workflow that runs is the earlier attempt's (the SDK answers a start
+// of a running workflow ID with that run, as WorkflowExecutionErrorWhen-
+// AlreadyStarted is left false): the submit succeeds (202) and the
+// application stays submitted, not 409 and a draft whose workflow runs.
+func TestSubmitAfterALostStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Temporal server")
+	}
+	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
+		"--temporal-port", fmt.Sprint(freePort(t))}, env(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Stop() }()
+	ctx := context.Background()
+	u, err := s.store.UserByName(ctx, "applicant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := (&identity.Service{Store: s.store}).CreateToken(ctx, u.ID, "submit test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, body any) (int, []byte) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", "http://"+s.addr+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, raw
+	}
+	status, raw := post("/api/v1/applications", map[string]any{
+		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
+		"datasets": []string{"DS-0100", "DS-0102"}})
+	var created struct{ Application struct{ ID uint64 } }
+	if err := json.Unmarshal(raw, &created); status != http.StatusCreated || err != nil {
+		t.Fatalf("create the draft: %d %s", status, raw)
+	}
+	id := created.Application.ID
+	// The lost attempt's workflow: started, on a queue no worker polls so
+	// that it stays as the server left it.
+	wfID := workflows.ApplicationWorkflowID(id)
+	if _, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wfID, TaskQueue: "lost-start"},
+		workflows.ApplicationWorkflowName, workflows.ApplicationInput{ApplicationID: id}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.client.TerminateWorkflow(ctx, wfID, "", "test over") }()
+	if status, raw := post(fmt.Sprintf("/api/v1/applications/%d/submit", id), nil); status != http.StatusAccepted {
+		t.Fatalf("submit again after a lost start: %d %s; want 202", status, raw)
+	}
+	a, err := s.store.Application(ctx, id)
+	if err != nil || a.Status != store.AppSubmitted || a.WorkflowID != wfID {
+		t.Fatalf("application %d after the submit: %q (workflow %q), %v; want submitted to %s", id, a.Status, a.WorkflowID, err, wfID)
 	}
 }
