@@ -76,14 +76,17 @@ func unauthenticated(field, hint, msg string) *Error {
 
 // gate lets a request through when casbin allows its route's action to
 // the public or to the caller in the caller's org. A route with no action
-// is denied: nothing is reachable by being forgotten.
-func (s *Server) gate(actions map[string]rbac.Action) gin.HandlerFunc {
+// is denied: nothing is reachable by being forgotten. A page (a route with
+// a handler in forbidden, by "METHOD path") that the signed-in caller may
+// not open is answered by that handler, an HTML page, not the API's JSON.
+func (s *Server) gate(actions map[string]rbac.Action, forbidden map[string]gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.FullPath() == "" { // no route: NoRoute answers 404
 			c.Next()
 			return
 		}
-		a, ok := actions[c.Request.Method+" "+c.FullPath()]
+		key := c.Request.Method + " " + c.FullPath()
+		a, ok := actions[key]
 		if !ok {
 			fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "no policy covers %s %s", c.Request.Method, c.FullPath()))
 			return
@@ -112,6 +115,11 @@ func (s *Server) gate(actions map[string]rbac.Action) gin.HandlerFunc {
 			return
 		}
 		if !allowed {
+			if page := forbidden[key]; page != nil && c.Request.Method == http.MethodGet {
+				c.Abort()
+				page(c)
+				return
+			}
 			fail(c, newErr(http.StatusForbidden, "forbidden", "", "ask an admin for a role that allows it",
 				"your roles in %s do not allow %s", u.OrgCode, a))
 			return

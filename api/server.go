@@ -63,6 +63,12 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range routes {
 		actions[rt.method+" "+rt.path] = rt.action
 	}
+	forbidden := map[string]gin.HandlerFunc{}
+	for _, p := range s.Pages {
+		if p.Forbidden != nil {
+			forbidden[p.Method+" "+p.Path] = p.Forbidden
+		}
+	}
 	// A panic answers like any other error: JSON, not an empty 500.
 	r.Use(gin.CustomRecovery(func(c *gin.Context, v any) {
 		if s.Log != nil {
@@ -73,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	r.Use(s.Middleware...)
 	beforeAuth, afterAuth := s.secure(r)
-	r.Use(beforeAuth, s.authenticate, afterAuth, s.gate(actions))
+	r.Use(beforeAuth, s.authenticate, afterAuth, s.gate(actions, forbidden))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, newErr(http.StatusNotFound, "not_found", "", "see the routes in the README", "no route %s %s", c.Request.Method, c.Request.URL.Path))

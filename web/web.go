@@ -106,9 +106,10 @@ func build(srv *api.Server) (*Web, error) {
 	return w, nil
 }
 
-// Pages are the web's routes, each with the action casbin must allow.
+// Pages are the web's routes, each with the action casbin must allow. A
+// signed-in user whose roles do not allow it gets the forbidden page.
 func (w *Web) Pages() []api.Page {
-	return []api.Page{
+	pages := []api.Page{
 		{Method: "GET", Path: "/static/*path", Action: rbac.CatalogRead, Handler: w.static},
 		{Method: "GET", Path: "/", Action: rbac.CatalogRead, Handler: w.home},
 		{Method: "GET", Path: "/lang", Action: rbac.CatalogRead, Handler: w.setLang},
@@ -124,6 +125,10 @@ func (w *Web) Pages() []api.Page {
 		{Method: "GET", Path: "/audit", Action: rbac.AuditRead, Handler: w.audit},
 		{Method: "GET", Path: "/admin", Action: rbac.UserAdmin, Handler: w.admin},
 	}
+	for i := range pages {
+		pages[i].Forbidden = w.forbidden
+	}
+	return pages
 }
 
 func (w *Web) now() time.Time {
