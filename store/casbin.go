@@ -64,6 +64,49 @@ func (r CasbinRule) line() []string {
 	return append([]string{r.Ptype}, v[:n]...)
 }
 
+// CasbinPolicyVersion is the version of the stored casbin policy: one row
+// (id 1) whose version every change of casbin_rule through the adapter
+// bumps, in the change's own transaction. Each process enforcing the
+// policy polls it (rbac.Enforcer.Watch) and reloads the policy when it
+// moved, so that a role granted or revoked through one replica counts in
+// the others within the poll interval. A database without the row is at
+// version 0; the first change creates it. Whoever edits casbin_rule by hand
+// bumps it too: UPDATE casbin_policy_version SET version = version + 1.
+type CasbinPolicyVersion struct {
+	ID      uint  `gorm:"primaryKey;autoIncrement:false"`
+	Version int64 `gorm:"not null"`
+}
+
+// TableName names the policy version's table.
+func (CasbinPolicyVersion) TableName() string { return "casbin_policy_version" }
+
+// casbinVersionID is the one row of casbin_policy_version.
+const casbinVersionID = 1
+
+// bumpPolicyVersion adds one to the policy version, creating its row at 1
+// when missing. Inside a change's transaction it comes first: on MySQL
+// the row lock it takes makes concurrent policy changes take turns.
+func bumpPolicyVersion(tx *gorm.DB) error {
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.Assignments(map[string]any{"version": gorm.Expr("version + 1")}),
+	}).Create(&CasbinPolicyVersion{ID: casbinVersionID, Version: 1}).Error
+	if err != nil {
+		return fmt.Errorf("bump the casbin policy version: %w", err)
+	}
+	return nil
+}
+
+// PolicyVersion is the stored policy's version (0 before any change): one
+// primary-key read, cheap enough to poll every few seconds.
+func (a *CasbinAdapter) PolicyVersion(ctx context.Context) (int64, error) {
+	var v CasbinPolicyVersion
+	if err := a.s.db.WithContext(ctx).Where("id = ?", casbinVersionID).Limit(1).Find(&v).Error; err != nil {
+		return 0, fmt.Errorf("read the casbin policy version: %w", err)
+	}
+	return v.Version, nil
+}
+
 // MigrateCasbin creates the casbin_rule table: it runs Migrate, which
 // creates every table (see migrate.go).
 func (s *Store) MigrateCasbin(ctx context.Context) error { return s.Migrate(ctx) }
@@ -78,7 +121,8 @@ func (s *Store) MigrateCasbin(ctx context.Context) error { return s.Migrate(ctx)
 // or the one given to WithContext. The ...Ctx methods use their argument.
 //
 // Writes are idempotent: adding a rule that exists, or removing one that
-// does not, succeeds and changes nothing.
+// does not, succeeds and changes no rule. Every write bumps the policy
+// version (CasbinPolicyVersion) in its transaction.
 type CasbinAdapter struct {
 	s   *Store
 	ctx context.Context
@@ -216,6 +260,9 @@ func (a *CasbinAdapter) SavePolicyCtx(ctx context.Context, m model.Model) error 
 		}
 	}
 	err := a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := bumpPolicyVersion(tx); err != nil {
+			return err
+		}
 		if err := tx.Where("1 = 1").Delete(&CasbinRule{}).Error; err != nil {
 			return err
 		}
@@ -249,7 +296,12 @@ func (a *CasbinAdapter) AddPoliciesCtx(ctx context.Context, sec, ptype string, r
 	if err != nil {
 		return fmt.Errorf("add casbin policy: %w", err)
 	}
-	err = a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return insert(tx, rows) })
+	err = a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := bumpPolicyVersion(tx); err != nil {
+			return err
+		}
+		return insert(tx, rows)
+	})
 	if err != nil {
 		return fmt.Errorf("add casbin policy: %w", err)
 	}
@@ -279,6 +331,9 @@ func (a *CasbinAdapter) RemovePoliciesCtx(ctx context.Context, sec, ptype string
 		return fmt.Errorf("remove casbin policy: %w", err)
 	}
 	err = a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := bumpPolicyVersion(tx); err != nil {
+			return err
+		}
 		for _, r := range rows {
 			if err := exactly(tx, r).Delete(&CasbinRule{}).Error; err != nil {
 				return err
@@ -301,11 +356,17 @@ func (a *CasbinAdapter) RemoveFilteredPolicy(sec, ptype string, fieldIndex int, 
 // RemoveFilteredPolicyCtx deletes the rules whose values from fieldIndex on
 // equal fieldValues; an empty value matches anything.
 func (a *CasbinAdapter) RemoveFilteredPolicyCtx(ctx context.Context, sec, ptype string, fieldIndex int, fieldValues ...string) error {
-	db, err := filtered(a.s.db.WithContext(ctx), ptype, fieldIndex, fieldValues)
+	err := a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		db, err := filtered(tx, ptype, fieldIndex, fieldValues)
+		if err != nil {
+			return err
+		}
+		if err := bumpPolicyVersion(tx); err != nil {
+			return err
+		}
+		return db.Delete(&CasbinRule{}).Error
+	})
 	if err != nil {
-		return fmt.Errorf("remove casbin policy: %w", err)
-	}
-	if err := db.Delete(&CasbinRule{}).Error; err != nil {
 		return fmt.Errorf("remove casbin policy: %w", err)
 	}
 	return nil
@@ -341,6 +402,9 @@ func (a *CasbinAdapter) UpdatePoliciesCtx(ctx context.Context, sec, ptype string
 		return fmt.Errorf("update casbin policy: %w", err)
 	}
 	err = a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := bumpPolicyVersion(tx); err != nil {
+			return err
+		}
 		for _, r := range olds {
 			if err := exactly(tx, r).Delete(&CasbinRule{}).Error; err != nil {
 				return err
@@ -371,6 +435,9 @@ func (a *CasbinAdapter) UpdateFilteredPoliciesCtx(ctx context.Context, sec, ptyp
 	err = a.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q, err := filtered(tx, ptype, fieldIndex, fieldValues)
 		if err != nil {
+			return err
+		}
+		if err := bumpPolicyVersion(tx); err != nil {
 			return err
 		}
 		if err := q.Order("id").Find(&olds).Error; err != nil {
