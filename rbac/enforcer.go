@@ -6,10 +6,12 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -64,17 +66,32 @@ const maxCached = 1 << 16
 // Changes are written through the adapter first and applied in memory
 // after, so a failed write changes nothing and a restart sees every
 // change that returned nil. Another process's changes are seen after
-// Reload. The casbin enforcer inside has no adapter of its own: casbin
-// never writes on its own initiative.
+// Reload: Watch polls the adapter's policy version (PolicyVersioner) and
+// reloads when it moved. The casbin enforcer inside has no adapter of its
+// own: casbin never writes on its own initiative.
 type Enforcer struct {
 	adapter persist.Adapter
 
-	mu sync.RWMutex // guards ce; held for reading while a decision is made and cached
+	mu sync.RWMutex // guards ce and version; held for reading while a decision is made and cached
 	ce *casbin.Enforcer
+	// version is the adapter's policy version read before ce was loaded
+	// (0 when the adapter keeps none): ce holds at least that version.
+	version int64
 
 	cache  sync.Map // request -> bool
 	cached atomic.Int64
 }
+
+// PolicyVersioner is an adapter that keeps a version of the stored policy,
+// which every change of it bumps (store.CasbinAdapter). Enforcers in
+// several processes over one database poll it to see each other's
+// changes (Watch).
+type PolicyVersioner interface {
+	PolicyVersion(ctx context.Context) (int64, error)
+}
+
+// DefaultRefresh is how often Watch polls the policy version by default.
+const DefaultRefresh = 5 * time.Second
 
 // request is a cache key. sub is the bare username, or "" for anonymous.
 type request struct {
@@ -89,19 +106,28 @@ func New(ctx context.Context, adapter persist.Adapter) (*Enforcer, error) {
 		return nil, errors.New("rbac: no policy adapter")
 	}
 	e := &Enforcer{adapter: adapter}
-	ce, err := e.load(ctx)
+	ce, v, err := e.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e.ce = ce
+	e.ce, e.version = ce, v
 	return e, nil
 }
 
-// load reads the whole policy into a new casbin enforcer.
-func (e *Enforcer) load(ctx context.Context) (*casbin.Enforcer, error) {
+// load reads the policy version, then the whole policy into a new casbin
+// enforcer: the policy read is at least as new as the version returned.
+func (e *Enforcer) load(ctx context.Context) (*casbin.Enforcer, int64, error) {
+	var version int64
+	if pv, ok := e.adapter.(PolicyVersioner); ok {
+		v, err := pv.PolicyVersion(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("load policy: %w", err)
+		}
+		version = v
+	}
 	m, err := model.NewModelFromString(modelConf)
 	if err != nil {
-		return nil, fmt.Errorf("rbac model: %w", err)
+		return nil, 0, fmt.Errorf("rbac model: %w", err)
 	}
 	if ca, ok := e.adapter.(persist.ContextAdapter); ok {
 		err = ca.LoadPolicyCtx(ctx, m)
@@ -109,32 +135,115 @@ func (e *Enforcer) load(ctx context.Context) (*casbin.Enforcer, error) {
 		err = e.adapter.LoadPolicy(m)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
+		return nil, 0, fmt.Errorf("load policy: %w", err)
 	}
 	ce, err := casbin.NewEnforcer(m)
 	if err != nil {
-		return nil, fmt.Errorf("rbac enforcer: %w", err)
+		return nil, 0, fmt.Errorf("rbac enforcer: %w", err)
 	}
 	if err := ce.BuildRoleLinks(); err != nil {
-		return nil, fmt.Errorf("rbac role links: %w", err)
+		return nil, 0, fmt.Errorf("rbac role links: %w", err)
 	}
-	return ce, nil
+	return ce, version, nil
 }
 
 // Reload reads the policy again from the adapter, for changes made by
-// another process or directly in the database. It holds the write lock
-// while it reads, so that no change made here in the meantime is lost;
-// decisions already cached are answered meanwhile, the others wait.
+// another process or directly in the database, and empties the decision
+// cache. It holds the write lock while it reads, so that no change made
+// here in the meantime is lost; decisions already cached are answered
+// meanwhile, the others wait.
 func (e *Enforcer) Reload(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ce, err := e.load(ctx)
+	ce, v, err := e.load(ctx)
 	if err != nil {
 		return err
 	}
-	e.ce = ce
+	e.ce, e.version = ce, v
 	e.forget()
 	return nil
+}
+
+// Refresh reads the adapter's policy version (one small query) and
+// reloads the policy when it differs from the version this enforcer
+// loaded: when any process, this one included, changed the policy since.
+// It reports whether it reloaded. An adapter that keeps no version is an
+// error: use Reload.
+func (e *Enforcer) Refresh(ctx context.Context) (bool, error) {
+	pv, ok := e.adapter.(PolicyVersioner)
+	if !ok {
+		return false, errors.New("rbac: the policy adapter keeps no version to poll; call Reload instead")
+	}
+	v, err := pv.PolicyVersion(ctx)
+	if err != nil {
+		return false, fmt.Errorf("rbac: poll the policy version: %w", err)
+	}
+	e.mu.RLock()
+	same := v == e.version
+	e.mu.RUnlock()
+	if same {
+		return false, nil
+	}
+	if err := e.Reload(ctx); err != nil {
+		return false, fmt.Errorf("rbac: reload the policy at version %d: %w", v, err)
+	}
+	return true, nil
+}
+
+// Version is the policy version the enforcer loaded last (0 when the
+// adapter keeps none).
+func (e *Enforcer) Version() int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.version
+}
+
+// Watch calls Refresh every interval until ctx ends, so that a change made
+// by another process (a role granted or revoked through another replica)
+// counts here within the interval. A failed poll is logged (once until a
+// poll succeeds again) and retried at the next tick; the enforcer keeps
+// deciding on the policy it has. It returns at once with an error when
+// the adapter keeps no version or interval is not positive, and nil when
+// ctx ends.
+func (e *Enforcer) Watch(ctx context.Context, interval time.Duration, log *slog.Logger) error {
+	if _, ok := e.adapter.(PolicyVersioner); !ok {
+		return errors.New("rbac: the policy adapter keeps no version to poll")
+	}
+	if interval <= 0 {
+		return fmt.Errorf("rbac: policy poll interval %v: want a positive duration", interval)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		poll, cancel := context.WithTimeout(ctx, max(interval, 5*time.Second))
+		reloaded, err := e.Refresh(poll)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil
+		case err != nil:
+			if !failing {
+				log.Warn("policy poll failed; deciding on the policy loaded before, retrying", "error", err.Error(), "every", interval.String())
+			}
+			failing = true
+			continue
+		case failing:
+			log.Info("policy poll works again")
+		}
+		failing = false
+		if reloaded {
+			log.Info("policy reloaded: it changed in the database", "version", e.Version())
+		}
+	}
 }
 
 // Allow reports whether user, acting in org, may perform a. A user holds
