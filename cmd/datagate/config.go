@@ -18,6 +18,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -54,6 +55,10 @@ type config struct {
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) allowed to
 	// name the client's address in X-Forwarded-For (dev, serve).
 	TrustedProxies []string
+	// PolicyRefresh is how often the API process polls the casbin policy
+	// version, to enforce changes made through other processes (dev,
+	// serve).
+	PolicyRefresh time.Duration
 
 	// command is the command the configuration was read for.
 	command string
@@ -239,6 +244,16 @@ func settings() []setting {
 				c.TrustedProxies = proxies
 				return nil
 			}, show: func(c *config) string { return strings.Join(c.TrustedProxies, ",") }},
+		{flag: "policy-refresh", env: "DATAGATE_POLICY_REFRESH", commands: []string{cmdDev, cmdServe}, def: fixed(rbac.DefaultRefresh.String()),
+			help: "how often to check whether another process changed roles or policy, and reload them when it did",
+			set: func(c *config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < minPolicyRefresh {
+					return fmt.Errorf("use a duration of at least %v, such as %v", minPolicyRefresh, rbac.DefaultRefresh)
+				}
+				c.PolicyRefresh = d
+				return nil
+			}, show: func(c *config) string { return c.PolicyRefresh.String() }},
 		{flag: "log-level", env: "DATAGATE_LOG_LEVEL", commands: allCommands, def: fixed("info"),
 			help: "log level: debug, info, warn or error",
 			set: func(c *config, v string) error {
@@ -260,6 +275,10 @@ func settings() []setting {
 			}, show: func(c *config) string { return c.ShutdownTimeout.String() }},
 	}
 }
+
+// minPolicyRefresh is the shortest DATAGATE_POLICY_REFRESH: each poll is
+// one query per API process.
+const minPolicyRefresh = 100 * time.Millisecond
 
 // rateLimitSyntax is what DATAGATE_RATE_LIMIT takes, for its error.
 const rateLimitSyntax = "use RATE/s,BURST (RATE requests a second on average, BURST at once, per client address and per user), e.g. 20/s,60 (the default); or off"

@@ -34,6 +34,7 @@ Usage:
                      everything in one process: embedded Temporal, worker, HTTP, SQLite
   datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
                      [--rate-limit RATE/s,BURST|off] [--trusted-proxies CIDR,...]
+                     [--policy-refresh DURATION]
   datagate worker    --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
   datagate migrate   [status] --db DSN
                      apply the pending schema migrations (or list them)
@@ -54,7 +55,9 @@ DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_MIGRATE,
 DATAGATE_RATE_LIMIT (dev, serve: API requests per client address and per
 user, RATE/s,BURST, default 20/s,60; off disables), DATAGATE_TRUSTED_PROXIES
 (dev, serve: comma-separated IPs or CIDRs of reverse proxies trusted to name
-the client in X-Forwarded-For; default none), DATAGATE_LOG_LEVEL,
+the client in X-Forwarded-For; default none), DATAGATE_POLICY_REFRESH (dev,
+serve: how often to reload roles and policy changed through another process,
+default 5s), DATAGATE_LOG_LEVEL,
 DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD, DATAGATE_SMTP_ADDR,
 DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER, DATAGATE_SMTP_PASSWORD.
 `

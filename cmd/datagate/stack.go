@@ -46,6 +46,9 @@ type stack struct {
 	errc         chan error
 	// shutdown bounds the HTTP drain; the worker's is set on the worker.
 	shutdown time.Duration
+	// stopPolicyWatch ends the enforcer's poll of the policy version and
+	// waits for it (nil: none runs).
+	stopPolicyWatch func()
 }
 
 func newStack(log *slog.Logger) *stack {
@@ -139,6 +142,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 			Middleware: s.metrics.Middleware(s.log)}
 		srv.Pages = web.New(srv).Pages()
 		mux.Handle("/", srv.Handler())
+		s.watchPolicy(enf, c.PolicyRefresh)
 	}
 	ln, err := net.Listen("tcp", c.HTTP)
 	if err != nil {
@@ -152,6 +156,29 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		}
 	}()
 	return nil
+}
+
+// watchPolicy polls the policy version every interval, so that roles and
+// policy lines changed through another process (another `serve` replica,
+// an admin's request there) are enforced here within the interval. Stop
+// ends it.
+func (s *stack) watchPolicy(enf *rbac.Enforcer, interval time.Duration) {
+	if interval <= 0 {
+		interval = rbac.DefaultRefresh
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := enf.Watch(ctx, interval, s.log.With("component", "rbac")); err != nil {
+			select {
+			case s.errc <- fmt.Errorf("watch the policy: %w", err):
+			default:
+				s.log.Error("watch the policy", "error", err.Error())
+			}
+		}
+	}()
+	s.stopPolicyWatch = func() { cancel(); <-done }
 }
 
 // prepare brings the schema to this binary's version (dev always, serve
@@ -310,6 +337,9 @@ func (s *stack) Stop() {
 			s.log.Warn("http requests still running at the shutdown timeout", "error", err.Error())
 		}
 		cancel()
+	}
+	if s.stopPolicyWatch != nil {
+		s.stopPolicyWatch()
 	}
 	if s.worker != nil {
 		s.worker.Stop()
