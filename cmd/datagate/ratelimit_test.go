@@ -1,15 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
-	"time"
-
-	"github.com/datagate/datagate/identity"
 )
 
 // TestRateLimitsInTheStack: the API that `datagate dev` and `serve` run
@@ -17,31 +11,10 @@ import (
 // the client's address from X-Forwarded-For only when the connection
 // comes from one of DATAGATE_TRUSTED_PROXIES.
 func TestRateLimitsInTheStack(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
 	// One request a minute on average, two at once: the third is refused
 	// whatever the machine's speed.
-	getenv := env("DATAGATE_RATE_LIMIT", "1/m,2", "DATAGATE_TRUSTED_PROXIES", "127.0.0.1")
-	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
-		"--temporal-port", fmt.Sprint(freePort(t))}, getenv, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	ctx := context.Background()
-	u, err := s.store.UserByName(ctx, "applicant")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := (&identity.Service{Store: s.store}).CreateToken(ctx, u.ID, "rate limit test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := startTestDev(t, env("DATAGATE_RATE_LIMIT", "1/m,2", "DATAGATE_TRUSTED_PROXIES", "127.0.0.1"))
+	token := bearerToken(t, s, "applicant")
 	get := func(path, from, bearer string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest("GET", "http://"+s.addr+path, nil)

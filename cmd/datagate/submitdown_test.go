@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -15,7 +14,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datagate/datagate/embedded"
-	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -26,29 +24,9 @@ import (
 // client's retry with the same Idempotency-Key submits that same draft
 // (201) and nothing is created twice.
 func TestSubmitWhileTemporalIsDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
-	dir := t.TempDir()
-	cfg, err := parseConfig("dev", []string{"--data", dir, "--http", "127.0.0.1:0",
-		"--temporal-port", fmt.Sprint(freePort(t))}, env(), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.Stop() }()
+	s, cfg := startTestDev(t, env())
 	ctx := context.Background()
-	u, err := s.store.UserByName(ctx, "applicant")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := (&identity.Service{Store: s.store}).CreateToken(ctx, u.ID, "submit test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := bearerToken(t, s, "applicant")
 	body, _ := json.Marshal(map[string]any{
 		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
 		"datasets": []string{"DS-0100", "DS-0102"}, "submit": true})
@@ -98,7 +76,7 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 	}
 
 	srv, err := embedded.Start(embedded.Options{
-		DatabaseFile: filepath.Join(dir, "temporal.db"), FrontendPort: cfg.TemporalPort, Namespace: cfg.Namespace,
+		DatabaseFile: filepath.Join(cfg.Data, "temporal.db"), FrontendPort: cfg.TemporalPort, Namespace: cfg.Namespace,
 		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
@@ -146,28 +124,9 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 // AlreadyStarted is left false): the submit succeeds (202) and the
 // application stays submitted, not 409 and a draft whose workflow runs.
 func TestSubmitAfterALostStart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
-	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
-		"--temporal-port", fmt.Sprint(freePort(t))}, env(), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.Stop() }()
+	s, _ := startTestDev(t, env())
 	ctx := context.Background()
-	u, err := s.store.UserByName(ctx, "applicant")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := (&identity.Service{Store: s.store}).CreateToken(ctx, u.ID, "submit test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := bearerToken(t, s, "applicant")
 	post := func(path string, body any) (int, []byte) {
 		t.Helper()
 		b, _ := json.Marshal(body)
