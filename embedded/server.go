@@ -7,10 +7,12 @@ package embedded
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/cluster"
@@ -110,13 +112,44 @@ func checkPortFree(ip string, port int) error {
 	return l.Close()
 }
 
-func freePort(ip string) (int, error) {
+// FreePort returns a port on ip that is free now, for a server to listen
+// on. It is chosen at random below the kernel's ephemeral range: a port
+// from that range (what listening on port 0 returns) is also what the
+// next outgoing connection of any process on the machine may take before
+// the server binds it, and the Temporal server exits when a listener
+// cannot bind.
+func FreePort(ip string) (int, error) {
+	lo := ephemeralLow()
+	for range 100 {
+		port := freePortFloor + rand.IntN(lo-freePortFloor)
+		if l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
+			return port, l.Close()
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port on %s: %w", ip, err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// freePortFloor is the lowest port FreePort picks: above the well-known
+// and most registered services' ports.
+const freePortFloor = 20000
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux;
+// 32768, its default, elsewhere).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if lo, err := strconv.Atoi(f[0]); err == nil && lo > freePortFloor+1000 {
+				return lo
+			}
+		}
+	}
+	return 32768
 }
 
 func buildConfig(o Options) (*config.Config, error) {
@@ -131,7 +164,7 @@ func buildConfig(o Options) (*config.Config, error) {
 	conf.Persistence.VisibilityStore = "sqlite"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
-	httpPort, err := freePort(o.IP)
+	httpPort, err := FreePort(o.IP)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +192,7 @@ func buildConfig(o Options) (*config.Config, error) {
 		if name == "frontend" {
 			svc.RPC.GRPCPort = o.FrontendPort
 			svc.RPC.HTTPPort = httpPort
-		} else if svc.RPC.GRPCPort, err = freePort(o.IP); err != nil {
+		} else if svc.RPC.GRPCPort, err = FreePort(o.IP); err != nil {
 			return nil, err
 		}
 		conf.Services[name] = svc

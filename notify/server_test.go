@@ -3,7 +3,6 @@ package notify_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -31,10 +30,8 @@ func TestSchedulesOnTemporal(t *testing.T) {
 		t.Skip("starts a Temporal server")
 	}
 	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := embedded.FreePort("127.0.0.1")
 	must(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
 	srv, err := embedded.Start(embedded.Options{FrontendPort: port, Namespace: "notify-test", LogLevel: "error"})
 	must(t, err)
 	defer srv.Stop()
