@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
 )
 
 // viewerOf is the signed-in caller of a gated page.
@@ -123,26 +125,93 @@ type newApplicationData struct {
 	// Restricted: a grade-3 dataset is selected, so download and API
 	// access are not offered.
 	Restricted bool
+	// App is the draft being edited; nil on the new-application form.
+	App *store.Application
 }
 
 // restrictedModes are the access modes grade-3 data may not use.
 var restrictedModes = []string{store.AccessDownload, store.AccessAPI}
 
 func (w *Web) newApplication(c *gin.Context) {
+	d, err := w.applicationForm(c.Request.Context(), c.QueryArray("datasets"))
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	p := w.frame(c, "newapp.title")
+	p.Data = d
+	w.render(c, http.StatusOK, "new_application", p)
+}
+
+// editApplication is the application form filled with one of the
+// applicant org's drafts; saving sends it to PUT /api/v1/applications/:id
+// (the API's rules, the create form's), and the draft is then submitted
+// from the form or from its page. Another org's application is not found;
+// one that is no longer a draft cannot be edited.
+func (w *Web) editApplication(c *gin.Context) {
 	ctx := c.Request.Context()
+	p := w.frame(c, "editapp.title")
+	v := w.viewerOf(c, p)
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
+	if err != nil || id == 0 {
+		w.notFound(c)
+		return
+	}
+	f, err := w.srv.Scope(v.User)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if !ok {
+		w.notFound(c) // outside the scope: as if it did not exist
+		return
+	}
+	a, err := w.srv.Store.Application(ctx, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if a.ApplicantOrg != v.User.OrgCode {
+		w.notFound(c)
+		return
+	}
+	if a.Status != workflows.StatusDraft {
+		w.message(c, http.StatusConflict, "editapp.not_draft.title", "editapp.not_draft")
+		return
+	}
+	var codes []string
+	for _, ds := range a.Datasets {
+		codes = append(codes, ds.DatasetCode)
+	}
+	d, err := w.applicationForm(ctx, codes)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d.App = &a
+	p.Title = w.cat[p.Lang].translate("editapp.title", a.ID, a.Title)
+	p.Data = d
+	w.render(c, http.StatusOK, "new_application", p)
+}
+
+// applicationForm is the form's catalog, with the datasets in want picked.
+func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicationData, error) {
 	var all []store.Dataset
 	for offset := 0; ; offset += store.MaxLimit {
 		ds, total, err := w.srv.Store.Datasets(ctx, store.DatasetFilter{Limit: store.MaxLimit, Offset: offset})
 		if err != nil {
-			w.fail(c, err)
-			return
+			return newApplicationData{}, err
 		}
 		all = append(all, ds...)
 		if int64(len(all)) >= total || len(ds) == 0 {
 			break
 		}
 	}
-	want := c.QueryArray("datasets")
 	d := newApplicationData{AccessModes: []string{store.AccessSandbox, store.AccessModelResult, store.AccessAPI, store.AccessDownload}}
 	// Conditional data first: it is what needs an application.
 	slices.SortStableFunc(all, func(a, b store.Dataset) int {
@@ -185,9 +254,7 @@ func (w *Web) newApplication(c *gin.Context) {
 		}
 		return 0
 	})
-	p := w.frame(c, "newapp.title")
-	p.Data = d
-	w.render(c, http.StatusOK, "new_application", p)
+	return d, nil
 }
 
 // --- the inbox --------------------------------------------------------------

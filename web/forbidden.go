@@ -13,17 +13,18 @@ import (
 // pageLabels name each page, by route, for the forbidden page's "you
 // tried to open ...". A route not listed is "this page".
 var pageLabels = map[string]string{
-	"/":                 "forbidden.page.home",
-	"/catalog":          "nav.catalog",
-	"/catalog/:code":    "forbidden.page.dataset",
-	"/disclosure":       "nav.disclosure",
-	"/applications":     "nav.applications",
-	"/applications/new": "nav.new_application",
-	"/applications/:id": "forbidden.page.application",
-	"/inbox":            "nav.inbox",
-	"/supervision":      "nav.supervision",
-	"/audit":            "nav.audit",
-	"/admin":            "nav.admin",
+	"/":                      "forbidden.page.home",
+	"/catalog":               "nav.catalog",
+	"/catalog/:code":         "forbidden.page.dataset",
+	"/disclosure":            "nav.disclosure",
+	"/applications":          "nav.applications",
+	"/applications/new":      "nav.new_application",
+	"/applications/:id":      "forbidden.page.application",
+	"/applications/:id/edit": "forbidden.page.edit_application",
+	"/inbox":                 "nav.inbox",
+	"/supervision":           "nav.supervision",
+	"/audit":                 "nav.audit",
+	"/admin":                 "nav.admin",
 }
 
 // forbiddenData is what the forbidden page shows.

@@ -347,7 +347,7 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	s := a.Status
 	av.Done = s == workflows.StatusClosed || s == workflows.StatusRejected || s == workflows.StatusWithdrawn
 	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == workflows.StatusDraft
-	av.CanEdit = av.Own && v.Can["ApplicationCreate"] && s == workflows.StatusDraft
+	av.CanEdit = av.Own && v.Can["ApplicationEdit"] && s == workflows.StatusDraft
 	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && (s == workflows.StatusInitialReview || s == store.AppSubmitted)
 	av.CanSubmitModel = av.Own && v.Can["ModelSubmit"] && s == workflows.StatusActive
 	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == workflows.StatusActive

@@ -5,7 +5,8 @@
 // ("reload", or a path where {a.b} is filled from the response). Field names
 // are paths: "items[0].reason", "edits.purpose"; data-array collects
 // checkboxes into a list; data-type="int"|"bool" types a value; empty values
-// are left out. No framework, no inline code.
+// are left out. A button's data-then is a second request made after the
+// first succeeds. No framework, no inline code.
 (() => {
   'use strict';
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -104,6 +105,20 @@
     form.querySelectorAll('button').forEach((b) => { b.disabled = on; });
   };
 
+  // send makes one API request and reads its JSON answer (null when the
+  // answer is not JSON); it throws on a network failure.
+  const send = async (url, method, data) => {
+    const res = await fetch(url, {
+      method, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': lang, 'X-CSRF-Token': csrf },
+      body: method === 'DELETE' ? undefined : JSON.stringify(data),
+    });
+    const text = await res.text();
+    let json;
+    try { json = text ? JSON.parse(text) : {}; } catch { json = null; }
+    return { res, json };
+  };
+
   document.addEventListener('submit', async (e) => {
     const form = e.target;
     if (!form.hasAttribute('data-api')) return;
@@ -114,21 +129,20 @@
     let data;
     try { data = body(form, e.submitter); } catch { showError(form, { message: msg('json') }); return; }
     const method = (form.getAttribute('data-method') || 'POST').toUpperCase();
+    // data-then on the button: a second request (POST) after the first
+    // succeeds, e.g. save a draft, then submit it.
+    const then = e.submitter ? e.submitter.getAttribute('data-then') : null;
     busy(form, true);
-    let res, json = null;
+    let r;
     try {
-      res = await fetch(fill(form.getAttribute('data-api'), data), {
-        method, credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': lang, 'X-CSRF-Token': csrf },
-        body: method === 'DELETE' ? undefined : JSON.stringify(data),
-      });
-      const text = await res.text();
-      try { json = text ? JSON.parse(text) : {}; } catch { json = null; }
+      r = await send(fill(form.getAttribute('data-api'), data), method, data);
+      if (r.res.ok && then) r = await send(fill(then, r.json || {}), 'POST', {});
     } catch {
       busy(form, false);
       showError(form, { message: msg('network') });
       return;
     }
+    const { res, json } = r;
     if (res.ok) {
       const next = form.getAttribute('data-next') || 'reload';
       if (next === 'reload') window.location.reload(); else window.location.assign(fill(next, json || {}));
