@@ -21,6 +21,7 @@ var pageLabels = map[string]string{
 	"/applications/new":      "nav.new_application",
 	"/applications/:id":      "forbidden.page.application",
 	"/applications/:id/edit": "forbidden.page.edit_application",
+	"/account/tokens":        "tokens.title",
 	"/inbox":                 "nav.inbox",
 	"/supervision":           "nav.supervision",
 	"/audit":                 "nav.audit",

@@ -121,6 +121,7 @@ func (w *Web) Pages() []api.Page {
 		{Method: "GET", Path: "/applications/new", Action: rbac.ApplicationCreate, Handler: w.newApplication},
 		{Method: "GET", Path: "/applications/:id", Action: rbac.ApplicationRead, Handler: w.application},
 		{Method: "GET", Path: "/applications/:id/edit", Action: rbac.ApplicationEdit, Handler: w.editApplication},
+		{Method: "GET", Path: "/account/tokens", Action: rbac.TokenManage, Handler: w.tokens},
 		{Method: "GET", Path: "/inbox", Action: rbac.TaskRead, Handler: w.inbox},
 		{Method: "GET", Path: "/supervision", Action: rbac.SupervisionRead, Handler: w.supervision},
 		{Method: "GET", Path: "/audit", Action: rbac.AuditRead, Handler: w.audit},
@@ -280,7 +281,7 @@ type navLink struct {
 var canNames = map[string]rbac.Action{
 	"ApplicationRead": rbac.ApplicationRead, "ApplicationCreate": rbac.ApplicationCreate,
 	"ApplicationSubmit": rbac.ApplicationSubmit, "ApplicationWithdraw": rbac.ApplicationWithdraw,
-	"ApplicationEdit": rbac.ApplicationEdit,
+	"ApplicationEdit": rbac.ApplicationEdit, "TokenManage": rbac.TokenManage,
 	"ModelSubmit": rbac.ModelSubmit, "ExitNotice": rbac.ExitNotice, "EvaluationRequest": rbac.EvaluationRequest,
 	"AuthorizationEnd": rbac.AuthorizationEnd, "TaskRead": rbac.TaskRead, "TaskDecide": rbac.TaskDecide,
 	"TaskAssign": rbac.TaskAssign, "SupervisionRead": rbac.SupervisionRead, "SupervisionUrge": rbac.SupervisionUrge,

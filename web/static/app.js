@@ -6,7 +6,8 @@
 // are paths: "items[0].reason", "edits.purpose"; data-array collects
 // checkboxes into a list; data-type="int"|"bool" types a value; empty values
 // are left out. A button's data-then is a second request made after the
-// first succeeds. No framework, no inline code.
+// first succeeds; data-show shows the answer on the page instead of
+// leaving it. No framework, no inline code.
 (() => {
   'use strict';
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -119,6 +120,23 @@
     return { res, json };
   };
 
+  // show puts a success answer into the element data-show names (its
+  // [data-fill] children get the answer's fields) and reveals it, in place
+  // of leaving the page: for what is shown once, such as a new API token.
+  const show = (form, json) => {
+    const box = document.getElementById(form.getAttribute('data-show'));
+    if (!box) return false;
+    box.querySelectorAll('[data-fill]').forEach((el) => {
+      const v = get(json || {}, el.getAttribute('data-fill'));
+      if (el.matches('input, textarea')) el.value = v ?? ''; else el.textContent = v ?? '';
+    });
+    box.hidden = false;
+    form.reset();
+    const input = box.querySelector('input, textarea');
+    if (input) { input.focus(); input.select(); } else box.focus();
+    return true;
+  };
+
   document.addEventListener('submit', async (e) => {
     const form = e.target;
     if (!form.hasAttribute('data-api')) return;
@@ -144,6 +162,10 @@
     }
     const { res, json } = r;
     if (res.ok) {
+      if (form.hasAttribute('data-show')) {
+        busy(form, false);
+        if (show(form, json)) return;
+      }
       const next = form.getAttribute('data-next') || 'reload';
       if (next === 'reload') window.location.reload(); else window.location.assign(fill(next, json || {}));
       return;
