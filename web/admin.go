@@ -11,9 +11,11 @@ import (
 )
 
 type adminData struct {
-	Users    []store.User
-	Orgs     []store.Org
-	Roles    []string
+	Users []store.User
+	Orgs  []store.Org
+	Roles []string
+	// OrgKinds are the kinds an admin may create an org of.
+	OrgKinds []string
 	Grouping []roleRow
 	Years    []holidayYear
 	Self     uint
@@ -26,14 +28,19 @@ type holidayYear struct {
 	Off, Work int
 }
 
-// admin is users (create, disable), roles (assign, revoke) and the
+// orgKinds are the org kinds of the create-org form, the API's list, an
+// enterprise (applicant) first: it is what an admin adds most.
+var orgKinds = []string{store.KindApplicant, store.KindProvider, store.KindRegulator, store.KindBigDataCenter,
+	store.KindBureau, store.KindOperator, store.KindSupervision}
+
+// admin is users (create, disable), orgs (list, create), roles (assign, revoke) and the
 // holiday tables (upload). Each section shows only when the admin's roles
 // allow its action.
 func (w *Web) admin(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "admin.title")
 	v := w.viewerOf(c, p)
-	d := adminData{Roles: rbac.Roles, Self: v.User.ID}
+	d := adminData{Roles: rbac.Roles, OrgKinds: orgKinds, Self: v.User.ID}
 	var err error
 	if d.Users, err = w.srv.Store.Users(ctx); err != nil {
 		w.fail(c, err)
