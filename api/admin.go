@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -157,7 +158,7 @@ func (s *Server) createOrg(c *gin.Context) {
 	}
 	if b.Kind == store.KindApplicant || b.CreditCode != "" {
 		if err := identity.CheckCreditCode(b.CreditCode); err != nil {
-			fail(c, badRequest("credit_code", "copy the 18-character unified social credit code (统一社会信用代码) from the business licence", "%v", err))
+			fail(c, creditCodeError(err))
 			return
 		}
 	}
@@ -171,6 +172,27 @@ func (s *Server) createOrg(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, o)
+}
+
+// creditCodeError names the credit_code field and says what is wrong with
+// the code, in the caller's language (an applicant's code is required).
+func creditCodeError(err error) *Error {
+	const hint = "copy the 18-character unified social credit code (统一社会信用代码) from the business licence"
+	var ce *identity.CreditCodeError
+	if !errors.As(err, &ce) {
+		return badRequest("credit_code", hint, "%v", err)
+	}
+	switch {
+	case ce.Pos > 0 && ce.Lowercase():
+		return badRequest("credit_code", hint, "credit code %q: character %q at position %d is not allowed; letters must be capitals", ce.Code, ce.Char, ce.Pos)
+	case ce.Pos > 0:
+		return badRequest("credit_code", hint, "credit code %q: character %q at position %d is not allowed; use digits and capital letters other than I, O, S, V and Z", ce.Code, ce.Char, ce.Pos)
+	case ce.Check != 0:
+		return badRequest("credit_code", hint, "credit code %q: the check character (position 18) is %q, but the first 17 characters give %q; the code is mistyped", ce.Code, ce.Check, ce.Want)
+	case ce.Length == 0:
+		return badRequest("credit_code", hint, "credit_code is required for an applicant (enterprise) org")
+	}
+	return badRequest("credit_code", hint, "the credit code has %d characters; a unified social credit code has 18", ce.Length)
 }
 
 type roleBody struct {

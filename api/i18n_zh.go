@@ -101,6 +101,13 @@ var zhMessages = map[string]string{
 	"task %s is the applicant's own step, not a department's": "任务 %s 是申请单位自身的办理环节，不属于部门任务",
 	"task_id is required":                                     "task_id 不能为空",
 
+	// the unified social credit code of a new org
+	"credit code %q: character %q at position %d is not allowed; letters must be capitals":                                   "统一社会信用代码 %q 的第 %[3]d 位 %[2]q 不允许使用：字母须大写",
+	"credit code %q: character %q at position %d is not allowed; use digits and capital letters other than I, O, S, V and Z": "统一社会信用代码 %q 的第 %[3]d 位 %[2]q 不允许使用：只能使用数字和除 I、O、S、V、Z 以外的大写字母",
+	"credit code %q: the check character (position 18) is %q, but the first 17 characters give %q; the code is mistyped":     "统一社会信用代码 %q 的校验位（第 18 位）是 %q，但按前 17 位计算应为 %q，代码有误",
+	"credit_code is required for an applicant (enterprise) org":                                                              "开发利用者（企业）单位必须填写统一社会信用代码",
+	"the credit code has %d characters; a unified social credit code has 18":                                                 "统一社会信用代码有 %d 位，应为 18 位",
+
 	// added later: lengths, filters, recovery
 	"display_name is too long":                    "显示名称（display_name）过长",
 	"name is required and at most 200 characters": "名称不能为空，且不得超过 200 字",

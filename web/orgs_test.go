@@ -39,8 +39,9 @@ func TestAdminCreatesOrg(t *testing.T) {
 	}
 	org := map[string]any{"code": "shenlan-data", "name": "深蓝数据科技有限公司", "name_en": "Shenlan Data", "kind": "applicant", "credit_code": wrong}
 	r := adm.post("/api/v1/admin/orgs", org)
-	if field, _, hint := apiError(t, r); r.Status != http.StatusBadRequest || field != "credit_code" || !strings.Contains(hint, "统一社会信用代码") {
-		t.Errorf("wrong check character: %d field %q hint %q", r.Status, field, hint)
+	if field, msg, hint := apiError(t, r); r.Status != http.StatusBadRequest || field != "credit_code" || !strings.Contains(hint, "统一社会信用代码") ||
+		!strings.Contains(msg, "校验位（第 18 位）") {
+		t.Errorf("wrong check character: %d field %q message %q hint %q", r.Status, field, msg, hint)
 	}
 	org["credit_code"] = ""
 	if r := adm.post("/api/v1/admin/orgs", org); r.Status != http.StatusBadRequest {
