@@ -1,0 +1,271 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	temporal "go.temporal.io/sdk/client"
+
+	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// TestBrowserForms runs the pages' script (static/app.js) in a real browser
+// (Debian's Chromium, driven by chromedp) on the forms of the draft editor,
+// the API tokens page and the admin's org form: what is sent, where the
+// API's refusal shows, and the token shown once in place. Skipped without
+// chromium on PATH (unless DATAGATE_REQUIRE_BROWSER is set) and in -short.
+func TestBrowserForms(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("DATAGATE_REQUIRE_BROWSER") == "" {
+			t.Skip("chromium is not on PATH: install it with `apt-get install -y chromium fonts-wqy-microhei`")
+		}
+		t.Fatalf("DATAGATE_REQUIRE_BROWSER is set, but chromium is not on PATH: %v", err)
+	}
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	e := newEnv(t)
+	// The browser keeps a cookie until its expiry by the wall clock.
+	e.clock.mu.Lock()
+	e.clock.now = time.Now()
+	e.clock.mu.Unlock()
+	draft := e.application("acme-fintech", "applicant", "浏览器草稿", store.AppDraft, "DS-0100")
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	tab := func(user string) *btab {
+		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		// The tab opens on the context's first use, which must not be one
+		// with a timeout: the tab would close with it.
+		if err := chromedp.Do(ctx); err != nil {
+			t.Fatalf("open a tab for %s: %v", user, err)
+		}
+		b := &btab{t: t, ctx: ctx, base: e.http.URL}
+		b.open("/login")
+		b.set("#username", user)
+		b.set("#password", identity.DemoPassword)
+		b.submit("#login-submit")
+		b.wait("#sign-out")
+		return b
+	}
+
+	// The draft editor: a refusal shows at its field; saving goes back to
+	// the application's page with the new values.
+	app := tab("applicant")
+	id := itoa(draft.ID)
+	app.open("/applications/" + id)
+	app.click("#edit-" + id)
+	app.waitURL("/applications/" + id + "/edit")
+	app.set("#title", "浏览器改名的场景")
+	app.set("#period_months", "61")
+	if msg := app.submitExpectingError("#save-draft"); !strings.Contains(msg, "5 年") {
+		t.Errorf("61 months: %q", msg)
+	}
+	if got := app.fieldError("#period_months"); got == "" {
+		t.Errorf("the period's error is not at its field")
+	}
+	app.set("#period_months", "18")
+	app.submit("#save-draft")
+	app.waitURL("/applications/" + id)
+	if h := app.text("h1"); !strings.Contains(h, "浏览器改名的场景") {
+		t.Errorf("after saving: %q", h)
+	}
+	got, err := e.st.Application(context.Background(), draft.ID)
+	if err != nil || got.Title != "浏览器改名的场景" || got.PeriodMonths != 18 || got.Status != store.AppDraft {
+		t.Errorf("saved draft: %+v %v", got, err)
+	}
+
+	// Save and submit: the draft is saved, then submitted (its workflow
+	// started, here by a stand-in for Temporal) with the saved values.
+	started := &startedWorkflows{}
+	e.srv.Temporal = started
+	app.open("/applications/" + id + "/edit")
+	app.set("#title", "提交前再改的场景")
+	app.submit("#submit-application")
+	app.waitURL("/applications/" + id)
+	got, err = e.st.Application(context.Background(), draft.ID)
+	if err != nil || got.Title != "提交前再改的场景" || got.Status != store.AppSubmitted {
+		t.Errorf("saved and submitted: %q %q %v", got.Title, got.Status, err)
+	}
+	if len(started.inputs) != 1 || started.inputs[0].Title != "提交前再改的场景" || started.inputs[0].ApplicationID != draft.ID {
+		t.Errorf("workflows started: %+v", started.inputs)
+	}
+	if app.text("main") == "" || strings.Contains(app.text("main"), "编辑草稿") {
+		t.Errorf("a submitted application still offers the editor")
+	}
+
+	// API tokens: a refusal at its field, then the token shown once, in
+	// place, and listed (without its secret) after the refresh.
+	app.open("/account/tokens")
+	app.set("#tok-name", "浏览器令牌")
+	app.set("#tok-ttl", "400")
+	app.click("#token-form button[type=submit]")
+	if msg := app.poll("ttl error", `document.querySelector('#tok-ttl').closest('.field').querySelector('.field-error')?.textContent || ''`); !strings.Contains(msg, "365") {
+		t.Errorf("400 days: %q", msg)
+	}
+	app.set("#tok-ttl", "30")
+	app.click("#token-form button[type=submit]")
+	plain := app.poll("the new token", `(!document.querySelector('#token-once').hidden && document.querySelector('#tok-plain').value) || ''`)
+	if !strings.HasPrefix(plain, identity.TokenPrefix) {
+		t.Fatalf("shown token %q", plain)
+	}
+	app.click("#token-done")
+	app.poll("the list", `document.readyState === 'complete' && document.querySelector('#token-once')?.hidden && document.querySelector('#tokens').textContent.includes('浏览器令牌') ? 'yes' : ''`)
+	if body := app.text("main"); strings.Contains(body, plain) {
+		t.Errorf("the secret is on the page after the refresh")
+	}
+
+	// The admin's org form: the wrong check character is shown at the
+	// credit-code field, in Chinese; the right one creates the org.
+	adm := tab("admin")
+	adm.open("/admin")
+	adm.click("#orgs details.subform summary")
+	adm.set("#no-code", "browser-co")
+	adm.set("#no-name", "浏览器科技有限公司")
+	adm.set("#no-kind", "applicant")
+	adm.set("#no-credit", "91440106MA5D7K2R4G")
+	if msg := adm.submitExpectingError("#org-form button[type=submit]"); !strings.Contains(msg, "校验位") {
+		t.Errorf("wrong check character: %q", msg)
+	}
+	if got := adm.fieldError("#no-credit"); !strings.Contains(got, "统一社会信用代码") {
+		t.Errorf("the credit code's error is not at its field: %q", got)
+	}
+	adm.set("#no-credit", "91440106MA5D7K2R4F")
+	adm.submit("#org-form button[type=submit]")
+	adm.wait("#org-browser-co")
+}
+
+// startedWorkflows stands in for Temporal: it records the workflows the
+// API starts.
+type startedWorkflows struct {
+	temporal.Client
+	inputs []workflows.ApplicationInput
+}
+
+func (s *startedWorkflows) ExecuteWorkflow(_ context.Context, _ temporal.StartWorkflowOptions, _ any, args ...any) (temporal.WorkflowRun, error) {
+	for _, a := range args {
+		if in, ok := a.(workflows.ApplicationInput); ok {
+			s.inputs = append(s.inputs, in)
+		}
+	}
+	return nil, nil
+}
+
+// btab is one user's tab.
+type btab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func (b *btab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (b *btab) open(path string) { b.t.Helper(); b.do("open "+path, chromedp.Navigate(b.base+path)) }
+func (b *btab) wait(sel string) {
+	b.t.Helper()
+	b.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+func (b *btab) click(sel string) { b.t.Helper(); b.do("click "+sel, chromedp.Click(chromedp.CSS(sel))) }
+func (b *btab) set(sel, v string) {
+	b.t.Helper()
+	b.do("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), v))
+}
+
+func (b *btab) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// poll evaluates js until it returns a non-empty string, across page loads.
+func (b *btab) poll(what, js string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		cancel()
+		if err == nil && s != "" {
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.t.Fatalf("%s: timed out", what)
+	return ""
+}
+
+// fieldError is the error shown in the field of the input sel, if any.
+func (b *btab) fieldError(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(
+		`(() => { const el = document.querySelector(%q); const e = el && el.closest('.field').querySelector('.field-error');
+		 return e && el.getAttribute('aria-invalid') === 'true' ? e.textContent : ''; })()`, sel)))
+	return s
+}
+
+// browserOutcome is "loaded" once a new page has loaded after the mark, or
+// the text of the first form error shown on the old page.
+const browserOutcome = `(() => {
+  if (!window.__dgStale && document.readyState === 'complete') return 'loaded';
+  const e = window.__dgStale && document.querySelector('.field-error, .form-error');
+  return e ? 'error: ' + e.textContent : '';
+})()`
+
+func (b *btab) submit(sel string) {
+	b.t.Helper()
+	b.do("mark", chromedp.Evaluate[chromedp.Void](`window.__dgStale = true`))
+	b.click(sel)
+	if got := b.poll("submit "+sel, browserOutcome); got != "loaded" {
+		b.t.Fatalf("submit %s: %s", sel, got)
+	}
+}
+
+func (b *btab) submitExpectingError(sel string) string {
+	b.t.Helper()
+	b.do("mark", chromedp.Evaluate[chromedp.Void](`window.__dgStale = true`))
+	b.click(sel)
+	got := b.poll("submit "+sel, browserOutcome)
+	if !strings.HasPrefix(got, "error: ") {
+		b.t.Fatalf("submit %s: want an error, got %s", sel, got)
+	}
+	return strings.TrimPrefix(got, "error: ")
+}
+
+func (b *btab) waitURL(path string) {
+	b.t.Helper()
+	b.poll("wait for "+path, fmt.Sprintf(`location.pathname === %q && document.readyState === 'complete' && !window.__dgStale ? 'yes' : ''`, path))
+}
