@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -10,8 +11,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	enumspb "go.temporal.io/api/enums/v1"
 	temporal "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -95,10 +100,11 @@ func TestBrowserForms(t *testing.T) {
 		t.Errorf("saved draft: %+v %v", got, err)
 	}
 
-	// Save and submit: the draft is saved, then submitted (its workflow
-	// started, here by a stand-in for Temporal) with the saved values.
-	started := &startedWorkflows{}
-	e.srv.Temporal = started
+	// Save and submit: the draft is saved, then submitted, its workflow
+	// started on a real (embedded) Temporal server with the saved values.
+	// No worker runs it: the test reads what it was started with.
+	tc := startTemporal(t)
+	e.srv.Temporal = tc
 	app.open("/applications/" + id + "/edit")
 	app.set("#title", "提交前再改的场景")
 	app.submit("#submit-application")
@@ -107,8 +113,8 @@ func TestBrowserForms(t *testing.T) {
 	if err != nil || got.Title != "提交前再改的场景" || got.Status != store.AppSubmitted {
 		t.Errorf("saved and submitted: %q %q %v", got.Title, got.Status, err)
 	}
-	if len(started.inputs) != 1 || started.inputs[0].Title != "提交前再改的场景" || started.inputs[0].ApplicationID != draft.ID {
-		t.Errorf("workflows started: %+v", started.inputs)
+	if in := startedWith(t, tc, workflows.ApplicationWorkflowID(draft.ID)); in.Title != "提交前再改的场景" || in.ApplicationID != draft.ID {
+		t.Errorf("the workflow was started with %+v", in)
 	}
 	if app.text("main") == "" || strings.Contains(app.text("main"), "编辑草稿") {
 		t.Errorf("a submitted application still offers the editor")
@@ -155,20 +161,45 @@ func TestBrowserForms(t *testing.T) {
 	adm.wait("#org-browser-co")
 }
 
-// startedWorkflows stands in for Temporal: it records the workflows the
-// API starts.
-type startedWorkflows struct {
-	temporal.Client
-	inputs []workflows.ApplicationInput
+// startTemporal starts an embedded Temporal server and a client of it,
+// both stopped when the test ends.
+func startTemporal(t *testing.T) temporal.Client {
+	t.Helper()
+	port, err := embedded.FreePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := embedded.Start(embedded.Options{FrontendPort: port, Namespace: "web-test", LogLevel: "error"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	c, err := temporal.Dial(temporal.Options{HostPort: srv.Address(), Namespace: "web-test",
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
 
-func (s *startedWorkflows) ExecuteWorkflow(_ context.Context, _ temporal.StartWorkflowOptions, _ any, args ...any) (temporal.WorkflowRun, error) {
-	for _, a := range args {
-		if in, ok := a.(workflows.ApplicationInput); ok {
-			s.inputs = append(s.inputs, in)
-		}
+// startedWith is the input workflow id was started with, from the first
+// event of its history.
+func startedWith(t *testing.T, c temporal.Client, id string) workflows.ApplicationInput {
+	t.Helper()
+	var in workflows.ApplicationInput
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		t.Fatalf("workflow %s was not started", id)
 	}
-	return nil, nil
+	ev, err := it.Next()
+	if err != nil {
+		t.Fatalf("history of %s: %v", id, err)
+	}
+	if err := converter.GetDefaultDataConverter().FromPayloads(ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil {
+		t.Fatalf("input of %s: %v", id, err)
+	}
+	return in
 }
 
 // btab is one user's tab.
