@@ -67,33 +67,45 @@ func (w *Web) applications(c *gin.Context) {
 	w.render(c, http.StatusOK, "applications", p)
 }
 
+// visibleApplication loads the application the :id parameter names, when
+// the viewer's scope shows it; otherwise it answers (404 outside the
+// scope, as if it did not exist) and returns false.
+func (w *Web) visibleApplication(c *gin.Context, v viewer) (store.Application, bool) {
+	ctx := c.Request.Context()
+	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
+	if err != nil || id == 0 {
+		w.notFound(c)
+		return store.Application{}, false
+	}
+	f, err := w.srv.Scope(v.User)
+	if err != nil {
+		w.fail(c, err)
+		return store.Application{}, false
+	}
+	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
+	if err != nil {
+		w.fail(c, err)
+		return store.Application{}, false
+	}
+	if !ok {
+		w.notFound(c)
+		return store.Application{}, false
+	}
+	a, err := w.srv.Store.Application(ctx, id)
+	if err != nil {
+		w.fail(c, err)
+		return store.Application{}, false
+	}
+	return a, true
+}
+
 // application is one application's page.
 func (w *Web) application(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "application.title")
 	v := w.viewerOf(c, p)
-	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
-	if err != nil || id == 0 {
-		w.notFound(c)
-		return
-	}
-	f, err := w.srv.Scope(v.User)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
+	a, ok := w.visibleApplication(c, v)
 	if !ok {
-		w.notFound(c) // outside the scope: as if it did not exist
-		return
-	}
-	a, err := w.srv.Store.Application(ctx, id)
-	if err != nil {
-		w.fail(c, err)
 		return
 	}
 	av, err := w.appView(ctx, v, a, true)
@@ -152,28 +164,8 @@ func (w *Web) editApplication(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "editapp.title")
 	v := w.viewerOf(c, p)
-	id, err := strconv.ParseUint(c.Param("id"), 10, 63)
-	if err != nil || id == 0 {
-		w.notFound(c)
-		return
-	}
-	f, err := w.srv.Scope(v.User)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
+	a, ok := w.visibleApplication(c, v)
 	if !ok {
-		w.notFound(c) // outside the scope: as if it did not exist
-		return
-	}
-	a, err := w.srv.Store.Application(ctx, id)
-	if err != nil {
-		w.fail(c, err)
 		return
 	}
 	if a.ApplicantOrg != v.User.OrgCode {
