@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/internal/browsertest"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -28,13 +27,7 @@ import (
 // API's refusal shows, and the token shown once in place. Skipped without
 // chromium on PATH (unless DATAGATE_REQUIRE_BROWSER is set) and in -short.
 func TestBrowserForms(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("DATAGATE_REQUIRE_BROWSER") == "" {
-			t.Skip("chromium is not on PATH: install it with `apt-get install -y chromium fonts-wqy-microhei`")
-		}
-		t.Fatalf("DATAGATE_REQUIRE_BROWSER is set, but chromium is not on PATH: %v", err)
-	}
+	chromium := browsertest.Chromium(t)
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -45,18 +38,7 @@ func TestBrowserForms(t *testing.T) {
 	e.clock.mu.Unlock()
 	draft := e.application("acme-fintech", "applicant", "浏览器草稿", store.AppDraft, "DS-0100")
 
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := browsertest.Start(t, chromium)
 	tab := func(user string) *btab {
 		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 		t.Cleanup(cancel)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/internal/browsertest"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -32,14 +32,7 @@ import (
 // It is skipped when chromium is not on PATH, unless
 // DATAGATE_REQUIRE_BROWSER is set (CI sets it), when it fails instead.
 func TestBrowserLifecycle(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("DATAGATE_REQUIRE_BROWSER") == "" {
-			t.Skip("chromium is not on PATH: install it with `apt-get install -y chromium fonts-wqy-microhei` " +
-				"(set DATAGATE_REQUIRE_BROWSER=1 to fail instead of skipping)")
-		}
-		t.Fatalf("DATAGATE_REQUIRE_BROWSER is set, but chromium is not on PATH: %v", err)
-	}
+	chromium := browsertest.Chromium(t)
 	if testing.Short() {
 		t.Skip("starts a Temporal server and a browser")
 	}
@@ -66,21 +59,7 @@ func TestBrowserLifecycle(t *testing.T) {
 
 	// One headless browser; each user gets a tab in a browser context of
 	// its own (its own cookies), and signs in once.
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		// A Chinese user's browser: the pages speak zh-CN until the toggle.
-		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	began := time.Now()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	t.Logf("chromium started in %s", time.Since(began).Round(time.Millisecond))
+	bctx := browsertest.Start(t, chromium)
 	w := &walk{t: t, base: "http://" + s.addr, browser: bctx, shots: shots, tabs: map[string]*tab{}}
 	defer w.close()
 
