@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -114,4 +115,20 @@ func (s *Server) healthz(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// FixedOrgs finds in st the orgs that play the process's fixed roles
+// (the big-data center, the bureau, the operator), for Server.Orgs.
+func FixedOrgs(ctx context.Context, st *store.Store) (workflows.Orgs, error) {
+	var o workflows.Orgs
+	for kind, dst := range map[string]*string{
+		store.KindBigDataCenter: &o.BigDataCenter, store.KindBureau: &o.Bureau, store.KindOperator: &o.Operator,
+	} {
+		org, err := st.OrgOfKind(ctx, kind)
+		if err != nil {
+			return o, fmt.Errorf("find the %s org: %w", kind, err)
+		}
+		*dst = org.Code
+	}
+	return o, nil
 }

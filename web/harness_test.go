@@ -16,9 +16,8 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/identity"
-	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/store/seeddata"
 	"github.com/datagate/datagate/web"
 	"github.com/datagate/datagate/workflows"
 )
@@ -49,33 +48,9 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, m := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI, st.MigrateSupervision} {
-		if err := m(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cat, err := seeddata.Load()
+	_, enf, err := demo.Prepare(ctx, st)
 	if err != nil {
 		t.Fatal(err)
-	}
-	users, err := identity.DemoUserHashes(store.DemoUsers(cat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Seed(ctx, cat, users); err != nil {
-		t.Fatal(err)
-	}
-	enf, err := rbac.New(ctx, st.CasbinAdapter())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := enf.SeedBuiltin(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range users {
-		if err := enf.EnsureRole(u.Username, u.Role, u.OrgCode); err != nil {
-			t.Fatal(err)
-		}
 	}
 	cal, err := calendar.Default()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -101,7 +102,7 @@ func (lp *longPath) run(ctx context.Context, remind time.Duration) (lifecycleSha
 	post := func(user, path string, body any) error {
 		return s.api.call(ctx, user, http.MethodPost, app+path, body, nil)
 	}
-	orgs, err := fixedOrgs(ctx, s.store)
+	orgs, err := api.FixedOrgs(ctx, s.store)
 	if err != nil {
 		return lifecycleShape{}, err
 	}

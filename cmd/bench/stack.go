@@ -24,9 +24,9 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/store/seeddata"
 	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
 )
@@ -88,7 +88,7 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	if s.store, err = store.Open(s.dsn); err != nil {
 		return nil, err
 	}
-	users, enf, err := prepareStore(ctx, s.store)
+	users, enf, err := demo.Prepare(ctx, s.store)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 		}
 		s.workers = append(s.workers, wk)
 	}
-	orgs, err := fixedOrgs(ctx, s.store)
+	orgs, err := api.FixedOrgs(ctx, s.store)
 	if err != nil {
 		return nil, err
 	}
@@ -157,55 +157,6 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	s.api = newAPIClient("http://"+ln.Addr().String(), tokens, c.Conc)
 	ok = true
 	return s, nil
-}
-
-// prepareStore migrates, seeds the catalog and the demo users, and builds
-// the enforcer with the built-in policy and the demo users' roles, as
-// `datagate dev` does.
-func prepareStore(ctx context.Context, st *store.Store) ([]store.User, *rbac.Enforcer, error) {
-	for _, migrate := range []func(context.Context) error{st.Migrate, st.MigrateCasbin, st.MigrateIdentity, st.MigrateAPI, st.MigrateSupervision} {
-		if err := migrate(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
-	cat, err := seeddata.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	users, err := identity.DemoUserHashes(store.DemoUsers(cat))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := st.Seed(ctx, cat, users); err != nil {
-		return nil, nil, err
-	}
-	enf, err := rbac.New(ctx, st.CasbinAdapter())
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := enf.SeedBuiltin(ctx); err != nil {
-		return nil, nil, err
-	}
-	for _, u := range users {
-		if err := enf.EnsureRole(u.Username, u.Role, u.OrgCode); err != nil {
-			return nil, nil, err
-		}
-	}
-	return users, enf, nil
-}
-
-func fixedOrgs(ctx context.Context, st *store.Store) (workflows.Orgs, error) {
-	var o workflows.Orgs
-	for kind, dst := range map[string]*string{
-		store.KindBigDataCenter: &o.BigDataCenter, store.KindBureau: &o.Bureau, store.KindOperator: &o.Operator,
-	} {
-		org, err := st.OrgOfKind(ctx, kind)
-		if err != nil {
-			return o, fmt.Errorf("find the %s org: %w", kind, err)
-		}
-		*dst = org.Code
-	}
-	return o, nil
 }
 
 func (s *stack) stop() {

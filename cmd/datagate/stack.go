@@ -124,7 +124,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		// A worker serves only the operational endpoints.
 		mux.HandleFunc("GET /healthz", ops.Live)
 	} else {
-		orgs, err := fixedOrgs(ctx, s.store)
+		orgs, err := api.FixedOrgs(ctx, s.store)
 		if err != nil {
 			return err
 		}
@@ -282,21 +282,6 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, password string) ([]st
 		return nil, fmt.Errorf("bootstrap admin: %w", err)
 	}
 	return []store.User{u}, nil
-}
-
-// fixedOrgs finds the orgs that play the process's fixed roles.
-func fixedOrgs(ctx context.Context, st *store.Store) (workflows.Orgs, error) {
-	var o workflows.Orgs
-	for kind, dst := range map[string]*string{
-		store.KindBigDataCenter: &o.BigDataCenter, store.KindBureau: &o.Bureau, store.KindOperator: &o.Operator,
-	} {
-		org, err := st.OrgOfKind(ctx, kind)
-		if err != nil {
-			return o, fmt.Errorf("find the %s org: %w", kind, err)
-		}
-		*dst = org.Code
-	}
-	return o, nil
 }
 
 // checks are readiness: the database answers, Temporal answers, and a
