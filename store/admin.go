@@ -33,7 +33,7 @@ func (s *Store) AppendAudit(ctx context.Context, stream string, e AuditEntry) er
 // AuditStream lists one stream's entries in order.
 func (s *Store) AuditStream(ctx context.Context, stream string) ([]AuditEntry, error) {
 	var out []AuditEntry
-	if err := s.db.WithContext(ctx).Where("workflow_id = ?", stream).Order("seq").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("workflow_id = ?", stream).Order("seq").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("read audit stream %s: %w", stream, err)
 	}
 	return out, nil
@@ -63,7 +63,7 @@ func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
 			return nil, err
 		}
 		var n int64
-		if err := s.db.WithContext(ctx).Model(m).Count(&n).Error; err != nil {
+		if err := s.reader(ctx).Model(m).Count(&n).Error; err != nil {
 			return nil, fmt.Errorf("count %s: %w", stmt.Table, err)
 		}
 		out[stmt.Table] = n

@@ -106,7 +106,7 @@ func (s *Store) PutHolidayTable(ctx context.Context, t HolidayTable) error {
 // HolidayTables lists the admins' tables by year.
 func (s *Store) HolidayTables(ctx context.Context) ([]HolidayTable, error) {
 	var out []HolidayTable
-	if err := s.db.WithContext(ctx).Order("year").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Order("year").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("load holiday tables: %w", err)
 	}
 	return out, nil

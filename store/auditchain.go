@@ -320,7 +320,7 @@ const auditVerifyBatch = 1000
 // that was edited, deleted, inserted or reordered. Rows appended meanwhile
 // are left for the next walk. It only reads.
 func (s *Store) VerifyAuditChain(ctx context.Context) (AuditVerification, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var v AuditVerification
 	head, haveHead, err := s.chainHead(ctx)
 	if err != nil {
@@ -433,7 +433,7 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (AuditVerification, error)
 
 func (s *Store) chainHead(ctx context.Context) (AuditChainHead, bool, error) {
 	var h AuditChainHead
-	err := s.db.WithContext(ctx).Where("id = ?", chainHeadID).Take(&h).Error
+	err := s.reader(ctx).Where("id = ?", chainHeadID).Take(&h).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return h, false, nil
 	}
@@ -462,7 +462,7 @@ func (s *Store) checkLink(ctx context.Context, l AuditLink, r AuditEntry, prevHa
 		}
 		return at(AuditReordered, "audit row id %d stands after row id %d, though it was written before it", r.ID, prevID), nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	if !linked {
 		// What does it link to?
 		var q AuditLink
@@ -515,7 +515,7 @@ func (s *Store) checkLink(ctx context.Context, l AuditLink, r AuditEntry, prevHa
 // ErrNotFound.
 func (s *Store) AuditHashAt(ctx context.Context, chainSeq int64) (string, error) {
 	var l AuditLink
-	if err := s.db.WithContext(ctx).Where("chain_seq = ?", chainSeq).Take(&l).Error; err != nil {
+	if err := s.reader(ctx).Where("chain_seq = ?", chainSeq).Take(&l).Error; err != nil {
 		return "", fmt.Errorf("read audit chain_seq %d: %w", chainSeq, notFound(err))
 	}
 	return l.Hash, nil

@@ -122,7 +122,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 // UserByID loads one user by ID.
 func (s *Store) UserByID(ctx context.Context, id uint) (User, error) {
 	var u User
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+	if err := s.reader(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
 		return User{}, fmt.Errorf("load user %d: %w", id, notFound(err))
 	}
 	normUser(&u)
@@ -213,7 +213,7 @@ func (s *Store) CreateSession(ctx context.Context, se *Session) error {
 // caller's to check.
 func (s *Store) SessionByHash(ctx context.Context, idHash string) (Session, error) {
 	var se Session
-	err := s.db.WithContext(ctx).InnerJoins("User").
+	err := s.reader(ctx).InnerJoins("User").
 		Where("sessions.id_hash = ?", idHash).Take(&se).Error
 	if err != nil {
 		return Session{}, fmt.Errorf("load session: %w", notFound(err))
@@ -278,7 +278,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *APIToken) error {
 // and expiry are the caller's to check.
 func (s *Store) APITokenByHash(ctx context.Context, hash string) (APIToken, error) {
 	var t APIToken
-	if err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&t).Error; err != nil {
+	if err := s.reader(ctx).Where("hash = ?", hash).Take(&t).Error; err != nil {
 		return APIToken{}, fmt.Errorf("load API token: %w", notFound(err))
 	}
 	normToken(&t)
@@ -302,7 +302,7 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID uint, at tim
 // oldest first.
 func (s *Store) APITokensOf(ctx context.Context, userID uint) ([]APIToken, error) {
 	var out []APIToken
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("user_id = ?", userID).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list API tokens of user %d: %w", userID, err)
 	}
 	return utcAll(out, normToken), nil

@@ -12,7 +12,7 @@ func (s *Store) TaskCounts(ctx context.Context) (map[string]int64, error) {
 		Status string
 		N      int64
 	}
-	err := s.db.WithContext(ctx).Model(&Task{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	err := s.reader(ctx).Model(&Task{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count tasks by status: %w", err)
 	}
@@ -30,7 +30,7 @@ func (s *Store) OverdueByDepartment(ctx context.Context, now time.Time) (map[str
 		Department string
 		N          int64
 	}
-	err := s.db.WithContext(ctx).Model(&Task{}).Select("department, COUNT(*) AS n").
+	err := s.reader(ctx).Model(&Task{}).Select("department, COUNT(*) AS n").
 		Where("status = ? AND due_at < ?", TaskOpen, now.UTC()).Group("department").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count overdue tasks: %w", err)

@@ -587,7 +587,7 @@ type NotificationFilter struct {
 // whether more follow, and the user's unread count.
 func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]InAppNotification, bool, int64, error) {
 	limit, offset := page(f.Limit, f.Offset)
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	q := db.Where("user_id = ?", f.UserID)
 	if f.UnreadOnly {
 		q = q.Where("read_at IS NULL")
@@ -628,7 +628,7 @@ func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]InAp
 // UnreadCount counts a user's unread notifications.
 func (s *Store) UnreadCount(ctx context.Context, userID uint) (int64, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).
+	if err := s.reader(ctx).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).
 		Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count unread notifications of user %d: %w", userID, err)
 	}
@@ -674,7 +674,7 @@ func (s *Store) MarkAllRead(ctx context.Context, userID uint, at time.Time) (int
 // the defaults (Chinese, no channel besides in-app).
 func (s *Store) Contact(ctx context.Context, userID uint) (NotifyContact, error) {
 	var c NotifyContact
-	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Take(&c).Error
+	err := s.reader(ctx).Where("user_id = ?", userID).Take(&c).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return NotifyContact{UserID: userID, Language: LangZH}, nil
@@ -737,7 +737,7 @@ type DeliveryJob struct {
 
 // DeliveryJob loads a delivery with its event, user and contact details.
 func (s *Store) DeliveryJob(ctx context.Context, id uint64) (DeliveryJob, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var j DeliveryJob
 	if err := db.Where("id = ?", id).Take(&j.Delivery).Error; err != nil {
 		return j, fmt.Errorf("load delivery %d: %w", id, notFound(err))
@@ -812,7 +812,7 @@ type LoggedAttempt struct {
 // first, and whether more follow.
 func (s *Store) DeliveryLog(ctx context.Context, userID uint, limit, offset int) ([]LoggedAttempt, bool, error) {
 	limit, offset = page(limit, offset)
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var rows []DeliveryAttempt
 	if err := db.Where("user_id = ?", userID).Order("at DESC").Order("id DESC").
 		Limit(limit + 1).Offset(offset).Find(&rows).Error; err != nil {
@@ -856,7 +856,7 @@ func (s *Store) DeliveryLog(ctx context.Context, userID uint, limit, offset int)
 // Deliveries lists the outbox rows of an event, by ID (tests, operators).
 func (s *Store) Deliveries(ctx context.Context, eventID uint64) ([]Delivery, error) {
 	var out []Delivery
-	if err := s.db.WithContext(ctx).Where("event_id = ?", eventID).Order("id").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("event_id = ?", eventID).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list deliveries of event %d: %w", eventID, err)
 	}
 	return out, nil
@@ -865,7 +865,7 @@ func (s *Store) Deliveries(ctx context.Context, eventID uint64) ([]Delivery, err
 // EventsOf lists the events of an application, or every event when appID
 // is 0, oldest first (tests, operators).
 func (s *Store) EventsOf(ctx context.Context, appID uint64) ([]NotifyEvent, error) {
-	q := s.db.WithContext(ctx)
+	q := s.reader(ctx)
 	if appID != 0 {
 		q = q.Where("application_id = ?", appID)
 	}
@@ -883,7 +883,7 @@ func (s *Store) EventsOf(ctx context.Context, appID uint64) ([]NotifyEvent, erro
 // offices.
 func (s *Store) DigestOrgs(ctx context.Context) (departments, supervision []Org, err error) {
 	var orgs []Org
-	if err := s.db.WithContext(ctx).Where("kind <> ?", KindApplicant).Order("code").Find(&orgs).Error; err != nil {
+	if err := s.reader(ctx).Where("kind <> ?", KindApplicant).Order("code").Find(&orgs).Error; err != nil {
 		return nil, nil, fmt.Errorf("list digest recipients: %w", err)
 	}
 	for _, o := range orgs {
@@ -899,7 +899,7 @@ func (s *Store) DigestOrgs(ctx context.Context) (departments, supervision []Org,
 // OpenTasksDueBefore lists the open tasks due before t, earliest first.
 func (s *Store) OpenTasksDueBefore(ctx context.Context, t time.Time) ([]Task, error) {
 	var out []Task
-	err := s.db.WithContext(ctx).Where("status = ? AND due_at < ?", TaskOpen, t.UTC()).
+	err := s.reader(ctx).Where("status = ? AND due_at < ?", TaskOpen, t.UTC()).
 		Order("due_at").Order("id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list open tasks due before %s: %w", t.UTC().Format(time.RFC3339), err)

@@ -76,7 +76,7 @@ func byCols(cols ...string) clause.OrderBy {
 // Org loads one org by code.
 func (s *Store) Org(ctx context.Context, code string) (Org, error) {
 	var o Org
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&o).Error; err != nil {
+	if err := s.reader(ctx).Where("code = ?", code).Take(&o).Error; err != nil {
 		return Org{}, fmt.Errorf("load org %q: %w", code, notFound(err))
 	}
 	return o, nil
@@ -84,7 +84,7 @@ func (s *Store) Org(ctx context.Context, code string) (Org, error) {
 
 // Orgs lists the orgs of one kind ("" for all), ordered by code.
 func (s *Store) Orgs(ctx context.Context, kind string) ([]Org, error) {
-	q := s.db.WithContext(ctx).Order("code")
+	q := s.reader(ctx).Order("code")
 	if kind != "" {
 		q = q.Where("kind = ?", kind)
 	}
@@ -98,7 +98,7 @@ func (s *Store) Orgs(ctx context.Context, kind string) ([]Org, error) {
 // OrgOfKind returns the first org of a kind by code, e.g. the bureau.
 func (s *Store) OrgOfKind(ctx context.Context, kind string) (Org, error) {
 	var o Org
-	if err := s.db.WithContext(ctx).Where("kind = ?", kind).Order("code").Take(&o).Error; err != nil {
+	if err := s.reader(ctx).Where("kind = ?", kind).Order("code").Take(&o).Error; err != nil {
 		return Org{}, fmt.Errorf("load org of kind %q: %w", kind, notFound(err))
 	}
 	return o, nil
@@ -107,7 +107,7 @@ func (s *Store) OrgOfKind(ctx context.Context, kind string) (Org, error) {
 // UserByName loads one user by username.
 func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 	var u User
-	if err := s.db.WithContext(ctx).Where("username = ?", username).Take(&u).Error; err != nil {
+	if err := s.reader(ctx).Where("username = ?", username).Take(&u).Error; err != nil {
 		return User{}, fmt.Errorf("load user %q: %w", username, notFound(err))
 	}
 	return u, nil
@@ -116,7 +116,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 // Users lists every user, ordered by username.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
 	var out []User
-	if err := s.db.WithContext(ctx).Order("username").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Order("username").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -158,12 +158,12 @@ func (f DatasetFilter) scope(db *gorm.DB) *gorm.DB {
 func (s *Store) Datasets(ctx context.Context, f DatasetFilter) ([]Dataset, int64, error) {
 	limit, offset := page(f.Limit, f.Offset)
 	var total int64
-	if err := s.db.WithContext(ctx).Model(&Dataset{}).Scopes(f.scope).Count(&total).Error; err != nil {
+	if err := s.reader(ctx).Model(&Dataset{}).Scopes(f.scope).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count datasets: %w", err)
 	}
 	out := []Dataset{}
 	if total > int64(offset) {
-		err := s.db.WithContext(ctx).Scopes(f.scope).Order("code").Limit(limit).Offset(offset).Find(&out).Error
+		err := s.reader(ctx).Scopes(f.scope).Order("code").Limit(limit).Offset(offset).Find(&out).Error
 		if err != nil {
 			return nil, 0, fmt.Errorf("list datasets: %w", err)
 		}
@@ -179,7 +179,7 @@ func (s *Store) DatasetsByCode(ctx context.Context, codes []string) (map[string]
 		return out, nil
 	}
 	var rows []Dataset
-	if err := s.db.WithContext(ctx).Where("code IN ?", codes).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("code IN ?", codes).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load datasets %v: %w", codes, err)
 	}
 	for _, d := range rows {
@@ -345,7 +345,7 @@ func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 
 // Application loads one application with its datasets ordered by code.
 func (s *Store) Application(ctx context.Context, id uint64) (Application, error) {
-	return loadApplication(s.db.WithContext(ctx), id)
+	return loadApplication(s.reader(ctx), id)
 }
 
 // ApplicationFilter selects applications. Zero fields do not filter; the
@@ -384,7 +384,7 @@ func (f ApplicationFilter) scope(db, q *gorm.DB) *gorm.DB {
 // datasets.
 func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Application, error) {
 	limit, offset := page(f.Limit, f.Offset)
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var out []Application
 	q := f.scope(db, preloadDatasets(db))
 	if err := q.Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
@@ -395,7 +395,7 @@ func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Applic
 
 // ApplicationVisible reports whether application id exists within f's scope.
 func (s *Store) ApplicationVisible(ctx context.Context, id uint64, f ApplicationFilter) (bool, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var n int64
 	if err := f.scope(db, db.Model(&Application{}).Where("id = ?", id)).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("check access to application %d: %w", id, err)
@@ -458,7 +458,7 @@ func (s *Store) RevertSubmitted(ctx context.Context, id uint64) error {
 // Task loads one task by ID.
 func (s *Store) Task(ctx context.Context, id string) (Task, error) {
 	var t Task
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
+	if err := s.reader(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
 		return Task{}, fmt.Errorf("load task %q: %w", id, notFound(err))
 	}
 	return t, nil
@@ -467,7 +467,7 @@ func (s *Store) Task(ctx context.Context, id string) (Task, error) {
 // TasksOf lists an application's tasks, ordered by opening time and ID.
 func (s *Store) TasksOf(ctx context.Context, appID uint64) ([]Task, error) {
 	var out []Task
-	err := s.db.WithContext(ctx).Where("application_id = ?", appID).Order("opened_at").Order("id").Find(&out).Error
+	err := s.reader(ctx).Where("application_id = ?", appID).Order("opened_at").Order("id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list tasks of application %d: %w", appID, err)
 	}
@@ -486,7 +486,7 @@ type InboxFilter struct {
 // Inbox lists tasks matching f, earliest due first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 	limit, offset := page(f.Limit, f.Offset)
-	q := s.db.WithContext(ctx)
+	q := s.reader(ctx)
 	if f.Department != "" {
 		q = q.Where("department = ?", f.Department)
 	}
@@ -504,7 +504,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 // department ("" for all). limit defaults to DefaultLimit, at most MaxLimit.
 func (s *Store) Overdue(ctx context.Context, now time.Time, department string, limit int) ([]Task, error) {
 	limit, _ = page(limit, 0)
-	q := s.db.WithContext(ctx)
+	q := s.reader(ctx)
 	if department != "" {
 		q = q.Where("department = ?", department)
 	}
@@ -521,7 +521,7 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, department string, l
 // Agreements lists an application's agreements, ordered by kind.
 func (s *Store) Agreements(ctx context.Context, appID uint64) ([]Agreement, error) {
 	var out []Agreement
-	if err := s.db.WithContext(ctx).Where("application_id = ?", appID).Order("kind").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", appID).Order("kind").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list agreements of application %d: %w", appID, err)
 	}
 	return out, nil
@@ -530,7 +530,7 @@ func (s *Store) Agreements(ctx context.Context, appID uint64) ([]Agreement, erro
 // Models lists an application's models, ordered by number.
 func (s *Store) Models(ctx context.Context, appID uint64) ([]Model, error) {
 	var out []Model
-	if err := s.db.WithContext(ctx).Where("application_id = ?", appID).Order(byCols("no", "id")).Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", appID).Order(byCols("no", "id")).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list models of application %d: %w", appID, err)
 	}
 	return out, nil
@@ -540,7 +540,7 @@ func (s *Store) Models(ctx context.Context, appID uint64) ([]Model, error) {
 // round.
 func (s *Store) Evaluations(ctx context.Context, appID uint64) ([]Evaluation, error) {
 	var out []Evaluation
-	err := s.db.WithContext(ctx).Where("application_id = ?", appID).Order(byCols("no", "round", "id")).Find(&out).Error
+	err := s.reader(ctx).Where("application_id = ?", appID).Order(byCols("no", "round", "id")).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list evaluations of application %d: %w", appID, err)
 	}
@@ -550,7 +550,7 @@ func (s *Store) Evaluations(ctx context.Context, appID uint64) ([]Evaluation, er
 // Audit lists an application's audit entries, oldest first.
 func (s *Store) Audit(ctx context.Context, appID uint64) ([]AuditEntry, error) {
 	var out []AuditEntry
-	if err := s.db.WithContext(ctx).Where("application_id = ?", appID).Order(byCols("at", "id")).Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("application_id = ?", appID).Order(byCols("at", "id")).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list audit of application %d: %w", appID, err)
 	}
 	return out, nil

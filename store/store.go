@@ -21,9 +21,21 @@ import (
 
 // Store wraps the database.
 type Store struct {
-	db      *gorm.DB
+	db *gorm.DB
+	// r serves reads that need no transaction with the writer. On a SQLite
+	// file it is a pool of read-only connections of its own: WAL lets them
+	// read beside the one writer, so a page load does not queue behind the
+	// workflow's writes (bench P5: the inbox while 10,000 deadlines fall
+	// due). Elsewhere it is db.
+	r       *gorm.DB
 	dialect string
 }
+
+// readerConns is the size of SQLite's read-only pool.
+const readerConns = 4
+
+// reader is the connection for a read outside any transaction.
+func (s *Store) reader(ctx context.Context) *gorm.DB { return s.r.WithContext(ctx) }
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("not found")
@@ -31,7 +43,7 @@ var ErrNotFound = errors.New("not found")
 // Open connects to a database given as a DSN: sqlite:///abs/path.db,
 // sqlite://relative.db, sqlite://:memory:, or mysql://user:pass@tcp(host:3306)/db.
 func Open(dsn string) (*Store, error) {
-	var dial gorm.Dialector
+	var dial, readDial gorm.Dialector
 	var dialect string
 	switch {
 	case strings.HasPrefix(dsn, "sqlite://"):
@@ -40,7 +52,11 @@ func Open(dsn string) (*Store, error) {
 			return nil, fmt.Errorf("database DSN %q names no file; use sqlite:///path/to/datagate.db", dsn)
 		}
 		dialect = "sqlite"
-		dial = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(path)})
+		dial = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(path, false)})
+		if path != ":memory:" {
+			// Each in-memory connection would be a database of its own.
+			readDial = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(path, true)})
+		}
 	case strings.HasPrefix(dsn, "mysql://"):
 		dialect = "mysql"
 		dial = mysql.New(mysql.Config{
@@ -50,7 +66,42 @@ func Open(dsn string) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("database DSN %q: unknown scheme; use sqlite:///path/to/datagate.db or mysql://user:pass@tcp(host:3306)/datagate", redact(dsn))
 	}
-	db, err := gorm.Open(dial, &gorm.Config{
+	db, err := openGorm(dial)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	s := &Store{db: db, r: db, dialect: dialect}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	if dialect == "sqlite" {
+		// One writing connection: SQLite has one writer, and "database is
+		// locked" errors between writers of one process vanish.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxLifetime(time.Hour)
+	}
+	if readDial != nil {
+		if s.r, err = openGorm(readDial); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open database %s for reading: %w", redact(dsn), err)
+		}
+		readDB, err := s.r.DB()
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open database %s for reading: %w", redact(dsn), err)
+		}
+		readDB.SetMaxOpenConns(readerConns)
+		readDB.SetMaxIdleConns(readerConns)
+	}
+	return s, nil
+}
+
+func openGorm(dial gorm.Dialector) (*gorm.DB, error) {
+	return gorm.Open(dial, &gorm.Config{
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		SkipDefaultTransaction: true,
@@ -63,36 +114,26 @@ func Open(dsn string) (*Store, error) {
 		PrepareStmtMaxSize: 500,
 		PrepareStmtTTL:     time.Hour,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
-	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
-	}
-	if dialect == "sqlite" {
-		// One connection: SQLite has one writer, and WAL readers gain
-		// little at this size while "database is locked" errors vanish.
-		sqlDB.SetMaxOpenConns(1)
-	} else {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
-		sqlDB.SetConnMaxLifetime(time.Hour)
-	}
-	return &Store{db: db, dialect: dialect}, nil
 }
 
-func sqliteDSN(path string) string {
+// sqliteDSN is the DSN of the writing connection, or with readOnly of the
+// read-only pool (query_only, set last: a write sent there by mistake fails
+// rather than racing the writer for the lock).
+func sqliteDSN(path string, readOnly bool) string {
+	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	if path == ":memory:" {
+		return "file::memory:?" + params + "&_txlock=immediate"
+	}
+	params += "&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+	if readOnly {
+		return "file:" + path + "?" + params + "&_pragma=query_only(1)"
+	}
 	// _txlock=immediate: a transaction takes the write lock when it begins,
 	// so one that reads and then writes while another process (the worker
 	// beside `datagate serve`) holds the lock waits out busy_timeout instead
 	// of failing at once with SQLITE_BUSY, which a deferred transaction
 	// cannot wait for without deadlocking.
-	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite&_txlock=immediate"
-	if path == ":memory:" {
-		return "file::memory:?" + params
-	}
-	return "file:" + path + "?" + params + "&_pragma=journal_mode(wal)&_pragma=synchronous(normal)"
+	return "file:" + path + "?" + params + "&_txlock=immediate"
 }
 
 // mysqlDatetimePrecision makes time columns DATETIME(6). The driver sends
@@ -152,13 +193,21 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	pools := []*gorm.DB{s.db}
+	if s.r != s.db {
+		pools = append(pools, s.r)
 	}
-	return sqlDB.Close()
+	var errs []error
+	for _, g := range pools {
+		sqlDB, err := g.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // RedactDSN is the DSN with its password replaced by ***, for logs, errors

@@ -142,7 +142,7 @@ func (s *Store) CreateUrge(ctx context.Context, u *Urge, by Supervisor) error {
 // UrgesOf lists the urges on a task, oldest first.
 func (s *Store) UrgesOf(ctx context.Context, taskID string) ([]Urge, error) {
 	var out []Urge
-	err := s.db.WithContext(ctx).Where("task_id = ?", taskID).Order("created_at").Order("id").Find(&out).Error
+	err := s.reader(ctx).Where("task_id = ?", taskID).Order("created_at").Order("id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list urges of task %q: %w", taskID, err)
 	}
@@ -187,7 +187,7 @@ func (s *Store) CreateGroundlessFlag(ctx context.Context, f *GroundlessFlag, by 
 // GroundlessFlagOf loads the flag on a task; ErrNotFound when there is none.
 func (s *Store) GroundlessFlagOf(ctx context.Context, taskID string) (GroundlessFlag, error) {
 	var f GroundlessFlag
-	if err := s.db.WithContext(ctx).Where("task_id = ?", taskID).Take(&f).Error; err != nil {
+	if err := s.reader(ctx).Where("task_id = ?", taskID).Take(&f).Error; err != nil {
 		return GroundlessFlag{}, fmt.Errorf("load flag of task %q: %w", taskID, notFound(err))
 	}
 	return f, nil
@@ -197,7 +197,7 @@ func (s *Store) GroundlessFlagOf(ctx context.Context, taskID string) (Groundless
 // provider department decides, ordered by code.
 func (s *Store) DepartmentDatasets(ctx context.Context, appID uint64, department string) ([]ApplicationDataset, error) {
 	var out []ApplicationDataset
-	err := s.db.WithContext(ctx).Where("application_id = ? AND department = ?", appID, department).
+	err := s.reader(ctx).Where("application_id = ? AND department = ?", appID, department).
 		Order("dataset_code").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list datasets of application %d for %s: %w", appID, department, err)
@@ -250,7 +250,7 @@ type DepartmentStat struct {
 // but applicants and the supervision office), the most overdue first, then
 // by code. Decided means done (not cancelled) with a decision time.
 func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]DepartmentStat, error) {
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	from, to, now := q.From.UTC(), q.To.UTC(), q.Now.UTC()
 	byDept := func(tx *gorm.DB) *gorm.DB {
 		if q.Department != "" {
@@ -441,7 +441,7 @@ var newestFirst = clause.OrderBy{Columns: []clause.OrderByColumn{
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, bool, error) {
 	limit, offset := page(f.Limit, f.Offset)
 	var out []AuditEntry
-	err := s.db.WithContext(ctx).Scopes(f.scope).Order(newestFirst).Limit(limit + 1).Offset(offset).Find(&out).Error
+	err := s.reader(ctx).Scopes(f.scope).Order(newestFirst).Limit(limit + 1).Offset(offset).Find(&out).Error
 	if err != nil {
 		return nil, false, fmt.Errorf("read audit log: %w", err)
 	}
@@ -455,7 +455,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, bool
 // CountAudit counts the entries matching f.
 func (s *Store) CountAudit(ctx context.Context, f AuditFilter) (int64, error) {
 	var n int64
-	if err := s.db.WithContext(ctx).Model(&AuditEntry{}).Scopes(f.scope).Count(&n).Error; err != nil {
+	if err := s.reader(ctx).Model(&AuditEntry{}).Scopes(f.scope).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count audit log: %w", err)
 	}
 	return n, nil
@@ -470,7 +470,7 @@ const auditBatch = 1000
 func (s *Store) EachAudit(ctx context.Context, f AuditFilter, max int, fn func([]AuditEntry) error) error {
 	var last *AuditEntry
 	for sent := 0; sent < max; {
-		q := s.db.WithContext(ctx).Scopes(f.scope)
+		q := s.reader(ctx).Scopes(f.scope)
 		if last != nil {
 			at, id := clause.Column{Name: "at"}, clause.Column{Name: "id"}
 			q = q.Where(clause.Or(
@@ -544,7 +544,7 @@ func (f DisclosureFilter) scope(db *gorm.DB) *gorm.DB {
 // first, and the number of all of them.
 func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosure, int64, error) {
 	limit, offset := page(f.Limit, f.Offset)
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	var total int64
 	if err := db.Scopes(f.scope).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count authorizations: %w", err)

@@ -19,7 +19,7 @@ func TestTaskListsReadTheirPageFromAnIndex(t *testing.T) {
 	for _, s := range openTestStores(t) {
 		t.Run(s.dialect, func(t *testing.T) {
 			rec := &sqlRecorder{}
-			traced := &Store{db: s.db.Session(&gorm.Session{Logger: rec}), dialect: s.dialect}
+			traced := &Store{db: s.db.Session(&gorm.Session{Logger: rec}), r: s.r.Session(&gorm.Session{Logger: rec}), dialect: s.dialect}
 			now := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 			for _, run := range []struct {
 				name, index string

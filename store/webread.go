@@ -17,7 +17,7 @@ func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]
 	if limit <= 0 || limit > maxWebRows {
 		limit = maxWebRows
 	}
-	q := s.db.WithContext(ctx).Where("status = ?", TaskOpen)
+	q := s.reader(ctx).Where("status = ?", TaskOpen)
 	if department != "" {
 		q = q.Where("department = ?", department)
 	}
@@ -34,7 +34,7 @@ func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]
 // opened_at, due_at and decided_at.
 func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]Task, error) {
 	var out []Task
-	err := s.db.WithContext(ctx).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
+	err := s.reader(ctx).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
 		Where("due_at < ? AND (decided_at IS NULL OR decided_at >= ?)", to.UTC(), from.UTC()).
 		Order("due_at").Order("id").Limit(maxWebRows * 4).Find(&out).Error
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]T
 // UsersOfOrg lists an org's active users, ordered by username.
 func (s *Store) UsersOfOrg(ctx context.Context, org string) ([]User, error) {
 	var out []User
-	err := s.db.WithContext(ctx).Where("org_code = ? AND disabled = ?", org, false).Order("username").Find(&out).Error
+	err := s.reader(ctx).Where("org_code = ? AND disabled = ?", org, false).Order("username").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list users of %s: %w", org, err)
 	}
@@ -60,7 +60,7 @@ func (s *Store) UrgesOfTasks(ctx context.Context, taskIDs []string) (map[string]
 		return out, nil
 	}
 	var rows []Urge
-	err := s.db.WithContext(ctx).Where("task_id IN ?", taskIDs).Order("created_at").Order("id").Find(&rows).Error
+	err := s.reader(ctx).Where("task_id IN ?", taskIDs).Order("created_at").Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list urges of %d tasks: %w", len(taskIDs), err)
 	}
@@ -78,7 +78,7 @@ func (s *Store) FlagsOfTasks(ctx context.Context, taskIDs []string) (map[string]
 		return out, nil
 	}
 	var rows []GroundlessFlag
-	if err := s.db.WithContext(ctx).Where("task_id IN ?", taskIDs).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Where("task_id IN ?", taskIDs).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list flags of %d tasks: %w", len(taskIDs), err)
 	}
 	for _, f := range rows {
@@ -97,7 +97,7 @@ func (s *Store) Rejections(ctx context.Context, since time.Time, kinds []string,
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	rejectedDataset := db.Model(&ApplicationDataset{}).Select("1").
 		Where("application_datasets.application_id = tasks.application_id AND application_datasets.department = tasks.department AND application_datasets.decision = ?", reject)
 	var out []Task
@@ -117,7 +117,7 @@ func (s *Store) ApplicationTitles(ctx context.Context, ids []uint64) (map[uint64
 		return out, nil
 	}
 	var rows []Application
-	if err := s.db.WithContext(ctx).Select("id", "title").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := s.reader(ctx).Select("id", "title").Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load titles of %d applications: %w", len(ids), err)
 	}
 	for _, a := range rows {
@@ -134,7 +134,7 @@ func (s *Store) OpenSubjects(ctx context.Context, kind string, subjects []string
 		return out, nil
 	}
 	var rows []Task
-	err := s.db.WithContext(ctx).Select("subject").Where("status = ? AND kind = ? AND subject IN ?", TaskOpen, kind, subjects).
+	err := s.reader(ctx).Select("subject").Where("status = ? AND kind = ? AND subject IN ?", TaskOpen, kind, subjects).
 		Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list open %s tasks of %d subjects: %w", kind, len(subjects), err)
