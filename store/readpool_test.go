@@ -15,10 +15,7 @@ import (
 // committed state, and see its rows once it commits.
 func TestSQLiteReadsDoNotWaitForTheWriter(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open("sqlite://" + filepath.Join(t.TempDir(), "datagate.db"))
-	must(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	must(t, s.Migrate(ctx))
+	s := openSQLiteFile(t)
 	must(t, s.CreateOrg(ctx, Org{Code: "before", Name: "提交前", Kind: KindProvider}))
 
 	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
@@ -60,17 +57,25 @@ func TestSQLiteReadsDoNotWaitForTheWriter(t *testing.T) {
 // writer for the lock.
 func TestSQLiteReaderRefusesWrites(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open("sqlite://" + filepath.Join(t.TempDir(), "datagate.db"))
-	must(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	must(t, s.Migrate(ctx))
-	err = s.reader(ctx).Create(&Org{Code: "x", Name: "x", Kind: KindProvider}).Error
+	s := openSQLiteFile(t)
+	err := s.reader(ctx).Create(&Org{Code: "x", Name: "x", Kind: KindProvider}).Error
 	if err == nil || !strings.Contains(err.Error(), "readonly") {
 		t.Fatalf("insert through the reader: err %v, want a read-only refusal", err)
 	}
 	if n := count(t, s, &Org{}); n != 0 {
 		t.Fatalf("%d orgs after the refused insert, want 0", n)
 	}
+}
+
+// openSQLiteFile is a migrated store in a fresh SQLite file, whatever
+// databases openTestStores adds.
+func openSQLiteFile(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open("sqlite://" + filepath.Join(t.TempDir(), "datagate.db"))
+	must(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	must(t, s.Migrate(context.Background()))
+	return s
 }
 
 func orgCodes(orgs []Org) string {
