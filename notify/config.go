@@ -9,6 +9,8 @@
 // off exponentially; e-mail goes over SMTP, webhooks are signed POSTs.
 // DigestWorkflow, run by two more schedules, writes each department's
 // daily digest and the supervisors' weekly one as events of their own.
+// CleanupWorkflow, on a fourth schedule, deletes what the API leaves
+// behind: expired sign-in sessions and old idempotency keys.
 //
 // Nothing here blocks a decision: a decision commits with its events, and
 // a slow mail server or a dead webhook only delays their delivery.

@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"slices"
 	"strings"
 	"testing"
@@ -212,15 +213,19 @@ func TestRenderEveryKind(t *testing.T) {
 	}
 }
 
-// The schedules: fixed IDs, Asia/Shanghai, the digests one at a time.
+// The schedules: fixed IDs, Asia/Shanghai, the digests and the clean-up
+// one at a time.
 func TestScheduleOptions(t *testing.T) {
 	got := notify.Schedules(notify.Config{})
-	if len(got) != 3 {
+	if len(got) != 4 {
 		t.Fatalf("%d schedules", len(got))
 	}
-	ids := []string{got[0].ID, got[1].ID, got[2].ID}
-	if !slices.Equal(ids, []string{notify.DispatchScheduleID, notify.DailyDigestScheduleID, notify.WeeklyDigestScheduleID}) {
+	ids := []string{got[0].ID, got[1].ID, got[2].ID, got[3].ID}
+	if !slices.Equal(ids, []string{notify.DispatchScheduleID, notify.DailyDigestScheduleID, notify.WeeklyDigestScheduleID, notify.CleanupScheduleID}) {
 		t.Errorf("IDs %v", ids)
+	}
+	if got[3].Spec.Intervals[0].Every != time.Hour || got[3].Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
+		t.Errorf("clean-up schedule %+v, overlap %v", got[3].Spec, got[3].Overlap)
 	}
 	if got[0].Spec.Intervals[0].Every != time.Minute || got[1].Spec.TimeZoneName != "Asia/Shanghai" ||
 		got[1].Spec.CronExpressions[0] != "30 8 * * *" || got[2].Spec.CronExpressions[0] != "0 9 * * 1" {

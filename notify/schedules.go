@@ -29,7 +29,8 @@ const dispatchRunTimeout = 20 * time.Minute
 // Dispatch runs every DispatchEvery and may overlap: each run claims its
 // own deliveries, so a webhook retrying for minutes holds up nobody else's.
 // The digests run by cron in TimeZone, one at a time; a run missed while
-// the server was down is made up within an hour.
+// the server was down is made up within an hour. The clean-up runs hourly
+// (cleanup.go).
 func Schedules(cfg Config) []client.ScheduleOptions {
 	cfg = cfg.Defaults()
 	return []client.ScheduleOptions{
@@ -46,6 +47,7 @@ func Schedules(cfg Config) []client.ScheduleOptions {
 		},
 		digestSchedule(cfg, DailyDigestScheduleID, cfg.DailyDigest, DigestDaily, "DataGate: each department's daily digest"),
 		digestSchedule(cfg, WeeklyDigestScheduleID, cfg.WeeklyDigest, DigestWeekly, "DataGate: the supervisors' weekly digest"),
+		cleanupSchedule(cfg),
 	}
 }
 

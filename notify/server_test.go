@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -21,10 +22,11 @@ import (
 )
 
 // On a real (embedded) Temporal server with a real worker: EnsureSchedules
-// creates the three schedules, a second call changes nothing, a changed
+// creates the four schedules, a second call changes nothing, a changed
 // config updates them and an operator's pause survives; triggering the
 // dispatch schedule sends a webhook through the worker, and the weekly
-// digest schedule writes the supervisors' digest.
+// digest schedule writes the supervisors' digest, and the clean-up
+// deletes expired sessions and old idempotency keys but no others.
 func TestSchedulesOnTemporal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server")
@@ -87,8 +89,8 @@ func TestSchedulesOnTemporal(t *testing.T) {
 			n++
 		}
 	}
-	if n != 3 {
-		t.Errorf("%d datagate schedules after two EnsureSchedules, want 3", n)
+	if n != 4 {
+		t.Errorf("%d datagate schedules after two EnsureSchedules, want 4", n)
 	}
 
 	// An operator pauses the weekly digest; a new config updates the
@@ -137,6 +139,39 @@ func TestSchedulesOnTemporal(t *testing.T) {
 		}
 		return false
 	})
+
+	checkCleanup(t, ctx, c, f)
+}
+
+func checkCleanup(t *testing.T, ctx context.Context, c client.Client, f *fixture) {
+	t.Helper()
+	u := f.user("reviewer-gsa")
+	now := time.Now().UTC()
+	for hash, expires := range map[string]time.Time{"expired": now.Add(-time.Minute), "live": now.Add(time.Hour)} {
+		must(t, f.st.CreateSession(ctx, &store.Session{IDHash: hash, UserID: u.ID, CSRFToken: "x",
+			CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: expires, LastSeenAt: now}))
+	}
+	for key, at := range map[string]time.Time{"old": now.Add(-store.IdempotencyRetention - time.Minute), "recent": now.Add(-time.Hour)} {
+		claim, _, err := f.st.BeginIdempotent(ctx, u.ID, key, "POST /api/v1/applications", at)
+		must(t, err)
+		must(t, f.st.FinishIdempotent(ctx, claim, 201, []byte(`{"key":"`+key+`"}`)))
+	}
+	must(t, c.ScheduleClient().GetHandle(ctx, notify.CleanupScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}))
+	gone := func(err error) bool { return errors.Is(err, store.ErrNotFound) }
+	waitFor(t, 30*time.Second, "the clean-up to delete the expired session", func() bool {
+		_, err := f.st.SessionByHash(ctx, "expired")
+		return gone(err)
+	})
+	if _, err := f.st.SessionByHash(ctx, "live"); err != nil {
+		t.Errorf("the clean-up deleted a live session: %v", err)
+	}
+	later := now.Add(time.Minute)
+	if claim, _, err := f.st.BeginIdempotent(ctx, u.ID, "old", "POST /api/v1/applications", later); err != nil || claim == nil {
+		t.Errorf("a key past its retention: claim %v, %v; want it forgotten", claim, err)
+	}
+	if claim, prev, err := f.st.BeginIdempotent(ctx, u.ID, "recent", "POST /api/v1/applications", later); err != nil || claim != nil || prev.Status != 201 {
+		t.Errorf("a recent key: claim %v, %d, %v; want its answer kept", claim, prev.Status, err)
+	}
 }
 
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {

@@ -26,6 +26,7 @@ func Register(r Registry, d Deps) {
 	r.RegisterActivityWithOptions(a.Deliver, activity.RegisterOptions{Name: DeliverActivityName})
 	r.RegisterActivityWithOptions(a.GiveUp, activity.RegisterOptions{Name: GiveUpActivityName})
 	r.RegisterActivityWithOptions(a.Digest, activity.RegisterOptions{Name: DigestActivityName})
+	r.RegisterActivityWithOptions(a.Cleanup, activity.RegisterOptions{Name: CleanupActivityName})
 }
 
 // RegisterWorkflows adds the notification workflows only (a replayer).
@@ -34,6 +35,7 @@ func RegisterWorkflows(r interface {
 }) {
 	r.RegisterWorkflowWithOptions(DispatchWorkflow, workflow.RegisterOptions{Name: DispatchWorkflowName})
 	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: DigestWorkflowName})
+	r.RegisterWorkflowWithOptions(CleanupWorkflow, workflow.RegisterOptions{Name: CleanupWorkflowName})
 }
 
 // DeliverRetryPolicy is how Deliver is retried: after 2 s, doubling, at

@@ -53,6 +53,22 @@ type IdempotencyKey struct {
 // FinishIdempotent, and a retry with the same key may take it over.
 const IdempotencyExpiry = 5 * time.Minute
 
+// IdempotencyRetention is how long a key is kept: a retry within it
+// replays the first answer; PurgeIdempotencyKeys forgets older keys, whose
+// stored answers would otherwise accumulate without end. (A decision
+// retried later still applies once: its key is also the Update's ID.)
+const IdempotencyRetention = 24 * time.Hour
+
+// PurgeIdempotencyKeys deletes the keys reserved before before, and
+// returns how many.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&IdempotencyKey{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purge idempotency keys: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // IdempotencyClaim is a key held by one request, from BeginIdempotent to
 // FinishIdempotent.
 type IdempotencyClaim struct {

@@ -54,7 +54,7 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 			if err := s.FinishIdempotent(ctx, retry, 201, []byte(`{"id":41}`)); err != nil {
 				t.Fatal(err)
 			}
-			// From then on every retry, however late, gets that answer.
+			// From then on every retry gets that answer, until the key is purged.
 			c, prev, err := s.BeginIdempotent(ctx, user, key, route, t0.Add(24*time.Hour))
 			if err != nil || c != nil || prev.Status != 201 || prev.Body != `{"id":41}` {
 				t.Errorf("replay: claim %v, %d %q, %v", c, prev.Status, prev.Body, err)
@@ -116,6 +116,43 @@ func TestIdempotencyKeyAfterServerFailure(t *testing.T) {
 			}
 			if again, _, err := s.BeginIdempotent(ctx, user, key, route, now); err != nil || again == nil || again.Resume != `{"application_id":5}` {
 				t.Errorf("second retry: %+v, %v", again, err)
+			}
+		})
+	}
+}
+
+// Keys older than the retention are forgotten: a retry with one then runs
+// as a new request. Newer keys still replay.
+func TestPurgeIdempotencyKeys(t *testing.T) {
+	for _, s := range openTestStores(t) {
+		t.Run(s.Dialect(), func(t *testing.T) {
+			ctx := context.Background()
+			key := fmt.Sprintf("purge-%d", time.Now().UnixNano())
+			const user, route = 8, "POST /api/v1/applications"
+			t0 := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+			finish := func(k string, at time.Time, body string) {
+				t.Helper()
+				c, _, err := s.BeginIdempotent(ctx, user, k, route, at)
+				if err != nil || c == nil {
+					t.Fatalf("begin %s: %v, %v", k, c, err)
+				}
+				if err := s.FinishIdempotent(ctx, c, 201, []byte(body)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			finish(key+"-old", t0, `{"id":1}`)
+			finish(key+"-new", t0.Add(time.Hour), `{"id":2}`)
+
+			n, err := s.PurgeIdempotencyKeys(ctx, t0.Add(time.Minute))
+			if err != nil || n < 1 {
+				t.Fatalf("purge: %d, %v; want the old key deleted", n, err)
+			}
+			later := t0.Add(IdempotencyRetention + 2*time.Hour)
+			if c, _, err := s.BeginIdempotent(ctx, user, key+"-old", route, later); err != nil || c == nil {
+				t.Errorf("the purged key: claim %v, %v; want a new request", c, err)
+			}
+			if c, prev, err := s.BeginIdempotent(ctx, user, key+"-new", route, later); err != nil || c != nil || prev.Body != `{"id":2}` {
+				t.Errorf("the kept key: claim %v, %q, %v; want its answer replayed", c, prev.Body, err)
 			}
 		})
 	}
