@@ -34,21 +34,30 @@ type Deadline struct {
 
 // NewTask is a task to open; its DueAt and RemindAt are computed here.
 type NewTask struct {
-	Task     store.Task `json:"task"`
-	Deadline Deadline   `json:"deadline"`
+	Task     Task     `json:"task"`
+	Deadline Deadline `json:"deadline"`
 }
 
-// Change is one transition: rows to write and tasks to open.
+// Change is one committed transition of one workflow: the records it
+// changed and the tasks it opens. Writing the same change again leaves the
+// same rows.
 type Change struct {
-	store.Change
-	Open []NewTask `json:"open,omitempty"`
+	ApplicationID uint64            `json:"application_id"`
+	App           *AppRow           `json:"app,omitempty"`
+	Datasets      []DatasetDecision `json:"datasets,omitempty"`
+	Tasks         []Task            `json:"tasks,omitempty"`
+	Agreements    []Agreement       `json:"agreements,omitempty"`
+	Models        []Model           `json:"models,omitempty"`
+	Evaluations   []Evaluation      `json:"evaluations,omitempty"`
+	Audit         []AuditEntry      `json:"audit,omitempty"`
+	Open          []NewTask         `json:"open,omitempty"`
 }
 
 // Applied returns the opened tasks with their computed deadlines. It is
 // recorded in the workflow history, so a new holiday table never changes a
 // running workflow's replay.
 type Applied struct {
-	Opened []store.Task `json:"opened,omitempty"`
+	Opened []Task `json:"opened,omitempty"`
 }
 
 // reminderHour is when a reminder goes out on its working day (+08:00).
@@ -68,8 +77,10 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 		t.DueAt, t.RemindAt = due, remind
 		out.Opened = append(out.Opened, t)
 	}
-	ch := c.Change
-	ch.Tasks = append(append([]store.Task(nil), c.Tasks...), out.Opened...)
+	ch := c.rows()
+	for _, t := range out.Opened {
+		ch.Tasks = append(ch.Tasks, t.Row())
+	}
 	if err := a.Store.Apply(ctx, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return Applied{}, temporal.NewNonRetryableApplicationError(err.Error(), "NotFound", err)

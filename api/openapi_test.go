@@ -19,6 +19,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/rbac"
@@ -1317,9 +1318,9 @@ func TestOpenAPIWorkflowBodies(t *testing.T) {
 	remind := now.Add(24 * time.Hour)
 	update := d.schema(t, ptrJoin(opPtr("POST", "/api/v1/tasks/{id}/decision"), "responses", "200", "content", "application/json", "schema"))
 	for _, res := range []workflows.UpdateResult{
-		{Status: workflows.StatusDepartmentReview, Opened: []store.Task{
+		{Status: workflows.StatusDepartmentReview, Opened: []activities.Task{
 			{ID: "application-1-t2", ApplicationID: 1, WorkflowID: "application-1", Kind: workflows.TaskDepartmentReview, Round: 1,
-				Department: "gsa", Status: store.TaskOpen, OpenedAt: now, DueAt: now.Add(28 * 24 * time.Hour), RemindAt: &remind}}},
+				Department: "gsa", Status: activities.TaskOpen, OpenedAt: now, DueAt: now.Add(28 * 24 * time.Hour), RemindAt: &remind}}},
 		{Status: workflows.StatusActive, Model: "application-1-model-1"},
 		{Status: workflows.ModelChangesRequested},
 		{Status: workflows.StatusClosed},

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/activities"
 )
 
 // continueAsNewAfter is the history length past which an active
@@ -44,7 +44,7 @@ type app struct {
 func (w *app) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
 		return Status{AppState: w.st, ApplicationID: w.in.ApplicationID,
-			HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength()}, nil
+			HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength(), Applying: w.m.applying}, nil
 	}); err != nil {
 		return err
 	}
@@ -248,13 +248,13 @@ func (w *app) submit(ctx workflow.Context) error {
 }
 
 // commit writes a change together with the application's lifecycle row.
-func (w *app) commit(ctx workflow.Context, c *change) ([]store.Task, error) {
+func (w *app) commit(ctx workflow.Context, c *change) ([]activities.Task, error) {
 	c.App = w.appRow(c.App)
 	return w.m.apply(ctx, c)
 }
 
-func (w *app) appRow(edits *store.AppState) *store.AppState {
-	row := &store.AppState{ID: w.in.ApplicationID, Status: w.st.Status, EndReason: w.st.EndReason,
+func (w *app) appRow(edits *activities.AppRow) *activities.AppRow {
+	row := &activities.AppRow{Status: w.st.Status, EndReason: w.st.EndReason,
 		ActiveFrom: timePtr(w.st.ActiveFrom), ActiveUntil: timePtr(w.st.ActiveUntil),
 		EndedAt: timePtr(w.st.EndedAt), ClosedAt: timePtr(w.st.ClosedAt)}
 	if edits != nil {
@@ -317,7 +317,7 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 	}
 	if r.Decision == DecisionResubmit {
 		for field := range r.Edits {
-			if _, ok := store.EditableFields[field]; !ok {
+			if !activities.EditableField(field) {
 				return refuse(ErrInvalid, "edits."+field, "field %q cannot be supplemented; editable fields are description, purpose, scope, security_controls", field)
 			}
 		}
@@ -327,7 +327,7 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 
 // checkItems: a department decides every one of its datasets, and each
 // rejection states its reason and basis.
-func (w *app) checkItems(t store.Task, items []DatasetItem) error {
+func (w *app) checkItems(t activities.Task, items []DatasetItem) error {
 	seen := map[string]bool{}
 	for i, it := range items {
 		p := fmt.Sprintf("items[%d].", i)
@@ -410,7 +410,7 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
 
-func (w *app) onInitialReview(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onInitialReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	switch r.Decision {
 	case DecisionPass:
 		w.st.Status = StatusDepartmentReview
@@ -448,13 +448,13 @@ func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) err
 	w.m.audit(ctx, c, r.Actor, "application.resubmitted", fmt.Sprintf("round %d", w.st.InitialRound), "", "")
 	w.m.open(ctx, c, TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
 	if len(r.Edits) > 0 {
-		c.App = &store.AppState{Edits: r.Edits}
+		c.App = &activities.AppRow{Edits: r.Edits}
 	}
 	_, err := w.commit(ctx, c)
 	return err
 }
 
-func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	if r.Decision == DecisionAskRegulator {
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
 		w.m.open(ctx, c, TaskRegulatorOpinion, r.Regulator, t.Department, 1, w.in.Deadlines.RegulatorOpinion, false)
@@ -479,8 +479,8 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t store.Task, 
 			it.Reason, it.Basis = "", ""
 		}
 		w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = it.Decision, it.Reason, it.Basis
-		c.Datasets = append(c.Datasets, store.ApplicationDataset{ApplicationID: w.in.ApplicationID,
-			DatasetCode: d.Code, Department: d.Department, Decision: it.Decision, Reason: it.Reason, Basis: it.Basis, DecidedAt: &now})
+		c.Datasets = append(c.Datasets, activities.DatasetDecision{
+			Dataset: d.Code, Department: d.Department, Decision: it.Decision, Reason: it.Reason, Basis: it.Basis, DecidedAt: &now})
 		w.m.audit(ctx, c, r.Actor, "dataset."+it.Decision, d.Code, it.Reason, it.Basis)
 		if it.Decision == DecisionReject && !rejected {
 			rejected = true
@@ -534,11 +534,11 @@ func (w *app) approved() []DatasetState {
 func (w *app) startAgreements(ctx workflow.Context, c *change) {
 	w.st.Status = StatusAgreements
 	o := w.in.Orgs
-	w.st.Agreements = []store.Agreement{
-		{ApplicationID: w.in.ApplicationID, Kind: AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
-		{ApplicationID: w.in.ApplicationID, Kind: AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
-		{ApplicationID: w.in.ApplicationID, Kind: AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
-		{ApplicationID: w.in.ApplicationID, Kind: AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
+	w.st.Agreements = []activities.Agreement{
+		{Kind: AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
+		{Kind: AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
+		{Kind: AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
+		{Kind: AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
 	}
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
 	w.m.audit(ctx, c, systemActor, "application.approved", fmt.Sprintf("%d datasets approved", len(w.approved())), "", "")
@@ -561,7 +561,7 @@ func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
 	}
 }
 
-func (w *app) agreement(kind string) *store.Agreement {
+func (w *app) agreement(kind string) *activities.Agreement {
 	for i := range w.st.Agreements {
 		if w.st.Agreements[i].Kind == kind {
 			return &w.st.Agreements[i]
@@ -570,10 +570,10 @@ func (w *app) agreement(kind string) *store.Agreement {
 	panic("unknown agreement " + kind)
 }
 
-func (w *app) onSignature(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	now := workflow.Now(ctx).UTC()
 	a := w.agreement(t.Subject)
-	a.Signatures = append(append([]store.Signature(nil), a.Signatures...), store.Signature{Org: r.Actor.Org, User: r.Actor.User, At: now})
+	a.Signatures = append(append([]activities.Signature(nil), a.Signatures...), activities.Signature{Org: r.Actor.Org, User: r.Actor.User, At: now})
 	w.m.audit(ctx, c, r.Actor, "agreement."+r.Decision, t.Subject, "", "")
 	if len(a.Signatures) == len(a.Parties) {
 		a.Status = "completed"
@@ -614,7 +614,7 @@ func (w *app) activate(ctx workflow.Context, c *change) {
 func (w *app) startEvaluation(ctx workflow.Context, a Actor, why string) error {
 	w.st.EvaluationCount++
 	now := workflow.Now(ctx).UTC()
-	w.st.Evaluation = &store.Evaluation{
+	w.st.Evaluation = &activities.Evaluation{
 		ID:            fmt.Sprintf("%s-evaluation-%d", w.m.wfID, w.st.EvaluationCount),
 		ApplicationID: w.in.ApplicationID, No: w.st.EvaluationCount, Round: 1,
 		Status: EvalSelf, OpenedAt: now,
@@ -647,7 +647,7 @@ func (w *app) evaluationStep(ctx workflow.Context, c *change, kind string) error
 	return err
 }
 
-func (w *app) onEvaluation(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	e := *w.st.Evaluation
 	w.st.Evaluation = &e
 	now := workflow.Now(ctx).UTC()
@@ -800,7 +800,7 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	return err
 }
 
-func (w *app) onExit(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onExit(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	switch r.Decision {
 	case DecisionConfirm:
 		w.m.audit(ctx, c, r.Actor, "exit.confirmed", "data returned and derived models destroyed", r.Comment, "")
@@ -876,7 +876,7 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 	id := ModelWorkflowID(w.m.wfID, no)
 	now := workflow.Now(ctx).UTC()
 	var c change
-	c.Models = []store.Model{{ID: id, ApplicationID: w.in.ApplicationID, No: no, Name: r.Name,
+	c.Models = []activities.Model{{ID: id, ApplicationID: w.in.ApplicationID, No: no, Name: r.Name,
 		Description: r.Description, Status: ModelInReview, Round: 1, SubmittedAt: now}}
 	w.m.audit(ctx, &c, r.Actor, "model.submitted", id, r.Name, "")
 	if _, err := w.commit(ctx, &c); err != nil {

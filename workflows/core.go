@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
-	"github.com/datagate/datagate/store"
 )
 
 // Error types carried by refused Updates; the API maps them to HTTP statuses.
@@ -46,8 +45,14 @@ type machine struct {
 	mu      workflow.Mutex
 	cancels map[string]workflow.CancelFunc // by task ID; never iterated
 	version int                            // bumped on every transition
+	// applying: a transition's write step is in flight; its rows may not
+	// be written yet (the status Query says so, for reconciliation).
+	applying bool
+	// byActivity: this run writes through the Apply activity (see
+	// writesByActivity).
+	byActivity bool
 	// lastOpened are the tasks the latest transition opened.
-	lastOpened []store.Task
+	lastOpened []activities.Task
 	// rootCtx is the workflow's own context, for timer goroutines.
 	rootCtx workflow.Context
 }
@@ -75,7 +80,7 @@ func (m *machine) now(ctx workflow.Context) time.Time { return workflow.Now(ctx)
 // audit appends an audit entry with the next sequence number.
 func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target, reason, basis string) {
 	m.core.Seq++
-	c.Audit = append(c.Audit, store.AuditEntry{
+	c.Audit = append(c.Audit, activities.AuditEntry{
 		WorkflowID: m.wfID, Seq: m.core.Seq, ApplicationID: m.appID,
 		Actor: a.User, Role: a.Role, Department: a.Org,
 		Action: action, Target: target, Reason: reason, Basis: basis,
@@ -87,9 +92,9 @@ func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target
 // calendar days when calendarDays is true).
 func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round, days int, calendarDays bool) {
 	m.core.TaskSeq++
-	t := store.Task{
+	t := activities.Task{
 		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
-		Kind: kind, Subject: subject, Round: round, Department: org, Status: store.TaskOpen,
+		Kind: kind, Subject: subject, Round: round, Department: org, Status: activities.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}
 	d := activities.Deadline{WorkingDays: days, ReminderBefore: m.dl.ReminderBefore}
@@ -100,11 +105,11 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 }
 
 // close records a decision on an open task.
-func (m *machine) close(ctx workflow.Context, c *change, t store.Task, a Actor, decision, reason, basis, comment string) {
+func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {
 	now := m.now(ctx)
-	t.Status = store.TaskDone
+	t.Status = activities.TaskDone
 	if decision == DecisionCancelled {
-		t.Status = store.TaskCancelled
+		t.Status = activities.TaskCancelled
 	}
 	t.Decision, t.Reason, t.Basis, t.Comment = decision, reason, basis, comment
 	t.ActorUser, t.ActorRole = a.User, a.Role
@@ -131,18 +136,12 @@ func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kin
 // change to the workflow state: closed tasks leave, opened tasks arrive with
 // their deadline timers armed. A non-retryable failure (a bug or a missing
 // row) is returned and the state is left as it was.
-func (m *machine) apply(ctx workflow.Context, c *change) ([]store.Task, error) {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
-		StartToCloseTimeout:    30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    500 * time.Millisecond,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
+func (m *machine) apply(ctx workflow.Context, c *change) ([]activities.Task, error) {
+	m.applying = true
+	defer func() { m.applying = false }()
+	c.ApplicationID = m.appID
 	var res activities.Applied
-	if err := workflow.ExecuteLocalActivity(lctx, activities.ApplyName, c.Change).Get(ctx, &res); err != nil {
+	if err := m.write(ctx, c.Change).Get(ctx, &res); err != nil {
 		return nil, err
 	}
 	for _, id := range c.closed {
@@ -159,6 +158,62 @@ func (m *machine) apply(ctx workflow.Context, c *change) ([]store.Task, error) {
 	return res.Opened, nil
 }
 
+// applyActivityChange: the write step is a regular activity, scheduled
+// by the workflow task that commits the transition, instead of a local
+// activity run inside it. A local activity's transaction commits before
+// its workflow task completes; when that task then failed (a worker
+// killed, a concurrent Update, an error), the Update was aborted and
+// retried by its client while its rows stayed, and the retry reused the
+// same audit sequence numbers and task IDs for what could be another
+// decision. An activity is only scheduled by a workflow task that the
+// server accepted, so every row it writes belongs to a committed
+// transition. Histories recorded before this change replay with the
+// local activity.
+const applyActivityChange = "apply-activity"
+
+// writeRetry retries the write step until it succeeds; a non-retryable
+// failure (a bug, a missing row) ends it.
+var writeRetry = &temporal.RetryPolicy{
+	InitialInterval:    500 * time.Millisecond,
+	BackoffCoefficient: 2,
+	MaximumInterval:    time.Minute,
+}
+
+// write schedules the Apply activity for a change.
+func (m *machine) write(ctx workflow.Context, c activities.Change) workflow.Future {
+	if !m.writesByActivity(ctx) {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+			StartToCloseTimeout:    30 * time.Second,
+			RetryPolicy:            writeRetry,
+		})
+		return workflow.ExecuteLocalActivity(lctx, activities.ApplyName, c)
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy:            writeRetry,
+	})
+	return workflow.ExecuteActivity(actx, activities.ApplyName, c)
+}
+
+// writesByActivity: this transition's write step is an activity. A run
+// started before applyActivityChange replays its recorded transitions with
+// the local activity and switches at its first new one: GetVersion keeps
+// answering DefaultVersion for a change ID it first met while replaying, so
+// each transition of such a run asks under an ID of its own, and one
+// marker records where the run switched.
+func (m *machine) writesByActivity(ctx workflow.Context) bool {
+	if m.byActivity {
+		return true
+	}
+	if workflow.GetVersion(ctx, applyActivityChange, workflow.DefaultVersion, 1) == 1 ||
+		workflow.GetVersion(ctx, fmt.Sprintf("%s/%d", applyActivityChange, m.version), workflow.DefaultVersion, 1) == 1 {
+		m.byActivity = true
+	}
+	return m.byActivity
+}
+
 // dropTask removes a task from the open set and stops its timers.
 func (m *machine) dropTask(id string) {
 	for i, t := range m.core.Tasks {
@@ -173,17 +228,17 @@ func (m *machine) dropTask(id string) {
 	}
 }
 
-func (m *machine) task(id string) (store.Task, bool) {
+func (m *machine) task(id string) (activities.Task, bool) {
 	for _, t := range m.core.Tasks {
 		if t.ID == id {
 			return t, true
 		}
 	}
-	return store.Task{}, false
+	return activities.Task{}, false
 }
 
-func (m *machine) openOf(kind string) []store.Task {
-	var out []store.Task
+func (m *machine) openOf(kind string) []activities.Task {
+	var out []activities.Task
 	for _, t := range m.core.Tasks {
 		if t.Kind == kind {
 			out = append(out, t)
@@ -244,7 +299,7 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	m.replace(t)
 }
 
-func (m *machine) replace(t store.Task) {
+func (m *machine) replace(t activities.Task) {
 	for i := range m.core.Tasks {
 		if m.core.Tasks[i].ID == t.ID {
 			m.core.Tasks[i] = t
@@ -267,22 +322,22 @@ func sleepUntil(ctx workflow.Context, t time.Time) bool {
 func (m *machine) lock(ctx workflow.Context) error { return m.mu.Lock(ctx) }
 
 // checkTask finds an open task and checks the actor and the decision.
-func (m *machine) checkTask(r DecideRequest) (store.Task, error) {
+func (m *machine) checkTask(r DecideRequest) (activities.Task, error) {
 	if strings.TrimSpace(r.TaskID) == "" {
-		return store.Task{}, refuse(ErrInvalid, "task_id", "task_id is required")
+		return activities.Task{}, refuse(ErrInvalid, "task_id", "task_id is required")
 	}
 	t, ok := m.task(r.TaskID)
 	if !ok {
-		return store.Task{}, refuse(ErrConflict, "task_id", "task %s is not open (already decided, cancelled, or not part of this workflow)", r.TaskID)
+		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open (already decided, cancelled, or not part of this workflow)", r.TaskID)
 	}
 	if err := checkActor(r.Actor); err != nil {
-		return store.Task{}, err
+		return activities.Task{}, err
 	}
 	if r.Actor.Org != t.Department {
-		return store.Task{}, refuse(ErrForbidden, "actor.org", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, r.Actor.Org)
+		return activities.Task{}, refuse(ErrForbidden, "actor.org", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, r.Actor.Org)
 	}
 	if !contains(allowedDecisions[t.Kind], r.Decision) {
-		return store.Task{}, refuse(ErrInvalid, "decision", "decision %q is not allowed on a %s task; use one of: %s",
+		return activities.Task{}, refuse(ErrInvalid, "decision", "decision %q is not allowed on a %s task; use one of: %s",
 			r.Decision, t.Kind, strings.Join(allowedDecisions[t.Kind], ", "))
 	}
 	return t, nil

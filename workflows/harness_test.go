@@ -141,7 +141,7 @@ func (h *harness) status() wf.Status {
 
 // task finds the open task of a kind for an org, in the application or in
 // one of its model reviews.
-func (h *harness) task(kind, org string) store.Task {
+func (h *harness) task(kind, org string) activities.Task {
 	h.t.Helper()
 	for _, t := range h.openTasks() {
 		if t.Kind == kind && t.Department == org {
@@ -149,10 +149,10 @@ func (h *harness) task(kind, org string) store.Task {
 		}
 	}
 	h.t.Fatalf("no open %s task for %s at %s; open: %v", kind, org, h.env.Now(), h.openTasks())
-	return store.Task{}
+	return activities.Task{}
 }
 
-func (h *harness) openTasks() []store.Task {
+func (h *harness) openTasks() []activities.Task {
 	s := h.status()
 	tasks := s.Tasks
 	for _, m := range s.Models {

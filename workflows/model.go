@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/activities"
 )
 
 // ModelReviewWorkflow reviews one model (一模型一审定): the bureau and every
@@ -63,8 +63,8 @@ func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
 	}
 }
 
-func (w *modelReview) row(ctx workflow.Context) store.Model {
-	r := store.Model{ID: w.m.wfID, ApplicationID: w.in.ApplicationID, No: w.in.No, Name: w.in.Name,
+func (w *modelReview) row(ctx workflow.Context) activities.Model {
+	r := activities.Model{ID: w.m.wfID, ApplicationID: w.in.ApplicationID, No: w.in.No, Name: w.in.Name,
 		Description: w.in.Description, Status: w.st.Status, Round: w.st.Round, SubmittedAt: w.in.SubmittedAt}
 	if w.st.Status != ModelInReview && w.st.Status != ModelChangesRequested {
 		now := workflow.Now(ctx).UTC()
@@ -125,7 +125,7 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 			w.m.open(ctx, &c, TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelRevision, false)
 		}
 	}
-	c.Models = []store.Model{w.row(ctx)}
+	c.Models = []activities.Model{w.row(ctx)}
 	if _, err := w.m.apply(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -174,7 +174,7 @@ func (w *modelReview) cancelled(ctx workflow.Context) (ModelStatus, error) {
 	var c change
 	w.m.cancelOpen(dctx, &c, "authorization ended")
 	w.st.Status = ModelCancelled
-	c.Models = []store.Model{w.row(dctx)}
+	c.Models = []activities.Model{w.row(dctx)}
 	if _, err := w.m.apply(dctx, &c); err != nil {
 		return w.st, err
 	}

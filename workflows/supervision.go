@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/activities"
 )
 
 // Supervision inside the workflows: an urge (督办) opens a reply task for
@@ -54,23 +54,23 @@ type Rejection struct {
 	Round      int    `json:"round"`
 }
 
-func (m *machine) validateUrge(r UrgeRequest) (store.Task, error) {
+func (m *machine) validateUrge(r UrgeRequest) (activities.Task, error) {
 	if err := checkActor(r.Actor); err != nil {
-		return store.Task{}, err
+		return activities.Task{}, err
 	}
 	if r.Actor.Role != "supervisor" {
-		return store.Task{}, refuse(ErrForbidden, "actor.role", "only a supervisor may urge a task; %s is %s", r.Actor.User, r.Actor.Role)
+		return activities.Task{}, refuse(ErrForbidden, "actor.role", "only a supervisor may urge a task; %s is %s", r.Actor.User, r.Actor.Role)
 	}
 	if strings.TrimSpace(r.Message) == "" {
-		return store.Task{}, refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
+		return activities.Task{}, refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
 	}
 	t, ok := m.task(r.TaskID)
 	if !ok || t.Kind == TaskUrgeReply || t.Kind == TaskFlagAnswer {
-		return store.Task{}, refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
+		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
 	}
 	for _, o := range m.core.Tasks {
 		if o.Kind == TaskUrgeReply && o.Subject == t.ID {
-			return store.Task{}, refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
+			return activities.Task{}, refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
 		}
 	}
 	return t, nil
@@ -96,7 +96,7 @@ func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error
 }
 
 // reply records the department's answer to an urge.
-func (m *machine) reply(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (m *machine) reply(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	m.audit(ctx, c, r.Actor, "urge.replied", t.Subject+" "+t.Department, r.Comment, "")
 	_, err := m.apply(ctx, c)
 	return err
@@ -156,7 +156,7 @@ func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult,
 
 // onFlagAnswer: uphold keeps the rejection (with its basis); reopen opens
 // the review again, with a new clock, and the application goes back to it.
-func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t store.Task, r DecideRequest) error {
+func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	if r.Decision == DecisionUphold {
 		w.m.audit(ctx, c, r.Actor, "rejection.upheld", t.Subject, r.Reason, r.Basis)
 		_, err := w.commit(ctx, c)
@@ -181,8 +181,8 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t store.Task, r Deci
 		for i, d := range w.st.Datasets {
 			if d.Department == rej.Department && d.Decision == DecisionReject {
 				w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = "", "", ""
-				c.Datasets = append(c.Datasets, store.ApplicationDataset{ApplicationID: w.in.ApplicationID,
-					DatasetCode: d.Code, Department: d.Department})
+				c.Datasets = append(c.Datasets, activities.DatasetDecision{
+					Dataset: d.Code, Department: d.Department})
 			}
 		}
 		w.m.open(ctx, c, TaskDepartmentReview, rej.Department, "", rej.Round+1, w.in.Deadlines.DepartmentReview, false)
@@ -200,7 +200,7 @@ func validateFlagAnswer(r DecideRequest) error {
 }
 
 // recordRejection remembers a review task that rejected something.
-func (w *app) recordRejection(t store.Task) {
+func (w *app) recordRejection(t activities.Task) {
 	w.st.Rejections = append(w.st.Rejections, Rejection{TaskID: t.ID, Kind: t.Kind, Department: t.Department, Round: t.Round})
 }
 

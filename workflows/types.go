@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/activities"
 )
 
 // Registered names; never derive them from Go identifiers, so that a rename
@@ -290,7 +290,7 @@ type ModelRequest struct {
 // UpdateResult is what every Update returns once the new state is persisted.
 type UpdateResult struct {
 	Status string       `json:"status"`
-	Opened []store.Task `json:"opened,omitempty"`
+	Opened []activities.Task `json:"opened,omitempty"`
 	Model  string       `json:"model,omitempty"`
 }
 
@@ -334,7 +334,7 @@ const (
 type Core struct {
 	Seq     int64        `json:"seq"`
 	TaskSeq int          `json:"task_seq"`
-	Tasks   []store.Task `json:"tasks"`
+	Tasks   []activities.Task `json:"tasks"`
 }
 
 // AppState is the whole state of an ApplicationWorkflow.
@@ -343,11 +343,11 @@ type AppState struct {
 	Status           string            `json:"status"`
 	Datasets         []DatasetState    `json:"datasets"`
 	InitialRound     int               `json:"initial_round"`
-	Agreements       []store.Agreement `json:"agreements,omitempty"`
+	Agreements       []activities.Agreement `json:"agreements,omitempty"`
 	ActiveFrom       time.Time         `json:"active_from,omitzero"`
 	ActiveUntil      time.Time         `json:"active_until,omitzero"`
 	NextEvaluationAt time.Time         `json:"next_evaluation_at,omitzero"`
-	Evaluation       *store.Evaluation `json:"evaluation,omitempty"`
+	Evaluation       *activities.Evaluation `json:"evaluation,omitempty"`
 	EvaluationCount  int               `json:"evaluation_count"`
 	ExitEffectiveAt  time.Time         `json:"exit_effective_at,omitzero"`
 	EndedAt          time.Time         `json:"ended_at,omitzero"`
@@ -366,6 +366,9 @@ type Status struct {
 	AppState
 	ApplicationID uint64 `json:"application_id"`
 	HistoryLength int    `json:"history_length"`
+	// Applying: a transition is being written; the read model may not
+	// hold it yet.
+	Applying bool `json:"applying,omitempty"`
 }
 
 // ModelInput starts a ModelReviewWorkflow.
@@ -394,5 +397,5 @@ type ModelStatus struct {
 	Status string `json:"status"`
 	Round  int    `json:"round"`
 	// Decisions are the reviewers' closed tasks, every round.
-	Decisions []store.Task `json:"decisions,omitempty"`
+	Decisions []activities.Task `json:"decisions,omitempty"`
 }

@@ -111,7 +111,11 @@ func (w *warp) apply(ctx context.Context, c activities.Change) (activities.Appli
 		remind := now.Add(r.Remind).UTC()
 		t.RemindAt, t.DueAt = &remind, remind.Add(r.Remind)
 	}
-	if err := w.acts.Store.Apply(ctx, store.Change{Tasks: out.Opened}); err != nil {
+	rows := make([]store.Task, len(out.Opened))
+	for i, t := range out.Opened {
+		rows[i] = t.Row()
+	}
+	if err := w.acts.Store.Apply(ctx, store.Change{Tasks: rows}); err != nil {
 		return activities.Applied{}, err
 	}
 	if !r.At.IsZero() {

@@ -1,0 +1,184 @@
+package activities
+
+import (
+	"time"
+
+	"github.com/datagate/datagate/store"
+)
+
+// The records below are what a workflow holds and what it hands the write
+// step. They are durable payloads (workflow state carried across
+// continue-as-new, Query answers, the write step's input in the history),
+// so their JSON is a contract: fields are added with omitempty, never
+// renamed. They are the workflows' own, not the read model's gorm rows:
+// Apply maps them to rows, and a column change in store never changes a
+// running workflow's payloads.
+
+// Task statuses.
+const (
+	TaskOpen      = "open"
+	TaskDone      = "done"
+	TaskCancelled = "cancelled"
+)
+
+// Task is one step waiting on one org, with its statutory deadline. Who in
+// the department holds it (claim, transfer) is the read model's alone.
+type Task struct {
+	ID            string     `json:"id"`
+	ApplicationID uint64     `json:"application_id"`
+	WorkflowID    string     `json:"workflow_id"`
+	Kind          string     `json:"kind"`
+	Subject       string     `json:"subject,omitempty"`
+	Round         int        `json:"round"`
+	Department    string     `json:"department"`
+	Status        string     `json:"status"`
+	OpenedAt      time.Time  `json:"opened_at"`
+	DueAt         time.Time  `json:"due_at"`
+	RemindAt      *time.Time `json:"remind_at,omitempty"`
+	RemindedAt    *time.Time `json:"reminded_at,omitempty"`
+	OverdueAt     *time.Time `json:"overdue_at,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	Decision      string     `json:"decision,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+	Basis         string     `json:"basis,omitempty"`
+	Comment       string     `json:"comment,omitempty"`
+	ActorUser     string     `json:"actor_user,omitempty"`
+	ActorRole     string     `json:"actor_role,omitempty"`
+}
+
+// Signature is one party's signature on an agreement.
+type Signature struct {
+	Org  string    `json:"org"`
+	User string    `json:"user"`
+	At   time.Time `json:"at"`
+}
+
+// Agreement is one of an application's agreements (授权协议, 服务协议, 备案,
+// 利用承诺).
+type Agreement struct {
+	Kind        string      `json:"kind"`
+	Status      string      `json:"status"`
+	Parties     []string    `json:"parties"`
+	Signatures  []Signature `json:"signatures"`
+	CompletedAt *time.Time  `json:"completed_at,omitempty"`
+}
+
+// Model is one model or data product built on the data (一模型一审定).
+type Model struct {
+	ID            string     `json:"id"`
+	ApplicationID uint64     `json:"application_id"`
+	No            int        `json:"no"`
+	Name          string     `json:"name"`
+	Description   string     `json:"description"`
+	Status        string     `json:"status"`
+	Round         int        `json:"round"`
+	SubmittedAt   time.Time  `json:"submitted_at"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+}
+
+// Evaluation is one periodic (or on-demand) evaluation of an authorization.
+type Evaluation struct {
+	ID            string     `json:"id"`
+	ApplicationID uint64     `json:"application_id"`
+	No            int        `json:"no"`
+	Round         int        `json:"round"`
+	Status        string     `json:"status"`
+	SelfReport    string     `json:"self_report,omitempty"`
+	Rating        string     `json:"rating,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+	RectifyUntil  *time.Time `json:"rectify_until,omitempty"`
+	OpenedAt      time.Time  `json:"opened_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+}
+
+// DatasetDecision is a provider department's decision on one dataset.
+type DatasetDecision struct {
+	Dataset    string     `json:"dataset"`
+	Department string     `json:"department"`
+	Decision   string     `json:"decision,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	Basis      string     `json:"basis,omitempty"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+}
+
+// AuditEntry is one record of who did what, when and why; (WorkflowID,
+// Seq) identifies it.
+type AuditEntry struct {
+	WorkflowID    string    `json:"workflow_id"`
+	Seq           int64     `json:"seq"`
+	ApplicationID uint64    `json:"application_id"`
+	Actor         string    `json:"actor"`
+	Role          string    `json:"role"`
+	Department    string    `json:"department"`
+	Action        string    `json:"action"`
+	Target        string    `json:"target"`
+	Reason        string    `json:"reason,omitempty"`
+	Basis         string    `json:"basis,omitempty"`
+	At            time.Time `json:"at"`
+}
+
+// AppRow is the lifecycle part of the application's row, owned by its
+// workflow.
+type AppRow struct {
+	Status      string     `json:"status"`
+	ActiveFrom  *time.Time `json:"active_from,omitempty"`
+	ActiveUntil *time.Time `json:"active_until,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	EndReason   string     `json:"end_reason,omitempty"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	// Edits are supplemented fields (退回补正) by JSON field name.
+	Edits map[string]string `json:"edits,omitempty"`
+}
+
+// EditableField reports whether an applicant may supplement a field.
+func EditableField(field string) bool {
+	_, ok := store.EditableFields[field]
+	return ok
+}
+
+// rows maps a change to the read model's rows.
+func (c Change) rows() store.Change {
+	id := c.ApplicationID
+	var out store.Change
+	if c.App != nil {
+		a := c.App
+		out.App = &store.AppState{ID: id, Status: a.Status, ActiveFrom: a.ActiveFrom, ActiveUntil: a.ActiveUntil,
+			EndedAt: a.EndedAt, EndReason: a.EndReason, ClosedAt: a.ClosedAt, Edits: a.Edits}
+	}
+	for _, d := range c.Datasets {
+		out.Datasets = append(out.Datasets, store.ApplicationDataset{ApplicationID: id, DatasetCode: d.Dataset,
+			Department: d.Department, Decision: d.Decision, Reason: d.Reason, Basis: d.Basis, DecidedAt: d.DecidedAt})
+	}
+	for _, t := range c.Tasks {
+		out.Tasks = append(out.Tasks, t.Row())
+	}
+	for _, a := range c.Agreements {
+		sigs := make([]store.Signature, len(a.Signatures))
+		for i, s := range a.Signatures {
+			sigs[i] = store.Signature(s)
+		}
+		out.Agreements = append(out.Agreements, store.Agreement{ApplicationID: id, Kind: a.Kind, Status: a.Status,
+			Parties: a.Parties, Signatures: sigs, CompletedAt: a.CompletedAt})
+	}
+	for _, m := range c.Models {
+		out.Models = append(out.Models, store.Model(m))
+	}
+	for _, e := range c.Evaluations {
+		out.Evaluations = append(out.Evaluations, store.Evaluation(e))
+	}
+	for _, a := range c.Audit {
+		out.Audit = append(out.Audit, store.AuditEntry{WorkflowID: a.WorkflowID, Seq: a.Seq, ApplicationID: a.ApplicationID,
+			Actor: a.Actor, Role: a.Role, Department: a.Department, Action: a.Action, Target: a.Target,
+			Reason: a.Reason, Basis: a.Basis, At: a.At})
+	}
+	return out
+}
+
+// Row is the task's read-model row.
+func (t Task) Row() store.Task {
+	return store.Task{ID: t.ID, ApplicationID: t.ApplicationID, WorkflowID: t.WorkflowID, Kind: t.Kind,
+		Subject: t.Subject, Round: t.Round, Department: t.Department, Status: t.Status, OpenedAt: t.OpenedAt,
+		DueAt: t.DueAt, RemindAt: t.RemindAt, RemindedAt: t.RemindedAt, OverdueAt: t.OverdueAt,
+		DecidedAt: t.DecidedAt, Decision: t.Decision, Reason: t.Reason, Basis: t.Basis, Comment: t.Comment,
+		ActorUser: t.ActorUser, ActorRole: t.ActorRole}
+}
