@@ -5,9 +5,11 @@
 // off. Saturdays and Sundays are off unless adjusted.
 //
 // Years without a table fall back to weekends only: every Monday to Friday is
-// a working day, including dates that will later turn out to be holidays.
+// a working day, including dates that will later turn out to be holidays. A
+// date counted across such a year is provisional (MissingYears, Provisional).
 // Load the next year's schedule (LoadDir, SetYear) as soon as the State
-// Council publishes it, before deadlines reach into that year.
+// Council publishes it, before deadlines reach into that year; MissingYear
+// tells from 1 October on that it is still missing.
 //
 // All dates are calendar dates in China Standard Time (Zone, +08:00): a
 // time.Time in any location is first converted to its date in Zone.
@@ -257,7 +259,7 @@ type span struct {
 
 // spanOf must be called with c.mu held.
 func (c *Calendar) spanOf(day int) span {
-	y := time.Unix(int64(day)*secondsPerDay, 0).UTC().Year()
+	y := yearOf(day)
 	return span{start: civilDay(y, time.January, 1), end: civilDay(y+1, time.January, 1), s: c.years[y]}
 }
 
@@ -296,6 +298,11 @@ func dayOf(t time.Time) int {
 		d--
 	}
 	return int(d)
+}
+
+// yearOf is the calendar year of a day number.
+func yearOf(day int) int {
+	return time.Unix(int64(day)*secondsPerDay, 0).UTC().Year()
 }
 
 func midnight(day int) time.Time {

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	lunar "github.com/6tail/lunar-go/calendar"
 )
 
 // The State Council schedules, transcribed from the notices (国务院办公厅关于
@@ -37,6 +40,28 @@ var (
 			"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07", // National Day
 		},
 		Work: []string{"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"},
+	}
+	// The 2027 schedule (国务院办公厅关于2027年部分节假日安排的通知), holiday by
+	// holiday. The notice's text could not be obtained when this was written:
+	// the dates are lunar-go v1.4.7's, each checked against the statutory
+	// days of 2027 (TestStatutoryDays2027: every one is off, and the year has
+	// exactly 13 fewer working days than weekdays, as 2025 and 2026 do) and
+	// against the facts quoted in issue 23 (1 January off, 5 February off in
+	// the Spring Festival week, Sunday 31 January worked). Compare it with the
+	// notice on gov.cn when it can be read.
+	notice2027 = YearTable{
+		Year: 2027,
+		Off: []string{
+			"2027-01-01", "2027-01-02", "2027-01-03", // New Year: Fri-Sun, no 调休
+			"2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12", "2027-02-13", // Spring Festival: Fri 5 (除夕) - Sat 13
+			"2027-04-03", "2027-04-04", "2027-04-05", // Qingming: Sat-Mon
+			"2027-05-01", "2027-05-02", "2027-05-03", "2027-05-04", "2027-05-05", // Labour Day: Sat-Wed
+			"2027-06-09", "2027-09-15", // Dragon Boat and Mid-Autumn: one Wednesday each
+			"2027-10-01", "2027-10-02", "2027-10-03", "2027-10-04", "2027-10-05", "2027-10-06", "2027-10-07", // National Day: Fri-Thu
+		},
+		// Sun 31 Jan and Sun 14 Feb (Spring Festival), Sat 8 May (Labour Day),
+		// Sun 26 Sep and Sat 9 Oct (National Day).
+		Work: []string{"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"},
 	}
 )
 
@@ -71,10 +96,10 @@ func defaultCal(t testing.TB) *Calendar {
 
 func TestDefaultMatchesNotices(t *testing.T) {
 	c := defaultCal(t)
-	if got := c.Years(); !slices.Equal(got, []int{2025, 2026}) {
-		t.Fatalf("Years() = %v, want [2025 2026]", got)
+	if got := c.Years(); !slices.Equal(got, []int{2025, 2026, 2027}) {
+		t.Fatalf("Years() = %v, want [2025 2026 2027]", got)
 	}
-	for _, want := range []YearTable{notice2025, notice2026} {
+	for _, want := range []YearTable{notice2025, notice2026, notice2027} {
 		got, ok := c.Year(want.Year)
 		if !ok {
 			t.Fatalf("Year(%d) missing", want.Year)
@@ -86,8 +111,8 @@ func TestDefaultMatchesNotices(t *testing.T) {
 			t.Errorf("%d work:\n got %v\nwant %v", want.Year, got.Work, want.Work)
 		}
 	}
-	if _, ok := c.Year(2027); ok {
-		t.Error("Year(2027) present in Default")
+	if _, ok := c.Year(2028); ok {
+		t.Error("Year(2028) present in Default")
 	}
 }
 
@@ -197,6 +222,51 @@ func TestIsWorkingDayHolidays(t *testing.T) {
 		{"2026-10-08", time.Thursday, true, "back to work"},
 		{"2026-10-10", time.Saturday, true, "调休"},
 		{"2026-10-11", time.Sunday, false, "weekend"},
+		// 2027 New Year: Jan 1-3 off, no 调休
+		{"2026-12-31", time.Thursday, true, "weekday"},
+		{"2027-01-01", time.Friday, false, "New Year"},
+		{"2027-01-03", time.Sunday, false, "New Year"},
+		{"2027-01-04", time.Monday, true, "back to work"},
+		// 2027 Spring Festival: Feb 5-13 off, Jan 31 and Feb 14 worked
+		{"2027-01-30", time.Saturday, false, "weekend"},
+		{"2027-01-31", time.Sunday, true, "调休"},
+		{"2027-02-04", time.Thursday, true, "weekday"},
+		{"2027-02-05", time.Friday, false, "Spring Festival (除夕)"},
+		{"2027-02-08", time.Monday, false, "Spring Festival"},
+		{"2027-02-12", time.Friday, false, "Spring Festival"},
+		{"2027-02-13", time.Saturday, false, "Spring Festival"},
+		{"2027-02-14", time.Sunday, true, "调休"},
+		{"2027-02-15", time.Monday, true, "weekday"},
+		{"2027-02-20", time.Saturday, false, "weekend"},
+		// 2027 Qingming: Apr 3-5
+		{"2027-04-02", time.Friday, true, "weekday"},
+		{"2027-04-05", time.Monday, false, "Qingming"},
+		{"2027-04-06", time.Tuesday, true, "back to work"},
+		// 2027 Labour Day: May 1-5 off, May 8 worked
+		{"2027-04-30", time.Friday, true, "weekday"},
+		{"2027-05-03", time.Monday, false, "Labour Day"},
+		{"2027-05-05", time.Wednesday, false, "Labour Day"},
+		{"2027-05-06", time.Thursday, true, "back to work"},
+		{"2027-05-08", time.Saturday, true, "调休"},
+		{"2027-05-09", time.Sunday, false, "weekend"},
+		// 2027 Dragon Boat and Mid-Autumn: one Wednesday each
+		{"2027-06-08", time.Tuesday, true, "weekday"},
+		{"2027-06-09", time.Wednesday, false, "Dragon Boat"},
+		{"2027-06-10", time.Thursday, true, "weekday"},
+		{"2027-06-12", time.Saturday, false, "weekend"},
+		{"2027-09-15", time.Wednesday, false, "Mid-Autumn"},
+		{"2027-09-16", time.Thursday, true, "weekday"},
+		// 2027 National Day: Oct 1-7 off, Sep 26 and Oct 9 worked
+		{"2027-09-25", time.Saturday, false, "weekend"},
+		{"2027-09-26", time.Sunday, true, "调休"},
+		{"2027-09-30", time.Thursday, true, "weekday"},
+		{"2027-10-01", time.Friday, false, "National Day"},
+		{"2027-10-04", time.Monday, false, "National Day"},
+		{"2027-10-07", time.Thursday, false, "National Day"},
+		{"2027-10-08", time.Friday, true, "back to work"},
+		{"2027-10-09", time.Saturday, true, "调休"},
+		{"2027-10-10", time.Sunday, false, "weekend"},
+		{"2027-12-31", time.Friday, true, "weekday"},
 	} {
 		d := date(t, tc.day)
 		if d.Weekday() != tc.wd {
@@ -207,7 +277,7 @@ func TestIsWorkingDayHolidays(t *testing.T) {
 		}
 	}
 	// Every date of every block in the notices.
-	for _, n := range []YearTable{notice2025, notice2026} {
+	for _, n := range []YearTable{notice2025, notice2026, notice2027} {
 		for _, s := range n.Off {
 			if c.IsWorkingDay(date(t, s)) {
 				t.Errorf("IsWorkingDay(%s) = true, want false (holiday)", s)
@@ -217,6 +287,93 @@ func TestIsWorkingDayHolidays(t *testing.T) {
 			if !c.IsWorkingDay(date(t, s)) {
 				t.Errorf("IsWorkingDay(%s) = false, want true (调休)", s)
 			}
+		}
+	}
+}
+
+// TestStatutoryDays2027 checks the 2027 table against the law rather than
+// against a transcription: the 13 statutory holidays (全国年节及纪念日放假办法,
+// art. 2, as amended in 2024) all fall on days off, and the notices only move
+// days around them, so each year has exactly 13 fewer working days than it
+// has Mondays to Fridays (2025 and 2026 as well). The lunar dates are
+// computed with lunar-go's calendar, not taken from its holiday table.
+func TestStatutoryDays2027(t *testing.T) {
+	c := defaultCal(t)
+	newYear := lunar.NewLunarFromYmd(2027, 1, 1).GetSolar().ToYmd()
+	eve := lunar.NewLunarFromYmd(2027, 1, 1).GetSolar().NextDay(-1).ToYmd()
+	for _, tc := range []struct{ day, want, name string }{
+		{"2027-01-01", "2027-01-01", "元旦"},
+		{"2027-02-05", eve, "除夕"},
+		{"2027-02-06", newYear, "春节 正月初一"},
+		{"2027-02-07", lunar.NewLunarFromYmd(2027, 1, 2).GetSolar().ToYmd(), "正月初二"},
+		{"2027-02-08", lunar.NewLunarFromYmd(2027, 1, 3).GetSolar().ToYmd(), "正月初三"},
+		{"2027-04-05", lunar.NewLunarFromYmd(2027, 3, 1).GetJieQiTable()["清明"].ToYmd(), "清明"},
+		{"2027-05-01", "2027-05-01", "劳动节"},
+		{"2027-05-02", "2027-05-02", "劳动节"},
+		{"2027-06-09", lunar.NewLunarFromYmd(2027, 5, 5).GetSolar().ToYmd(), "端午 五月初五"},
+		{"2027-09-15", lunar.NewLunarFromYmd(2027, 8, 15).GetSolar().ToYmd(), "中秋 八月十五"},
+		{"2027-10-01", "2027-10-01", "国庆节"},
+		{"2027-10-02", "2027-10-02", "国庆节"},
+		{"2027-10-03", "2027-10-03", "国庆节"},
+	} {
+		if tc.day != tc.want {
+			t.Errorf("%s falls on %s, not %s", tc.name, tc.want, tc.day)
+		}
+		if c.IsWorkingDay(date(t, tc.day)) {
+			t.Errorf("%s (%s) is a working day in the 2027 table", tc.day, tc.name)
+		}
+	}
+
+	weekdays := New()
+	for _, y := range []int{2025, 2026, 2027} {
+		a, b := date(t, fmt.Sprintf("%d-12-31", y-1)), date(t, fmt.Sprintf("%d-12-31", y))
+		if got, want := c.Between(a, b), weekdays.Between(a, b)-13; got != want {
+			t.Errorf("%d has %d working days, want %d (its weekdays minus the 13 statutory days)", y, got, want)
+		}
+	}
+	// An adjusted working day is a Saturday or a Sunday.
+	for _, n := range []YearTable{notice2025, notice2026, notice2027} {
+		for _, s := range n.Work {
+			if wd := date(t, s).Weekday(); wd != time.Saturday && wd != time.Sunday {
+				t.Errorf("%d: worked day %s is a %v, not a weekend day", n.Year, s, wd)
+			}
+		}
+	}
+}
+
+// TestDueInto2027 is issue 23's table: due dates counted from late 2026 into
+// 2027, with the 2027 table (Default) and without it (2025 and 2026 only, as
+// with lunar-go v1.4.6), through DueAt as `datagate calendar due` calls it.
+func TestDueInto2027(t *testing.T) {
+	with := defaultCal(t)
+	without := New()
+	for _, y := range []YearTable{notice2025, notice2026} {
+		if err := without.SetYear(y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		from          string
+		n             int
+		want, without string
+	}{
+		{"2026-12-25", 5, "2027-01-04", "2027-01-01"},  // 1-3 Jan off
+		{"2026-12-18", 20, "2027-01-18", "2027-01-15"}, // 1 Jan (Fri) off
+		{"2027-01-29", 5, "2027-02-04", "2027-02-05"},  // Sun 31 Jan worked
+	} {
+		from := date(t, tc.from).Add(9 * time.Hour)
+		if got := with.DueAt(from, tc.n).Format(time.RFC3339); got != tc.want+"T23:59:59+08:00" {
+			t.Errorf("DueAt(%s, %d) = %s, want %s", tc.from, tc.n, got, tc.want)
+		}
+		if with.Provisional(from, with.DueAt(from, tc.n)) {
+			t.Errorf("DueAt(%s, %d) with the 2027 table is provisional", tc.from, tc.n)
+		}
+		due := without.DueAt(from, tc.n)
+		if got := due.Format(time.DateOnly); got != tc.without {
+			t.Errorf("without 2027: DueAt(%s, %d) = %s, want %s", tc.from, tc.n, got, tc.without)
+		}
+		if got := without.MissingYears(from, due); !slices.Equal(got, []int{2027}) {
+			t.Errorf("without 2027: MissingYears(%s, %s) = %v, want [2027]", tc.from, tc.without, got)
 		}
 	}
 }
@@ -271,12 +428,24 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2026-09-18", 1, "2026-09-20"},
 		{"2026-09-30", 1, "2026-10-08"},
 		{"2026-09-30", 3, "2026-10-10"},
-		// Into 2027 with no table: weekends only.
-		{"2026-12-31", 1, "2027-01-01"},
-		{"2026-12-31", 2, "2027-01-04"},
+		// Year boundary into the 2027 New Year: Jan 1-3 off.
+		{"2026-12-31", 1, "2027-01-04"},
+		{"2026-12-31", 2, "2027-01-05"},
+		// 2027 Spring Festival: Sun 31 Jan worked, Feb 5-13 off, Sun 14 Feb worked.
+		{"2027-01-29", 1, "2027-01-31"},
+		{"2027-02-04", 1, "2027-02-14"},
+		{"2027-02-04", 2, "2027-02-15"},
+		// 2027 National Day
+		{"2027-09-24", 1, "2027-09-26"},
+		{"2027-09-30", 1, "2027-10-08"},
+		{"2027-09-30", 2, "2027-10-09"},
+		// Into 2028 with no table: weekends only.
+		{"2027-12-30", 1, "2027-12-31"},
+		{"2027-12-30", 2, "2028-01-03"},
 		// A whole year.
 		{"2024-12-31", 248, "2025-12-31"},
 		{"2025-12-31", 248, "2026-12-31"},
+		{"2026-12-31", 248, "2027-12-31"},
 		// n <= 0: from's date.
 		{"2025-10-03", 0, "2025-10-03"},
 		{"2025-10-03", -5, "2025-10-03"},
@@ -362,7 +531,8 @@ func TestBetween(t *testing.T) {
 		{"2025-12-31", "2026-01-05", 2},
 		{"2024-12-31", "2025-12-31", 248}, // all of 2025
 		{"2025-12-31", "2026-12-31", 248}, // all of 2026
-		{"2026-12-31", "2027-12-31", 261}, // 2027 without a table: weekdays
+		{"2026-12-31", "2027-12-31", 248}, // all of 2027
+		{"2027-12-31", "2028-12-31", 260}, // 2028 without a table: weekdays
 	} {
 		if got := c.Between(date(t, tc.a), date(t, tc.b)); got != tc.want {
 			t.Errorf("Between(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
@@ -384,12 +554,12 @@ func naiveAdd(c *Calendar, from time.Time, n int) time.Time {
 }
 
 // TestInverseProperties checks, for every start date from late 2024 to early
-// 2027 and many n, that Between and SubWorkingDays invert AddWorkingDays and
+// 2028 and many n, that Between and SubWorkingDays invert AddWorkingDays and
 // that AddWorkingDays agrees with a day-by-day walk.
 func TestInverseProperties(t *testing.T) {
 	c := defaultCal(t)
 	ns := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 20, 22, 25, 30, 40, 60, 100, 250, 500}
-	for from := date(t, "2024-12-01").Add(15 * time.Hour); from.Before(date(t, "2027-02-01")); from = from.AddDate(0, 0, 1) {
+	for from := date(t, "2024-12-01").Add(15 * time.Hour); from.Before(date(t, "2028-02-01")); from = from.AddDate(0, 0, 1) {
 		lastWorking := c.SubWorkingDays(from.AddDate(0, 0, 1), 1) // last working day on or before from
 		for _, n := range ns {
 			due := c.AddWorkingDays(from, n)
@@ -447,7 +617,7 @@ func TestSetYearReplaces(t *testing.T) {
 	if !c.IsWorkingDay(date(t, "2025-09-28")) {
 		t.Error("2025 must be unchanged")
 	}
-	if got := c.Years(); !slices.Equal(got, []int{2025, 2026}) {
+	if got := c.Years(); !slices.Equal(got, []int{2025, 2026, 2027}) {
 		t.Errorf("Years() = %v", got)
 	}
 
@@ -466,12 +636,11 @@ func writeFile(t *testing.T, dir, name, content string) {
 	}
 }
 
-// table2027 is a made-up 2027 schedule for tests; the real one is published
-// by the State Council late in 2026.
-const table2027 = `{
-  "year": 2027,
-  "off":  ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
-  "work": ["2027-02-20"]
+// table2030 is a made-up 2030 schedule for tests, a year no library has yet.
+const table2030 = `{
+  "year": 2030,
+  "off":  ["2030-01-01", "2030-02-04", "2030-02-05", "2030-02-06", "2030-02-07", "2030-02-08"],
+  "work": ["2030-02-16"]
 }`
 
 func TestLoadDir(t *testing.T) {
@@ -481,7 +650,7 @@ func TestLoadDir(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	writeFile(t, dir, "2027.json", table2027)
+	writeFile(t, dir, "2030.json", table2030)
 	writeFile(t, dir, "README.txt", "not a table")
 	if err := os.Mkdir(filepath.Join(dir, "archive.json"), 0o755); err != nil {
 		t.Fatal(err)
@@ -489,25 +658,25 @@ func TestLoadDir(t *testing.T) {
 	if err := c.LoadDir(dir); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Years(); !slices.Equal(got, []int{2025, 2026, 2027}) {
-		t.Fatalf("Years() = %v, want [2025 2026 2027]", got)
+	if got := c.Years(); !slices.Equal(got, []int{2025, 2026, 2027, 2030}) {
+		t.Fatalf("Years() = %v, want [2025 2026 2027 2030]", got)
 	}
 	for _, tc := range []struct {
 		day  string
 		want bool
 	}{
-		{"2027-01-01", false}, // Fri, off
-		{"2027-02-10", false}, // Wed, off
-		{"2027-02-15", true},  // Mon
-		{"2027-02-20", true},  // Sat, 调休
-		{"2027-02-21", false}, // Sun
+		{"2030-01-01", false}, // Tue, off
+		{"2030-02-06", false}, // Wed, off
+		{"2030-02-11", true},  // Mon
+		{"2030-02-16", true},  // Sat, 调休
+		{"2030-02-17", false}, // Sun
 	} {
 		if got := c.IsWorkingDay(date(t, tc.day)); got != tc.want {
 			t.Errorf("IsWorkingDay(%s) = %v, want %v", tc.day, got, tc.want)
 		}
 	}
-	if got := c.AddWorkingDays(date(t, "2027-02-05"), 1).Format(dateLayout); got != "2027-02-15" {
-		t.Errorf("AddWorkingDays(2027-02-05, 1) = %s, want 2027-02-15", got)
+	if got := c.AddWorkingDays(date(t, "2030-02-01"), 1).Format(dateLayout); got != "2030-02-11" {
+		t.Errorf("AddWorkingDays(2030-02-01, 1) = %s, want 2030-02-11", got)
 	}
 
 	// A file replaces a library year wholesale.
@@ -529,7 +698,7 @@ func TestLoadDirErrors(t *testing.T) {
 	}{
 		{
 			name:  "invalid table",
-			files: map[string]string{"2027.json": table2027, "2028.json": `{"year": 2028, "off": ["2028-13-01"]}`},
+			files: map[string]string{"2030.json": table2030, "2028.json": `{"year": 2028, "off": ["2028-13-01"]}`},
 			want:  []string{"2028.json", `off[0]: "2028-13-01" is not a date; use YYYY-MM-DD`},
 		},
 		{
@@ -544,8 +713,8 @@ func TestLoadDirErrors(t *testing.T) {
 		},
 		{
 			name:  "same year twice",
-			files: map[string]string{"a.json": table2027, "b.json": table2027},
-			want:  []string{"b.json", "year 2027 is already defined in", "a.json"},
+			files: map[string]string{"a.json": table2030, "b.json": table2030},
+			want:  []string{"b.json", "year 2030 is already defined in", "a.json"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -563,7 +732,7 @@ func TestLoadDirErrors(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			if got := c.Years(); !slices.Equal(got, []int{2025, 2026}) {
+			if got := c.Years(); !slices.Equal(got, []int{2025, 2026, 2027}) {
 				t.Errorf("a failed LoadDir applied tables: Years() = %v", got)
 			}
 		})
@@ -616,11 +785,11 @@ func TestValidate(t *testing.T) {
 }
 
 func TestParseYearTable(t *testing.T) {
-	got, err := ParseYearTable(strings.NewReader(table2027))
+	got, err := ParseYearTable(strings.NewReader(table2030))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Year != 2027 || len(got.Off) != 6 || !slices.Equal(got.Work, []string{"2027-02-20"}) {
+	if got.Year != 2030 || len(got.Off) != 6 || !slices.Equal(got.Work, []string{"2030-02-16"}) {
 		t.Errorf("ParseYearTable = %+v", got)
 	}
 	for _, tc := range []struct{ in, want string }{

@@ -7,12 +7,14 @@ import (
 )
 
 // defaultYears are the years Default takes from lunar-go's holiday table.
-var defaultYears = []int{2025, 2026}
+// lunar-go v1.4.7 added 2027 (released 2026-11-06).
+var defaultYears = []int{2025, 2026, 2027}
 
-// Default returns a calendar holding the 2025 and 2026 schedules published by
-// the State Council, as recorded by github.com/6tail/lunar-go's HolidayUtil.
-// Other years fall back to weekends only until a table is added with SetYear
-// or LoadDir.
+// Default returns a calendar holding the 2025, 2026 and 2027 schedules
+// published by the State Council, as recorded by github.com/6tail/lunar-go's
+// HolidayUtil. Other years fall back to weekends only until a table is added
+// with SetYear or LoadDir; dates counted across them are provisional (see
+// MissingYears).
 func Default() (*Calendar, error) {
 	c := New()
 	for _, y := range defaultYears {
