@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/datagate/datagate/calendar"
@@ -35,7 +37,9 @@ func runCalendar(args []string, getenv func(string) string, stdout, stderr io.Wr
 		if *days < 1 {
 			return fmt.Errorf("--days %d: give a number of working days of at least 1", *days)
 		}
-		fmt.Fprintln(stdout, cal.DueAt(start, *days).Format(time.DateOnly))
+		due := cal.DueAt(start, *days)
+		fmt.Fprintln(stdout, due.Format(time.DateOnly))
+		noteProvisional(stderr, cal.MissingYears(start, due))
 		return nil
 	}
 	end, err := parseDate("--to", *to)
@@ -43,7 +47,22 @@ func runCalendar(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return err
 	}
 	fmt.Fprintln(stdout, cal.Between(start, end))
+	noteProvisional(stderr, cal.MissingYears(start, end))
 	return nil
+}
+
+// noteProvisional says on stderr, so that stdout stays the bare result for
+// scripts, that a result was counted across years without a holiday table.
+func noteProvisional(stderr io.Writer, missing []int) {
+	if len(missing) == 0 {
+		return
+	}
+	years := make([]string, len(missing))
+	for i, y := range missing {
+		years[i] = strconv.Itoa(y)
+	}
+	fmt.Fprintf(stderr, "provisional: no holiday table for %s; %s / %s\n",
+		strings.Join(years, ", "), calendar.ProvisionalNote, calendar.ProvisionalNoteEN)
 }
 
 func parseDate(flagName, v string) (time.Time, error) {
@@ -54,7 +73,7 @@ func parseDate(flagName, v string) (time.Time, error) {
 	return t, nil
 }
 
-// loadCalendar is the built-in 2025–2026 table plus an admin's directory.
+// loadCalendar is the built-in 2025–2027 tables plus an admin's directory.
 func loadCalendar(dir string) (*calendar.Calendar, error) {
 	cal, err := calendar.Default()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/datagate/datagate/calendar"
@@ -45,5 +46,15 @@ func refreshHolidayTables(ctx context.Context, st *store.Store, cal *calendar.Ca
 				log.Warn("reload holiday tables", "error", err)
 			}
 		}
+	}
+}
+
+// warnMissingYear logs a warning when a year's holiday table is needed on
+// now's date and missing (calendar.MissingYear: the current year, or the
+// next one from 1 October): deadlines counted into it are provisional.
+func warnMissingYear(log *slog.Logger, cal *calendar.Calendar, now time.Time) {
+	if y, missing := cal.MissingYear(now); missing {
+		log.Warn("no holiday table for "+strconv.Itoa(y)+": deadlines counted into it use weekends only and are provisional; "+
+			"add the table (--holidays DIR or the admin page) when the State Council publishes it", "year", y)
 	}
 }

@@ -18,8 +18,9 @@ func runCmd(t *testing.T, args ...string) (string, string, error) {
 
 func TestCalendarCommands(t *testing.T) {
 	holidays := t.TempDir()
-	// An admin's 2027 table: 1 October (a Friday) off, Saturday 9 October worked;
-	// from Thursday 30 September, 2 working days skip the Friday and the weekend.
+	// An admin's 2027 table, which replaces the built-in one wholesale: only
+	// 1 October (a Friday) off, Saturday 9 October worked; from Thursday
+	// 30 September, 2 working days skip the Friday and the weekend.
 	if err := os.WriteFile(filepath.Join(holidays, "2027.json"),
 		[]byte(`{"year":2027,"off":["2027-10-01"],"work":["2027-10-09"]}`), 0o644); err != nil {
 		t.Fatal(err)

@@ -85,6 +85,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if err := loadHolidayTables(ctx, s.store, cal); err != nil {
 		return err
 	}
+	warnMissingYear(s.log, cal, time.Now())
 	go refreshHolidayTables(ctx, s.store, cal, s.log)
 	if s.metrics, err = ops.NewMetrics(); err != nil {
 		return err
