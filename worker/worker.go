@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -52,12 +53,15 @@ func Register(r interface {
 
 // New builds a worker on the DataGate task queue; Start or Run it. Stop
 // waits up to stopTimeout for running activities to finish.
-func New(c client.Client, acts *activities.Activities, stopTimeout time.Duration) sdkworker.Worker {
+// Interceptors, if any, wrap every workflow and activity (the fault
+// tests inject failures through them).
+func New(c client.Client, acts *activities.Activities, stopTimeout time.Duration, interceptors ...interceptor.WorkerInterceptor) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: Pollers,
 		MaxConcurrentActivityTaskPollers: Pollers,
 		StickyScheduleToStartTimeout:     StickyTimeout,
 		WorkerStopTimeout:                stopTimeout,
+		Interceptors:                     interceptors,
 	})
 	Register(w, acts)
 	return w

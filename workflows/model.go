@@ -19,7 +19,11 @@ import (
 func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, error) {
 	w := &modelReview{in: in, st: ModelStatus{Status: ModelInReview, Round: 1}}
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) { return w.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) {
+		s := w.st
+		s.Applying = w.m.applying
+		return s, nil
+	}); err != nil {
 		return w.st, err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide,

@@ -398,4 +398,6 @@ type ModelStatus struct {
 	Round  int    `json:"round"`
 	// Decisions are the reviewers' closed tasks, every round.
 	Decisions []activities.Task `json:"decisions,omitempty"`
+	// Applying (Query answers only): a transition is being written.
+	Applying bool `json:"applying,omitempty"`
 }

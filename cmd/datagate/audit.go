@@ -7,9 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/datagate/datagate/reconcile"
 	"github.com/datagate/datagate/store"
 )
 
@@ -29,7 +34,31 @@ reordered. Exits 0 when the chain holds, 1 when it does not.
 // errAuditBroken is returned when the chain does not hold.
 var errAuditBroken = errors.New("the audit chain does not hold")
 
+const reconcileUsage = `usage: datagate audit reconcile [--db DSN | --data DIR] [--temporal-address HOST:PORT]
+                                [--namespace NS] [--json]
+
+Compares every submitted application's workflow (its state, and the write
+steps its history recorded) with the read model and the audit log: the
+status, the datasets' decisions, the open tasks and their deadlines, each
+closed task's decision in the audit, the audit sequence, and each audit row
+and task row against the write step that wrote it. Lists every difference;
+exits 0 when there is none, 1 when there is any. Temporal and a worker must
+be running (a dev stack, or serve and worker).
+
+  --db DSN                    the database (DATAGATE_DB)
+  --data DIR                  or the dev data directory (DATAGATE_DATA): DIR/datagate.db
+  --temporal-address HOST:PORT  Temporal's frontend (DATAGATE_TEMPORAL_ADDRESS, default 127.0.0.1:7233)
+  --namespace NS              the namespace (DATAGATE_NAMESPACE, default default)
+  --json                      print the report as JSON
+`
+
+// errDifferences is returned when the read model disagrees with a workflow.
+var errDifferences = errors.New("the read model or the audit differs from the workflows")
+
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "reconcile" {
+		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
 		fmt.Fprint(stderr, auditUsage)
 		return errUsage
@@ -54,25 +83,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q; see datagate audit verify --help", fs.Arg(0))
 	}
-	if *dsn == "" || *data != "" {
-		dir := *data
-		if dir == "" {
-			dir = getenv("DATAGATE_DATA")
-		}
-		if dir == "" {
-			return errors.New("audit verify: give --db DSN, or --data DIR for a dev data directory")
-		}
-		file, err := filepath.Abs(filepath.Join(dir, "datagate.db"))
-		if err != nil {
-			return err
-		}
-		// Opening a missing SQLite file would create it.
-		if _, err := os.Stat(file); err != nil {
-			return fmt.Errorf("audit verify: no database at %s: %w", file, err)
-		}
-		*dsn = "sqlite://" + file
-	}
-	st, err := store.Open(*dsn)
+	st, err := openAuditStore("audit verify", *dsn, *data, getenv)
 	if err != nil {
 		return err
 	}
@@ -136,4 +147,93 @@ func printAuditResult(w io.Writer, r auditResult) {
 	if r.HeadSeq > 0 {
 		fmt.Fprintf(w, "head (keep it elsewhere as an anchor): %d:%s\n", r.HeadSeq, r.HeadHash)
 	}
+}
+
+// openAuditStore opens the database named by --db, or the dev data
+// directory's; it never creates one.
+func openAuditStore(cmd, dsn, data string, getenv func(string) string) (*store.Store, error) {
+	if dsn == "" || data != "" {
+		dir := data
+		if dir == "" {
+			dir = getenv("DATAGATE_DATA")
+		}
+		if dir == "" {
+			return nil, fmt.Errorf("%s: give --db DSN, or --data DIR for a dev data directory", cmd)
+		}
+		file, err := filepath.Abs(filepath.Join(dir, "datagate.db"))
+		if err != nil {
+			return nil, err
+		}
+		// Opening a missing SQLite file would create it.
+		if _, err := os.Stat(file); err != nil {
+			return nil, fmt.Errorf("%s: no database at %s: %w", cmd, file, err)
+		}
+		dsn = "sqlite://" + file
+	}
+	return store.Open(dsn)
+}
+
+func runReconcile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit reconcile", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, reconcileUsage) }
+	dsn := fs.String("db", getenv("DATAGATE_DB"), "database DSN")
+	data := fs.String("data", "", "dev data directory")
+	addr := fs.String("temporal-address", firstSet(getenv("DATAGATE_TEMPORAL_ADDRESS"), "127.0.0.1:7233"), "Temporal frontend")
+	ns := fs.String("namespace", firstSet(getenv("DATAGATE_NAMESPACE"), "default"), "Temporal namespace")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("audit reconcile: unexpected argument %q; see datagate audit reconcile --help", fs.Arg(0))
+	}
+	st, err := openAuditStore("audit reconcile", *dsn, *data, getenv)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tc, err := client.DialContext(ctx, client.Options{HostPort: *addr, Namespace: *ns,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		return fmt.Errorf("audit reconcile: connect to Temporal at %s: %w", *addr, err)
+	}
+	defer tc.Close()
+	rep, err := (&reconcile.Checker{Temporal: tc, Store: st}).All(ctx)
+	if err != nil {
+		return fmt.Errorf("audit reconcile: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printReconcile(stdout, rep)
+	}
+	if !rep.OK() {
+		return errDifferences
+	}
+	return nil
+}
+
+func printReconcile(w io.Writer, r reconcile.Report) {
+	for _, d := range r.Differences {
+		fmt.Fprintln(w, d)
+	}
+	if r.OK() {
+		fmt.Fprintf(w, "reconciled: %d applications, %d workflows, no difference\n", r.Applications, r.Workflows)
+	} else {
+		fmt.Fprintf(w, "%d differences in %d applications, %d workflows\n", len(r.Differences), r.Applications, r.Workflows)
+	}
+}
+
+func firstSet(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/interceptor"
+
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
@@ -62,6 +64,9 @@ type config struct {
 
 	// command is the command the configuration was read for.
 	command string
+	// interceptors wrap the worker's workflows and activities; only tests
+	// set them, to inject failures.
+	interceptors []interceptor.WorkerInterceptor
 }
 
 // Commands that take the configuration.

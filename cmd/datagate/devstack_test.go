@@ -13,7 +13,8 @@ import (
 
 // startTestDev runs what `datagate dev` runs, on a fresh data directory and
 // free ports, with the settings getenv gives; it stops when the test ends.
-func startTestDev(t *testing.T, getenv func(string) string) (*stack, config) {
+// opts adjust the parsed configuration, e.g. to add worker interceptors.
+func startTestDev(t *testing.T, getenv func(string) string, opts ...func(*config)) (*stack, config) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a Temporal server")
@@ -22,6 +23,9 @@ func startTestDev(t *testing.T, getenv func(string) string) (*stack, config) {
 		"--temporal-port", fmt.Sprint(freePort(t))}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	s, err := startDev(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -47,6 +47,9 @@ Usage:
   datagate audit verify     --db DSN | --data DIR [--anchor SEQ:HASH] [--json]
                      walk the audit chain; name the first edited, deleted, inserted
                      or reordered row and exit 1
+  datagate audit reconcile  --db DSN | --data DIR [--temporal-address HOST:PORT] [--json]
+                     compare every workflow with its rows, tasks and audit; list
+                     every difference and exit 1 on any
 
 Every flag has an environment variable (see README, Configuration):
 DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,

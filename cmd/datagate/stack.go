@@ -107,7 +107,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		if err := c.Notify.Validate(); err != nil {
 			return err
 		}
-		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal}, s.shutdown)
+		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal}, s.shutdown, c.interceptors...)
 		notify.Register(s.worker, notify.Deps{Store: s.store, Calendar: cal, Config: c.Notify})
 		if err := s.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/reconcile"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// failWrite fails, once, the workflow task that runs the write step of
+// one decision: right when the workflow asks for the write (before), or
+// right after the write step returned to it (after). It is armed for one
+// task and decision; the failure is a panic in workflow code, which fails
+// the workflow task as a worker crash or a bug would, and the server
+// retries it.
+type failWrite struct {
+	interceptor.WorkerInterceptorBase
+	mu    sync.Mutex
+	task  string
+	dec   string
+	after bool
+	fired bool
+}
+
+func (f *failWrite) arm(task, decision string, after bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.task, f.dec, f.after, f.fired = task, decision, after, false
+}
+
+// fire reports whether this write step is the armed one, at this point,
+// and disarms it.
+func (f *failWrite) fire(args []any, after bool) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.task == "" || f.fired || f.after != after || len(args) == 0 {
+		return false
+	}
+	c, ok := args[0].(activities.Change)
+	if !ok {
+		return false
+	}
+	for _, t := range c.Tasks {
+		if t.ID == f.task && t.Decision == f.dec {
+			f.fired = true
+			return true
+		}
+	}
+	return false
+}
+
+// retried: this decision is the one whose workflow task failed.
+func (f *failWrite) retried(task, decision string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fired && f.task == task && f.dec == decision
+}
+
+func firstArg(args []any) any {
+	if len(args) == 0 {
+		return nil
+	}
+	return args[0]
+}
+
+func (f *failWrite) hasFired() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fired
+}
+
+func (f *failWrite) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	in := &failWriteInbound{f: f}
+	in.Next = next
+	return in
+}
+
+type failWriteInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	f *failWrite
+}
+
+// ValidateUpdate refuses the retry of the Update whose workflow task
+// failed, as it would be refused had a colleague's decision landed first.
+// An accepted Update is not validated again.
+func (i *failWriteInbound) ValidateUpdate(ctx workflow.Context, in *interceptor.UpdateInput) error {
+	if r, ok := firstArg(in.Args).(workflows.DecideRequest); ok && i.f.retried(r.TaskID, r.Decision) {
+		return errors.New("injected: the retried decision is refused")
+	}
+	return i.Next.ValidateUpdate(ctx, in)
+}
+
+func (i *failWriteInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	out := &failWriteOutbound{f: i.f}
+	out.Next = outbound
+	return i.Next.Init(out)
+}
+
+type failWriteOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	f *failWrite
+}
+
+func (o *failWriteOutbound) ExecuteActivity(ctx workflow.Context, name string, args ...any) workflow.Future {
+	if name == activities.ApplyName && o.f.fire(args, false) {
+		panic("injected failure: the workflow task fails before its write step")
+	}
+	return &failAfter{Future: o.Next.ExecuteActivity(ctx, name, args...), f: o.f, args: args}
+}
+
+func (o *failWriteOutbound) ExecuteLocalActivity(ctx workflow.Context, name string, args ...any) workflow.Future {
+	if name == activities.ApplyName && o.f.fire(args, false) {
+		panic("injected failure: the workflow task fails before its write step")
+	}
+	return &failAfter{Future: o.Next.ExecuteLocalActivity(ctx, name, args...), f: o.f, args: args}
+}
+
+// failAfter fails the workflow task once the write step has returned.
+type failAfter struct {
+	workflow.Future
+	f    *failWrite
+	args []any
+}
+
+func (a *failAfter) Get(ctx workflow.Context, v any) error {
+	err := a.Future.Get(ctx, v)
+	if err == nil && a.f.fire(a.args, true) {
+		panic("injected failure: the workflow task fails after its write step")
+	}
+	return err
+}
+
+// send is one request that may fail or be cancelled; it never stops the
+// test.
+func (c *httpClient) send(ctx context.Context, method, path, user string, body any, header map[string]string) (int, string) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	s := c.session(user)
+	req.AddCookie(s.cookie)
+	req.Header.Set("X-CSRF-Token", s.csrf)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// submitApplication creates and submits an application naming DS-0100
+// (gsa) and DS-0102 (commerce), and returns its ID.
+func (c *httpClient) submitApplication(user string) uint64 {
+	c.t.Helper()
+	var created struct {
+		Application struct{ ID uint64 } `json:"application"`
+	}
+	c.expect("POST", "/api/v1/applications", user, map[string]any{
+		"title": "小微企业信贷风控", "purpose": "授信评估", "scope": "本市小微企业", "period_months": 24,
+		"access_mode": "sandbox", "security_controls": "沙箱隔离", "datasets": []string{"DS-0100", "DS-0102"},
+		"submit": true}, http.StatusCreated, &created)
+	return created.Application.ID
+}
+
+// reconciled fails the test on any difference between the workflows and
+// the read model.
+func reconciled(t *testing.T, s *stack) reconcile.Report {
+	t.Helper()
+	rep, err := (&reconcile.Checker{Temporal: s.client, Store: s.store}).All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rep.Differences {
+		t.Errorf("difference: %s", d)
+	}
+	return rep
+}
+
+// decisionsInAudit lists the decisions the audit records on a task.
+func decisionsInAudit(t *testing.T, st *store.Store, appID uint64, task string) []string {
+	t.Helper()
+	rows, err := st.Audit(context.Background(), appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range rows {
+		if f := strings.Fields(a.Target); a.Action == "task.decided" && len(f) == 3 && f[0] == task {
+			out = append(out, f[2])
+		}
+	}
+	return out
+}
+
+// A workflow task that fails around a decision's write step (a worker
+// crash, a bug) while its client gives up, followed by a colleague's
+// conflicting decision: whichever decision the workflow committed is the
+// one the status, the tasks and the audit record, once. Before the write
+// step ran as an activity of the committed workflow task, the failure
+// after it left the first decision's rows while the workflow applied the
+// second under the same audit sequence numbers.
+func TestAbortedWriteLeavesNoTrace(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after bool
+		// accepted: the first decision's Update was accepted before the
+		// failure, so it must survive it. A failure before the write
+		// step aborts the Update; the server or the client may still
+		// retry it, and then either decision may be the one committed.
+		accepted bool
+	}{
+		{"before the write step", false, false},
+		{"after the write step", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inj := &failWrite{}
+			s, _ := startTestDev(t, env("DATAGATE_RATE_LIMIT", "off"), func(c *config) {
+				c.interceptors = []interceptor.WorkerInterceptor{inj}
+			})
+			c := &httpClient{t: t, base: "http://" + s.addr}
+			c.waitHealthy()
+			id := c.submitApplication("applicant")
+			task := c.openTask("initial_reviewer", "initial_review")
+
+			// The first decision's workflow task fails around its write
+			// step; its retry, if any, is refused.
+			inj.arm(task, "pass", tc.after)
+			status, body := c.send(context.Background(), "POST", "/api/v1/tasks/"+task+"/decision", "initial_reviewer", map[string]any{"decision": "pass"}, nil)
+			if !inj.hasFired() {
+				t.Fatalf("the failure was not injected; the decision answered %d %s", status, body)
+			}
+			t.Logf("the first decision answered %d %s", status, body)
+			rival, body := c.send(context.Background(), "POST", "/api/v1/tasks/"+task+"/decision", "initial_reviewer",
+				map[string]any{"decision": "reject", "reason": "用途与数据不符", "basis": "《管理办法》第十条"}, nil)
+			// The rival is applied exactly when the first was not.
+			want := map[int]struct{ status, decision string }{
+				http.StatusConflict: {"department_review", "pass"},
+				http.StatusOK:       {"rejected", "reject"},
+			}[rival]
+			if want.status == "" || (tc.accepted && rival != http.StatusConflict) {
+				t.Errorf("the rival decision answered %d: %s", rival, body)
+			} else if got := c.status(fmt.Sprintf("/api/v1/applications/%d", id)); got != want.status {
+				t.Errorf("status %s, want %s", got, want.status)
+			} else if got := decisionsInAudit(t, s.store, id, task); len(got) != 1 || got[0] != want.decision {
+				t.Errorf("the audit records %v on %s, want [%s]", got, task, want.decision)
+			}
+			if rep := reconciled(t, s); rep.Workflows == 0 {
+				t.Error("reconciled no workflow")
+			}
+		})
+	}
+}
