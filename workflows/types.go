@@ -289,9 +289,9 @@ type ModelRequest struct {
 
 // UpdateResult is what every Update returns once the new state is persisted.
 type UpdateResult struct {
-	Status string       `json:"status"`
+	Status string            `json:"status"`
 	Opened []activities.Task `json:"opened,omitempty"`
-	Model  string       `json:"model,omitempty"`
+	Model  string            `json:"model,omitempty"`
 }
 
 // DatasetState is a dataset's decision in the workflow.
@@ -332,29 +332,29 @@ const (
 // Core is the state both workflows share: the audit sequence and the open
 // tasks, carried across continue-as-new.
 type Core struct {
-	Seq     int64        `json:"seq"`
-	TaskSeq int          `json:"task_seq"`
+	Seq     int64             `json:"seq"`
+	TaskSeq int               `json:"task_seq"`
 	Tasks   []activities.Task `json:"tasks"`
 }
 
 // AppState is the whole state of an ApplicationWorkflow.
 type AppState struct {
 	Core
-	Status           string            `json:"status"`
-	Datasets         []DatasetState    `json:"datasets"`
-	InitialRound     int               `json:"initial_round"`
+	Status           string                 `json:"status"`
+	Datasets         []DatasetState         `json:"datasets"`
+	InitialRound     int                    `json:"initial_round"`
 	Agreements       []activities.Agreement `json:"agreements,omitempty"`
-	ActiveFrom       time.Time         `json:"active_from,omitzero"`
-	ActiveUntil      time.Time         `json:"active_until,omitzero"`
-	NextEvaluationAt time.Time         `json:"next_evaluation_at,omitzero"`
+	ActiveFrom       time.Time              `json:"active_from,omitzero"`
+	ActiveUntil      time.Time              `json:"active_until,omitzero"`
+	NextEvaluationAt time.Time              `json:"next_evaluation_at,omitzero"`
 	Evaluation       *activities.Evaluation `json:"evaluation,omitempty"`
-	EvaluationCount  int               `json:"evaluation_count"`
-	ExitEffectiveAt  time.Time         `json:"exit_effective_at,omitzero"`
-	EndedAt          time.Time         `json:"ended_at,omitzero"`
-	EndReason        string            `json:"end_reason,omitempty"`
-	ClosedAt         time.Time         `json:"closed_at,omitzero"`
-	Models           []ModelState      `json:"models,omitempty"`
-	Runs             int               `json:"runs"`
+	EvaluationCount  int                    `json:"evaluation_count"`
+	ExitEffectiveAt  time.Time              `json:"exit_effective_at,omitzero"`
+	EndedAt          time.Time              `json:"ended_at,omitzero"`
+	EndReason        string                 `json:"end_reason,omitempty"`
+	ClosedAt         time.Time              `json:"closed_at,omitzero"`
+	Models           []ModelState           `json:"models,omitempty"`
+	Runs             int                    `json:"runs"`
 	// Rejections are the review tasks that rejected something, which a
 	// supervisor may flag as groundless.
 	Rejections []Rejection `json:"rejections,omitempty"`
