@@ -68,6 +68,7 @@ func asError(err error) *Error {
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	var unavailable *serviceerror.Unavailable
 	var timedOut *serviceerror.DeadlineExceeded
+	var notReady *serviceerror.WorkflowNotReady
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &appErr):
@@ -100,6 +101,12 @@ func asError(err error) *Error {
 			"the application's workflow is not running: %s", notFound.Message)
 	case errors.As(err, &already):
 		e = newErr(http.StatusConflict, "conflict", "", "", "the application was already submitted")
+	case errors.As(err, &notReady):
+		// Its last workflow task failed (a worker died, an error) and is
+		// being retried: nothing of this request was applied.
+		e = newErr(http.StatusServiceUnavailable, "unavailable", "",
+			"retry in a few seconds; with the same Idempotency-Key a retry takes effect at most once",
+			"the application's workflow is recovering from an interrupted step; nothing was changed")
 	case errors.As(err, &unavailable), errors.As(err, &timedOut), errors.Is(err, context.DeadlineExceeded):
 		e = newErr(http.StatusServiceUnavailable, "unavailable", "",
 			"retry in a few seconds; with the same Idempotency-Key a retry takes effect at most once",

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/workflow"
@@ -34,6 +37,9 @@ type failWrite struct {
 	dec   string
 	after bool
 	fired bool
+	// seen, when set, makes every write step fail its workflow task
+	// after it returns, the first time it is seen.
+	seen map[string]bool
 }
 
 func (f *failWrite) arm(task, decision string, after bool) {
@@ -47,11 +53,19 @@ func (f *failWrite) arm(task, decision string, after bool) {
 func (f *failWrite) fire(args []any, after bool) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.task == "" || f.fired || f.after != after || len(args) == 0 {
+	c, ok := firstArg(args).(activities.Change)
+	if !ok {
 		return false
 	}
-	c, ok := args[0].(activities.Change)
-	if !ok {
+	if f.seen != nil {
+		key := fmt.Sprint(c.Audit)
+		if !after || f.seen[key] {
+			return false
+		}
+		f.seen[key] = true
+		return true
+	}
+	if f.task == "" || f.fired || f.after != after {
 		return false
 	}
 	for _, t := range c.Tasks {
@@ -271,4 +285,165 @@ func TestAbortedWriteLeavesNoTrace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// raceEnv is the dev stack's settings for a race: no rate limit, and the
+// MariaDB/MySQL test database when DATAGATE_TEST_MYSQL_DSN is set (CI),
+// emptied and held for the test.
+func raceEnv(t *testing.T) func(string) string {
+	t.Helper()
+	dsn := os.Getenv(mysqlDSNEnv)
+	if dsn == "" || testing.Short() {
+		return env("DATAGATE_RATE_LIMIT", "off")
+	}
+	st, err := store.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	release, err := st.AdvisoryLock(context.Background(), testDBLock, 20*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = release() })
+	dropMySQLTables(t, dsn)
+	return env("DATAGATE_RATE_LIMIT", "off", "DATAGATE_DB", dsn)
+}
+
+// allowedOpen are the task kinds an application's status lets be open.
+var allowedOpen = map[string][]string{
+	"initial_review":    {"initial_review"},
+	"supplement":        {"supplement"},
+	"department_review": {"department_review", "regulator_opinion"},
+	"agreements":        {"sign_authorization", "sign_service", "file_service", "sign_commitment"},
+	"rejected":          {},
+}
+
+// Conflicting decisions raced on many tasks by parallel clients, as
+// reviewers double-clicking on two machines, while workflow tasks fail:
+// each task takes exactly one decision, and afterwards the status, the task rows and the audit agree
+// with every workflow, and no task is open that the status does not allow.
+func TestRacedDecisionsKeepTheRecordTrue(t *testing.T) {
+	// And every write step's workflow task fails once after it, as a
+	// worker dying at the worst moment would make it.
+	inj := &failWrite{seen: map[string]bool{}}
+	s, _ := startTestDev(t, raceEnv(t), func(c *config) { c.interceptors = []interceptor.WorkerInterceptor{inj} })
+	c := &httpClient{t: t, base: "http://" + s.addr}
+	c.waitHealthy()
+	const apps, clients = 8, 9
+	ids := make([]uint64, apps)
+	for i := range ids {
+		ids[i] = c.submitApplication("applicant")
+	}
+	initial := []map[string]any{
+		{"decision": "pass"},
+		{"decision": "return", "reason": "请补充数据用途说明"},
+		{"decision": "reject", "reason": "用途与数据不符", "basis": "《管理办法》第十条"},
+	}
+	review := []map[string]any{
+		{"decision": "approve"},
+		{"decision": "reject", "reason": "涉及商业秘密", "basis": "《数据分类分级规则》第五条"},
+		{"decision": "decide", "items": []map[string]string{{"dataset": "DS-0102", "decision": "reject", "reason": "不宜开放", "basis": "目录第3条"}}},
+		{"decision": "ask_regulator", "regulator": "nfra", "comment": "请出具意见"},
+	}
+	race := func(user string, tasks []string, bodies []map[string]any) {
+		t.Helper()
+		var wg sync.WaitGroup
+		ok := make([]int, len(tasks))
+		var mu sync.Mutex
+		for i, task := range tasks {
+			// Each client signs in first: the race is among decisions.
+			for k := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					status, body := c.send(context.Background(), "POST", "/api/v1/tasks/"+task+"/decision", user, bodies[(i+k)%len(bodies)], nil)
+					switch status {
+					case http.StatusOK:
+						mu.Lock()
+						ok[i]++
+						mu.Unlock()
+					case http.StatusConflict, http.StatusServiceUnavailable:
+						// Refused: decided already, or the workflow task
+						// is being retried; nothing applied.
+					default:
+						t.Errorf("%s on %s: %d %s", user, task, status, body)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for i, n := range ok {
+			// ask_regulator keeps a review open: it may take one more.
+			if n < 1 || n > 2 {
+				t.Errorf("%s took %d decisions, want 1", tasks[i], n)
+			}
+		}
+	}
+	c.session("initial_reviewer")
+	c.session("reviewer-commerce")
+	var firsts []string
+	for _, id := range ids {
+		firsts = append(firsts, fmt.Sprintf("application-%d-t1", id))
+		waitOpen(t, s, workflows.ApplicationWorkflowID(id), firsts[len(firsts)-1])
+	}
+	race("initial_reviewer", firsts, initial)
+
+	// The department reviews the passed applications opened.
+	var reviews []string
+	for _, id := range ids {
+		tasks, err := s.store.TasksOf(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range tasks {
+			if tk.Kind == "department_review" && tk.Department == "commerce" && tk.Status == store.TaskOpen {
+				reviews = append(reviews, tk.ID)
+				waitOpen(t, s, tk.WorkflowID, tk.ID)
+			}
+		}
+	}
+	if len(reviews) > 0 {
+		race("reviewer-commerce", reviews, review)
+	}
+
+	inj.mu.Lock()
+	failed := len(inj.seen)
+	inj.mu.Unlock()
+	if failed < 2*apps {
+		t.Errorf("%d workflow tasks failed after their write step, want at least %d", failed, 2*apps)
+	}
+	reconciled(t, s)
+	for _, id := range ids {
+		a, err := s.store.Application(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tasks, err := s.store.TasksOf(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range tasks {
+			if tk.Status == store.TaskOpen && !slices.Contains(allowedOpen[a.Status], tk.Kind) {
+				t.Errorf("application %d is %s, yet its %s task %s is open", id, a.Status, tk.Kind, tk.ID)
+			}
+		}
+	}
+}
+
+// waitOpen waits until the workflow holds the task open (its workflow
+// task may be failing and retried).
+func waitOpen(t *testing.T, s *stack, wfID, task string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if v, err := s.client.QueryWorkflow(context.Background(), wfID, "", workflows.QueryStatus); err == nil {
+			var st workflows.Status
+			if v.Get(&st) == nil && slices.ContainsFunc(st.Tasks, func(x activities.Task) bool { return x.ID == task }) {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never held %s open", wfID, task)
 }
