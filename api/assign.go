@@ -22,6 +22,21 @@ func (s *Server) ownTask(c *gin.Context) (store.Task, error) {
 	return t, nil
 }
 
+// holds refuses a decision on a task a colleague claimed (认领) or was
+// transferred (转办): it is theirs until they release or pass it on.
+func (s *Server) holds(c *gin.Context, t store.Task) error {
+	u := user(c)
+	if t.Assignee == "" || t.Assignee == u.Username {
+		return nil
+	}
+	holder := t.Assignee
+	if h, err := s.Store.UserByName(c.Request.Context(), t.Assignee); err == nil && h.DisplayName != "" {
+		holder = h.DisplayName
+	}
+	return newErr(http.StatusConflict, "conflict", "task_id", "ask them to release it or transfer it to you",
+		"task %s is held by %s, who claimed it", t.ID, holder)
+}
+
 func (s *Server) claimTask(c *gin.Context) {
 	s.assignTask(c, "task.claimed", func(ctx context.Context, t store.Task, u store.User) (string, error) {
 		return u.Username, s.Store.ClaimTask(ctx, t.ID, u.Username)

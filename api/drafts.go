@@ -70,6 +70,10 @@ func (s *Server) supplement(c *gin.Context) {
 	}
 	for _, t := range tasks {
 		if t.Kind == workflows.TaskSupplement && t.Status == store.TaskOpen && t.Department == u.OrgCode {
+			if err := s.holds(c, t); err != nil {
+				fail(c, err)
+				return
+			}
 			res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
 				TaskID: t.ID, Actor: actorOf(u), Decision: workflows.DecisionResubmit, Comment: b.Comment, Edits: b.Edits})
 			if err != nil {

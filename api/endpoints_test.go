@@ -139,6 +139,13 @@ func TestClaimReleaseTransfer(t *testing.T) {
 	if got.Assignee != "reviewer-samr" {
 		t.Errorf("assignee %q after transfer", got.Assignee)
 	}
+	// The task is its holder's: a colleague's decision is refused, naming
+	// the holder by name (the workflow is never asked).
+	holder, _ := e.st.UserByName(context.Background(), "reviewer-samr")
+	r := e.refusedUnchanged("POST", base+"/decision", map[string]string{"decision": "approve"}, "dept_reviewer", http.StatusConflict)
+	if !strings.Contains(string(r.Body), holder.DisplayName) || holder.DisplayName == "" || strings.Contains(string(r.Body), `"reviewer-samr"`) {
+		t.Errorf("decision on a task a colleague holds: %s; want the holder %q named", r.Body, holder.DisplayName)
+	}
 	// A workflow transition (here a reminder) keeps who holds the task.
 	got.RemindedAt = &got.OpenedAt
 	if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{got}}); err != nil {

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -295,23 +297,25 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	if a.Status != workflows.StatusDraft {
 		return newErr(http.StatusConflict, "conflict", "", "", "application %d is %s, not a draft", id, a.Status)
 	}
+	// The workflow starts from the row as the submission locked it, not
+	// as read above: an edit may land in between.
+	wfID := workflows.ApplicationWorkflowID(id)
+	if a, err = s.Store.SubmitDraft(ctx, id, wfID, s.now()); err != nil {
+		return err
+	}
 	body := applicationBody{Title: a.Title, Purpose: a.Purpose, PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode}
 	for _, d := range a.Datasets {
 		body.Datasets = append(body.Datasets, d.DatasetCode)
 	}
 	found, err := s.checkApplication(ctx, body)
 	if err != nil {
-		return err
+		return errors.Join(err, s.Store.RevertSubmitted(context.WithoutCancel(ctx), id))
 	}
 	in := workflows.ApplicationInput{ApplicationID: id, ApplicantOrg: a.ApplicantOrg, Submitter: actorOf(u), Title: a.Title,
 		PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode, Orgs: s.Orgs, Deadlines: s.Deadlines}
 	for _, code := range body.Datasets {
 		d := found[code]
 		in.Datasets = append(in.Datasets, workflows.DatasetRef{Code: code, Name: d.Name, Department: d.Department, Grade: d.Grade})
-	}
-	wfID := workflows.ApplicationWorkflowID(id)
-	if err := s.Store.MarkSubmitted(ctx, id, wfID, s.now()); err != nil {
-		return err
 	}
 	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: wfID, TaskQueue: workflows.TaskQueue,
@@ -439,7 +443,7 @@ func (s *Server) update(c *gin.Context, wfID, name string, arg any) (workflows.U
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 30*time.Second)
 	defer cancel()
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: wfID, UpdateName: name, UpdateID: c.GetHeader("Idempotency-Key"),
+		WorkflowID: wfID, UpdateName: name, UpdateID: updateID(c, name, arg),
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var res workflows.UpdateResult
@@ -447,6 +451,26 @@ func (s *Server) update(c *gin.Context, wfID, name string, arg any) (workflows.U
 		err = h.Get(ctx, &res)
 	}
 	return res, err
+}
+
+// updateID is the Temporal Update ID of a request with an Idempotency-Key:
+// the key scoped to the user, the route, the Update and its task. Temporal
+// answers a repeated Update ID with the first Update's outcome, so an ID
+// shared by two users (or two tasks) would tell the second that it
+// succeeded when nothing of it was applied. Without a key, Temporal
+// makes one up.
+func updateID(c *gin.Context, name string, arg any) string {
+	key := c.GetHeader(idempotencyHeader)
+	if key == "" {
+		return ""
+	}
+	task := ""
+	if r, ok := arg.(workflows.DecideRequest); ok {
+		task = r.TaskID
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{strconv.FormatUint(uint64(user(c).ID), 10),
+		c.Request.Method, c.Request.URL.Path, name, task, key}, "\x00")))
+	return "key-" + hex.EncodeToString(sum[:16])
 }
 
 type decisionBody struct {
@@ -468,6 +492,10 @@ func (s *Server) decide(c *gin.Context) {
 	}
 	if u := user(c); t.Department != u.OrgCode {
 		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, u.OrgCode))
+		return
+	}
+	if err := s.holds(c, t); err != nil {
+		fail(c, err)
 		return
 	}
 	var b decisionBody

@@ -16,6 +16,7 @@ var zhMessages = map[string]string{
 
 	// assign.go, handlers.go
 	"task %s belongs to %s; %s cannot act on it": "任务 %s 属于 %s，%s 无权办理",
+	"task %s is held by %s, who claimed it":      "任务 %s 已由 %s 认领，仅其本人可以办理",
 	"%q is not an active user of %s":             "%q 不是 %s 的有效用户",
 	"%s may not decide tasks":                    "%s 无权办理任务",
 
@@ -168,6 +169,7 @@ var zhHints = map[string]string{
 
 	// errors.go
 	"reload the application to see where it stands":     "请刷新申请，查看当前办理进度",
+	"ask them to release it or transfer it to you":      "请联系认领人释放该任务或将其转办给您",
 	"try again; if it persists, tell the administrator": "请重试；如问题仍然存在，请联系管理员",
 
 	// handlers.go

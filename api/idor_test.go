@@ -23,7 +23,7 @@ func (e *env) submitted(org, username string) uint64 {
 	return id
 }
 
-func (e *env) refusedUnchanged(method, path string, body any, who any, want int) {
+func (e *env) refusedUnchanged(method, path string, body any, who any, want int) response {
 	e.t.Helper()
 	before := e.counts()
 	resp := e.do(method, path, body, who)
@@ -33,6 +33,7 @@ func (e *env) refusedUnchanged(method, path string, body any, who any, want int)
 	if after := e.counts(); !equalCounts(before, after) {
 		e.t.Errorf("%s %s was refused but changed rows", method, path)
 	}
+	return resp
 }
 
 func TestApplicantCannotReachAnotherOrgsApplication(t *testing.T) {

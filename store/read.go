@@ -403,29 +403,44 @@ func (s *Store) ApplicationVisible(ctx context.Context, id uint64, f Application
 	return n > 0, nil
 }
 
-// MarkSubmitted moves a draft to "submitted" with its workflow ID, in one
-// conditional UPDATE: of two concurrent submits, one wins and the other is
-// ErrConflict, as is submitting anything but a draft.
+// MarkSubmitted moves a draft to "submitted"; see SubmitDraft.
 func (s *Store) MarkSubmitted(ctx context.Context, id uint64, workflowID string, at time.Time) error {
+	_, err := s.SubmitDraft(ctx, id, workflowID, at)
+	return err
+}
+
+// SubmitDraft moves a draft to "submitted", recording its workflow ID and
+// submission time, and returns the application as it stood when it did,
+// read in the same transaction: its workflow starts from exactly these
+// fields and datasets, and an edit racing with it either landed before
+// (and is in them) or is refused (the row is no longer a draft). Of two
+// concurrent submits one wins; the other, like submitting anything but a
+// draft, is ErrConflict.
+func (s *Store) SubmitDraft(ctx context.Context, id uint64, workflowID string, at time.Time) (Application, error) {
 	at = at.UTC()
-	db := s.db.WithContext(ctx)
-	res := db.Model(&Application{}).Where("id = ? AND status = ?", id, AppDraft).Updates(map[string]any{
-		"status":       AppSubmitted,
-		"workflow_id":  workflowID,
-		"submitted_at": at,
-		"updated_at":   time.Now().UTC(),
-	})
-	if res.Error != nil {
-		return fmt.Errorf("submit application %d: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		st, err := statusOf(db, id)
-		if err != nil {
-			return fmt.Errorf("submit application %d: %w", id, err)
+	var a Application
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Application{}).Where("id = ? AND status = ?", id, AppDraft).Updates(map[string]any{
+			"status":       AppSubmitted,
+			"workflow_id":  workflowID,
+			"submitted_at": at,
+			"updated_at":   time.Now().UTC(),
+		})
+		if res.Error != nil {
+			return fmt.Errorf("submit application %d: %w", id, res.Error)
 		}
-		return fmt.Errorf("submit application %d: status is %q, not a draft: %w", id, st, ErrConflict)
-	}
-	return nil
+		if res.RowsAffected == 0 {
+			st, err := statusOf(tx, id)
+			if err != nil {
+				return fmt.Errorf("submit application %d: %w", id, err)
+			}
+			return fmt.Errorf("submit application %d: status is %q, not a draft: %w", id, st, ErrConflict)
+		}
+		var err error
+		a, err = loadApplication(tx, id)
+		return err
+	})
+	return a, err
 }
 
 // RevertSubmitted moves a "submitted" application back to draft, clearing

@@ -447,3 +447,99 @@ func waitOpen(t *testing.T, s *stack, wfID, task string) {
 	}
 	t.Fatalf("%s never held %s open", wfID, task)
 }
+
+// An applicant's edits racing with the submission: the workflow reviews
+// exactly the datasets the stored application names, never a list that an
+// edit replaced (or one the submission read before an edit landed).
+func TestEditRacingSubmitStartsFromTheStoredRow(t *testing.T) {
+	s, _ := startTestDev(t, raceEnv(t))
+	c := &httpClient{t: t, base: "http://" + s.addr}
+	c.waitHealthy()
+	draft := func(datasets ...string) map[string]any {
+		return map[string]any{"title": "小微企业信贷风控", "purpose": "授信评估", "scope": "本市小微企业", "period_months": 24,
+			"access_mode": "sandbox", "security_controls": "沙箱隔离", "datasets": datasets}
+	}
+	for try := range 8 {
+		var created struct {
+			Application struct{ ID uint64 } `json:"application"`
+		}
+		c.expect("POST", "/api/v1/applications", "applicant", draft("DS-0100", "DS-0102"), http.StatusCreated, &created)
+		id := created.Application.ID
+		path := fmt.Sprintf("/api/v1/applications/%d", id)
+		var wg sync.WaitGroup
+		for k := range 7 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if k == 3 {
+					c.send(context.Background(), "POST", path+"/submit", "applicant", nil, nil)
+					return
+				}
+				c.send(context.Background(), "PUT", path, "applicant", draft("DS-0001"), nil)
+			}()
+		}
+		wg.Wait()
+		a, err := s.store.Application(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status == store.AppDraft {
+			t.Fatalf("try %d: the submission did not happen", try)
+		}
+		var stored []string
+		for _, d := range a.Datasets {
+			stored = append(stored, d.DatasetCode)
+		}
+		v, err := s.client.QueryWorkflow(context.Background(), workflows.ApplicationWorkflowID(id), "", workflows.QueryStatus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st workflows.Status
+		if err := v.Get(&st); err != nil {
+			t.Fatal(err)
+		}
+		var reviewed []string
+		for _, d := range st.Datasets {
+			reviewed = append(reviewed, d.Code)
+		}
+		if fmt.Sprint(stored) != fmt.Sprint(reviewed) {
+			t.Errorf("try %d: the application names %v, its workflow reviews %v", try, stored, reviewed)
+		}
+	}
+}
+
+// One Idempotency-Key used by two users on their own tasks of one
+// application: each decision is applied on its own; the second is never
+// told it succeeded while nothing of it was applied.
+func TestIdempotencyKeyIsTheUsers(t *testing.T) {
+	s, _ := startTestDev(t, raceEnv(t))
+	c := &httpClient{t: t, base: "http://" + s.addr}
+	c.waitHealthy()
+	id := c.submitApplication("applicant")
+	c.decide("initial_reviewer", "initial_review", map[string]any{"decision": "pass"})
+	c.decide("reviewer-gsa", "department_review", map[string]any{"decision": "approve"})
+	c.decide("reviewer-commerce", "department_review", map[string]any{"decision": "approve"})
+	key := map[string]string{"Idempotency-Key": "shared-key-1"}
+	for _, step := range []struct{ user, kind string }{{"applicant", "sign_commitment"}, {"bureau_officer", "sign_authorization"}} {
+		task := c.openTask(step.user, step.kind)
+		status, body := c.send(context.Background(), "POST", "/api/v1/tasks/"+task+"/decision", step.user, map[string]any{"decision": "sign"}, key)
+		if status != http.StatusOK {
+			t.Fatalf("%s signs %s: %d %s", step.user, task, status, body)
+		}
+		row, err := s.store.Task(context.Background(), task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Status != store.TaskDone || row.ActorUser != step.user {
+			t.Errorf("%s was told its %s was signed; the task is %s by %q", step.user, task, row.Status, row.ActorUser)
+		}
+		// The same user's retry with the key is answered, and applied once.
+		if status, body := c.send(context.Background(), "POST", "/api/v1/tasks/"+task+"/decision", step.user, map[string]any{"decision": "sign"}, key); status != http.StatusOK {
+			t.Errorf("%s's retry: %d %s", step.user, status, body)
+		}
+	}
+	if got := decisionsInAudit(t, s.store, id, fmt.Sprintf("application-%d-t4", id)); len(got) != 1 {
+		t.Errorf("the authorization's signature is in the audit %d times", len(got))
+	}
+	reconciled(t, s)
+}
