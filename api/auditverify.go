@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/reconcile"
 	"github.com/datagate/datagate/store"
 )
 
@@ -58,4 +60,37 @@ func (s *Server) verifyAudit(c *gin.Context) {
 		out.Anchors = append(out.Anchors, a)
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// Reconciliation is the answer of GET /api/v1/audit/reconcile: every
+// difference between what the workflows committed and what the read
+// model and the audit say (reconcile.Report).
+type Reconciliation struct {
+	OK bool `json:"ok"`
+	reconcile.Report
+}
+
+// reconcileAudit compares the workflows with their rows, tasks and audit,
+// as `datagate audit reconcile` does: every submitted application, or the
+// one named by ?application=ID. It answers 200 whether they agree or not
+// ("ok" says which).
+func (s *Server) reconcileAudit(c *gin.Context) {
+	check := &reconcile.Checker{Temporal: s.Temporal, Store: s.Store}
+	var rep reconcile.Report
+	var err error
+	if v := c.Query("application"); v != "" {
+		id, perr := strconv.ParseUint(v, 10, 64)
+		if perr != nil || id == 0 {
+			fail(c, badRequest("application", "give an application's number, e.g. application=12", "application must be a positive whole number"))
+			return
+		}
+		rep, err = check.Applications(c.Request.Context(), []uint64{id})
+	} else {
+		rep, err = check.All(c.Request.Context())
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, Reconciliation{OK: rep.OK(), Report: rep})
 }

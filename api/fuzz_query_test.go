@@ -23,7 +23,8 @@ func FuzzQueryParams(f *testing.F) {
 	fe := newFuzzEnv(f)
 	var gets []string
 	for _, r := range fe.srv.RouteTable() {
-		if r.Method == http.MethodGet {
+		// The fuzz environment has no Temporal (temporalRoutes).
+		if r.Method == http.MethodGet && !temporalRoutes["GET "+ginToOpenAPI(r.Path)] {
 			gets = append(gets, r.Path)
 		}
 	}

@@ -3,7 +3,8 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
-	"task %s is already flagged": "任务 %s 已被标记为无依据驳回",
+	"application must be a positive whole number": "application 须为正整数",
+	"task %s is already flagged":                  "任务 %s 已被标记为无依据驳回",
 	// admin.go
 	"username %q is not valid":            "用户名 %q 不符合要求",
 	"role %q is not known":                "角色 %q 无效",
@@ -134,7 +135,8 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
-	"see the flag already raised on this task": "请查看该任务已有的标记",
+	"give an application's number, e.g. application=12": "请填写申请编号，例如 application=12",
+	"see the flag already raised on this task":          "请查看该任务已有的标记",
 	// admin.go
 	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
 	"choose a longer password":                                    "请设置更长的密码",

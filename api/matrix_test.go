@@ -38,6 +38,7 @@ var expected = map[string][]string{
 	"GET /api/v1/audit":                         {"supervisor", "admin"},
 	"GET /api/v1/audit.csv":                     {"supervisor", "admin"},
 	"GET /api/v1/audit/verify":                  {"supervisor", "admin"},
+	"GET /api/v1/audit/reconcile":               {"supervisor", "admin"},
 	"DELETE /api/v1/session":                    allRoles,
 	"GET /api/v1/me":                            allRoles,
 	"GET /api/v1/me/channels":                   allRoles,

@@ -47,6 +47,7 @@ var temporalRoutes = map[string]bool{
 	"POST /api/v1/applications/{id}/terminate":   true,
 	"POST /api/v1/tasks/{id}/decision":           true,
 	"POST /api/v1/applications/{id}/supplement":  true,
+	"GET /api/v1/audit/reconcile":                true,
 }
 
 var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -1143,6 +1144,8 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("audit chain", "GET", "/api/v1/audit/verify", nil, "supervisor", 200, ok)
 	c.send("audit chain, bad anchor", "GET", "/api/v1/audit/verify?anchor=x", nil, "supervisor", 400, ok)
 	c.send("audit chain, applicant", "GET", "/api/v1/audit/verify", nil, "applicant", 403, ok)
+	c.send("reconcile, bad application", "GET", "/api/v1/audit/reconcile?application=x", nil, "supervisor", 400, ok)
+	c.send("reconcile, applicant", "GET", "/api/v1/audit/reconcile", nil, "applicant", 403, ok)
 
 	// notifications (the seeded tasks and the urge above made some)
 	var page struct {

@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/audit", rbac.AuditRead, s.auditLog},
 		{"GET", "/api/v1/audit.csv", rbac.AuditRead, s.auditCSV},
 		{"GET", "/api/v1/audit/verify", rbac.AuditRead, s.verifyAudit},
+		{"GET", "/api/v1/audit/reconcile", rbac.AuditRead, s.reconcileAudit},
 
 		{"GET", "/api/v1/admin/users", rbac.UserAdmin, s.listUsers},
 		{"POST", "/api/v1/admin/users", rbac.UserAdmin, s.createUser},

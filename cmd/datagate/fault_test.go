@@ -27,6 +27,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -666,22 +667,35 @@ func (fs *faultStack) check(ids []uint64, ref profile) {
 		t.Errorf("audit chain links %d rows of %d; the applications account for %d", v.Rows, counts["audit_log"], wantAudit)
 	}
 	applies, retried := fs.applyAttempts(ids)
-	t.Logf("checked: %d applications closed, %d tasks, %d audit rows, chain of %d holds; %d Apply activities, %d of them after failed attempts",
-		len(ids), wantTasks, counts["audit_log"], v.Rows, applies, retried)
+	// Every row is what its workflow committed.
+	rep := reconciled(t, fs.s)
+	t.Logf("checked: %d applications closed, %d tasks, %d audit rows, chain of %d holds; %d Apply activities, %d of them after failed attempts; reconciled %d workflows, %d differences",
+		len(ids), wantTasks, counts["audit_log"], v.Rows, applies, retried, rep.Workflows, len(rep.Differences))
 }
 
-// applyAttempts counts the Apply local activities in the applications'
+// applyAttempts counts the Apply activities in the applications'
 // histories, and those that succeeded only after failed attempts (the
-// attempt number is in each marker).
+// attempt number is in each started event, or in each marker of a local
+// activity in histories from before the write step was an activity).
 func (fs *faultStack) applyAttempts(ids []uint64) (applies, retried int) {
 	ctx := context.Background()
 	for _, id := range ids {
 		iter := fs.s.client.GetWorkflowHistory(ctx, workflows.ApplicationWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		apply := map[int64]bool{}
 		for iter.HasNext() {
 			e, err := iter.Next()
 			if err != nil {
 				fs.t.Errorf("history of %d: %v", id, err)
 				break
+			}
+			if a := e.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == activities.ApplyName {
+				apply[e.GetEventId()] = true
+			}
+			if a := e.GetActivityTaskStartedEventAttributes(); a != nil && apply[a.GetScheduledEventId()] {
+				applies++
+				if a.GetAttempt() > 1 {
+					retried++
+				}
 			}
 			m := e.GetMarkerRecordedEventAttributes()
 			if m == nil || m.GetMarkerName() != "LocalActivity" {

@@ -283,6 +283,16 @@ func TestAbortedWriteLeavesNoTrace(t *testing.T) {
 			if rep := reconciled(t, s); rep.Workflows == 0 {
 				t.Error("reconciled no workflow")
 			}
+			// Supervisors see the same through the API.
+			var api struct {
+				OK          bool
+				Workflows   int
+				Differences []reconcile.Difference
+			}
+			c.expect("GET", fmt.Sprintf("/api/v1/audit/reconcile?application=%d", id), "supervisor", nil, http.StatusOK, &api)
+			if !api.OK || api.Workflows != 1 || len(api.Differences) != 0 {
+				t.Errorf("GET /api/v1/audit/reconcile: %+v", api)
+			}
 		})
 	}
 }
