@@ -26,8 +26,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
