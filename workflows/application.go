@@ -235,6 +235,12 @@ func (w *app) onTime(ctx workflow.Context) error {
 // --- submission and initial review -------------------------------------
 
 func (w *app) submit(ctx workflow.Context) error {
+	// Held like every transition's: a decision admitted while t1 is being
+	// written waits for it.
+	if err := w.m.lock(ctx); err != nil {
+		return err
+	}
+	defer w.m.mu.Unlock()
 	w.st.Status = StatusInitialReview
 	w.st.InitialRound = 1
 	for _, d := range w.in.Datasets {

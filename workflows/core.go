@@ -51,6 +51,10 @@ type machine struct {
 	// byActivity: this run writes through the Apply activity (see
 	// writesByActivity).
 	byActivity bool
+	// opening are the tasks the transition being written opens: their
+	// rows may already be in the inbox, so a decision on one is admitted
+	// and waits for the lock, instead of being refused as not open.
+	opening []activities.Task
 	// lastOpened are the tasks the latest transition opened.
 	lastOpened []activities.Task
 	// rootCtx is the workflow's own context, for timer goroutines.
@@ -138,7 +142,10 @@ func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kin
 // row) is returned and the state is left as it was.
 func (m *machine) apply(ctx workflow.Context, c *change) ([]activities.Task, error) {
 	m.applying = true
-	defer func() { m.applying = false }()
+	for _, nt := range c.Open {
+		m.opening = append(m.opening, nt.Task)
+	}
+	defer func() { m.applying, m.opening = false, nil }()
 	c.ApplicationID = m.appID
 	var res activities.Applied
 	if err := m.write(ctx, c.Change).Get(ctx, &res); err != nil {
@@ -327,6 +334,11 @@ func (m *machine) checkTask(r DecideRequest) (activities.Task, error) {
 		return activities.Task{}, refuse(ErrInvalid, "task_id", "task_id is required")
 	}
 	t, ok := m.task(r.TaskID)
+	for _, o := range m.opening {
+		if !ok && o.ID == r.TaskID {
+			t, ok = o, true
+		}
+	}
 	if !ok {
 		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open (already decided, cancelled, or not part of this workflow)", r.TaskID)
 	}

@@ -34,10 +34,7 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 		Validator: func(ctx workflow.Context, r UrgeRequest) error { _, err := w.m.validateUrge(r); return err }}); err != nil {
 		return w.st, err
 	}
-	var c change
-	w.m.audit(ctx, &c, in.Submitter, "model.review_started", in.Name, "", "")
-	w.openReviews(ctx, &c)
-	if _, err := w.m.apply(ctx, &c); err != nil {
+	if err := w.start(ctx); err != nil {
 		return w.st, err
 	}
 	err := workflow.Await(ctx, func() bool { return w.final() })
@@ -49,6 +46,19 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 	}
 	_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return w.st, w.notify(ctx)
+}
+
+// start opens the reviews, holding the lock as every transition does.
+func (w *modelReview) start(ctx workflow.Context) error {
+	if err := w.m.lock(ctx); err != nil {
+		return err
+	}
+	defer w.m.mu.Unlock()
+	var c change
+	w.m.audit(ctx, &c, w.in.Submitter, "model.review_started", w.in.Name, "", "")
+	w.openReviews(ctx, &c)
+	_, err := w.m.apply(ctx, &c)
+	return err
 }
 
 type modelReview struct {
