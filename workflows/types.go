@@ -1,7 +1,8 @@
 // Package workflows holds DataGate's durable workflows: one
 // ApplicationWorkflow per application and one ModelReviewWorkflow per model.
 // Workflow code is deterministic: time comes from workflow.Now, waiting from
-// timers and Await, and every effect goes through the Apply local activity.
+// timers and Await, and every effect goes through the Apply activity,
+// scheduled by the workflow task that commits the transition.
 package workflows
 
 import (
