@@ -174,6 +174,22 @@ func TestHolidayTableUpload(t *testing.T) {
 		e.do("GET", fmt.Sprintf("/api/v1/calendar/due?from=%s&days=%d", from, days), nil, "").decode(t, &d)
 		return d.Due
 	}
+	// A count through years without a table (2029, 2030) is provisional, and says so.
+	var far struct {
+		Due          string
+		Provisional  bool
+		MissingYears []int `json:"missing_years"`
+		Note         string
+	}
+	e.do("GET", "/api/v1/calendar/due?from=2029-12-28&days=5", nil, "").decode(t, &far)
+	if !far.Provisional || fmt.Sprint(far.MissingYears) != "[2029 2030]" || far.Note != "按周末计算，待公布节假日后更新" {
+		t.Errorf("due across 2030: %+v, want provisional, missing [2029 2030], with the note", far)
+	}
+	var near struct{ Provisional bool }
+	e.do("GET", "/api/v1/calendar/due?from=2026-12-18&days=20", nil, "").decode(t, &near)
+	if near.Provisional {
+		t.Error("a count within 2026-2027 (tables published) is marked provisional")
+	}
 	// lunar-go's 2027 table: 1-7 October off, Saturday 9 October worked.
 	if got := due("2027-09-30", 2); got != "2027-10-09" {
 		t.Fatalf("2027 with the library's table: %s, want 2027-10-09", got)

@@ -625,5 +625,14 @@ func (s *Server) calendarDue(c *gin.Context) {
 		return
 	}
 	due := s.Calendar.DueAt(from, days)
-	c.JSON(http.StatusOK, gin.H{"from": c.Query("from"), "days": days, "due": due.Format(time.DateOnly), "due_at": due})
+	out := gin.H{"from": c.Query("from"), "days": days, "due": due.Format(time.DateOnly), "due_at": due, "provisional": false}
+	// Counted across a year without a holiday table: by weekends only.
+	if missing := s.Calendar.MissingYears(from, due); len(missing) > 0 {
+		out["provisional"], out["missing_years"] = true, missing
+		out["note"] = calendar.ProvisionalNote
+		if prefersEnglish(c.GetHeader("Accept-Language")) {
+			out["note"] = calendar.ProvisionalNoteEN
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }
