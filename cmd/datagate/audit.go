@@ -92,14 +92,8 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-	} else {
-		printAuditResult(stdout, res)
+	if err := report(stdout, *asJSON, res, func() { printAuditResult(stdout, res) }); err != nil {
+		return err
 	}
 	if !res.OK {
 		return errAuditBroken
@@ -147,6 +141,17 @@ func printAuditResult(w io.Writer, r auditResult) {
 	if r.HeadSeq > 0 {
 		fmt.Fprintf(w, "head (keep it elsewhere as an anchor): %d:%s\n", r.HeadSeq, r.HeadHash)
 	}
+}
+
+// report writes v as indented JSON, or as text by print.
+func report(w io.Writer, asJSON bool, v any, print func()) error {
+	if !asJSON {
+		print()
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // openAuditStore opens the database named by --db, or the dev data
@@ -203,14 +208,8 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("audit reconcile: %w", err)
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		printReconcile(stdout, rep)
+	if err := report(stdout, *asJSON, rep, func() { printReconcile(stdout, rep) }); err != nil {
+		return err
 	}
 	if !rep.OK() {
 		return errDifferences

@@ -522,7 +522,7 @@ func TestEditRacingSubmitStartsFromTheStoredRow(t *testing.T) {
 // application: each decision is applied on its own; the second is never
 // told it succeeded while nothing of it was applied.
 func TestIdempotencyKeyIsTheUsers(t *testing.T) {
-	s, _ := startTestDev(t, raceEnv(t))
+	s, cfg := startTestDev(t, raceEnv(t))
 	c := &httpClient{t: t, base: "http://" + s.addr}
 	c.waitHealthy()
 	id := c.submitApplication("applicant")
@@ -552,4 +552,22 @@ func TestIdempotencyKeyIsTheUsers(t *testing.T) {
 		t.Errorf("the authorization's signature is in the audit %d times", len(got))
 	}
 	reconciled(t, s)
+
+	// The operator's command agrees, and names a row forged afterwards.
+	args := []string{"audit", "reconcile", "--db", cfg.DB, "--temporal-address", s.temporalAddr}
+	if out, _, err := runCmd(t, args...); err != nil || !strings.Contains(out, "no difference") {
+		t.Fatalf("datagate audit reconcile: %v\n%s", err, out)
+	}
+	forged, err := s.store.Task(context.Background(), fmt.Sprintf("application-%d-t4", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Decision, forged.ActorUser = "reject", "applicant"
+	if err := s.store.Apply(context.Background(), store.Change{Tasks: []store.Task{forged}}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, args...)
+	if !errors.Is(err, errDifferences) || !strings.Contains(out, forged.ID) {
+		t.Errorf("after a forged decision: %v\n%s", err, out)
+	}
 }
