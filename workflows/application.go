@@ -44,7 +44,7 @@ type app struct {
 func (w *app) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
 		return Status{AppState: w.st, ApplicationID: w.in.ApplicationID,
-			HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength(), Applying: w.m.applying}, nil
+			HistoryLength: workflow.GetInfo(ctx).GetCurrentHistoryLength(), Applying: w.m.applying()}, nil
 	}); err != nil {
 		return err
 	}

@@ -45,16 +45,15 @@ type machine struct {
 	mu      workflow.Mutex
 	cancels map[string]workflow.CancelFunc // by task ID; never iterated
 	version int                            // bumped on every transition
-	// applying: a transition's write step is in flight; its rows may not
-	// be written yet (the status Query says so, for reconciliation).
-	applying bool
+	// writing is the change whose write step is in flight (nil: none).
+	// Its rows may not be written yet (the status Query says so, for
+	// reconciliation), or may already be: a decision on a task it opens,
+	// whose row can be in the inbox, is admitted and waits for the lock
+	// instead of being refused as not open.
+	writing *activities.Change
 	// byActivity: this run writes through the Apply activity (see
 	// writesByActivity).
 	byActivity bool
-	// opening are the tasks the transition being written opens: their
-	// rows may already be in the inbox, so a decision on one is admitted
-	// and waits for the lock, instead of being refused as not open.
-	opening []activities.Task
 	// lastOpened are the tasks the latest transition opened.
 	lastOpened []activities.Task
 	// rootCtx is the workflow's own context, for timer goroutines.
@@ -141,12 +140,9 @@ func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kin
 // their deadline timers armed. A non-retryable failure (a bug or a missing
 // row) is returned and the state is left as it was.
 func (m *machine) apply(ctx workflow.Context, c *change) ([]activities.Task, error) {
-	m.applying = true
-	for _, nt := range c.Open {
-		m.opening = append(m.opening, nt.Task)
-	}
-	defer func() { m.applying, m.opening = false, nil }()
 	c.ApplicationID = m.appID
+	m.writing = &c.Change
+	defer func() { m.writing = nil }()
 	var res activities.Applied
 	if err := m.write(ctx, c.Change).Get(ctx, &res); err != nil {
 		return nil, err
@@ -244,6 +240,21 @@ func (m *machine) task(id string) (activities.Task, bool) {
 	return activities.Task{}, false
 }
 
+// opening finds a task the change being written opens.
+func (m *machine) opening(id string) (activities.Task, bool) {
+	if m.writing != nil {
+		for _, nt := range m.writing.Open {
+			if nt.Task.ID == id {
+				return nt.Task, true
+			}
+		}
+	}
+	return activities.Task{}, false
+}
+
+// applying: a transition's write step is in flight.
+func (m *machine) applying() bool { return m.writing != nil }
+
 func (m *machine) openOf(kind string) []activities.Task {
 	var out []activities.Task
 	for _, t := range m.core.Tasks {
@@ -334,10 +345,8 @@ func (m *machine) checkTask(r DecideRequest) (activities.Task, error) {
 		return activities.Task{}, refuse(ErrInvalid, "task_id", "task_id is required")
 	}
 	t, ok := m.task(r.TaskID)
-	for _, o := range m.opening {
-		if !ok && o.ID == r.TaskID {
-			t, ok = o, true
-		}
+	if !ok {
+		t, ok = m.opening(r.TaskID)
 	}
 	if !ok {
 		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open (already decided, cancelled, or not part of this workflow)", r.TaskID)

@@ -21,7 +21,7 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) {
 		s := w.st
-		s.Applying = w.m.applying
+		s.Applying = w.m.applying()
 		return s, nil
 	}); err != nil {
 		return w.st, err
