@@ -95,10 +95,11 @@ func (c *Checker) Applications(ctx context.Context, ids []uint64) (Report, error
 
 // view is one workflow's committed state, reduced to what the rows hold.
 type view struct {
-	wfID  string
-	seq   int64
-	open  []activities.Task
-	write *written // nil: no write step recorded as an activity
+	wfID     string
+	seq      int64
+	open     []activities.Task
+	applying bool     // a write step still in flight after Settle
+	write    *written // nil: no write step recorded as an activity
 }
 
 func (c *Checker) application(ctx context.Context, id uint64) (int, []Difference, error) {
@@ -120,7 +121,7 @@ func (c *Checker) application(ctx context.Context, id uint64) (int, []Difference
 		d.add(wfID, "workflow", "none", app.Status)
 		return 0, d.list, nil
 	}
-	views := []view{{wfID: wfID, seq: st.Seq, open: st.Tasks}}
+	views := []view{{wfID: wfID, seq: st.Seq, open: st.Tasks, applying: st.Applying}}
 	for _, m := range st.Models {
 		var ms workflows.ModelStatus
 		found, err := c.query(ctx, m.WorkflowID, func(v converter.EncodedValue) (bool, error) {
@@ -134,7 +135,7 @@ func (c *Checker) application(ctx context.Context, id uint64) (int, []Difference
 			d.add(m.WorkflowID, "workflow", "none", "model "+m.Status)
 			continue
 		}
-		views = append(views, view{wfID: m.WorkflowID, seq: ms.Seq, open: ms.Tasks})
+		views = append(views, view{wfID: m.WorkflowID, seq: ms.Seq, open: ms.Tasks, applying: ms.Applying})
 	}
 	for i := range views {
 		if views[i].write, err = c.history(ctx, views[i].wfID); err != nil {
@@ -142,9 +143,6 @@ func (c *Checker) application(ctx context.Context, id uint64) (int, []Difference
 		}
 	}
 
-	if st.Applying {
-		d.add(wfID, "write step", "in flight after "+c.settle().String(), "not written")
-	}
 	d.eq(wfID, "status", st.Status, app.Status)
 	d.eq(wfID, "end reason", st.EndReason, app.EndReason)
 	decided := map[string]string{}
@@ -171,6 +169,9 @@ func (c *Checker) application(ctx context.Context, id uint64) (int, []Difference
 
 // compare checks one workflow's tasks and audit rows.
 func (c *Checker) compare(d *diffs, v view, rows []store.Task, audit []store.AuditEntry) {
+	if v.applying {
+		d.add(v.wfID, "write step", "in flight after "+c.settle().String(), "not written")
+	}
 	var mine []store.Task
 	for _, t := range rows {
 		if t.WorkflowID == v.wfID {
