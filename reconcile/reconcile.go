@@ -327,13 +327,25 @@ func (c *Checker) history(ctx context.Context, wfID string) (*written, error) {
 
 // query runs the status Query, again while decode reports a write step in
 // flight, up to Settle. found is false when there is no such workflow.
+//
+// A Query of a closed workflow is answered by a worker replaying its
+// history; under load (or while the server falls back from a worker's
+// sticky queue) one can outlast a call's deadline. Such a call is
+// transient, not a verdict: it is tried again for up to queryBudget.
 func (c *Checker) query(ctx context.Context, wfID string, decode func(converter.EncodedValue) (applying bool, err error)) (found bool, err error) {
 	deadline := time.Now().Add(c.settle())
+	giveUp := time.Now().Add(queryBudget)
 	for {
 		v, err := c.Temporal.QueryWorkflow(ctx, wfID, "", workflows.QueryStatus)
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			return false, nil
+		}
+		if transient(err) && ctx.Err() == nil && time.Now().Before(giveUp) {
+			if err := pause(ctx, time.Second); err != nil {
+				return false, err
+			}
+			continue
 		}
 		if err != nil {
 			return false, fmt.Errorf("query %s: %w", wfID, err)
@@ -345,11 +357,29 @@ func (c *Checker) query(ctx context.Context, wfID string, decode func(converter.
 		if !applying || time.Now().After(deadline) {
 			return true, nil
 		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		if err := pause(ctx, 200*time.Millisecond); err != nil {
+			return false, err
 		}
+	}
+}
+
+// queryBudget is how long one workflow's Query is retried while it times
+// out or finds the service unavailable.
+const queryBudget = 2 * time.Minute
+
+// transient: a call that timed out or found the service unavailable.
+func transient(err error) bool {
+	var de *serviceerror.DeadlineExceeded
+	var un *serviceerror.Unavailable
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) || errors.As(err, &un)
+}
+
+func pause(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
 	}
 }
 
