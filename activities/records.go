@@ -14,13 +14,6 @@ import (
 // Apply maps them to rows, and a column change in store never changes a
 // running workflow's payloads.
 
-// Task statuses.
-const (
-	TaskOpen      = "open"
-	TaskDone      = "done"
-	TaskCancelled = "cancelled"
-)
-
 // Task is one step waiting on one org, with its statutory deadline. Who in
 // the department holds it (claim, transfer) is the read model's alone.
 type Task struct {

@@ -11,15 +11,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
-	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 )
 
 // adminAudit records an administrative change with the admin who made it.
 func (s *Server) adminAudit(ctx context.Context, admin store.User, action, target, reason string) error {
 	return s.Store.AppendAudit(ctx, store.AdminAuditStream, store.AuditEntry{
-		Actor: admin.Username, Role: rbac.RoleAdmin, Department: admin.OrgCode,
+		Actor: admin.Username, Role: domain.RoleAdmin, Department: admin.OrgCode,
 		Action: action, Target: target, Reason: reason, At: s.now(),
 	})
 }
@@ -89,8 +89,8 @@ func (s *Server) createUser(c *gin.Context) {
 
 // checkRole validates a role and the org it is held in.
 func (s *Server) checkRole(ctx context.Context, role, org string) error {
-	if !contains(rbac.Roles, role) {
-		return badRequest("role", "use one of: "+strings.Join(rbac.Roles, ", "), "role %q is not known", role)
+	if !contains(domain.Roles(), role) {
+		return badRequest("role", "use one of: "+strings.Join(domain.Roles(), ", "), "role %q is not known", role)
 	}
 	if _, err := s.Store.Org(ctx, org); err != nil {
 		return badRequest("org", "use an org code from the org list", "org %q does not exist", org)

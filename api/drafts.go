@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -69,13 +70,13 @@ func (s *Server) supplement(c *gin.Context) {
 		return
 	}
 	for _, t := range tasks {
-		if t.Kind == workflows.TaskSupplement && t.Status == store.TaskOpen && t.Department == u.OrgCode {
+		if t.Kind == domain.TaskSupplement && t.Status == domain.TaskOpen && t.Department == u.OrgCode {
 			if err := s.holds(c, t); err != nil {
 				fail(c, err)
 				return
 			}
 			res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
-				TaskID: t.ID, Actor: actorOf(u), Decision: workflows.DecisionResubmit, Comment: b.Comment, Edits: b.Edits})
+				TaskID: t.ID, Actor: actorOf(u), Decision: domain.DecisionResubmit, Comment: b.Comment, Edits: b.Edits})
 			if err != nil {
 				fail(c, err)
 				return

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/datagate/datagate/workflows"
+	"github.com/datagate/datagate/domain"
 )
 
 // The fuzz targets send arbitrary bytes as every write body and query
@@ -63,8 +63,8 @@ type fuzzEnv struct {
 func newFuzzEnv(f *testing.F) *fuzzEnv {
 	e := newEnv(f)
 	fe := &fuzzEnv{env: e, draft: e.draft("acme-fintech", "applicant"), submitted: e.submitted("acme-fintech", "applicant")}
-	fe.task = e.openTask(fe.submitted, workflows.TaskDepartmentReview, "samr")
-	e.openTask(fe.submitted, workflows.TaskSupplement, "acme-fintech")
+	fe.task = e.openTask(fe.submitted, domain.TaskDepartmentReview, "samr")
+	e.openTask(fe.submitted, domain.TaskSupplement, "acme-fintech")
 	// Tokens now: e.token may not be called inside a fuzz function.
 	for _, u := range []string{"applicant", "bureau_officer", "dept_reviewer", "supervisor", "admin"} {
 		e.token(u)

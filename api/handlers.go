@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -172,11 +173,6 @@ func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[s
 	return found, nil
 }
 
-// applicationStatuses are the statuses an application can have.
-var applicationStatuses = []string{workflows.StatusDraft, store.AppSubmitted, workflows.StatusInitialReview,
-	workflows.StatusSupplement, workflows.StatusDepartmentReview, workflows.StatusAgreements, workflows.StatusActive,
-	workflows.StatusExiting, workflows.StatusClosed, workflows.StatusRejected, workflows.StatusWithdrawn}
-
 // oneOf refuses a query filter outside its values; empty means no filter.
 func oneOf(field, v string, values ...string) error {
 	if v == "" || contains(values, v) {
@@ -249,7 +245,7 @@ func (s *Server) finishCreate(c *gin.Context, u store.User, id uint64, submit, r
 			fail(c, err)
 			return
 		}
-		submit = a.Status == workflows.StatusDraft
+		submit = a.Status == domain.StatusDraft
 	}
 	if submit {
 		if err := s.submit(ctx, u, id); err != nil {
@@ -294,7 +290,7 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	if a.ApplicantOrg != u.OrgCode {
 		return newErr(http.StatusForbidden, "forbidden", "", "", "application %d belongs to another org", id)
 	}
-	if a.Status != workflows.StatusDraft {
+	if a.Status != domain.StatusDraft {
 		return newErr(http.StatusConflict, "conflict", "", "", "application %d is %s, not a draft", id, a.Status)
 	}
 	// The workflow starts from the row as the submission locked it, not
@@ -338,7 +334,7 @@ func (s *Server) listApplications(c *gin.Context) {
 		return
 	}
 	f.Status = c.Query("status")
-	if err := oneOf("status", f.Status, applicationStatuses...); err != nil {
+	if err := oneOf("status", f.Status, domain.Statuses()...); err != nil {
 		fail(c, err)
 		return
 	}
@@ -418,7 +414,7 @@ func (s *Server) steps(tasks []store.Task) []Step {
 	out := make([]Step, 0, len(tasks))
 	for _, t := range tasks {
 		st := Step{Task: t}
-		if t.Status == store.TaskOpen {
+		if t.Status == domain.TaskOpen {
 			if now.After(t.DueAt) {
 				n := s.Calendar.Between(t.DueAt, now)
 				st.OverdueWorkingDays = &n
@@ -427,7 +423,7 @@ func (s *Server) steps(tasks []store.Task) []Step {
 				st.WorkingDaysLeft = &n
 			}
 			st.Next = fmt.Sprintf("%s: %s (one of: %s) by %s", t.Department, t.Kind,
-				strings.Join(workflows.AllowedDecisions(t.Kind), ", "), t.DueAt.In(calendar.Zone).Format("2006-01-02 15:04 MST"))
+				strings.Join(domain.AllowedDecisions(t.Kind), ", "), t.DueAt.In(calendar.Zone).Format("2006-01-02 15:04 MST"))
 		}
 		out = append(out, st)
 	}
@@ -584,8 +580,8 @@ func (s *Server) submitModel(c *gin.Context) {
 
 func (s *Server) inbox(c *gin.Context) {
 	u := user(c)
-	f := store.InboxFilter{Department: u.OrgCode, Status: c.DefaultQuery("status", store.TaskOpen)}
-	if err := oneOf("status", f.Status, store.TaskOpen, store.TaskDone, store.TaskCancelled); err != nil {
+	f := store.InboxFilter{Department: u.OrgCode, Status: c.DefaultQuery("status", domain.TaskOpen)}
+	if err := oneOf("status", f.Status, domain.TaskOpen, domain.TaskDone, domain.TaskCancelled); err != nil {
 		fail(c, err)
 		return
 	}

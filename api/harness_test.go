@@ -14,6 +14,7 @@ import (
 
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
@@ -164,7 +165,7 @@ func (e *env) openTask(appID uint64, kind, org string) string {
 	id := workflows.ApplicationWorkflowID(appID) + "-t" + kind + "-" + org
 	err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{{
 		ID: id, ApplicationID: appID, WorkflowID: workflows.ApplicationWorkflowID(appID), Kind: kind,
-		Department: org, Status: store.TaskOpen, Round: 1, OpenedAt: e.clock.Now(), DueAt: e.clock.Now().Add(72 * time.Hour),
+		Department: org, Status: domain.TaskOpen, Round: 1, OpenedAt: e.clock.Now(), DueAt: e.clock.Now().Add(72 * time.Hour),
 	}}})
 	if err != nil {
 		e.t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -131,7 +132,7 @@ func TestCreateAndSubmitWithTemporalUnreachable(t *testing.T) {
 	}
 	var list struct{ Applications []store.Application }
 	e.do("GET", "/api/v1/applications", nil, "applicant").decode(t, &list)
-	if len(list.Applications) != 1 || list.Applications[0].ID != ids[0] || list.Applications[0].Status != store.AppDraft {
+	if len(list.Applications) != 1 || list.Applications[0].ID != ids[0] || list.Applications[0].Status != domain.StatusDraft {
 		t.Errorf("applications after two attempts: %+v; want the one draft %d", list.Applications, ids[0])
 	}
 	// Submitting the draft by itself: 503 with Retry-After, and it stays
@@ -146,7 +147,7 @@ func TestCreateAndSubmitWithTemporalUnreachable(t *testing.T) {
 		t.Errorf("submit with the workflow service unreachable: %d %s (Retry-After %q)", sub.Status, sub.Body, sub.Header.Get("Retry-After"))
 	}
 	e.do("GET", "/api/v1/applications", nil, "applicant").decode(t, &list)
-	if len(list.Applications) != 1 || list.Applications[0].Status != store.AppDraft {
+	if len(list.Applications) != 1 || list.Applications[0].Status != domain.StatusDraft {
 		t.Errorf("after the failed submit: %+v; want the one draft %d", list.Applications, ids[0])
 	}
 	// In Chinese too.

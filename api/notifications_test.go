@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 type notificationPage struct {
@@ -50,7 +50,7 @@ func (e *env) notifications(who, query, lang string) notificationPage {
 func TestNotificationsInApp(t *testing.T) {
 	e := newEnv(t)
 	app := e.submitted("acme-fintech", "applicant")
-	task := e.openTask(app, workflows.TaskDepartmentReview, "samr")
+	task := e.openTask(app, domain.TaskDepartmentReview, "samr")
 
 	zh := e.notifications("dept_reviewer", "", "")
 	if zh.Unread != 1 || len(zh.Notifications) != 1 || zh.Notifications[0].TaskID != task ||
@@ -58,7 +58,7 @@ func TestNotificationsInApp(t *testing.T) {
 		t.Fatalf("dept_reviewer's notifications = %+v", zh)
 	}
 	en := e.notifications("dept_reviewer", "", "en-US,en;q=0.9")
-	if !strings.HasPrefix(en.Notifications[0].Subject, "[DataGate] New task: department review") {
+	if !strings.HasPrefix(en.Notifications[0].Subject, "[DataGate] New task: Department review") {
 		t.Errorf("in English: %q", en.Notifications[0].Subject)
 	}
 	if other := e.notifications("reviewer-gsa", "", ""); len(other.Notifications) != 0 || other.Unread != 0 {
@@ -102,7 +102,7 @@ func TestUrgeReachesTheDepartment(t *testing.T) {
 	app := e.submitted("acme-fintech", "applicant")
 	// A task that is not open does not reach the workflow: the harness
 	// has no Temporal; the urge is recorded and notified by the store.
-	task := e.openTask(app, workflows.TaskDepartmentReview, "gsa")
+	task := e.openTask(app, domain.TaskDepartmentReview, "gsa")
 	before := e.notifications("reviewer-gsa", "", "").Unread
 	ctx := context.Background()
 	u := &store.Urge{TaskID: task, Message: "请于本周内办结", CreatedAt: e.clock.Now()}
@@ -229,7 +229,7 @@ func TestMyDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := e.submitted("acme-fintech", "applicant")
-	e.openTask(app, workflows.TaskDepartmentReview, "gsa")
+	e.openTask(app, domain.TaskDepartmentReview, "gsa")
 	ids, err := e.st.ClaimPending(ctx, e.clock.Now(), 0, 10)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("claimed %v, %v", ids, err)

@@ -22,7 +22,7 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
-	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -562,10 +562,10 @@ func TestOpenAPIValid(t *testing.T) {
 	// The decision matrix is the workflow's.
 	dr, _ := d.at("/components/schemas/DecisionRequest")
 	matrix, _ := dr.(map[string]any)["x-allowed-decisions"].(map[string]any)
-	kinds := workflows.TaskKinds()
+	kinds := domain.TaskKinds()
 	union := map[string]bool{}
 	for _, k := range kinds {
-		want := workflows.AllowedDecisions(k)
+		want := domain.AllowedDecisions(k)
 		var got []string
 		for _, x := range asSlice(matrix[k]) {
 			got = append(got, x.(string))
@@ -586,8 +586,8 @@ func TestOpenAPIValid(t *testing.T) {
 	if got := enumAt(t, d, "/components/schemas/TaskFields/properties/kind/enum"); !sameSet(got, kinds) {
 		t.Errorf("Task.kind enum %v, the workflow's kinds are %v", got, kinds)
 	}
-	if got := enumAt(t, d, "/components/schemas/UserCreateRequest/properties/role/enum"); !sameSet(got, rbac.Roles) {
-		t.Errorf("roles enum %v, rbac.Roles %v", got, rbac.Roles)
+	if got := enumAt(t, d, "/components/schemas/UserCreateRequest/properties/role/enum"); !sameSet(got, domain.Roles()) {
+		t.Errorf("roles enum %v, domain.Roles() %v", got, domain.Roles())
 	}
 }
 
@@ -842,8 +842,8 @@ func oaSeed(t *testing.T, e *env) oaWorld {
 	w.submitted = e.submitted("acme-fintech", "applicant")
 	w.draft = e.draft("acme-fintech", "applicant")
 	w.theirs = e.submitted("kangming-medai", "applicant2")
-	w.gsaTask = e.openTask(w.submitted, workflows.TaskDepartmentReview, "gsa")
-	w.samrTask = e.openTask(w.submitted, workflows.TaskDepartmentReview, "samr")
+	w.gsaTask = e.openTask(w.submitted, domain.TaskDepartmentReview, "gsa")
+	w.samrTask = e.openTask(w.submitted, domain.TaskDepartmentReview, "samr")
 
 	now := e.clock.Now()
 	day := 24 * time.Hour
@@ -854,18 +854,18 @@ func oaSeed(t *testing.T, e *env) oaWorld {
 	w.passedReview = wf + "-t92"
 	w.doneTask = wf + "-t93"
 	tasks := []store.Task{
-		{ID: w.overdueTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskDepartmentReview, Department: "commerce",
-			Status: store.TaskOpen, Round: 1, OpenedAt: now.Add(-40 * day), DueAt: now.Add(-10 * day), RemindAt: ptr(now.Add(-14 * day)),
+		{ID: w.overdueTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: domain.TaskDepartmentReview, Department: "commerce",
+			Status: domain.TaskOpen, Round: 1, OpenedAt: now.Add(-40 * day), DueAt: now.Add(-10 * day), RemindAt: ptr(now.Add(-14 * day)),
 			RemindedAt: ptr(now.Add(-14 * day)), OverdueAt: ptr(now.Add(-10 * day))},
-		{ID: w.rejectedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskInitialReview, Department: "bdc",
-			Status: store.TaskDone, Round: 1, OpenedAt: now.Add(-30 * day), DueAt: now.Add(-20 * day), DecidedAt: ptr(now.Add(-25 * day)),
-			Decision: workflows.DecisionReject, Reason: "材料不全", Basis: "第十六条", ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
-		{ID: w.passedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskInitialReview, Department: "bdc",
-			Status: store.TaskDone, Round: 2, OpenedAt: now.Add(-20 * day), DueAt: now.Add(-10 * day), DecidedAt: ptr(now.Add(-15 * day)),
-			Decision: workflows.DecisionPass, ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
-		{ID: w.doneTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: workflows.TaskSupplement, Department: "acme-fintech",
-			Status: store.TaskCancelled, Round: 1, OpenedAt: now.Add(-25 * day), DueAt: now.Add(-5 * day), DecidedAt: ptr(now.Add(-20 * day)),
-			Decision: workflows.DecisionCancelled, Comment: "withdrawn"},
+		{ID: w.rejectedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: domain.TaskInitialReview, Department: "bdc",
+			Status: domain.TaskDone, Round: 1, OpenedAt: now.Add(-30 * day), DueAt: now.Add(-20 * day), DecidedAt: ptr(now.Add(-25 * day)),
+			Decision: domain.DecisionReject, Reason: "材料不全", Basis: "第十六条", ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
+		{ID: w.passedReview, ApplicationID: w.submitted, WorkflowID: wf, Kind: domain.TaskInitialReview, Department: "bdc",
+			Status: domain.TaskDone, Round: 2, OpenedAt: now.Add(-20 * day), DueAt: now.Add(-10 * day), DecidedAt: ptr(now.Add(-15 * day)),
+			Decision: domain.DecisionPass, ActorUser: "initial_reviewer", ActorRole: "initial_reviewer"},
+		{ID: w.doneTask, ApplicationID: w.submitted, WorkflowID: wf, Kind: domain.TaskSupplement, Department: "acme-fintech",
+			Status: domain.TaskCancelled, Round: 1, OpenedAt: now.Add(-25 * day), DueAt: now.Add(-5 * day), DecidedAt: ptr(now.Add(-20 * day)),
+			Decision: domain.DecisionCancelled, Comment: "withdrawn"},
 	}
 	if err := e.st.Apply(ctx, store.Change{Tasks: tasks}); err != nil {
 		t.Fatal(err)
@@ -874,30 +874,30 @@ func oaSeed(t *testing.T, e *env) oaWorld {
 	// An active authorization, as the workflow leaves it after filing, a
 	// model review and an evaluation.
 	w.active = e.submitted("acme-fintech", "applicant")
-	w.applicantTask = e.openTask(w.active, workflows.TaskSignCommitment, "acme-fintech")
+	w.applicantTask = e.openTask(w.active, domain.TaskSignCommitment, "acme-fintech")
 	awf := workflows.ApplicationWorkflowID(w.active)
 	from := now.Add(-60 * day)
 	ch := store.Change{
-		App: &store.AppState{ID: w.active, Status: workflows.StatusActive, ActiveFrom: &from, ActiveUntil: ptr(from.AddDate(1, 0, 0))},
+		App: &store.AppState{ID: w.active, Status: domain.StatusActive, ActiveFrom: &from, ActiveUntil: ptr(from.AddDate(1, 0, 0))},
 		Datasets: []store.ApplicationDataset{
-			{ApplicationID: w.active, DatasetCode: "DS-0100", Department: "gsa", Decision: workflows.DecisionApprove, DecidedAt: ptr(from.Add(-5 * day))},
-			{ApplicationID: w.active, DatasetCode: "DS-0102", Department: "commerce", Decision: workflows.DecisionReject,
+			{ApplicationID: w.active, DatasetCode: "DS-0100", Department: "gsa", Decision: domain.DecisionApprove, DecidedAt: ptr(from.Add(-5 * day))},
+			{ApplicationID: w.active, DatasetCode: "DS-0102", Department: "commerce", Decision: domain.DecisionReject,
 				Reason: "涉及商业秘密", Basis: "第九条", DecidedAt: ptr(from.Add(-5 * day))},
 		},
-		Tasks: []store.Task{{ID: awf + "-t1", ApplicationID: w.active, WorkflowID: awf, Kind: workflows.TaskFileService, Department: "stbd",
-			Status: store.TaskDone, Round: 1, OpenedAt: from.Add(-2 * day), DueAt: from.Add(5 * day), DecidedAt: &from,
-			Decision: workflows.DecisionFile, ActorUser: "bureau_officer", ActorRole: "bureau_officer", Assignee: "bureau_officer"},
-			{ID: awf + "-model-1-t1", ApplicationID: w.active, WorkflowID: awf + "-model-1", Kind: workflows.TaskModelReview, Subject: "model-1",
-				Department: "stbd", Status: store.TaskOpen, Round: 1, OpenedAt: now.Add(-2 * day), DueAt: now.Add(20 * day), RemindAt: ptr(now.Add(15 * day))}},
+		Tasks: []store.Task{{ID: awf + "-t1", ApplicationID: w.active, WorkflowID: awf, Kind: domain.TaskFileService, Department: "stbd",
+			Status: domain.TaskDone, Round: 1, OpenedAt: from.Add(-2 * day), DueAt: from.Add(5 * day), DecidedAt: &from,
+			Decision: domain.DecisionFile, ActorUser: "bureau_officer", ActorRole: "bureau_officer", Assignee: "bureau_officer"},
+			{ID: awf + "-model-1-t1", ApplicationID: w.active, WorkflowID: awf + "-model-1", Kind: domain.TaskModelReview, Subject: "model-1",
+				Department: "stbd", Status: domain.TaskOpen, Round: 1, OpenedAt: now.Add(-2 * day), DueAt: now.Add(20 * day), RemindAt: ptr(now.Add(15 * day))}},
 		Agreements: []store.Agreement{
-			{ApplicationID: w.active, Kind: workflows.AgreementAuthorization, Status: "completed", Parties: []string{"stbd", "gdo"},
+			{ApplicationID: w.active, Kind: domain.AgreementAuthorization, Status: "completed", Parties: []string{"stbd", "gdo"},
 				Signatures: []store.Signature{{Org: "stbd", User: "bureau_officer", At: from}, {Org: "gdo", User: "operator", At: from}}, CompletedAt: &from},
-			{ApplicationID: w.active, Kind: workflows.AgreementFiling, Status: "waiting", Parties: []string{"stbd"}},
+			{ApplicationID: w.active, Kind: domain.AgreementFiling, Status: "waiting", Parties: []string{"stbd"}},
 		},
 		Models: []store.Model{{ID: awf + "-model-1", ApplicationID: w.active, No: 1, Name: "风控评分模型", Description: "仅输出评分",
-			Status: workflows.ModelInReview, Round: 1, SubmittedAt: now.Add(-2 * day)}},
-		Evaluations: []store.Evaluation{{ID: awf + "-eval-1", ApplicationID: w.active, No: 1, Round: 1, Status: workflows.EvalRectification,
-			SelfReport: "按约定范围使用", Rating: workflows.DecisionRectify, Reason: "日志不全", RectifyUntil: ptr(now.Add(30 * day)), OpenedAt: now.Add(-10 * day)}},
+			Status: domain.ModelInReview, Round: 1, SubmittedAt: now.Add(-2 * day)}},
+		Evaluations: []store.Evaluation{{ID: awf + "-eval-1", ApplicationID: w.active, No: 1, Round: 1, Status: domain.EvalRectification,
+			SelfReport: "按约定范围使用", Rating: domain.DecisionRectify, Reason: "日志不全", RectifyUntil: ptr(now.Add(30 * day)), OpenedAt: now.Add(-10 * day)}},
 		Audit: []store.AuditEntry{{WorkflowID: awf, Seq: 1, ApplicationID: w.active, Actor: "bureau_officer", Role: "bureau_officer",
 			Department: "stbd", Action: "agreement.filed", Target: "filing", Reason: "备案", At: from}},
 	}
@@ -1321,12 +1321,12 @@ func TestOpenAPIWorkflowBodies(t *testing.T) {
 	remind := now.Add(24 * time.Hour)
 	update := d.schema(t, ptrJoin(opPtr("POST", "/api/v1/tasks/{id}/decision"), "responses", "200", "content", "application/json", "schema"))
 	for _, res := range []workflows.UpdateResult{
-		{Status: workflows.StatusDepartmentReview, Opened: []activities.Task{
-			{ID: "application-1-t2", ApplicationID: 1, WorkflowID: "application-1", Kind: workflows.TaskDepartmentReview, Round: 1,
-				Department: "gsa", Status: activities.TaskOpen, OpenedAt: now, DueAt: now.Add(28 * 24 * time.Hour), RemindAt: &remind}}},
-		{Status: workflows.StatusActive, Model: "application-1-model-1"},
-		{Status: workflows.ModelChangesRequested},
-		{Status: workflows.StatusClosed},
+		{Status: domain.StatusDepartmentReview, Opened: []activities.Task{
+			{ID: "application-1-t2", ApplicationID: 1, WorkflowID: "application-1", Kind: domain.TaskDepartmentReview, Round: 1,
+				Department: "gsa", Status: domain.TaskOpen, OpenedAt: now, DueAt: now.Add(28 * 24 * time.Hour), RemindAt: &remind}}},
+		{Status: domain.StatusActive, Model: "application-1-model-1"},
+		{Status: domain.ModelChangesRequested},
+		{Status: domain.StatusClosed},
 	} {
 		if m := mismatch(update, instance(t, res)); m != "" {
 			t.Errorf("UpdateResult %+v does not match: %s", res, m)

@@ -11,18 +11,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // The public register of authorizations (信息披露, 004 第二十九条): who holds
 // conditional data, which, for what scenario and how long. It names orgs,
 // never people, and carries no reasons: only what store.Disclosure holds.
-
-// disclosedStatuses are the statuses of applications that are or were
-// authorized; drafts, applications under review, rejected and withdrawn
-// ones are never disclosed.
-var disclosedStatuses = []string{workflows.StatusActive, workflows.StatusExiting, workflows.StatusClosed}
 
 // disclosureCSVMax caps one CSV export; disclosureFeedMax the Atom feed,
 // which carries the newest authorizations.
@@ -32,7 +27,7 @@ const (
 )
 
 func disclosureFilter(limit, offset int) store.DisclosureFilter {
-	return store.DisclosureFilter{Statuses: disclosedStatuses, Approved: workflows.DecisionApprove, Limit: limit, Offset: offset}
+	return store.DisclosureFilter{Limit: limit, Offset: offset}
 }
 
 func (s *Server) disclosure(c *gin.Context) {
@@ -147,8 +142,8 @@ func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // statusLabels and endLabels say a status in the register's language.
 var (
-	statusLabels = map[string]string{workflows.StatusActive: "有效", workflows.StatusExiting: "退出中", workflows.StatusClosed: "已结束"}
-	endLabels    = map[string]string{workflows.EndExpired: "期满", workflows.EndExit: "主动退出", workflows.EndTerminated: "终止"}
+	statusLabels = map[string]string{domain.StatusActive: "有效", domain.StatusExiting: "退出中", domain.StatusClosed: "已结束"}
+	endLabels    = map[string]string{domain.EndExpired: "期满", domain.EndExit: "主动退出", domain.EndTerminated: "终止"}
 )
 
 // atomEntryOf summarises one authorization.

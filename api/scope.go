@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -25,14 +25,14 @@ func (s *Server) scope(u store.User) (store.ApplicationFilter, error) {
 		}
 	}
 	switch {
-	case has[rbac.RoleInitialReviewer] || has[rbac.RoleBureauOfficer] || has[rbac.RoleOperator] ||
-		has[rbac.RoleSupervisor]:
+	case has[domain.RoleInitialReviewer] || has[domain.RoleBureauOfficer] || has[domain.RoleOperator] ||
+		has[domain.RoleSupervisor]:
 		return store.ApplicationFilter{SubmittedOnly: true}, nil
-	case has[rbac.RoleDeptReviewer]:
+	case has[domain.RoleDeptReviewer]:
 		return store.ApplicationFilter{Department: u.OrgCode, SubmittedOnly: true}, nil
-	case has[rbac.RoleRegulator]:
+	case has[domain.RoleRegulator]:
 		return store.ApplicationFilter{TaskOrg: u.OrgCode, SubmittedOnly: true}, nil
-	case has[rbac.RoleApplicant]:
+	case has[domain.RoleApplicant]:
 		return store.ApplicationFilter{ApplicantOrg: u.OrgCode}, nil
 	}
 	return store.ApplicationFilter{ApplicantOrg: "\x00"}, nil // sees nothing

@@ -11,13 +11,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
-
-// reviewKinds are the task kinds whose decisions are reviews: their
-// rejections count in the rejection rate and may be flagged as groundless.
-var reviewKinds = []string{workflows.TaskInitialReview, workflows.TaskDepartmentReview, workflows.TaskModelReview}
 
 // Statistics periods.
 const (
@@ -110,7 +107,7 @@ func (s *Server) departmentStats(c *gin.Context) {
 	now := s.now()
 	stats, err := s.Store.DepartmentStats(ctx, store.StatsQuery{
 		From: from, To: end, Now: now, Department: dept,
-		ReviewKinds: reviewKinds, Reject: workflows.DecisionReject, WorkingDays: s.Calendar.Between,
+		WorkingDays: s.Calendar.Between,
 	})
 	if err != nil {
 		fail(c, err)
@@ -183,7 +180,7 @@ func (s *Server) urge(c *gin.Context) {
 	}
 	// The workflow opens the department's reply task, with its own
 	// deadline, before the urge is recorded.
-	if t, err := s.Store.Task(c.Request.Context(), b.TaskID); err == nil && t.Status == store.TaskOpen {
+	if t, err := s.Store.Task(c.Request.Context(), b.TaskID); err == nil && t.Status == domain.TaskOpen {
 		if err := s.toWorkflow(c, t.WorkflowID, workflows.UpdateUrge,
 			workflows.UrgeRequest{Actor: actorOf(user(c)), TaskID: t.ID, Message: msg}); err != nil {
 			fail(c, err)
@@ -208,10 +205,10 @@ func (s *Server) urge(c *gin.Context) {
 // decision is a rejection, or it is a department review that rejected one
 // of its datasets.
 func (s *Server) rejected(c *gin.Context, t store.Task) (bool, error) {
-	if t.Decision == workflows.DecisionReject {
+	if t.Decision == domain.DecisionReject {
 		return true, nil
 	}
-	if t.Kind != workflows.TaskDepartmentReview {
+	if t.Kind != domain.TaskDepartmentReview {
 		return false, nil
 	}
 	ds, err := s.Store.DepartmentDatasets(c.Request.Context(), t.ApplicationID, t.Department)
@@ -219,7 +216,7 @@ func (s *Server) rejected(c *gin.Context, t store.Task) (bool, error) {
 		return false, err
 	}
 	for _, d := range ds {
-		if d.Decision == workflows.DecisionReject {
+		if d.Decision == domain.DecisionReject {
 			return true, nil
 		}
 	}
@@ -251,11 +248,11 @@ func (s *Server) flagGroundless(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if t.Status == store.TaskOpen {
+	if t.Status == domain.TaskOpen {
 		fail(c, newErr(http.StatusConflict, "conflict", "task_id", "flag a rejection once the task is decided", "task %s is still open", t.ID))
 		return
 	}
-	if !contains(reviewKinds, t.Kind) || t.Status != store.TaskDone {
+	if !domain.IsReview(t.Kind) || t.Status != domain.TaskDone {
 		fail(c, unprocessable("task_id", "flag only rejections of initial, department or model reviews", "task %s (%s, %s) is not a decided review", t.ID, t.Kind, t.Status))
 		return
 	}
@@ -274,7 +271,7 @@ func (s *Server) flagGroundless(c *gin.Context) {
 	}
 	// The application's workflow asks the department to uphold or reopen
 	// (a model review's rejection is flagged on the record only).
-	if t.Kind != workflows.TaskModelReview {
+	if t.Kind != domain.TaskModelReview {
 		if err := s.toWorkflow(c, t.WorkflowID, workflows.UpdateFlagGroundless,
 			workflows.FlagRequest{Actor: actorOf(user(c)), TaskID: t.ID, Reason: reason}); err != nil {
 			fail(c, err)

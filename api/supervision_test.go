@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -77,14 +78,14 @@ func TestSupervisionStats(t *testing.T) {
 	// Around the 2026 Spring Festival: 15-23 February off, Saturday 14
 	// February worked.
 	// 12 Feb -> 25 Feb: 13, 14, 24, 25 = 4 working days; on time.
-	e.task(app, "t1", "department_review", "gsa", store.TaskDone, "approve", at(2026, 2, 12, 10), at(2026, 3, 10, 23), timePtr(at(2026, 2, 25, 10)))
+	e.task(app, "t1", "department_review", "gsa", domain.TaskDone, "approve", at(2026, 2, 12, 10), at(2026, 3, 10, 23), timePtr(at(2026, 2, 25, 10)))
 	// 13 Feb -> 24 Feb: 14, 24 = 2 working days; on time; a rejection.
-	rejected := e.task(app, "t2", "department_review", "gsa", store.TaskDone, "reject", at(2026, 2, 13, 10), at(2026, 2, 27, 23), timePtr(at(2026, 2, 24, 10)))
+	rejected := e.task(app, "t2", "department_review", "gsa", domain.TaskDone, "reject", at(2026, 2, 13, 10), at(2026, 2, 27, 23), timePtr(at(2026, 2, 24, 10)))
 	// 24 Feb -> 27 Feb: 25, 26, 27 = 3 working days; late.
-	e.task(app, "t3", "model_review", "gsa", store.TaskDone, "approve", at(2026, 2, 24, 10), at(2026, 2, 25, 23), timePtr(at(2026, 2, 27, 10)))
+	e.task(app, "t3", "model_review", "gsa", domain.TaskDone, "approve", at(2026, 2, 24, 10), at(2026, 2, 25, 23), timePtr(at(2026, 2, 27, 10)))
 	// Open and overdue; open and not yet due.
-	e.task(app, "t4", "department_review", "gsa", store.TaskOpen, "", at(2026, 2, 2, 10), at(2026, 2, 27, 23), nil)
-	e.task(app, "t5", "department_review", "commerce", store.TaskOpen, "", at(2026, 2, 26, 10), at(2026, 3, 20, 23), nil)
+	e.task(app, "t4", "department_review", "gsa", domain.TaskOpen, "", at(2026, 2, 2, 10), at(2026, 2, 27, 23), nil)
+	e.task(app, "t5", "department_review", "commerce", domain.TaskOpen, "", at(2026, 2, 26, 10), at(2026, 3, 20, 23), nil)
 	if r := e.do("POST", "/api/v1/supervision/flags", map[string]string{"task_id": rejected, "reason": "驳回未说明依据"}, "supervisor"); r.Status != http.StatusCreated {
 		t.Fatalf("flag: %d %s", r.Status, r.Body)
 	}
@@ -171,7 +172,7 @@ func TestUrge(t *testing.T) {
 	e := supEnv(t)
 	app := e.submitted("acme-fintech", "applicant")
 	open := e.openTask(app, "department_review", "gsa")
-	done := e.task(app, "done", "initial_review", "bdc", store.TaskDone, "pass", at(2026, 2, 2, 9), at(2026, 2, 9, 23), timePtr(at(2026, 2, 3, 9)))
+	done := e.task(app, "done", "initial_review", "bdc", domain.TaskDone, "pass", at(2026, 2, 2, 9), at(2026, 2, 9, 23), timePtr(at(2026, 2, 3, 9)))
 
 	r := e.do("POST", "/api/v1/supervision/urges", map[string]string{"task_id": open, "message": "  请于本周内办结  "}, "supervisor")
 	if r.Status != http.StatusCreated {
@@ -235,13 +236,13 @@ func TestFlagGroundlessRejection(t *testing.T) {
 	ctx := context.Background()
 	decided := timePtr(at(2026, 2, 20, 10))
 	opened, due := at(2026, 2, 2, 9), at(2026, 3, 2, 23)
-	reject := e.task(app, "reject", "initial_review", "bdc", store.TaskDone, "reject", opened, due, decided)
-	approve := e.task(app, "approve", "department_review", "gsa", store.TaskDone, "approve", opened, due, decided)
-	sign := e.task(app, "sign", "sign_authorization", "stbd", store.TaskDone, "sign", opened, due, decided)
-	cancelled := e.task(app, "cancelled", "model_review", "stbd", store.TaskCancelled, "cancelled", opened, due, decided)
-	open := e.task(app, "open", "model_review", "stbd", store.TaskOpen, "", opened, due, nil)
+	reject := e.task(app, "reject", "initial_review", "bdc", domain.TaskDone, "reject", opened, due, decided)
+	approve := e.task(app, "approve", "department_review", "gsa", domain.TaskDone, "approve", opened, due, decided)
+	sign := e.task(app, "sign", "sign_authorization", "stbd", domain.TaskDone, "sign", opened, due, decided)
+	cancelled := e.task(app, "cancelled", "model_review", "stbd", domain.TaskCancelled, "cancelled", opened, due, decided)
+	open := e.task(app, "open", "model_review", "stbd", domain.TaskOpen, "", opened, due, nil)
 	// A department review decided per dataset, rejecting commerce's one.
-	perDataset := e.task(app, "per-dataset", "department_review", "commerce", store.TaskDone, "decide", opened, due, decided)
+	perDataset := e.task(app, "per-dataset", "department_review", "commerce", domain.TaskDone, "decide", opened, due, decided)
 	if err := e.st.Apply(ctx, store.Change{Datasets: []store.ApplicationDataset{
 		{ApplicationID: app, DatasetCode: "DS-0102", Department: "commerce", Decision: "reject", Reason: "r", Basis: "b", DecidedAt: decided},
 	}}); err != nil {
@@ -462,7 +463,7 @@ func (e *env) authorization(org, title, status string, from *time.Time, decision
 	if err := e.st.CreateApplication(ctx, a); err != nil {
 		e.t.Fatal(err)
 	}
-	if status == store.AppDraft {
+	if status == domain.StatusDraft {
 		return a.ID
 	}
 	if err := e.st.MarkSubmitted(ctx, a.ID, fmt.Sprintf("application-%d", a.ID), e.clock.Now()); err != nil {
@@ -498,7 +499,7 @@ func disclosureFixture(t *testing.T, e *env) (active, closed uint64) {
 		map[string]string{"DS-0100": "approve", "DS-0102": "approve"}, &ended, "terminated")
 	e.authorization("acme-fintech", "rejected scenario", "rejected", nil, map[string]string{"DS-0100": "reject", "DS-0102": "reject"}, nil, "")
 	e.authorization("acme-fintech", "withdrawn scenario", "withdrawn", nil, nil, nil, "")
-	e.authorization("acme-fintech", "draft scenario", store.AppDraft, nil, nil, nil, "")
+	e.authorization("acme-fintech", "draft scenario", domain.StatusDraft, nil, nil, nil, "")
 	e.authorization("acme-fintech", "pending scenario", "agreements", nil, map[string]string{"DS-0100": "approve"}, nil, "")
 	return active, closed
 }

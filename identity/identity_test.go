@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -138,7 +139,7 @@ func newUser(t *testing.T, s *store.Store, password string) store.User {
 	suffix, _ := NewSecret("")
 	u := store.User{
 		Username:    fmt.Sprintf("u%d-%s", userSeq.Add(1), suffix[:10]),
-		DisplayName: "测试用户", OrgCode: "bdc", Role: store.RoleApplicant, PasswordHash: hash,
+		DisplayName: "测试用户", OrgCode: "bdc", Role: domain.RoleApplicant, PasswordHash: hash,
 	}
 	must(t, s.CreateUser(context.Background(), &u))
 	return u
@@ -733,8 +734,8 @@ func TestDemoUserHashes(t *testing.T) {
 			svc := &Service{Store: ts.Store}
 			suffix, _ := NewSecret("")
 			demo := []store.User{
-				{Username: "demo-a-" + suffix[:8], OrgCode: "bdc", Role: store.RoleApplicant},
-				{Username: "demo-b-" + suffix[:8], OrgCode: "bdc", Role: store.RoleAdmin},
+				{Username: "demo-a-" + suffix[:8], OrgCode: "bdc", Role: domain.RoleApplicant},
+				{Username: "demo-b-" + suffix[:8], OrgCode: "bdc", Role: domain.RoleAdmin},
 			}
 			hashed, err := DemoUserHashes(demo)
 			must(t, err)

@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datagate/datagate/workflows"
 )
 
 // Environment variables of the e-mail settings.
@@ -35,9 +37,8 @@ const (
 )
 
 // TaskQueue is the task queue the notification workflows and activities
-// run on: DataGate's one queue (workflows.TaskQueue, which this package
-// cannot import; a test keeps them equal).
-const TaskQueue = "datagate"
+// run on: DataGate's one queue.
+const TaskQueue = workflows.TaskQueue
 
 // Config configures delivery. The zero value plus Defaults works: e-mail is
 // off until SMTPAddr is set.

@@ -3,13 +3,15 @@ package notify_test
 import (
 	"context"
 	"fmt"
-	enumspb "go.temporal.io/api/enums/v1"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -29,30 +31,30 @@ func digestFixture(t *testing.T) (*fixture, *notify.Activities, time.Time) {
 	wf := workflows.ApplicationWorkflowID(f.app)
 	task := func(n int, kind, dept string, opened, due time.Time) store.Task {
 		return store.Task{ID: fmt.Sprintf("%s-t%d", wf, n), ApplicationID: f.app, WorkflowID: wf, Kind: kind,
-			Department: dept, Status: store.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due}
+			Department: dept, Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due}
 	}
 	decided := func(tk store.Task, at time.Time) store.Task {
-		tk.Status, tk.DecidedAt, tk.Decision = store.TaskDone, &at, "approve"
+		tk.Status, tk.DecidedAt, tk.Decision = domain.TaskDone, &at, "approve"
 		return tk
 	}
 	tasks := []store.Task{
 		// Overdue: due Thursday 25 September, so Friday 26, Sunday 28
 		// (worked) and Monday 29 are 3 working days late.
-		task(1, workflows.TaskDepartmentReview, "gsa", cst(2025, 8, 28, 10, 0), f.cal.DueAt(cst(2025, 8, 28, 10, 0), 20)),
+		task(1, domain.TaskDepartmentReview, "gsa", cst(2025, 8, 28, 10, 0), f.cal.DueAt(cst(2025, 8, 28, 10, 0), 20)),
 		// Due within 3 working days (30 September, 9 and 10 October).
-		task(2, workflows.TaskModelReview, "gsa", cst(2025, 9, 10, 10, 0), cst(2025, 10, 10, 23, 59).Add(59*time.Second)),
+		task(2, domain.TaskModelReview, "gsa", cst(2025, 9, 10, 10, 0), cst(2025, 10, 10, 23, 59).Add(59*time.Second)),
 		// Due on Saturday 11 October, a worked day: the 4th working day,
 		// outside the window.
-		task(3, workflows.TaskDepartmentReview, "gsa", cst(2025, 9, 12, 10, 0), cst(2025, 10, 11, 23, 59).Add(59*time.Second)),
+		task(3, domain.TaskDepartmentReview, "gsa", cst(2025, 9, 12, 10, 0), cst(2025, 10, 11, 23, 59).Add(59*time.Second)),
 		// Another department's, due tomorrow.
-		task(4, workflows.TaskDepartmentReview, "commerce", cst(2025, 9, 1, 10, 0), cst(2025, 9, 30, 23, 59).Add(59*time.Second)),
+		task(4, domain.TaskDepartmentReview, "commerce", cst(2025, 9, 1, 10, 0), cst(2025, 9, 30, 23, 59).Add(59*time.Second)),
 		// The applicant's own step: in no department's digest.
-		task(5, workflows.TaskSignCommitment, "acme-fintech", cst(2025, 9, 1, 10, 0), cst(2025, 9, 15, 23, 59)),
+		task(5, domain.TaskSignCommitment, "acme-fintech", cst(2025, 9, 1, 10, 0), cst(2025, 9, 15, 23, 59)),
 		// Decided by gsa in the last 30 days: one on time, one late.
-		decided(task(6, workflows.TaskDepartmentReview, "gsa", cst(2025, 9, 1, 10, 0), cst(2025, 9, 20, 23, 59)), cst(2025, 9, 19, 10, 0)),
-		decided(task(7, workflows.TaskDepartmentReview, "gsa", cst(2025, 9, 1, 10, 0), cst(2025, 9, 10, 23, 59)), cst(2025, 9, 12, 10, 0)),
+		decided(task(6, domain.TaskDepartmentReview, "gsa", cst(2025, 9, 1, 10, 0), cst(2025, 9, 20, 23, 59)), cst(2025, 9, 19, 10, 0)),
+		decided(task(7, domain.TaskDepartmentReview, "gsa", cst(2025, 9, 1, 10, 0), cst(2025, 9, 10, 23, 59)), cst(2025, 9, 12, 10, 0)),
 		// Decided before the 30 days: not counted.
-		decided(task(8, workflows.TaskDepartmentReview, "gsa", cst(2025, 7, 1, 10, 0), cst(2025, 7, 20, 23, 59)), cst(2025, 7, 19, 10, 0)),
+		decided(task(8, domain.TaskDepartmentReview, "gsa", cst(2025, 7, 1, 10, 0), cst(2025, 7, 20, 23, 59)), cst(2025, 7, 19, 10, 0)),
 	}
 	must(t, f.st.Apply(ctx, store.Change{Tasks: tasks}))
 	if got := tasks[0].DueAt; !got.Equal(cst(2025, 9, 25, 23, 59).Add(59 * time.Second)) {
@@ -92,9 +94,9 @@ func TestDailyDigest(t *testing.T) {
 	d := dg.Departments[0]
 	rate := 0.5
 	want := store.DigestDepartment{Department: "gsa", Name: d.Name, NameEn: d.NameEn,
-		Overdue:      []store.DigestTask{{ID: wf + "-t1", ApplicationID: f.app, Kind: workflows.TaskDepartmentReview, DueAt: cst(2025, 9, 25, 23, 59).Add(59 * time.Second).UTC(), WorkingDays: 3}},
+		Overdue:      []store.DigestTask{{ID: wf + "-t1", ApplicationID: f.app, Kind: domain.TaskDepartmentReview, DueAt: cst(2025, 9, 25, 23, 59).Add(59 * time.Second).UTC(), WorkingDays: 3}},
 		OverdueCount: 1,
-		DueSoon:      []store.DigestTask{{ID: wf + "-t2", ApplicationID: f.app, Kind: workflows.TaskModelReview, DueAt: cst(2025, 10, 10, 23, 59).Add(59 * time.Second).UTC(), WorkingDays: 3}},
+		DueSoon:      []store.DigestTask{{ID: wf + "-t2", ApplicationID: f.app, Kind: domain.TaskModelReview, DueAt: cst(2025, 10, 10, 23, 59).Add(59 * time.Second).UTC(), WorkingDays: 3}},
 		DueSoonCount: 1, Decided: 2, OnTime: 1, OnTimeRate: &rate}
 	gotRate := d.OnTimeRate
 	d.OnTimeRate, want.OnTimeRate = nil, nil
@@ -169,9 +171,9 @@ func TestWeeklyDigest(t *testing.T) {
 // Every kind of event renders in both languages, with no template gaps.
 func TestRenderEveryKind(t *testing.T) {
 	due := cst(2026, 3, 20, 23, 59)
-	data := store.EventData{Title: "小微企业信贷风控", TaskKind: workflows.TaskSignService, Department: "acme-fintech",
-		DepartmentName: "某科技公司", DepartmentNameEn: "Acme", DueAt: &due, Status: workflows.StatusExiting,
-		EndReason: workflows.EndTerminated, Message: "请尽快办理", Supervisor: "supervisor", ReplyDueAt: &due,
+	data := store.EventData{Title: "小微企业信贷风控", TaskKind: domain.TaskSignService, Department: "acme-fintech",
+		DepartmentName: "某科技公司", DepartmentNameEn: "Acme", DueAt: &due, Status: domain.StatusExiting,
+		EndReason: domain.EndTerminated, Message: "请尽快办理", Supervisor: "supervisor", ReplyDueAt: &due,
 		Digest: &store.Digest{Date: "2026-03-02", WorkingDays: 3, Departments: []store.DigestDepartment{{Department: "gsa", Name: "政数局",
 			Overdue: []store.DigestTask{}, DueSoon: []store.DigestTask{}}}}}
 	for _, kind := range []string{store.EventTaskOpened, store.EventTaskReminded, store.EventTaskOverdue, store.EventTaskUrged,
@@ -196,9 +198,9 @@ func TestRenderEveryKind(t *testing.T) {
 	}
 	// The applicant's steps say what they are.
 	for kind, want := range map[string]string{
-		workflows.TaskSignService:      "待签署",
-		workflows.TaskSelfEvaluation:   "定期评估",
-		workflows.TaskExitConfirmation: "退出确认期限 2026-03-20",
+		domain.TaskSignService:      "【DataGate】签署授权开发利用服务协议（",
+		domain.TaskSelfEvaluation:   "定期评估",
+		domain.TaskExitConfirmation: "退出确认期限 2026-03-20",
 	} {
 		d := data
 		d.TaskKind = kind

@@ -28,6 +28,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/store/seeddata"
@@ -92,7 +93,7 @@ func (f *fixture) openTask(n int, kind, org string, opened, due time.Time) store
 	f.t.Helper()
 	wf := workflows.ApplicationWorkflowID(f.app)
 	task := store.Task{ID: fmt.Sprintf("%s-t%d", wf, n), ApplicationID: f.app, WorkflowID: wf, Kind: kind,
-		Department: org, Status: store.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due}
+		Department: org, Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due}
 	must(f.t, f.st.Apply(context.Background(), store.Change{Tasks: []store.Task{task}}))
 	return task
 }
@@ -241,7 +242,7 @@ func TestEmailReachesAnSMTPServer(t *testing.T) {
 	f.contact("dept_reviewer", store.NotifyContact{Language: store.LangZH, Email: "zhang@samr.test", EmailEnabled: true})
 	f.contact("reviewer-samr", store.NotifyContact{Language: store.LangEN, Email: "li@samr.test", EmailEnabled: true})
 	opened := time.Date(2025, 9, 26, 10, 0, 0, 0, calendar.Zone)
-	task := f.openTask(2, workflows.TaskDepartmentReview, "samr", opened, f.cal.DueAt(opened, 20))
+	task := f.openTask(2, domain.TaskDepartmentReview, "samr", opened, f.cal.DueAt(opened, 20))
 
 	res := f.dispatch(cfg, nil)
 	if res != (notify.DispatchResult{Claimed: 2, Sent: 2}) {
@@ -274,7 +275,7 @@ func TestEmailReachesAnSMTPServer(t *testing.T) {
 		t.Errorf("headers %v (%v)", hdr, err)
 	}
 	_, subject, body = readMail(t, byRcpt["li@samr.test"].data)
-	if want := fmt.Sprintf(`[DataGate] New task: department review (application #%d "小微企业信贷风控")`, f.app); subject != want {
+	if want := fmt.Sprintf(`[DataGate] New task: Department review (application #%d "小微企业信贷风控")`, f.app); subject != want {
 		t.Errorf("en subject = %q, want %q", subject, want)
 	}
 	if !strings.Contains(body, "Due: 2025-10-30 23:59") || !strings.Contains(body, "has a new task") {
@@ -300,7 +301,7 @@ func TestEmailRefusedIsNotRetried(t *testing.T) {
 	cfg := notify.Config{SMTPAddr: startSMTP(t, mb), SMTPFrom: "noreply@datagate.test"}
 	f.contact("reviewer-gsa", store.NotifyContact{Email: "gone@gsa.test", EmailEnabled: true})
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	if res := f.dispatch(cfg, nil); res != (notify.DispatchResult{Claimed: 1, Failed: 1}) {
 		t.Fatalf("dispatch = %+v, want one failed", res)
 	}
@@ -341,7 +342,7 @@ func TestEmailNoPasswordWithoutTLS(t *testing.T) {
 	cfg := notify.Config{SMTPAddr: ln.Addr().String(), SMTPFrom: "noreply@datagate.test", SMTPUser: "u", SMTPPassword: "p"}
 	f.contact("reviewer-gsa", store.NotifyContact{Email: "gsa@gsa.test", EmailEnabled: true})
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	if res := f.dispatch(cfg, nil); res.Failed != 1 {
 		t.Errorf("dispatch = %+v, want failed", res)
 	}
@@ -396,7 +397,7 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	f.contact("reviewer-gsa", store.NotifyContact{Language: store.LangEN, WebhookURL: srv.URL + "/hooks/datagate",
 		WebhookSecret: rc.secret, WebhookEnabled: true})
 	opened := time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Zone)
-	task := f.openTask(2, workflows.TaskDepartmentReview, "gsa", opened, f.cal.DueAt(opened, 20))
+	task := f.openTask(2, domain.TaskDepartmentReview, "gsa", opened, f.cal.DueAt(opened, 20))
 
 	if res := f.dispatch(notify.Config{}, srv.Client()); res != (notify.DispatchResult{Claimed: 1, Sent: 1}) {
 		t.Fatalf("dispatch = %+v, want one sent", res)
@@ -407,8 +408,8 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	var p notify.WebhookPayload
 	must(t, json.Unmarshal(rc.bodies[1], &p))
 	if p.Kind != store.EventTaskOpened || p.TaskID != task.ID || p.User != "reviewer-gsa" || p.Org != "gsa" ||
-		p.Language != store.LangEN || !strings.HasPrefix(p.Subject, "[DataGate] New task: department review") ||
-		p.Data.TaskKind != workflows.TaskDepartmentReview || p.ApplicationID != f.app {
+		p.Language != store.LangEN || !strings.HasPrefix(p.Subject, "[DataGate] New task: Department review") ||
+		p.Data.TaskKind != domain.TaskDepartmentReview || p.ApplicationID != f.app {
 		t.Errorf("payload = %+v", p)
 	}
 	log := f.deliveryLog("reviewer-gsa")
@@ -443,7 +444,7 @@ func TestWebhookStatuses(t *testing.T) {
 			defer srv.Close()
 			f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 			now := time.Now()
-			f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+			f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 			res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil)
 			if res != tc.want || rc.calls != tc.calls {
 				t.Errorf("dispatch = %+v after %d calls, want %+v after %d", res, rc.calls, tc.want, tc.calls)
@@ -464,7 +465,7 @@ func TestWebhookRetriesRunOut(t *testing.T) {
 	defer srv.Close()
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil); res.Failed != 1 || rc.calls != 8 {
 		t.Fatalf("dispatch = %+v after %d calls, want one failed after 8", res, rc.calls)
 	}
@@ -485,7 +486,7 @@ func TestWebhookNeedsHTTPS(t *testing.T) {
 	defer srv.Close()
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	if res := f.dispatch(notify.Config{}, nil); res.Failed != 1 || rc.calls != 0 {
 		t.Errorf("dispatch = %+v, %d calls; want refused before sending", res, rc.calls)
 	}
@@ -500,7 +501,7 @@ func TestDeliverySkipped(t *testing.T) {
 	c := store.NotifyContact{Email: "gsa@gsa.test", EmailEnabled: true}
 	u := f.contact("reviewer-gsa", c)
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	c.UserID, c.EmailEnabled, c.Language = u.ID, false, store.LangZH
 	must(t, f.st.SaveContact(context.Background(), c))
 	if res := f.dispatch(cfg, nil); res != (notify.DispatchResult{Claimed: 1, Skipped: 1}) || len(mb.received()) != 0 {
@@ -509,7 +510,7 @@ func TestDeliverySkipped(t *testing.T) {
 	// Without a mail server.
 	c.EmailEnabled = true
 	must(t, f.st.SaveContact(context.Background(), c))
-	f.openTask(3, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(3, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	if res := f.dispatch(notify.Config{}, nil); res != (notify.DispatchResult{Claimed: 1, Skipped: 1}) {
 		t.Errorf("dispatch without SMTP = %+v, want skipped", res)
 	}
@@ -591,33 +592,12 @@ func TestConfig(t *testing.T) {
 	}
 }
 
-// The constants copied from package workflows (which this package and
-// store cannot import) are the workflows' own.
-func TestCopiedConstantsMatchWorkflows(t *testing.T) {
-	if notify.TaskQueue != workflows.TaskQueue {
-		t.Errorf("notify.TaskQueue %q, workflows.TaskQueue %q", notify.TaskQueue, workflows.TaskQueue)
-	}
-	want := []string{workflows.StatusRejected, workflows.StatusWithdrawn, workflows.StatusAgreements,
-		workflows.StatusActive, workflows.StatusExiting, workflows.StatusClosed}
-	if !slices.Equal(store.NotifiedStatuses, want) {
-		t.Errorf("store.NotifiedStatuses %v, want the workflows' %v", store.NotifiedStatuses, want)
-	}
-	for _, kind := range []string{workflows.TaskInitialReview, workflows.TaskSupplement, workflows.TaskDepartmentReview,
-		workflows.TaskRegulatorOpinion, workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskFileService,
-		workflows.TaskSignCommitment, workflows.TaskSelfEvaluation, workflows.TaskRateEvaluation, workflows.TaskExitConfirmation,
-		workflows.TaskExitVerification, workflows.TaskModelReview, workflows.TaskModelRevision, workflows.TaskUrgeReply,
-		workflows.TaskFlagAnswer} {
-		for _, lang := range notify.Languages() {
-			if notify.TaskName(kind, lang) == kind {
-				t.Errorf("task kind %s has no %s name", kind, lang)
-			}
-		}
-	}
-	// The store skips the reply task's own "opened" event (the urge
-	// announces it): its copy of the kind must be the workflows'.
+// The store skips the reply task's own "opened" event: the urge announces
+// it, with the reply's deadline.
+func TestUrgeReplyTaskMakesNoEvent(t *testing.T) {
 	f := newFixture(t)
 	now := time.Now()
-	f.openTask(50, workflows.TaskUrgeReply, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(50, domain.TaskUrgeReply, "gsa", now, now.Add(72*time.Hour))
 	if evs, err := f.st.EventsOf(context.Background(), f.app); err != nil || len(evs) != 0 {
 		t.Errorf("an urge reply task made events %+v, %v", evs, err)
 	}
@@ -632,7 +612,7 @@ func TestDispatchManyDeliveries(t *testing.T) {
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
 	for i := range 45 {
-		f.openTask(10+i, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+		f.openTask(10+i, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	}
 	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil); res != (notify.DispatchResult{Claimed: 45, Sent: 45}) || rc.calls != 45 {
 		t.Errorf("dispatch = %+v, %d calls; want 45 sent", res, rc.calls)

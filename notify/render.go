@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -22,27 +23,10 @@ type Message struct {
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-// Task kinds and application statuses as people read them. The kinds are
-// the workflows' (workflows.Task*); a kind missing here shows as itself.
+// What a change of status tells the applicant, as a phrase of its own (the
+// statuses' names are domain.StatusName's); a status missing here shows
+// by its name.
 var (
-	taskNames = map[string][2]string{ // kind: {zh-CN, en}
-		"initial_review":     {"初审", "initial review"},
-		"supplement":         {"补正材料", "supplementing the application"},
-		"department_review":  {"部门审核", "department review"},
-		"regulator_opinion":  {"行业主管部门意见", "regulator's opinion"},
-		"sign_authorization": {"签署授权协议", "signing the authorization agreement"},
-		"sign_service":       {"签署授权开发利用服务协议", "signing the service agreement"},
-		"file_service":       {"服务协议备案", "filing the service agreement"},
-		"sign_commitment":    {"签署利用承诺", "signing the utilization commitment"},
-		"self_evaluation":    {"定期评估自评", "self-evaluation"},
-		"rate_evaluation":    {"定期评估评级", "evaluation rating"},
-		"exit_confirmation":  {"退出确认（数据返还与销毁）", "exit confirmation (data returned and destroyed)"},
-		"exit_verification":  {"退出核验", "exit verification"},
-		"model_review":       {"模型审定", "model review"},
-		"model_revision":     {"模型修改", "model revision"},
-		"urge_reply":         {"督办回复", "reply to an urge"},
-		"flag_answer":        {"答复无依据驳回标记", "answer to a groundless-rejection flag"},
-	}
 	statusNames = map[string][2]string{
 		"rejected":   {"未获通过（已驳回）", "rejected"},
 		"withdrawn":  {"已撤回", "withdrawn"},
@@ -50,11 +34,6 @@ var (
 		"active":     {"授权已生效", "the authorization is in force"},
 		"exiting":    {"授权终止，进入退出程序", "the authorization has ended; exit in progress"},
 		"closed":     {"已办结", "closed"},
-	}
-	endReasons = map[string][2]string{
-		"expired":    {"授权期满", "the period expired"},
-		"exit":       {"主动退出", "voluntary exit"},
-		"terminated": {"违规终止", "terminated for a violation"},
 	}
 )
 
@@ -69,15 +48,13 @@ func langIndex(lang string) int {
 	return 0
 }
 
-func named(names map[string][2]string, key, lang string) string {
-	if n, ok := names[key]; ok {
+// statusNews is what a change to status tells the applicant.
+func statusNews(status, lang string) string {
+	if n, ok := statusNames[status]; ok {
 		return n[langIndex(lang)]
 	}
-	return key
+	return domain.StatusName(status, lang)
 }
-
-// TaskName is a task kind as people read it.
-func TaskName(kind, lang string) string { return named(taskNames, kind, lang) }
 
 // view is what a template sees.
 type view struct {
@@ -102,9 +79,9 @@ var loadRenderer = sync.OnceValues(func() (*renderer, error) {
 		funcs := template.FuncMap{
 			"date":     func(t any) string { return formatTime(t, time.DateOnly) },
 			"datetime": func(t any) string { return formatTime(t, "2006-01-02 15:04") },
-			"task":     func(kind string) string { return named(taskNames, kind, lang) },
-			"status":   func(s string) string { return named(statusNames, s, lang) },
-			"reason":   func(s string) string { return named(endReasons, s, lang) },
+			"task":     func(kind string) string { return domain.KindName(kind, lang) },
+			"status":   func(s string) string { return statusNews(s, lang) },
+			"reason":   func(s string) string { return domain.EndName(s, lang) },
 			"dept": func(d store.DigestDepartment) string {
 				if i == 1 && d.NameEn != "" {
 					return d.NameEn
@@ -153,7 +130,7 @@ func Render(ev store.NotifyEvent, lang string) (Message, error) {
 		return Message{}, err
 	}
 	i := langIndex(lang)
-	v := view{E: ev, D: ev.Data, Task: named(taskNames, ev.Data.TaskKind, lang), Digest: ev.Data.Digest,
+	v := view{E: ev, D: ev.Data, Task: domain.KindName(ev.Data.TaskKind, lang), Digest: ev.Data.Digest,
 		Sign: strings.HasPrefix(ev.Data.TaskKind, "sign_")}
 	v.Dept = ev.Data.DepartmentName
 	if i == 1 && ev.Data.DepartmentNameEn != "" {

@@ -15,10 +15,10 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // On a real (embedded) Temporal server with a real worker: EnsureSchedules
@@ -48,7 +48,7 @@ func TestSchedulesOnTemporal(t *testing.T) {
 	defer hook.Close()
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: hook.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
-	f.openTask(2, workflows.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
+	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 
 	cfg := notify.Config{TaskQueue: "notify-test", AllowLoopbackHTTP: true, DispatchEvery: time.Hour}
 	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})

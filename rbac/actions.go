@@ -3,23 +3,11 @@
 // every HTTP route names the action it performs.
 package rbac
 
-// Roles. A user holds a role in one domain: their org.
-const (
-	RoleApplicant       = "applicant"
-	RoleInitialReviewer = "initial_reviewer"
-	RoleDeptReviewer    = "dept_reviewer"
-	RoleRegulator       = "regulator"
-	RoleBureauOfficer   = "bureau_officer"
-	RoleOperator        = "operator"
-	RoleSupervisor      = "supervisor"
-	RoleAdmin           = "admin"
-	// RolePublic is everyone, signed in or not.
-	RolePublic = "public"
-)
+import "github.com/datagate/datagate/domain"
 
-// Roles lists the roles a user can hold.
-var Roles = []string{RoleApplicant, RoleInitialReviewer, RoleDeptReviewer, RoleRegulator,
-	RoleBureauOfficer, RoleOperator, RoleSupervisor, RoleAdmin}
+// RolePublic is everyone, signed in or not: a policy subject, not a role
+// a user holds (those are domain.Roles()).
+const RolePublic = "public"
 
 // AnyDomain in a policy means the role's permission holds in whatever org
 // the role is held.
@@ -84,24 +72,24 @@ var Builtin = func() [][3]string {
 	signedIn := []Action{SessionClose, MeRead, TokenManage}
 	var p [][3]string
 	p = append(p, grant(RolePublic, HealthRead, CatalogRead, CalendarUse, SessionOpen, DisclosureRead)...)
-	for _, r := range Roles {
+	for _, r := range domain.Roles() {
 		p = append(p, grant(r, signedIn...)...)
 		// Every actor of the process reads the applications in its scope;
 		// the admin runs the system and takes no part in them.
-		if r != RoleAdmin {
+		if r != domain.RoleAdmin {
 			p = append(p, grant(r, ApplicationRead)...)
 		}
 	}
-	p = append(p, grant(RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
+	p = append(p, grant(domain.RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
 		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(RoleRegulator, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
-	p = append(p, grant(RoleOperator, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign)...)
+	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
+	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign)...)
 	// Supervisors read everything and decide nothing, except urges and
 	// groundless-rejection flags.
-	p = append(p, grant(RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)
-	p = append(p, grant(RoleAdmin, UserAdmin, RoleAdminAct, PolicyRead, CalendarAdmin, AuditRead)...)
+	p = append(p, grant(domain.RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)
+	p = append(p, grant(domain.RoleAdmin, UserAdmin, RoleAdminAct, PolicyRead, CalendarAdmin, AuditRead)...)
 	return p
 }()

@@ -8,6 +8,8 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // Run side by side with: go test -run '^$' -bench . -benchtime=2s ./rbac/
@@ -96,7 +98,7 @@ func fixture(s benchSize) (grouping [][]string, reqs []benchReq) {
 	for i := 0; i < s.users; i++ {
 		user := fmt.Sprintf("user%04d", i)
 		org := fmt.Sprintf("org%03d", i%s.orgs)
-		grouping = append(grouping, []string{userPrefix + user, Roles[i%len(Roles)], org})
+		grouping = append(grouping, []string{userPrefix + user, domain.Roles()[i%len(domain.Roles())], org})
 		for _, a := range asks {
 			reqs = append(reqs, benchReq{user, userPrefix + user, org, a})
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
+
+	"github.com/datagate/datagate/domain"
 )
 
 //go:embed model.conf
@@ -397,8 +399,8 @@ func grouping(user, role, org string) ([]string, error) {
 	if org == AnyDomain {
 		return nil, fmt.Errorf("%w org %q: a role is held in one org; %q is not an org", ErrInvalid, org, AnyDomain)
 	}
-	if !slices.Contains(Roles, role) {
-		return nil, fmt.Errorf("%w role %q: want one of %s", ErrInvalid, role, strings.Join(Roles, ", "))
+	if !slices.Contains(domain.Roles(), role) {
+		return nil, fmt.Errorf("%w role %q: want one of %s", ErrInvalid, role, strings.Join(domain.Roles(), ", "))
 	}
 	return []string{userPrefix + user, role, org}, nil
 }
@@ -414,7 +416,7 @@ func name(what, s string) error {
 }
 
 // AssignRole gives user the role in org. It fails with ErrExists if they
-// hold it already, ErrInvalid for a role not in Roles.
+// hold it already, ErrInvalid for a role not in domain.Roles().
 func (e *Enforcer) AssignRole(user, role, org string) error {
 	l, err := grouping(user, role, org)
 	if err != nil {
@@ -446,7 +448,7 @@ func (e *Enforcer) EnsureRole(user, role, org string) error {
 }
 
 // RevokeRole takes the role in org from user. It fails with ErrNotFound if
-// they do not hold it, ErrInvalid for a role not in Roles.
+// they do not hold it, ErrInvalid for a role not in domain.Roles().
 func (e *Enforcer) RevokeRole(user, role, org string) error {
 	l, err := grouping(user, role, org)
 	if err != nil {
@@ -488,8 +490,8 @@ func (e *Enforcer) RolesOf(user string) ([][2]string, error) {
 // policyLine checks an admin's policy line: a role (or the public), an org
 // or "*", and an action.
 func policyLine(role, org string, a Action) ([]string, error) {
-	if role != RolePublic && !slices.Contains(Roles, role) {
-		return nil, fmt.Errorf("%w role %q: want %s or one of %s", ErrInvalid, role, RolePublic, strings.Join(Roles, ", "))
+	if role != RolePublic && !slices.Contains(domain.Roles(), role) {
+		return nil, fmt.Errorf("%w role %q: want %s or one of %s", ErrInvalid, role, RolePublic, strings.Join(domain.Roles(), ", "))
 	}
 	if err := name("org", org); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -111,8 +112,8 @@ PolicyRead              .        .     .      .        .      .         .       
 
 // The matrix's columns: every role, then nobody signed in.
 var columns = []string{
-	RoleApplicant, RoleInitialReviewer, RoleDeptReviewer, RoleRegulator,
-	RoleBureauOfficer, RoleOperator, RoleSupervisor, RoleAdmin, "anonymous",
+	domain.RoleApplicant, domain.RoleInitialReviewer, domain.RoleDeptReviewer, domain.RoleRegulator,
+	domain.RoleBureauOfficer, domain.RoleOperator, domain.RoleSupervisor, domain.RoleAdmin, "anonymous",
 }
 
 // actionNamed maps the matrix's row names to the actions.
@@ -178,7 +179,7 @@ func parseMatrix(t *testing.T) []matrixRow {
 func TestMatrix(t *testing.T) {
 	e := newEnforcer(t, newStore(t))
 	org := func(role string) string { return "org-" + role }
-	for _, role := range Roles {
+	for _, role := range domain.Roles() {
 		must(t, e.AssignRole("u-"+role, role, org(role)))
 	}
 	for _, row := range parseMatrix(t) {
@@ -266,7 +267,7 @@ func TestCrossDomain(t *testing.T) {
 	// "dept_reviewer" is also the demo user's name: a name equal to a role
 	// must not hold that role everywhere.
 	for _, user := range []string{"wang", "dept_reviewer"} {
-		must(t, e.AssignRole(user, RoleDeptReviewer, "samr"))
+		must(t, e.AssignRole(user, domain.RoleDeptReviewer, "samr"))
 		for _, a := range []Action{TaskRead, TaskDecide, ApplicationRead} {
 			if ok, err := e.Allow(user, "samr", a); err != nil || !ok {
 				t.Errorf("%s, dept_reviewer of samr, in samr: %s = %v, %v; want allowed", user, a, ok, err)
@@ -291,9 +292,9 @@ func TestCrossDomain(t *testing.T) {
 			t.Errorf("%s without roles: health:read denied", user)
 		}
 	}
-	// Roles in two orgs do not mix: applicant in acme, regulator in nhc.
-	must(t, e.AssignRole("li", RoleApplicant, "acme"))
-	must(t, e.AssignRole("li", RoleRegulator, "nhc"))
+	// domain.Roles() in two orgs do not mix: applicant in acme, regulator in nhc.
+	must(t, e.AssignRole("li", domain.RoleApplicant, "acme"))
+	must(t, e.AssignRole("li", domain.RoleRegulator, "nhc"))
 	for _, c := range []struct {
 		org  string
 		a    Action
@@ -307,7 +308,7 @@ func TestCrossDomain(t *testing.T) {
 		}
 	}
 	// A role held in the org "*" is refused: it is not an org.
-	if err := e.AssignRole("li", RoleAdmin, AnyDomain); !errors.Is(err, ErrInvalid) {
+	if err := e.AssignRole("li", domain.RoleAdmin, AnyDomain); !errors.Is(err, ErrInvalid) {
 		t.Errorf("AssignRole in %q: error = %v, want ErrInvalid", AnyDomain, err)
 	}
 }
@@ -315,7 +316,7 @@ func TestCrossDomain(t *testing.T) {
 func TestAnonymous(t *testing.T) {
 	e := newEnforcer(t, newStore(t))
 	// A user called "anonymous" holding a role gives the public nothing.
-	must(t, e.AssignRole("anonymous", RoleAdmin, "public"))
+	must(t, e.AssignRole("anonymous", domain.RoleAdmin, "public"))
 	for _, a := range []Action{HealthRead, CatalogRead, CalendarUse, SessionOpen} {
 		if ok, err := e.AllowPublic(a); err != nil || !ok {
 			t.Errorf("anonymous %s = %v, %v; want allowed", a, ok, err)
@@ -352,11 +353,11 @@ func TestSeedBuiltin(t *testing.T) {
 
 	// The admin removes a built-in line and adds one of their own: the
 	// supervisors of samr may also read tasks there.
-	must(t, e.RemovePolicy(RoleAdmin, AnyDomain, PolicyRead))
-	must(t, e.AddPolicy(RoleSupervisor, "samr", TaskRead))
-	must(t, e.AssignRole("zhao", RoleAdmin, "stbd"))
-	must(t, e.AssignRole("qian", RoleSupervisor, "samr"))
-	must(t, e.AssignRole("sun", RoleSupervisor, "dso"))
+	must(t, e.RemovePolicy(domain.RoleAdmin, AnyDomain, PolicyRead))
+	must(t, e.AddPolicy(domain.RoleSupervisor, "samr", TaskRead))
+	must(t, e.AssignRole("zhao", domain.RoleAdmin, "stbd"))
+	must(t, e.AssignRole("qian", domain.RoleSupervisor, "samr"))
+	must(t, e.AssignRole("sun", domain.RoleSupervisor, "dso"))
 	if ok, _ := e.Allow("zhao", "stbd", PolicyRead); ok {
 		t.Error("policy:read still allowed after the admin removed it")
 	}
@@ -402,10 +403,10 @@ func TestSeedBuiltin(t *testing.T) {
 	// Admin lines are checked.
 	for name, err := range map[string]error{
 		"unknown role":   e.AddPolicy("root", "samr", TaskRead),
-		"empty org":      e.AddPolicy(RoleSupervisor, "", TaskRead),
-		"empty action":   e.AddPolicy(RoleSupervisor, "samr", Action{"task", ""}),
-		"existing line":  e.AddPolicy(RoleSupervisor, "samr", TaskRead),
-		"missing line":   e.RemovePolicy(RoleSupervisor, "nhc", TaskRead),
+		"empty org":      e.AddPolicy(domain.RoleSupervisor, "", TaskRead),
+		"empty action":   e.AddPolicy(domain.RoleSupervisor, "samr", Action{"task", ""}),
+		"existing line":  e.AddPolicy(domain.RoleSupervisor, "samr", TaskRead),
+		"missing line":   e.RemovePolicy(domain.RoleSupervisor, "nhc", TaskRead),
 		"public removal": e.RemovePolicy(RolePublic, "samr", HealthRead),
 	} {
 		if err == nil {
@@ -419,21 +420,21 @@ func TestRoles(t *testing.T) {
 	st := newStore(t)
 	e := newEnforcer(t, st)
 
-	must(t, e.AssignRole("zhou", RoleDeptReviewer, "samr"))
-	must(t, e.AssignRole("zhou", RoleRegulator, "nhc"))
-	must(t, e.AssignRole("zhou", RoleApplicant, "acme"))
-	if err := e.AssignRole("zhou", RoleDeptReviewer, "samr"); !errors.Is(err, ErrExists) {
+	must(t, e.AssignRole("zhou", domain.RoleDeptReviewer, "samr"))
+	must(t, e.AssignRole("zhou", domain.RoleRegulator, "nhc"))
+	must(t, e.AssignRole("zhou", domain.RoleApplicant, "acme"))
+	if err := e.AssignRole("zhou", domain.RoleDeptReviewer, "samr"); !errors.Is(err, ErrExists) {
 		t.Errorf("assigning a held role: error = %v, want ErrExists", err)
 	}
-	must(t, e.EnsureRole("zhou", RoleDeptReviewer, "samr"))
-	must(t, e.EnsureRole("wu", RoleOperator, "gdo"))
-	must(t, e.EnsureRole("wu", RoleOperator, "gdo"))
+	must(t, e.EnsureRole("zhou", domain.RoleDeptReviewer, "samr"))
+	must(t, e.EnsureRole("wu", domain.RoleOperator, "gdo"))
+	must(t, e.EnsureRole("wu", domain.RoleOperator, "gdo"))
 	for name, err := range map[string]error{
 		"unknown role": e.AssignRole("zhou", "root", "samr"),
 		"public role":  e.AssignRole("zhou", RolePublic, "samr"),
-		"empty user":   e.AssignRole("", RoleAdmin, "samr"),
-		"empty org":    e.AssignRole("zhou", RoleAdmin, ""),
-		"spaced user":  e.AssignRole(" zhou", RoleAdmin, "samr"),
+		"empty user":   e.AssignRole("", domain.RoleAdmin, "samr"),
+		"empty org":    e.AssignRole("zhou", domain.RoleAdmin, ""),
+		"spaced user":  e.AssignRole(" zhou", domain.RoleAdmin, "samr"),
 		"revoke role":  e.RevokeRole("zhou", "root", "samr"),
 		"ensure role":  e.EnsureRole("zhou", "root", "samr"),
 	} {
@@ -441,11 +442,11 @@ func TestRoles(t *testing.T) {
 			t.Errorf("%s: error = %v, want ErrInvalid", name, err)
 		}
 	}
-	if err := e.AssignRole("zhou", "root", "samr"); err == nil || !strings.Contains(err.Error(), RoleDeptReviewer) {
+	if err := e.AssignRole("zhou", "root", "samr"); err == nil || !strings.Contains(err.Error(), domain.RoleDeptReviewer) {
 		t.Errorf("unknown role error %q does not list the roles", err)
 	}
 
-	want := [][2]string{{RoleApplicant, "acme"}, {RoleRegulator, "nhc"}, {RoleDeptReviewer, "samr"}}
+	want := [][2]string{{domain.RoleApplicant, "acme"}, {domain.RoleRegulator, "nhc"}, {domain.RoleDeptReviewer, "samr"}}
 	if got, _ := e.RolesOf("zhou"); !reflect.DeepEqual(got, want) {
 		t.Errorf("RolesOf(zhou) = %v, want %v", got, want)
 	}
@@ -454,8 +455,8 @@ func TestRoles(t *testing.T) {
 	}
 	g, _ := e.Grouping()
 	wantG := [][]string{
-		{"zhou", RoleDeptReviewer, "samr"}, {"zhou", RoleRegulator, "nhc"},
-		{"zhou", RoleApplicant, "acme"}, {"wu", RoleOperator, "gdo"},
+		{"zhou", domain.RoleDeptReviewer, "samr"}, {"zhou", domain.RoleRegulator, "nhc"},
+		{"zhou", domain.RoleApplicant, "acme"}, {"wu", domain.RoleOperator, "gdo"},
 	}
 	if !reflect.DeepEqual(g, wantG) {
 		t.Errorf("Grouping() = %v, want %v", g, wantG)
@@ -475,17 +476,17 @@ func TestRoles(t *testing.T) {
 	if ok, _ := e.Allow("zhou", "samr", TaskDecide); !ok {
 		t.Fatal("zhou may not decide in samr")
 	}
-	must(t, e.RevokeRole("zhou", RoleDeptReviewer, "samr"))
+	must(t, e.RevokeRole("zhou", domain.RoleDeptReviewer, "samr"))
 	if ok, _ := e.Allow("zhou", "samr", TaskDecide); ok {
 		t.Error("zhou may still decide in samr after the role was revoked: a stale cached decision")
 	}
-	if err := e.RevokeRole("zhou", RoleDeptReviewer, "samr"); !errors.Is(err, ErrNotFound) {
+	if err := e.RevokeRole("zhou", domain.RoleDeptReviewer, "samr"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("revoking a role not held: error = %v, want ErrNotFound", err)
 	}
 	if ok, _ := e.Allow("zhou", "samr", SupervisionUrge); ok {
 		t.Fatal("zhou may urge")
 	}
-	must(t, e.AddPolicy(RoleApplicant, "acme", SupervisionUrge))
+	must(t, e.AddPolicy(domain.RoleApplicant, "acme", SupervisionUrge))
 	if ok, _ := e.Allow("zhou", "acme", SupervisionUrge); !ok {
 		t.Error("a new line is not seen: a stale cached decision")
 	}
@@ -493,7 +494,7 @@ func TestRoles(t *testing.T) {
 	// A restart sees the roles.
 	e2, err := New(ctx, st.CasbinAdapter())
 	must(t, err)
-	want = [][2]string{{RoleApplicant, "acme"}, {RoleRegulator, "nhc"}}
+	want = [][2]string{{domain.RoleApplicant, "acme"}, {domain.RoleRegulator, "nhc"}}
 	if got, _ := e2.RolesOf("zhou"); !reflect.DeepEqual(got, want) {
 		t.Errorf("after a restart RolesOf(zhou) = %v, want %v", got, want)
 	}
@@ -503,7 +504,7 @@ func TestRoles(t *testing.T) {
 
 	// Reload sees what another process wrote.
 	other := newEnforcerOn(t, st)
-	must(t, other.AssignRole("zheng", RoleSupervisor, "dso"))
+	must(t, other.AssignRole("zheng", domain.RoleSupervisor, "dso"))
 	if ok, _ := e.Allow("zheng", "dso", SupervisionUrge); ok {
 		t.Fatal("a change by another process is seen before Reload")
 	}
@@ -526,7 +527,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	st := newStore(t)
 	e := newEnforcer(t, st)
 	long := strings.Repeat("x", 200) // longer than the column holds
-	if err := e.AssignRole(long, RoleAdmin, "stbd"); err == nil {
+	if err := e.AssignRole(long, domain.RoleAdmin, "stbd"); err == nil {
 		t.Fatal("a username longer than the column was stored")
 	}
 	if got, _ := e.RolesOf(long); len(got) != 0 {
@@ -537,11 +538,11 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	if _, err := New(ctx, st.CasbinAdapter()); !errors.Is(err, context.Canceled) {
 		t.Errorf("New with a cancelled context: error = %v, want context.Canceled", err)
 	}
-	must(t, e.RemovePolicy(RoleAdmin, AnyDomain, UserAdmin))
+	must(t, e.RemovePolicy(domain.RoleAdmin, AnyDomain, UserAdmin))
 	if err := e.SeedBuiltin(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("SeedBuiltin with a cancelled context: error = %v, want context.Canceled", err)
 	}
-	if has, _ := e.ce.HasPolicy(RoleAdmin, AnyDomain, UserAdmin.Obj, UserAdmin.Act); has {
+	if has, _ := e.ce.HasPolicy(domain.RoleAdmin, AnyDomain, UserAdmin.Obj, UserAdmin.Act); has {
 		t.Error("a seed that failed to store still changed memory")
 	}
 }
@@ -549,7 +550,7 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 // Decisions and changes run concurrently (run with -race where cgo is on).
 func TestConcurrent(t *testing.T) {
 	e := newEnforcer(t, newStore(t))
-	must(t, e.AssignRole("feng", RoleDeptReviewer, "samr"))
+	must(t, e.AssignRole("feng", domain.RoleDeptReviewer, "samr"))
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 4 {
@@ -574,11 +575,11 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	for i := range 50 {
-		must(t, e.RevokeRole("feng", RoleDeptReviewer, "samr"))
-		must(t, e.AssignRole("feng", RoleDeptReviewer, "samr"))
-		must(t, e.EnsureRole("chen"+strconv.Itoa(i), RoleApplicant, "acme"))
+		must(t, e.RevokeRole("feng", domain.RoleDeptReviewer, "samr"))
+		must(t, e.AssignRole("feng", domain.RoleDeptReviewer, "samr"))
+		must(t, e.EnsureRole("chen"+strconv.Itoa(i), domain.RoleApplicant, "acme"))
 	}
-	must(t, e.RevokeRole("feng", RoleDeptReviewer, "samr"))
+	must(t, e.RevokeRole("feng", domain.RoleDeptReviewer, "samr"))
 	close(stop)
 	wg.Wait()
 	if ok, _ := e.Allow("feng", "samr", TaskDecide); ok {

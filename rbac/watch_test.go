@@ -9,6 +9,7 @@ import (
 
 	"github.com/casbin/casbin/v2/persist"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -82,22 +83,22 @@ func TestWatchSeesAnotherReplicasChanges(t *testing.T) {
 	}
 
 	// Grant through replica one: replica two allows.
-	must(t, one.AssignRole("wu", RoleSupervisor, "inspect"))
+	must(t, one.AssignRole("wu", domain.RoleSupervisor, "inspect"))
 	took := eventually(t, two, "wu", "inspect", SupervisionRead, true, within)
 	t.Logf("grant seen after %v (interval %v)", took, interval)
 
 	// Revoke through replica one: replica two denies.
-	must(t, one.RevokeRole("wu", RoleSupervisor, "inspect"))
+	must(t, one.RevokeRole("wu", domain.RoleSupervisor, "inspect"))
 	took = eventually(t, two, "wu", "inspect", SupervisionRead, false, within)
 	t.Logf("revoke seen after %v", took)
 
 	// A policy line added through replica one.
-	must(t, one.AssignRole("wu", RoleOperator, "gdo"))
+	must(t, one.AssignRole("wu", domain.RoleOperator, "gdo"))
 	eventually(t, two, "wu", "gdo", TaskDecide, true, within)
 	if ok, _ := two.Allow("wu", "gdo", SupervisionRead); ok {
 		t.Fatal("an operator reads supervision")
 	}
-	must(t, one.AddPolicy(RoleOperator, "gdo", SupervisionRead))
+	must(t, one.AddPolicy(domain.RoleOperator, "gdo", SupervisionRead))
 	eventually(t, two, "wu", "gdo", SupervisionRead, true, within)
 
 	// The replica that does not watch still answers what it cached.

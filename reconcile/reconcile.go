@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -193,7 +194,7 @@ func (c *Checker) compare(d *diffs, v view, rows []store.Task, audit []store.Aud
 	seen := map[string]bool{}
 	for _, t := range mine {
 		wt, isOpen := open[t.ID]
-		if t.Status == store.TaskOpen && !isOpen {
+		if t.Status == domain.TaskOpen && !isOpen {
 			d.add(v.wfID, "task "+t.ID, "not open", "open "+t.Kind+" for "+t.Department)
 			continue
 		}
@@ -224,9 +225,9 @@ func (c *Checker) compare(d *diffs, v view, rows []store.Task, audit []store.Aud
 	for _, t := range mine {
 		got := strings.Join(decisions[t.ID], ",")
 		switch {
-		case t.Status == store.TaskOpen && got != "":
+		case t.Status == domain.TaskOpen && got != "":
 			d.add(v.wfID, "audit of task "+t.ID, "open", "decided "+got)
-		case t.Status != store.TaskOpen && got != t.Decision:
+		case t.Status != domain.TaskOpen && got != t.Decision:
 			d.add(v.wfID, "audit of task "+t.ID, "decided "+t.Decision, "audit says "+orNone(got))
 		}
 	}

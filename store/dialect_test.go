@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // The tests in this file pin down behaviour in which MySQL and MariaDB
@@ -128,7 +130,7 @@ func TestTimesKeepMicroseconds(t *testing.T) {
 		must(t, s.CreateApplication(ctx, a))
 		due := time.Date(2025, 6, 10, 11, 59, 59, 999_600_000, time.UTC) // rounds up to 12:00 at 3 digits
 		must(t, s.Apply(ctx, Change{Tasks: []Task{{ID: "t", ApplicationID: a.ID, WorkflowID: "w", Kind: "k",
-			Department: "samr", Status: TaskOpen, OpenedAt: due.Add(-time.Microsecond), DueAt: due}}}))
+			Department: "samr", Status: domain.TaskOpen, OpenedAt: due.Add(-time.Microsecond), DueAt: due}}}))
 		got, err := s.Task(ctx, "t")
 		must(t, err)
 		if !got.DueAt.Equal(due) || !got.OpenedAt.Equal(due.Add(-time.Microsecond)) {

@@ -14,6 +14,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // testDBLock is the advisory lock that test binaries take before using the
@@ -70,7 +72,7 @@ var t0 = time.Date(2026, 3, 2, 9, 30, 0, 123456000, time.UTC)
 
 func newUser(t *testing.T, s *Store, name string) User {
 	t.Helper()
-	u := User{Username: name, DisplayName: name, OrgCode: "bdc", Role: RoleApplicant, PasswordHash: "$argon2id$stub"}
+	u := User{Username: name, DisplayName: name, OrgCode: "bdc", Role: domain.RoleApplicant, PasswordHash: "$argon2id$stub"}
 	must(t, s.CreateUser(context.Background(), &u))
 	if u.ID == 0 {
 		t.Fatal("CreateUser set no ID")
@@ -83,7 +85,7 @@ func TestCreateUser(t *testing.T) {
 		ctx := context.Background()
 		locked := time.Date(2026, 1, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 		u := User{
-			Username: "zhang", DisplayName: "张三", OrgCode: "bdc", Role: RoleApplicant,
+			Username: "zhang", DisplayName: "张三", OrgCode: "bdc", Role: domain.RoleApplicant,
 			PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", FailedLogins: 2, LockedUntil: &locked,
 		}
 		must(t, s.CreateUser(ctx, &u))
@@ -101,7 +103,7 @@ func TestCreateUser(t *testing.T) {
 			t.Errorf("UserByName = %+v", byName)
 		}
 
-		dup := User{Username: "zhang", OrgCode: "bdc", Role: RoleAdmin}
+		dup := User{Username: "zhang", OrgCode: "bdc", Role: domain.RoleAdmin}
 		err = s.CreateUser(ctx, &dup)
 		wantErr(t, err, ErrConflict)
 		if !strings.Contains(err.Error(), `"zhang"`) {
@@ -111,7 +113,7 @@ func TestCreateUser(t *testing.T) {
 		wantErr(t, err, ErrNotFound)
 
 		// A user without a password hash reads back with an empty one.
-		bare := User{Username: "bare", OrgCode: "bdc", Role: RoleApplicant}
+		bare := User{Username: "bare", OrgCode: "bdc", Role: domain.RoleApplicant}
 		must(t, s.CreateUser(ctx, &bare))
 		if got, err := s.UserByID(ctx, bare.ID); err != nil || got.PasswordHash != "" || got.Disabled || got.LockedUntil != nil {
 			t.Errorf("bare user = %+v, %v", got, err)

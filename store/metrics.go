@@ -31,7 +31,7 @@ func (s *Store) OverdueByDepartment(ctx context.Context, now time.Time) (map[str
 		N          int64
 	}
 	err := s.reader(ctx).Model(&Task{}).Select("department, COUNT(*) AS n").
-		Where("status = ? AND due_at < ?", TaskOpen, now.UTC()).Group("department").Scan(&rows).Error
+		Scopes(overdue(now)).Group("department").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count overdue tasks: %w", err)
 	}

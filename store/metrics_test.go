@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // The gauges' queries count by status, and open tasks past due by
@@ -17,18 +19,18 @@ func TestTaskMetricsQueries(t *testing.T) {
 				Round: 1, Department: dept, Status: status, OpenedAt: now.Add(-48 * time.Hour), DueAt: due}
 		}
 		for _, task := range []Task{
-			mk("t1", "bdc", TaskOpen, now.Add(-time.Hour)),
-			mk("t2", "bdc", TaskOpen, now.Add(-time.Microsecond)),
-			mk("t3", "gsa", TaskOpen, now.Add(-24*time.Hour)),
-			mk("t4", "gsa", TaskOpen, now.Add(time.Hour)),
-			mk("t5", "gsa", TaskDone, now.Add(-time.Hour)),
-			mk("t6", "samr", TaskCancelled, now.Add(-time.Hour)),
+			mk("t1", "bdc", domain.TaskOpen, now.Add(-time.Hour)),
+			mk("t2", "bdc", domain.TaskOpen, now.Add(-time.Microsecond)),
+			mk("t3", "gsa", domain.TaskOpen, now.Add(-24*time.Hour)),
+			mk("t4", "gsa", domain.TaskOpen, now.Add(time.Hour)),
+			mk("t5", "gsa", domain.TaskDone, now.Add(-time.Hour)),
+			mk("t6", "samr", domain.TaskCancelled, now.Add(-time.Hour)),
 		} {
 			must(t, s.db.Create(&task).Error)
 		}
 		counts, err := s.TaskCounts(ctx)
 		must(t, err)
-		if counts[TaskOpen] != 4 || counts[TaskDone] != 1 || counts[TaskCancelled] != 1 || len(counts) != 3 {
+		if counts[domain.TaskOpen] != 4 || counts[domain.TaskDone] != 1 || counts[domain.TaskCancelled] != 1 || len(counts) != 3 {
 			t.Errorf("TaskCounts = %v", counts)
 		}
 		overdue, err := s.OverdueByDepartment(ctx, now)

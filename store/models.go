@@ -19,7 +19,7 @@ const (
 	KindApplicant     = "applicant"
 )
 
-// Org is a department or an applicant enterprise. Roles are held per org.
+// Org is a department or an applicant enterprise. domain.Roles() are held per org.
 type Org struct {
 	Code       string `gorm:"primaryKey;size:64" json:"code"`
 	Name       string `gorm:"size:200;not null" json:"name"`
@@ -114,13 +114,6 @@ type ApplicationDataset struct {
 	Basis         string     `gorm:"size:16777215" json:"basis,omitempty"`
 	DecidedAt     *time.Time `json:"decided_at,omitempty"`
 }
-
-// Task statuses.
-const (
-	TaskOpen      = "open"
-	TaskDone      = "done"
-	TaskCancelled = "cancelled"
-)
 
 // Task is one step waiting on one org, with its statutory deadline.
 type Task struct {

@@ -10,6 +10,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // Notifications.
@@ -67,24 +69,8 @@ const (
 	LangEN = "en"
 )
 
-// The workflows' task kind and application statuses this file needs
-// (workflows.TaskUrgeReply, workflows.Status*), copied because workflows
-// imports store; a test in package notify keeps them equal.
-const (
-	// taskUrgeReply is the workflows' reply task to an urge: the urge's
-	// own notification announces it, with the reply's deadline.
-	taskUrgeReply = "urge_reply"
-
-	appRejected   = "rejected"
-	appWithdrawn  = "withdrawn"
-	appAgreements = "agreements"
-	appActive     = "active"
-	appExiting    = "exiting"
-	appClosed     = "closed"
-)
-
 // NotifiedStatuses are the application statuses the applicant is told about.
-var NotifiedStatuses = []string{appRejected, appWithdrawn, appAgreements, appActive, appExiting, appClosed}
+var NotifiedStatuses = []string{domain.StatusRejected, domain.StatusWithdrawn, domain.StatusAgreements, domain.StatusActive, domain.StatusExiting, domain.StatusClosed}
 
 // EventData is what a notification says, besides its kind: rendered into
 // each recipient's language by package notify.
@@ -290,7 +276,7 @@ func notifyChange(tx *gorm.DB, snap notifySnapshot, c Change) error {
 		return supervision, nil
 	}
 	for _, t := range c.Tasks {
-		if t.Status != TaskOpen {
+		if t.Status != domain.TaskOpen {
 			continue
 		}
 		prev, existed := snap.tasks[t.ID]
@@ -301,7 +287,7 @@ func notifyChange(tx *gorm.DB, snap notifySnapshot, c Change) error {
 				Kind:     kind, Org: org, ApplicationID: t.ApplicationID, TaskID: t.ID, Data: data, CreatedAt: at.UTC(),
 			}
 		}
-		if (!existed || prev.Status != TaskOpen) && t.Kind != taskUrgeReply {
+		if (!existed || prev.Status != domain.TaskOpen) && t.Kind != domain.TaskUrgeReply {
 			events = append(events, ev(EventTaskOpened, t.OpenedAt, t.Department))
 		}
 		if t.RemindedAt != nil && (!existed || prev.RemindedAt == nil) {
@@ -350,7 +336,7 @@ func notifyUrgeTx(tx *gorm.DB, u Urge, t Task) error {
 	data := EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt),
 		Message: u.Message, Supervisor: u.Supervisor}
 	var reply Task
-	err := tx.Select("id", "due_at").Where("kind = ? AND subject = ? AND status = ?", taskUrgeReply, t.ID, TaskOpen).
+	err := tx.Select("id", "due_at").Where("kind = ? AND subject = ? AND status = ?", domain.TaskUrgeReply, t.ID, domain.TaskOpen).
 		Order("opened_at DESC").Take(&reply).Error
 	switch {
 	case err == nil:
@@ -899,7 +885,7 @@ func (s *Store) DigestOrgs(ctx context.Context) (departments, supervision []Org,
 // OpenTasksDueBefore lists the open tasks due before t, earliest first.
 func (s *Store) OpenTasksDueBefore(ctx context.Context, t time.Time) ([]Task, error) {
 	var out []Task
-	err := s.reader(ctx).Where("status = ? AND due_at < ?", TaskOpen, t.UTC()).
+	err := s.reader(ctx).Scopes(overdue(t)).
 		Order("due_at").Order("id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list open tasks due before %s: %w", t.UTC().Format(time.RFC3339), err)

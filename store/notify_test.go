@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // notifyStores are the test stores, seeded, with the notification tables
@@ -61,7 +63,7 @@ func TestApplyDerivesNotificationsOnce(t *testing.T) {
 		must(t, s.SaveContact(ctx, NotifyContact{UserID: gsa.ID, Language: LangEN, Email: "gsa@example.test", EmailEnabled: true,
 			WebhookURL: "https://hooks.example.test/dg", WebhookSecret: "0123456789abcdef", WebhookEnabled: true}))
 		// A disabled colleague receives nothing.
-		off := User{Username: "gsa-retired", OrgCode: "gsa", Role: RoleDeptReviewer}
+		off := User{Username: "gsa-retired", OrgCode: "gsa", Role: domain.RoleDeptReviewer}
 		must(t, s.CreateUser(ctx, &off))
 		must(t, s.SetDisabled(ctx, off.ID, true))
 
@@ -69,7 +71,7 @@ func TestApplyDerivesNotificationsOnce(t *testing.T) {
 		wf := fmt.Sprintf("application-%d", app)
 		opened := cst(2025, 9, 26, 10)
 		task := Task{ID: wf + "-t2", ApplicationID: app, WorkflowID: wf, Kind: "department_review", Department: "gsa",
-			Status: TaskOpen, Round: 1, OpenedAt: opened, DueAt: cst(2025, 10, 30, 23)}
+			Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: cst(2025, 10, 30, 23)}
 		apply := func(c Change) {
 			t.Helper()
 			must(t, s.Apply(ctx, c))
@@ -129,8 +131,8 @@ func TestApplyDerivesNotificationsOnce(t *testing.T) {
 		// A decision closes the task; the application is rejected: the
 		// applicant is told once.
 		decided := cst(2025, 10, 31, 10)
-		task.Status, task.DecidedAt, task.Decision = TaskDone, &decided, "reject"
-		apply(Change{App: &AppState{ID: app, Status: appRejected, EndedAt: &decided},
+		task.Status, task.DecidedAt, task.Decision = domain.TaskDone, &decided, "reject"
+		apply(Change{App: &AppState{ID: app, Status: domain.StatusRejected, EndedAt: &decided},
 			Tasks: []Task{task},
 			Audit: []AuditEntry{{WorkflowID: wf, Seq: 7, ApplicationID: app, Action: "application.rejected", At: decided}}})
 		want = append(want, "application.status acme-fintech")
@@ -140,12 +142,12 @@ func TestApplyDerivesNotificationsOnce(t *testing.T) {
 		applicant := userNamed(t, s, "applicant")
 		list, _, _, err = s.Notifications(ctx, NotificationFilter{UserID: applicant.ID})
 		must(t, err)
-		if len(list) != 1 || list[0].Event.Data.Status != appRejected || !list[0].Event.CreatedAt.Equal(decided) {
+		if len(list) != 1 || list[0].Event.Data.Status != domain.StatusRejected || !list[0].Event.CreatedAt.Equal(decided) {
 			t.Errorf("the applicant's notifications = %+v, want the rejection", list)
 		}
 		// Writing the same status later (a later change of the same
 		// application) is no new decision.
-		apply(Change{App: &AppState{ID: app, Status: appRejected, EndedAt: &decided}})
+		apply(Change{App: &AppState{ID: app, Status: domain.StatusRejected, EndedAt: &decided}})
 		if got := eventsSeen(t, s, app); !slices.Equal(got, want) {
 			t.Errorf("rewriting the status added events: %v", got)
 		}
@@ -163,9 +165,9 @@ func TestApplicantStepsNotifyTheApplicant(t *testing.T) {
 		var tasks []Task
 		for i, kind := range []string{"sign_commitment", "self_evaluation", "exit_confirmation"} {
 			tasks = append(tasks, Task{ID: fmt.Sprintf("%s-t%d", wf, 10+i), ApplicationID: app, WorkflowID: wf, Kind: kind,
-				Department: "acme-fintech", Status: TaskOpen, Round: 1, OpenedAt: at, DueAt: at.AddDate(0, 0, 30)})
+				Department: "acme-fintech", Status: domain.TaskOpen, Round: 1, OpenedAt: at, DueAt: at.AddDate(0, 0, 30)})
 		}
-		must(t, s.Apply(ctx, Change{App: &AppState{ID: app, Status: appExiting, EndReason: "terminated"}, Tasks: tasks}))
+		must(t, s.Apply(ctx, Change{App: &AppState{ID: app, Status: domain.StatusExiting, EndReason: "terminated"}, Tasks: tasks}))
 		got := eventsSeen(t, s, app)
 		sort.Strings(got)
 		want := []string{"application.status acme-fintech", "task.opened acme-fintech", "task.opened acme-fintech", "task.opened acme-fintech"}
@@ -186,11 +188,11 @@ func TestUrgeNotifiesTheDepartment(t *testing.T) {
 	notifyStores(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		app := submittedApp(t, s, "DS-0100")
-		writeTasks(t, s, app, taskSpec{"u-t1", "department_review", "samr", TaskOpen, "", cst(2026, 3, 2, 10), cst(2026, 3, 30, 23), nil})
+		writeTasks(t, s, app, taskSpec{"u-t1", "department_review", "samr", domain.TaskOpen, "", cst(2026, 3, 2, 10), cst(2026, 3, 30, 23), nil})
 		// The workflow opens the reply task first; the urge announces it.
 		replyDue := cst(2026, 3, 25, 23)
-		must(t, s.Apply(ctx, Change{Tasks: []Task{{ID: "u-t2", ApplicationID: app, WorkflowID: "w", Kind: taskUrgeReply, Subject: "u-t1",
-			Department: "samr", Status: TaskOpen, Round: 1, OpenedAt: cst(2026, 3, 20, 15), DueAt: replyDue}}}))
+		must(t, s.Apply(ctx, Change{Tasks: []Task{{ID: "u-t2", ApplicationID: app, WorkflowID: "w", Kind: domain.TaskUrgeReply, Subject: "u-t1",
+			Department: "samr", Status: domain.TaskOpen, Round: 1, OpenedAt: cst(2026, 3, 20, 15), DueAt: replyDue}}}))
 		u := &Urge{TaskID: "u-t1", Message: "请本周内办结", CreatedAt: cst(2026, 3, 20, 15)}
 		must(t, s.CreateUrge(ctx, u, Supervisor{User: "supervisor", Role: "supervisor", Org: "inspect"}))
 		evs, err := s.EventsOf(ctx, app)

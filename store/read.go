@@ -10,18 +10,13 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // ErrConflict is returned when a row is not in the state an operation needs,
 // e.g. editing or submitting an application that is no longer a draft.
 var ErrConflict = errors.New("conflict")
-
-// Application statuses written by the store itself. Every later status is
-// written by the application's workflow through Apply.
-const (
-	AppDraft     = "draft"
-	AppSubmitted = "submitted"
-)
 
 // Page sizes of list queries.
 const (
@@ -261,7 +256,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
 		Title: a.Title, Domain: a.Domain, Description: a.Description,
 		Purpose: a.Purpose, Scope: a.Scope, PeriodMonths: a.PeriodMonths,
 		AccessMode: a.AccessMode, SecurityControls: a.SecurityControls,
-		Status: AppDraft, CreatedAt: now, UpdatedAt: now,
+		Status: domain.StatusDraft, CreatedAt: now, UpdatedAt: now,
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		rows, err := draftDatasets(tx, 0, a.Datasets)
@@ -297,7 +292,7 @@ func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 	id := a.ID
 	var stored Application
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Application{}).Where("id = ? AND status = ?", id, AppDraft).Updates(map[string]any{
+		res := tx.Model(&Application{}).Where("id = ? AND status = ?", id, domain.StatusDraft).Updates(map[string]any{
 			"title":             a.Title,
 			"domain":            a.Domain,
 			"description":       a.Description,
@@ -317,7 +312,7 @@ func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 			if err != nil {
 				return err
 			}
-			if st != AppDraft {
+			if st != domain.StatusDraft {
 				return fmt.Errorf("application %d is %q, not a draft: %w", id, st, ErrConflict)
 			}
 		}
@@ -367,7 +362,7 @@ func (f ApplicationFilter) scope(db, q *gorm.DB) *gorm.DB {
 		q = q.Where("status = ?", f.Status)
 	}
 	if f.SubmittedOnly {
-		q = q.Where("status <> ?", AppDraft)
+		q = q.Where("status <> ?", domain.StatusDraft)
 	}
 	if f.Department != "" {
 		sub := db.Model(&ApplicationDataset{}).Select("application_id").Where("department = ?", f.Department)
@@ -420,8 +415,8 @@ func (s *Store) SubmitDraft(ctx context.Context, id uint64, workflowID string, a
 	at = at.UTC()
 	var a Application
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Application{}).Where("id = ? AND status = ?", id, AppDraft).Updates(map[string]any{
-			"status":       AppSubmitted,
+		res := tx.Model(&Application{}).Where("id = ? AND status = ?", id, domain.StatusDraft).Updates(map[string]any{
+			"status":       domain.StatusSubmitted,
 			"workflow_id":  workflowID,
 			"submitted_at": at,
 			"updated_at":   time.Now().UTC(),
@@ -449,8 +444,8 @@ func (s *Store) SubmitDraft(ctx context.Context, id uint64, workflowID string, a
 // workflow did start and has already moved it on).
 func (s *Store) RevertSubmitted(ctx context.Context, id uint64) error {
 	db := s.db.WithContext(ctx)
-	res := db.Model(&Application{}).Where("id = ? AND status = ?", id, AppSubmitted).Updates(map[string]any{
-		"status":       AppDraft,
+	res := db.Model(&Application{}).Where("id = ? AND status = ?", id, domain.StatusSubmitted).Updates(map[string]any{
+		"status":       domain.StatusDraft,
 		"workflow_id":  "",
 		"submitted_at": nil,
 		"updated_at":   time.Now().UTC(),
@@ -490,7 +485,7 @@ func (s *Store) TasksOf(ctx context.Context, appID uint64) ([]Task, error) {
 }
 
 // InboxFilter selects tasks. Zero fields do not filter: give both
-// Department and Status (e.g. TaskOpen) for a department's inbox, which is
+// Department and Status (e.g. domain.TaskOpen) for a department's inbox, which is
 // served by the (department, status, due_at, id) index.
 type InboxFilter struct {
 	Department    string
@@ -524,7 +519,7 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, department string, l
 		q = q.Where("department = ?", department)
 	}
 	var out []Task
-	err := q.Where("status = ? AND due_at < ?", TaskOpen, now.UTC()).Order("due_at").Order("id").Limit(limit).Find(&out).Error
+	err := q.Scopes(overdue(now)).Order("due_at").Order("id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list overdue tasks of %q: %w", department, err)
 	}

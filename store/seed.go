@@ -7,26 +7,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store/seeddata"
 )
-
-// Roles a user holds in their org. Casbin policies are written in these names.
-const (
-	RoleApplicant       = "applicant"        // 开发利用者
-	RoleInitialReviewer = "initial_reviewer" // 初审 (市大数据发展中心)
-	RoleDeptReviewer    = "dept_reviewer"    // 数据提供部门
-	RoleRegulator       = "regulator"        // 行业主管部门
-	RoleBureauOfficer   = "bureau_officer"   // 实施机构 (市科技与大数据局)
-	RoleOperator        = "operator"         // 运营机构
-	RoleSupervisor      = "supervisor"       // 督查
-	RoleAdmin           = "admin"            // 管理员
-)
-
-// Roles lists every role, in the order of the approval process.
-var Roles = []string{
-	RoleApplicant, RoleInitialReviewer, RoleDeptReviewer, RoleRegulator,
-	RoleBureauOfficer, RoleOperator, RoleSupervisor, RoleAdmin,
-}
 
 // seedBatch is the number of rows per INSERT when seeding.
 const seedBatch = 100
@@ -112,13 +95,13 @@ func DemoUsers(cat seeddata.Catalog) []User {
 
 	applicants := byKind[seeddata.KindApplicant]
 	if len(applicants) > 0 {
-		add("applicant", RoleApplicant, "申请人", applicants[0])
+		add("applicant", domain.RoleApplicant, "申请人", applicants[0])
 	}
 	if len(applicants) > 1 {
-		add("applicant2", RoleApplicant, "申请人", applicants[1])
+		add("applicant2", domain.RoleApplicant, "申请人", applicants[1])
 	}
 	if d, ok := first(seeddata.KindBigDataCenter); ok {
-		add("initial_reviewer", RoleInitialReviewer, "初审员", d)
+		add("initial_reviewer", domain.RoleInitialReviewer, "初审员", d)
 	}
 	providers := byKind[seeddata.KindProvider]
 	if len(providers) > 0 {
@@ -129,29 +112,29 @@ func DemoUsers(cat seeddata.Catalog) []User {
 				break
 			}
 		}
-		add("dept_reviewer", RoleDeptReviewer, "部门审核员", lead)
+		add("dept_reviewer", domain.RoleDeptReviewer, "部门审核员", lead)
 		for _, d := range providers {
-			add("reviewer-"+d.Code, RoleDeptReviewer, "部门审核员", d)
+			add("reviewer-"+d.Code, domain.RoleDeptReviewer, "部门审核员", d)
 		}
 	}
 	regulators := byKind[seeddata.KindRegulator]
 	if len(regulators) > 0 {
-		add("regulator", RoleRegulator, "行业主管部门", regulators[0])
+		add("regulator", domain.RoleRegulator, "行业主管部门", regulators[0])
 		for _, d := range regulators {
-			add("regulator-"+d.Code, RoleRegulator, "行业主管部门", d)
+			add("regulator-"+d.Code, domain.RoleRegulator, "行业主管部门", d)
 		}
 	}
 	if d, ok := first(seeddata.KindBureau); ok {
-		add("bureau_officer", RoleBureauOfficer, "实施机构经办人", d)
+		add("bureau_officer", domain.RoleBureauOfficer, "实施机构经办人", d)
 	}
 	if d, ok := first(seeddata.KindOperator); ok {
-		add("operator", RoleOperator, "运营机构经办人", d)
+		add("operator", domain.RoleOperator, "运营机构经办人", d)
 	}
 	if d, ok := first(seeddata.KindSupervision); ok {
-		add("supervisor", RoleSupervisor, "督查员", d)
+		add("supervisor", domain.RoleSupervisor, "督查员", d)
 	}
 	if d, ok := first(seeddata.KindBureau); ok {
-		add("admin", RoleAdmin, "管理员", d)
+		add("admin", domain.RoleAdmin, "管理员", d)
 	}
 	return users
 }

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store/seeddata"
 )
 
@@ -207,10 +208,10 @@ func TestDemoUsers(t *testing.T) {
 		kindOf[d.Code] = d.Kind
 	}
 	roleKind := map[string]string{
-		RoleApplicant: KindApplicant, RoleInitialReviewer: KindBigDataCenter,
-		RoleDeptReviewer: KindProvider, RoleRegulator: KindRegulator,
-		RoleBureauOfficer: KindBureau, RoleOperator: KindOperator,
-		RoleSupervisor: KindSupervision, RoleAdmin: KindBureau,
+		domain.RoleApplicant: KindApplicant, domain.RoleInitialReviewer: KindBigDataCenter,
+		domain.RoleDeptReviewer: KindProvider, domain.RoleRegulator: KindRegulator,
+		domain.RoleBureauOfficer: KindBureau, domain.RoleOperator: KindOperator,
+		domain.RoleSupervisor: KindSupervision, domain.RoleAdmin: KindBureau,
 	}
 	byName := map[string]User{}
 	roles := map[string]bool{}
@@ -229,17 +230,17 @@ func TestDemoUsers(t *testing.T) {
 		if u.DisplayName == "" {
 			t.Errorf("user %q has no display name", u.Username)
 		}
-		if u.Role == RoleDeptReviewer {
+		if u.Role == domain.RoleDeptReviewer {
 			reviewed[u.OrgCode] = true
 		}
 	}
-	for _, r := range Roles {
+	for _, r := range domain.Roles() {
 		if !roles[r] {
 			t.Errorf("no demo user has role %q", r)
 		}
 	}
-	if len(Roles) != len(roleKind) {
-		t.Errorf("Roles has %d roles, want %d", len(Roles), len(roleKind))
+	if len(domain.Roles()) != len(roleKind) {
+		t.Errorf("domain.Roles() has %d roles, want %d", len(domain.Roles()), len(roleKind))
 	}
 	for _, d := range cat.Departments {
 		if d.Kind != KindProvider {
@@ -248,7 +249,7 @@ func TestDemoUsers(t *testing.T) {
 		if !reviewed[d.Code] {
 			t.Errorf("provider %q has no dept reviewer", d.Code)
 		}
-		if u, ok := byName["reviewer-"+d.Code]; !ok || u.OrgCode != d.Code || u.Role != RoleDeptReviewer {
+		if u, ok := byName["reviewer-"+d.Code]; !ok || u.OrgCode != d.Code || u.Role != domain.RoleDeptReviewer {
 			t.Errorf("reviewer-%s = %+v, want a dept reviewer of %s", d.Code, u, d.Code)
 		}
 	}
@@ -317,7 +318,7 @@ func TestOrgsAndUsers(t *testing.T) {
 
 		u, err := s.UserByName(ctx, "reviewer-health")
 		must(t, err)
-		if u.OrgCode != "health" || u.Role != RoleDeptReviewer || u.ID == 0 {
+		if u.OrgCode != "health" || u.Role != domain.RoleDeptReviewer || u.ID == 0 {
 			t.Errorf("UserByName(reviewer-health) = %+v", u)
 		}
 		_, err = s.UserByName(ctx, "nobody")
@@ -472,7 +473,7 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 		// taken from the catalog, decisions dropped.
 		a := newDraft(cat, health, samr, health)
 		must(t, s.CreateApplication(ctx, a))
-		if a.ID == 0 || a.Status != AppDraft || a.WorkflowID != "" || a.CreatedAt.IsZero() {
+		if a.ID == 0 || a.Status != domain.StatusDraft || a.WorkflowID != "" || a.CreatedAt.IsZero() {
 			t.Fatalf("created = %+v", a)
 		}
 		got, err := s.Application(ctx, a.ID)
@@ -484,7 +485,7 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 		if health > samr {
 			wantDS[0], wantDS[1] = wantDS[1], wantDS[0]
 		}
-		if !reflect.DeepEqual(got.Datasets, wantDS) || got.Status != AppDraft || got.Title != a.Title {
+		if !reflect.DeepEqual(got.Datasets, wantDS) || got.Status != domain.StatusDraft || got.Title != a.Title {
 			t.Fatalf("Application = %+v, want datasets %+v", got, wantDS)
 		}
 		if !reflect.DeepEqual(a.Datasets, wantDS) {
@@ -536,9 +537,9 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 			{ApplicationFilter{Department: "samr"}, []uint64{b.ID}},
 			{ApplicationFilter{Department: "housing"}, []uint64{a.ID}},
 			{ApplicationFilter{Department: "health"}, nil},
-			{ApplicationFilter{Status: AppDraft, Limit: 1}, []uint64{b.ID}},
-			{ApplicationFilter{Status: AppDraft, Limit: 1, Offset: 1}, []uint64{a.ID}},
-			{ApplicationFilter{Status: AppSubmitted}, nil},
+			{ApplicationFilter{Status: domain.StatusDraft, Limit: 1}, []uint64{b.ID}},
+			{ApplicationFilter{Status: domain.StatusDraft, Limit: 1, Offset: 1}, []uint64{a.ID}},
+			{ApplicationFilter{Status: domain.StatusSubmitted}, nil},
 		} {
 			apps, err := s.Applications(ctx, tc.f)
 			must(t, err)
@@ -559,7 +560,7 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 		must(t, s.MarkSubmitted(ctx, a.ID, "application-1", at))
 		got, err = s.Application(ctx, a.ID)
 		must(t, err)
-		if got.Status != AppSubmitted || got.WorkflowID != "application-1" || got.SubmittedAt == nil ||
+		if got.Status != domain.StatusSubmitted || got.WorkflowID != "application-1" || got.SubmittedAt == nil ||
 			!got.SubmittedAt.Equal(at) || !isUTC(*got.SubmittedAt) {
 			t.Fatalf("after MarkSubmitted = %+v (submitted %v)", got, got.SubmittedAt)
 		}
@@ -578,7 +579,7 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 		must(t, s.RevertSubmitted(ctx, a.ID))
 		got, err = s.Application(ctx, a.ID)
 		must(t, err)
-		if got.Status != AppDraft || got.WorkflowID != "" || got.SubmittedAt != nil {
+		if got.Status != domain.StatusDraft || got.WorkflowID != "" || got.SubmittedAt != nil {
 			t.Fatalf("after RevertSubmitted = %+v", got)
 		}
 		wantErr(t, s.RevertSubmitted(ctx, a.ID), ErrConflict)
@@ -633,9 +634,9 @@ func TestApplyIsIdempotent(t *testing.T) {
 				Decision: "approved", DecidedAt: &decided}},
 			Tasks: []Task{
 				{ID: wf + "/initial/1", ApplicationID: a.ID, WorkflowID: wf, Kind: "initial_review", Round: 1,
-					Department: "bdc", Status: TaskDone, OpenedAt: t0, DueAt: t0.AddDate(0, 0, 7), DecidedAt: &decided, Decision: "pass"},
+					Department: "bdc", Status: domain.TaskDone, OpenedAt: t0, DueAt: t0.AddDate(0, 0, 7), DecidedAt: &decided, Decision: "pass"},
 				{ID: wf + "/dept/samr/1", ApplicationID: a.ID, WorkflowID: wf, Kind: "department_review", Subject: "samr", Round: 1,
-					Department: "samr", Status: TaskOpen, OpenedAt: decided, DueAt: decided.AddDate(0, 1, 0)},
+					Department: "samr", Status: domain.TaskOpen, OpenedAt: decided, DueAt: decided.AddDate(0, 1, 0)},
 			},
 			Agreements: []Agreement{{ApplicationID: a.ID, Kind: "authorization", Status: "pending",
 				Parties: []string{"stbd", "gdo"}, Signatures: []Signature{{Org: "stbd", User: "bureau_officer", At: decided}}}},
@@ -643,7 +644,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 			Evaluations: []Evaluation{{ID: wf + "/eval/1", ApplicationID: a.ID, No: 1, Round: 1, Status: "open", OpenedAt: decided}},
 			Audit: []AuditEntry{
 				{WorkflowID: wf, Seq: 1, ApplicationID: a.ID, Actor: "applicant", Action: "submit", At: t0},
-				{WorkflowID: wf, Seq: 2, ApplicationID: a.ID, Actor: "initial_reviewer", Role: RoleInitialReviewer,
+				{WorkflowID: wf, Seq: 2, ApplicationID: a.ID, Actor: "initial_reviewer", Role: domain.RoleInitialReviewer,
 					Department: "bdc", Action: "pass", At: decided},
 			},
 		}
@@ -663,7 +664,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 
 		// A retried audit write never changes the entry; a task upsert does.
 		c2 := Change{
-			Tasks: []Task{func() Task { x := c.Tasks[1]; x.Status = TaskDone; x.Decision = "approved"; return x }()},
+			Tasks: []Task{func() Task { x := c.Tasks[1]; x.Status = domain.TaskDone; x.Decision = "approved"; return x }()},
 			Audit: []AuditEntry{{WorkflowID: wf, Seq: 2, ApplicationID: a.ID, Action: "tampered", At: decided}},
 		}
 		must(t, s.Apply(ctx, c2))
@@ -680,7 +681,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 		}
 		tasks, err := s.TasksOf(ctx, a.ID)
 		must(t, err)
-		if len(tasks) != 2 || tasks[0].ID != c.Tasks[0].ID || tasks[1].Status != TaskDone || tasks[1].Decision != "approved" {
+		if len(tasks) != 2 || tasks[0].ID != c.Tasks[0].ID || tasks[1].Status != domain.TaskDone || tasks[1].Decision != "approved" {
 			t.Errorf("TasksOf = %+v", tasks)
 		}
 		if !tasks[0].DueAt.Equal(c.Tasks[0].DueAt) || !isUTC(tasks[0].DueAt) {
@@ -688,7 +689,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 		}
 		one, err := s.Task(ctx, c.Tasks[1].ID)
 		must(t, err)
-		if one.Subject != "samr" || one.Status != TaskDone {
+		if one.Subject != "samr" || one.Status != domain.TaskDone {
 			t.Errorf("Task = %+v", one)
 		}
 		_, err = s.Task(ctx, "nope")
@@ -734,15 +735,15 @@ func TestInboxAndOverdue(t *testing.T) {
 				Department: dept, Status: status, OpenedAt: due.AddDate(0, 0, -20), DueAt: due}
 		}
 		tasks := []Task{
-			task("samr-late-2", "samr", TaskOpen, now.Add(-time.Hour).In(cst)),
-			task("samr-future", "samr", TaskOpen, now.Add(48*time.Hour)),
-			task("samr-late-1", "samr", TaskOpen, now.Add(-72*time.Hour)),
-			task("samr-done-late", "samr", TaskDone, now.Add(-96*time.Hour)),
-			task("samr-cancelled", "samr", TaskCancelled, now.Add(-96*time.Hour)),
-			task("samr-just-late", "samr", TaskOpen, now.Add(-500*time.Millisecond).In(cst)),
-			task("samr-due-now", "samr", TaskOpen, now),
-			task("health-late", "health", TaskOpen, now.Add(-2*time.Hour).In(cst)),
-			task("health-future", "health", TaskOpen, now.Add(time.Hour)),
+			task("samr-late-2", "samr", domain.TaskOpen, now.Add(-time.Hour).In(cst)),
+			task("samr-future", "samr", domain.TaskOpen, now.Add(48*time.Hour)),
+			task("samr-late-1", "samr", domain.TaskOpen, now.Add(-72*time.Hour)),
+			task("samr-done-late", "samr", domain.TaskDone, now.Add(-96*time.Hour)),
+			task("samr-cancelled", "samr", domain.TaskCancelled, now.Add(-96*time.Hour)),
+			task("samr-just-late", "samr", domain.TaskOpen, now.Add(-500*time.Millisecond).In(cst)),
+			task("samr-due-now", "samr", domain.TaskOpen, now),
+			task("health-late", "health", domain.TaskOpen, now.Add(-2*time.Hour).In(cst)),
+			task("health-future", "health", domain.TaskOpen, now.Add(time.Hour)),
 		}
 		must(t, s.Apply(ctx, Change{Tasks: tasks}))
 
@@ -757,13 +758,13 @@ func TestInboxAndOverdue(t *testing.T) {
 			f    InboxFilter
 			want []string
 		}{
-			{InboxFilter{Department: "samr", Status: TaskOpen},
+			{InboxFilter{Department: "samr", Status: domain.TaskOpen},
 				[]string{"samr-late-1", "samr-late-2", "samr-just-late", "samr-due-now", "samr-future"}},
-			{InboxFilter{Department: "samr", Status: TaskOpen, Limit: 2, Offset: 1}, []string{"samr-late-2", "samr-just-late"}},
-			{InboxFilter{Department: "health", Status: TaskOpen}, []string{"health-late", "health-future"}},
-			{InboxFilter{Department: "samr", Status: TaskDone}, []string{"samr-done-late"}},
+			{InboxFilter{Department: "samr", Status: domain.TaskOpen, Limit: 2, Offset: 1}, []string{"samr-late-2", "samr-just-late"}},
+			{InboxFilter{Department: "health", Status: domain.TaskOpen}, []string{"health-late", "health-future"}},
+			{InboxFilter{Department: "samr", Status: domain.TaskDone}, []string{"samr-done-late"}},
 			{InboxFilter{Department: "health"}, []string{"health-late", "health-future"}},
-			{InboxFilter{Department: "bdc", Status: TaskOpen}, []string{}},
+			{InboxFilter{Department: "bdc", Status: domain.TaskOpen}, []string{}},
 		} {
 			got, err := s.Inbox(ctx, tc.f)
 			must(t, err)

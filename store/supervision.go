@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // SupervisionAuditStream is the audit stream of supervisors' actions
@@ -117,7 +119,7 @@ func (s *Store) CreateUrge(ctx context.Context, u *Urge, by Supervisor) error {
 		if err != nil {
 			return err
 		}
-		if t.Status != TaskOpen {
+		if t.Status != domain.TaskOpen {
 			return fmt.Errorf("task %s is %s, not open: %w", t.ID, t.Status, ErrConflict)
 		}
 		row.ID, row.ApplicationID, row.Department = 0, t.ApplicationID, t.Department
@@ -216,10 +218,6 @@ type StatsQuery struct {
 	Now time.Time
 	// Department narrows to one org ("" for every department).
 	Department string
-	// ReviewKinds are the task kinds whose rejections count; Reject is
-	// the rejecting decision.
-	ReviewKinds []string
-	Reject      string
 	// WorkingDays counts the working days between two times.
 	WorkingDays func(a, b time.Time) int
 }
@@ -281,8 +279,8 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 		Overdue    int64 `gorm:"column:n_overdue"`
 	}
 	err := db.Model(&Task{}).Scopes(byDept).
-		Select("department, COUNT(*) AS n_open, SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) AS n_overdue", now).
-		Where("status = ?", TaskOpen).Group("department").Scan(&open).Error
+		Select("department, COUNT(*) AS n_open, SUM(CASE WHEN "+pastDue+" THEN 1 ELSE 0 END) AS n_overdue", now.UTC()).
+		Where("status = ?", domain.TaskOpen).Group("department").Scan(&open).Error
 	if err != nil {
 		return nil, fmt.Errorf("department stats: count open tasks: %w", err)
 	}
@@ -293,10 +291,7 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 	}
 
 	// Decided in the period.
-	kinds := q.ReviewKinds
-	if len(kinds) == 0 {
-		kinds = []string{""} // IN () is not valid SQL
-	}
+	kinds := domain.ReviewKinds()
 	var decided []struct {
 		Department    string
 		Decided       int64 `gorm:"column:n_decided"`
@@ -308,8 +303,8 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 		Select(`department, COUNT(*) AS n_decided,
 			SUM(CASE WHEN decided_at <= due_at THEN 1 ELSE 0 END) AS n_on_time,
 			SUM(CASE WHEN kind IN ? THEN 1 ELSE 0 END) AS n_review,
-			SUM(CASE WHEN kind IN ? AND decision = ? THEN 1 ELSE 0 END) AS n_rejected`, kinds, kinds, q.Reject).
-		Where("status = ? AND decided_at >= ? AND decided_at < ?", TaskDone, from, to).
+			SUM(CASE WHEN kind IN ? AND decision = ? THEN 1 ELSE 0 END) AS n_rejected`, kinds, kinds, domain.DecisionReject).
+		Where("status = ? AND decided_at >= ? AND decided_at < ?", domain.TaskDone, from, to).
 		Group("department").Scan(&decided).Error
 	if err != nil {
 		return nil, fmt.Errorf("department stats: count decided tasks: %w", err)
@@ -328,7 +323,7 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 			DecidedAt  time.Time
 		}
 		err = db.Model(&Task{}).Scopes(byDept).Select("department", "opened_at", "decided_at").
-			Where("status = ? AND decided_at >= ? AND decided_at < ?", TaskDone, from, to).Scan(&rows).Error
+			Where("status = ? AND decided_at >= ? AND decided_at < ?", domain.TaskDone, from, to).Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("department stats: read review times: %w", err)
 		}
@@ -496,13 +491,9 @@ func (s *Store) EachAudit(ctx context.Context, f AuditFilter, max int, fn func([
 
 // ---- Public disclosure ----
 
-// DisclosureFilter selects the authorizations the public sees.
+// DisclosureFilter selects a page of the authorizations the public sees:
+// applications in domain.DisclosedStatuses with an activation time.
 type DisclosureFilter struct {
-	// Statuses of applications that are or were authorized; only those
-	// with an activation time are shown.
-	Statuses []string
-	// Approved is the dataset decision that granted a dataset.
-	Approved      string
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
@@ -533,11 +524,7 @@ type Disclosure struct {
 }
 
 func (f DisclosureFilter) scope(db *gorm.DB) *gorm.DB {
-	statuses := f.Statuses
-	if len(statuses) == 0 {
-		statuses = []string{""}
-	}
-	return db.Model(&Application{}).Where("status IN ? AND active_from IS NOT NULL", statuses)
+	return db.Model(&Application{}).Where("status IN ? AND active_from IS NOT NULL", domain.DisclosedStatuses())
 }
 
 // Disclosures returns one page of authorizations, newest activation
@@ -566,7 +553,7 @@ func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosu
 		orgCodes[a.ApplicantOrg] = true
 	}
 	var granted []ApplicationDataset
-	if err := db.Where("application_id IN ? AND decision = ?", ids, f.Approved).
+	if err := db.Where("application_id IN ? AND decision = ?", ids, domain.DecisionApprove).
 		Order("application_id").Order("dataset_code").Find(&granted).Error; err != nil {
 		return nil, 0, fmt.Errorf("list granted datasets: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 )
 
 // supervisionStores are the test stores with the supervision tables,
@@ -59,8 +60,6 @@ func writeTasks(t *testing.T, s *Store, appID uint64, specs ...taskSpec) {
 	must(t, s.Apply(context.Background(), Change{Tasks: tasks}))
 }
 
-var reviewKinds = []string{"initial_review", "department_review", "model_review"}
-
 func TestDepartmentStats(t *testing.T) {
 	cal, err := calendar.Default()
 	must(t, err)
@@ -72,30 +71,30 @@ func TestDepartmentStats(t *testing.T) {
 		// 28 September and Saturday 11 October worked.
 		writeTasks(t, s, app,
 			// 26 Sep -> 9 Oct: 28, 29, 30 Sep and 9 Oct = 4 working days; on time.
-			taskSpec{"a-t1", "department_review", "gsa", TaskDone, "approve", cst(2025, 9, 26, 10), cst(2025, 10, 20, 23), ptr(cst(2025, 10, 9, 10))},
+			taskSpec{"a-t1", "department_review", "gsa", domain.TaskDone, "approve", cst(2025, 9, 26, 10), cst(2025, 10, 20, 23), ptr(cst(2025, 10, 9, 10))},
 			// 30 Sep -> 9 Oct: 1 working day; on time; rejected.
-			taskSpec{"a-t2", "department_review", "gsa", TaskDone, "reject", cst(2025, 9, 30, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 9, 11))},
+			taskSpec{"a-t2", "department_review", "gsa", domain.TaskDone, "reject", cst(2025, 9, 30, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 9, 11))},
 			// 9 Oct -> 15 Oct: 10, 11, 13, 14, 15 = 5 working days; late.
-			taskSpec{"a-t3", "model_review", "gsa", TaskDone, "approve", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 15, 10))},
+			taskSpec{"a-t3", "model_review", "gsa", domain.TaskDone, "approve", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 15, 10))},
 			// Cancelled: not a decision.
-			taskSpec{"a-t4", "department_review", "gsa", TaskCancelled, "cancelled", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 12, 10))},
+			taskSpec{"a-t4", "department_review", "gsa", domain.TaskCancelled, "cancelled", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 12, 10))},
 			// Decided before the period.
-			taskSpec{"a-t5", "department_review", "gsa", TaskDone, "reject", cst(2025, 8, 1, 10), cst(2025, 8, 20, 23), ptr(cst(2025, 8, 2, 10))},
+			taskSpec{"a-t5", "department_review", "gsa", domain.TaskDone, "reject", cst(2025, 8, 1, 10), cst(2025, 8, 20, 23), ptr(cst(2025, 8, 2, 10))},
 			// Open: one overdue, one not.
-			taskSpec{"a-t6", "department_review", "gsa", TaskOpen, "", cst(2025, 10, 1, 10), cst(2025, 10, 17, 23), nil},
-			taskSpec{"a-t7", "model_review", "gsa", TaskOpen, "", cst(2025, 10, 15, 10), cst(2025, 11, 17, 23), nil},
-			taskSpec{"a-t8", "department_review", "commerce", TaskOpen, "", cst(2025, 10, 15, 10), cst(2025, 11, 17, 23), nil},
+			taskSpec{"a-t6", "department_review", "gsa", domain.TaskOpen, "", cst(2025, 10, 1, 10), cst(2025, 10, 17, 23), nil},
+			taskSpec{"a-t7", "model_review", "gsa", domain.TaskOpen, "", cst(2025, 10, 15, 10), cst(2025, 11, 17, 23), nil},
+			taskSpec{"a-t8", "department_review", "commerce", domain.TaskOpen, "", cst(2025, 10, 15, 10), cst(2025, 11, 17, 23), nil},
 			// A sign task of the bureau, late; not a review, so no rejection rate.
-			taskSpec{"a-t9", "sign_authorization", "stbd", TaskDone, "sign", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 14, 10))},
+			taskSpec{"a-t9", "sign_authorization", "stbd", domain.TaskDone, "sign", cst(2025, 10, 9, 10), cst(2025, 10, 10, 23), ptr(cst(2025, 10, 14, 10))},
 			// The applicant's own task is not a department's.
-			taskSpec{"a-t10", "supplement", "acme-fintech", TaskOpen, "", cst(2025, 10, 1, 10), cst(2025, 10, 2, 23), nil},
+			taskSpec{"a-t10", "supplement", "acme-fintech", domain.TaskOpen, "", cst(2025, 10, 1, 10), cst(2025, 10, 2, 23), nil},
 		)
 		by := Supervisor{User: "supervisor", Role: "supervisor", Org: "inspect"}
 		must(t, s.CreateGroundlessFlag(ctx, &GroundlessFlag{TaskID: "a-t2", Reason: "no basis", CreatedAt: cst(2025, 10, 16, 9)}, by))
 		must(t, s.CreateGroundlessFlag(ctx, &GroundlessFlag{TaskID: "a-t5", Reason: "old", CreatedAt: cst(2025, 12, 1, 9)}, by))
 
 		q := StatsQuery{From: cst(2025, 9, 1, 0), To: cst(2025, 11, 1, 0), Now: cst(2025, 10, 20, 9),
-			ReviewKinds: reviewKinds, Reject: "reject", WorkingDays: cal.Between}
+			WorkingDays: cal.Between}
 		stats, err := s.DepartmentStats(ctx, q)
 		must(t, err)
 		if len(stats) == 0 || stats[0].Department != "gsa" {
@@ -178,8 +177,8 @@ func TestUrgesAndFlags(t *testing.T) {
 		app := submittedApp(t, s, firstOf(t, cat, "gsa"))
 		now := cst(2026, 3, 2, 9)
 		writeTasks(t, s, app,
-			taskSpec{"u-open", "department_review", "gsa", TaskOpen, "", now, now.Add(72 * time.Hour), nil},
-			taskSpec{"u-done", "department_review", "gsa", TaskDone, "reject", now, now.Add(72 * time.Hour), ptr(now)},
+			taskSpec{"u-open", "department_review", "gsa", domain.TaskOpen, "", now, now.Add(72 * time.Hour), nil},
+			taskSpec{"u-done", "department_review", "gsa", domain.TaskDone, "reject", now, now.Add(72 * time.Hour), ptr(now)},
 		)
 		by := Supervisor{User: "supervisor", Role: "supervisor", Org: "inspect"}
 
@@ -348,7 +347,7 @@ func TestDisclosures(t *testing.T) {
 		mk("agreements", nil, both, nil, "")
 		_ = s.CreateApplication(ctx, newDraft(cat, gsa)) // a draft
 
-		f := DisclosureFilter{Statuses: []string{"active", "exiting", "closed"}, Approved: "approve"}
+		f := DisclosureFilter{}
 		got, total, err := s.Disclosures(ctx, f)
 		must(t, err)
 		if total != 2 || len(got) != 2 || got[0].ID != closed || got[1].ID != active {
@@ -367,12 +366,12 @@ func TestDisclosures(t *testing.T) {
 		if c.EndReason != "terminated" || c.EndedAt == nil || len(c.Datasets) != 2 {
 			t.Errorf("closed authorization: %+v", c)
 		}
-		p2, total, err := s.Disclosures(ctx, DisclosureFilter{Statuses: f.Statuses, Approved: "approve", Limit: 1, Offset: 1})
+		p2, total, err := s.Disclosures(ctx, DisclosureFilter{Limit: 1, Offset: 1})
 		must(t, err)
 		if total != 2 || len(p2) != 1 || p2[0].ID != active {
 			t.Errorf("page 2: %d %+v", total, p2)
 		}
-		p3, _, err := s.Disclosures(ctx, DisclosureFilter{Statuses: f.Statuses, Approved: "approve", Offset: 5})
+		p3, _, err := s.Disclosures(ctx, DisclosureFilter{Offset: 5})
 		must(t, err)
 		if p3 == nil || len(p3) != 0 {
 			t.Errorf("past the end: %#v", p3)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // A department's inbox and the overdue lists read their page in order from
@@ -26,7 +28,7 @@ func TestTaskListsReadTheirPageFromAnIndex(t *testing.T) {
 				query       func() error
 			}{
 				{"inbox", "idx_tasks_inbox", func() error {
-					_, err := traced.Inbox(ctx, InboxFilter{Department: "samr", Status: TaskOpen})
+					_, err := traced.Inbox(ctx, InboxFilter{Department: "samr", Status: domain.TaskOpen})
 					return err
 				}},
 				{"overdue, all departments", "idx_tasks_overdue", func() error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // Read-only queries of the web pages (package web). They write nothing.
@@ -17,7 +19,7 @@ func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]
 	if limit <= 0 || limit > maxWebRows {
 		limit = maxWebRows
 	}
-	q := s.reader(ctx).Where("status = ?", TaskOpen)
+	q := s.reader(ctx).Where("status = ?", domain.TaskOpen)
 	if department != "" {
 		q = q.Where("department = ?", department)
 	}
@@ -35,7 +37,7 @@ func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]
 func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]Task, error) {
 	var out []Task
 	err := s.reader(ctx).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
-		Where("due_at < ? AND (decided_at IS NULL OR decided_at >= ?)", to.UTC(), from.UTC()).
+		Where(pastDue+" AND (decided_at IS NULL OR decided_at >= ?)", to.UTC(), from.UTC()).
 		Order("due_at").Order("id").Limit(maxWebRows * 4).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list tasks overdue from %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
@@ -87,22 +89,20 @@ func (s *Store) FlagsOfTasks(ctx context.Context, taskIDs []string) (map[string]
 	return out, nil
 }
 
-// Rejections lists the review tasks of the given kinds decided since
-// since that rejected something: their decision is reject, or they are of
-// kind perDataset (the department review) and a dataset of their
-// department in their application was rejected. Newest first, at most
+// Rejections lists the review tasks (domain.ReviewKinds) decided since
+// since that rejected something: their decision is reject, or they are
+// department reviews and a dataset of their department in their
+// application was rejected. Newest first, at most
 // limit (DefaultLimit when 0, at most MaxLimit).
-func (s *Store) Rejections(ctx context.Context, since time.Time, kinds []string, perDataset, reject string, limit int) ([]Task, error) {
+func (s *Store) Rejections(ctx context.Context, since time.Time, limit int) ([]Task, error) {
 	limit, _ = page(limit, 0)
-	if len(kinds) == 0 {
-		return nil, nil
-	}
+	reject := domain.DecisionReject
 	db := s.reader(ctx)
 	rejectedDataset := db.Model(&ApplicationDataset{}).Select("1").
 		Where("application_datasets.application_id = tasks.application_id AND application_datasets.department = tasks.department AND application_datasets.decision = ?", reject)
 	var out []Task
-	err := db.Where("status = ? AND kind IN ? AND decided_at >= ?", TaskDone, kinds, since.UTC()).
-		Where(db.Where("decision = ?", reject).Or("kind = ? AND EXISTS (?)", perDataset, rejectedDataset)).
+	err := db.Where("status = ? AND kind IN ? AND decided_at >= ?", domain.TaskDone, domain.ReviewKinds(), since.UTC()).
+		Where(db.Where("decision = ?", reject).Or("kind = ? AND EXISTS (?)", domain.TaskDepartmentReview, rejectedDataset)).
 		Order("decided_at DESC").Order("id DESC").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list rejections since %s: %w", since.Format(time.DateOnly), err)
@@ -134,7 +134,7 @@ func (s *Store) OpenSubjects(ctx context.Context, kind string, subjects []string
 		return out, nil
 	}
 	var rows []Task
-	err := s.reader(ctx).Select("subject").Where("status = ? AND kind = ? AND subject IN ?", TaskOpen, kind, subjects).
+	err := s.reader(ctx).Select("subject").Where("status = ? AND kind = ? AND subject IN ?", domain.TaskOpen, kind, subjects).
 		Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list open %s tasks of %d subjects: %w", kind, len(subjects), err)

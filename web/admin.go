@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -40,7 +40,7 @@ func (w *Web) admin(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "admin.title")
 	v := w.viewerOf(c, p)
-	d := adminData{Roles: rbac.Roles, OrgKinds: orgKinds, Self: v.User.ID}
+	d := adminData{Roles: domain.Roles(), OrgKinds: orgKinds, Self: v.User.ID}
 	var err error
 	if d.Users, err = w.srv.Store.Users(ctx); err != nil {
 		w.fail(c, err)

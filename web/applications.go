@@ -9,8 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // viewerOf is the signed-in caller of a gated page.
@@ -141,9 +141,6 @@ type newApplicationData struct {
 	App *store.Application
 }
 
-// restrictedModes are the access modes grade-3 data may not use.
-var restrictedModes = []string{store.AccessDownload, store.AccessAPI}
-
 func (w *Web) newApplication(c *gin.Context) {
 	d, err := w.applicationForm(c.Request.Context(), c.QueryArray("datasets"))
 	if err != nil {
@@ -172,7 +169,7 @@ func (w *Web) editApplication(c *gin.Context) {
 		w.notFound(c)
 		return
 	}
-	if a.Status != workflows.StatusDraft {
+	if a.Status != domain.StatusDraft {
 		w.message(c, http.StatusConflict, "editapp.not_draft.title", "editapp.not_draft")
 		return
 	}

@@ -14,10 +14,10 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/browsertest"
-	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
 
@@ -36,7 +36,7 @@ func TestBrowserForms(t *testing.T) {
 	e.clock.mu.Lock()
 	e.clock.now = time.Now()
 	e.clock.mu.Unlock()
-	draft := e.application("acme-fintech", "applicant", "浏览器草稿", store.AppDraft, "DS-0100")
+	draft := e.application("acme-fintech", "applicant", "浏览器草稿", domain.StatusDraft, "DS-0100")
 
 	bctx := browsertest.Start(t, chromium)
 	tab := func(user string) *btab {
@@ -78,7 +78,7 @@ func TestBrowserForms(t *testing.T) {
 		t.Errorf("after saving: %q", h)
 	}
 	got, err := e.st.Application(context.Background(), draft.ID)
-	if err != nil || got.Title != "浏览器改名的场景" || got.PeriodMonths != 18 || got.Status != store.AppDraft {
+	if err != nil || got.Title != "浏览器改名的场景" || got.PeriodMonths != 18 || got.Status != domain.StatusDraft {
 		t.Errorf("saved draft: %+v %v", got, err)
 	}
 
@@ -92,7 +92,7 @@ func TestBrowserForms(t *testing.T) {
 	app.submit("#submit-application")
 	app.waitURL("/applications/" + id)
 	got, err = e.st.Application(context.Background(), draft.ID)
-	if err != nil || got.Title != "提交前再改的场景" || got.Status != store.AppSubmitted {
+	if err != nil || got.Title != "提交前再改的场景" || got.Status != domain.StatusSubmitted {
 		t.Errorf("saved and submitted: %q %q %v", got.Title, got.Status, err)
 	}
 	if in := startedWith(t, tc, workflows.ApplicationWorkflowID(draft.ID)); in.Title != "提交前再改的场景" || in.ApplicationID != draft.ID {

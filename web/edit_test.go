@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/domain"
 )
 
 // send sends a JSON request to the API as the signed-in user, with the
@@ -109,7 +109,7 @@ func TestEditDraftPage(t *testing.T) {
 		t.Errorf("submitted: %d %.200s", p.Status, p.Body)
 	}
 	// Another org's draft is not found; an unknown one neither.
-	other := e.application("kangming-medai", "applicant2", "别家的草稿", store.AppDraft, "DS-0100")
+	other := e.application("kangming-medai", "applicant2", "别家的草稿", domain.StatusDraft, "DS-0100")
 	for _, path := range []string{"/applications/" + itoa(other.ID) + "/edit", "/applications/99999/edit", "/applications/x/edit"} {
 		if p := app.get(path); p.Status != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, p.Status)

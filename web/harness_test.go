@@ -15,6 +15,7 @@ import (
 
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
@@ -159,7 +160,7 @@ func (e *env) application(org, user, title, status string, datasets ...string) s
 	if err := e.st.CreateApplication(ctx, a); err != nil {
 		e.t.Fatal(err)
 	}
-	if status != store.AppDraft {
+	if status != domain.StatusDraft {
 		if err := e.st.MarkSubmitted(ctx, a.ID, workflows.ApplicationWorkflowID(a.ID), e.clock.Now()); err != nil {
 			e.t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func (e *env) task(a store.Application, n int, kind, org string, opened, due tim
 	e.t.Helper()
 	wf := workflows.ApplicationWorkflowID(a.ID)
 	t := store.Task{ID: wf + "-t" + strconv.Itoa(n), ApplicationID: a.ID, WorkflowID: wf, Kind: kind, Round: 1,
-		Department: org, Status: store.TaskOpen, OpenedAt: opened, DueAt: due}
+		Department: org, Status: domain.TaskOpen, OpenedAt: opened, DueAt: due}
 	if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{t}}); err != nil {
 		e.t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (e *env) task(a store.Application, n int, kind, org string, opened, due tim
 // decide writes a task as decided.
 func (e *env) decide(t store.Task, decision, reason, basis string, at time.Time) store.Task {
 	e.t.Helper()
-	t.Status, t.Decision, t.Reason, t.Basis, t.DecidedAt, t.ActorUser = store.TaskDone, decision, reason, basis, &at, "someone"
+	t.Status, t.Decision, t.Reason, t.Basis, t.DecidedAt, t.ActorUser = domain.TaskDone, decision, reason, basis, &at, "someone"
 	if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{t}}); err != nil {
 		e.t.Fatal(err)
 	}

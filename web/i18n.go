@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/domain"
 )
 
 // The two languages the pages speak. zh-CN is the default; a visitor gets
@@ -33,7 +34,7 @@ var catalogFS embed.FS
 // catalog is one language's messages by key.
 type catalog map[string]string
 
-// loadCatalogs reads every language's catalog.
+// loadCatalogs reads every language's catalog, with the domain's names.
 func loadCatalogs() (map[string]catalog, error) {
 	out := map[string]catalog{}
 	for _, l := range langs {
@@ -44,6 +45,14 @@ func loadCatalogs() (map[string]catalog, error) {
 		var c catalog
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return nil, fmt.Errorf("parse catalog %s: %w", l, err)
+		}
+		// The domain's words ("status.active", "kind.initial_review", ...)
+		// are named once, in package domain.
+		for k, v := range domain.Catalog(l) {
+			if _, dup := c[k]; dup {
+				return nil, fmt.Errorf("catalog %s: %q is the domain's word: name it in package domain", l, k)
+			}
+			c[k] = v
 		}
 		out[l] = c
 	}

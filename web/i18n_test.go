@@ -8,9 +8,8 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/datagate/datagate/rbac"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // templateFiles lists every template file.
@@ -122,27 +121,18 @@ func TestKnownValuesAreTranslated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := workflows.TaskKinds()
-	want := []string{"decision." + workflows.DecisionCancelled}
-	for _, k := range kinds {
-		want = append(want, "kind."+k)
-		for _, d := range workflows.AllowedDecisions(k) {
-			want = append(want, "decision."+d)
-		}
-		if len(workflows.AllowedDecisions(k)) == 0 {
-			t.Errorf("kind %s has no decisions: is the list out of date?", k)
+	var want []string
+	for set, codes := range map[string][]string{
+		domain.SetKind: domain.TaskKinds(), domain.SetDecision: domain.Decisions(), domain.SetStatus: domain.Statuses(),
+		domain.SetRole: domain.Roles(), domain.SetModel: domain.ModelStatuses(), domain.SetAgreement: domain.Agreements(),
+		domain.SetEvaluation: domain.EvaluationStatuses(), domain.SetEnd: domain.EndReasons(),
+	} {
+		for _, c := range codes {
+			want = append(want, set+"."+c)
 		}
 	}
 	for _, k := range commentKinds {
 		want = append(want, "comment."+k)
-	}
-	for _, s := range []string{workflows.StatusDraft, store.AppSubmitted, workflows.StatusInitialReview, workflows.StatusSupplement,
-		workflows.StatusDepartmentReview, workflows.StatusAgreements, workflows.StatusActive, workflows.StatusExiting,
-		workflows.StatusClosed, workflows.StatusRejected, workflows.StatusWithdrawn} {
-		want = append(want, "status."+s)
-	}
-	for _, r := range rbac.Roles {
-		want = append(want, "role."+r)
 	}
 	for _, m := range []string{store.AccessDownload, store.AccessAPI, store.AccessSandbox, store.AccessModelResult} {
 		want = append(want, "access."+m)
@@ -150,13 +140,7 @@ func TestKnownValuesAreTranslated(t *testing.T) {
 	for _, o := range []string{store.OpenUnconditional, store.OpenConditional, store.OpenClosed} {
 		want = append(want, "open."+o, "openhint."+o)
 	}
-	for _, m := range []string{workflows.ModelInReview, workflows.ModelChangesRequested, workflows.ModelApproved, workflows.ModelRejected, workflows.ModelCancelled} {
-		want = append(want, "model."+m)
-	}
-	for _, a := range []string{workflows.AgreementAuthorization, workflows.AgreementService, workflows.AgreementFiling, workflows.AgreementCommitment} {
-		want = append(want, "agreement."+a)
-	}
-	for _, s := range []string{workflows.StatusClosed, workflows.StatusRejected, workflows.StatusWithdrawn} {
+	for _, s := range domain.FinalStatuses() {
 		want = append(want, "done."+s)
 	}
 	for _, k := range want {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -25,14 +26,14 @@ func (e *env) fixture() fixture {
 	e.t.Helper()
 	now := e.clock.Now()
 	var f fixture
-	f.app = e.application("acme-fintech", "applicant", "小微企业信贷风控", workflows.StatusDepartmentReview, "DS-0100", "DS-0102")
-	f.initial = e.task(f.app, 1, workflows.TaskInitialReview, "bdc", now.Add(-20*24*time.Hour), now.Add(-15*24*time.Hour))
-	f.initial = e.decide(f.initial, workflows.DecisionPass, "", "", now.Add(-16*24*time.Hour))
-	f.gsa = e.task(f.app, 2, workflows.TaskDepartmentReview, "gsa", now.Add(-16*24*time.Hour), now.Add(-2*24*time.Hour))
-	f.comm = e.task(f.app, 3, workflows.TaskDepartmentReview, "commerce", now.Add(-16*24*time.Hour), now.Add(10*24*time.Hour))
-	f.draft = e.application("acme-fintech", "applicant", "草稿场景", store.AppDraft, "DS-0100")
-	f.otherOrgsApp = e.application("kangming-medai", "applicant2", "影像辅助诊断", workflows.StatusInitialReview, "DS-0104")
-	e.task(f.otherOrgsApp, 1, workflows.TaskInitialReview, "bdc", now.Add(-24*time.Hour), now.Add(5*24*time.Hour))
+	f.app = e.application("acme-fintech", "applicant", "小微企业信贷风控", domain.StatusDepartmentReview, "DS-0100", "DS-0102")
+	f.initial = e.task(f.app, 1, domain.TaskInitialReview, "bdc", now.Add(-20*24*time.Hour), now.Add(-15*24*time.Hour))
+	f.initial = e.decide(f.initial, domain.DecisionPass, "", "", now.Add(-16*24*time.Hour))
+	f.gsa = e.task(f.app, 2, domain.TaskDepartmentReview, "gsa", now.Add(-16*24*time.Hour), now.Add(-2*24*time.Hour))
+	f.comm = e.task(f.app, 3, domain.TaskDepartmentReview, "commerce", now.Add(-16*24*time.Hour), now.Add(10*24*time.Hour))
+	f.draft = e.application("acme-fintech", "applicant", "草稿场景", domain.StatusDraft, "DS-0100")
+	f.otherOrgsApp = e.application("kangming-medai", "applicant2", "影像辅助诊断", domain.StatusInitialReview, "DS-0104")
+	e.task(f.otherOrgsApp, 1, domain.TaskInitialReview, "bdc", now.Add(-24*time.Hour), now.Add(5*24*time.Hour))
 	return f
 }
 
@@ -125,7 +126,7 @@ func TestApplicantDashboard(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	// The applicant's own step: a signature.
-	sign := e.task(f.app, 4, workflows.TaskSignCommitment, "acme-fintech", e.clock.Now(), e.clock.Now().Add(14*24*time.Hour))
+	sign := e.task(f.app, 4, domain.TaskSignCommitment, "acme-fintech", e.clock.Now(), e.clock.Now().Add(14*24*time.Hour))
 	p := e.as("applicant").get("/applications")
 	if p.Status != http.StatusOK {
 		t.Fatalf("status %d", p.Status)
@@ -179,9 +180,9 @@ func TestSupervisorDashboard(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	// A rejection to flag.
-	rej := e.application("acme-fintech", "applicant", "被驳回的场景", workflows.StatusRejected, "DS-0100")
-	rt := e.task(rej, 1, workflows.TaskInitialReview, "bdc", e.clock.Now().Add(-5*24*time.Hour), e.clock.Now().Add(24*time.Hour))
-	e.decide(rt, workflows.DecisionReject, "材料不全", "第十六条", e.clock.Now().Add(-time.Hour))
+	rej := e.application("acme-fintech", "applicant", "被驳回的场景", domain.StatusRejected, "DS-0100")
+	rt := e.task(rej, 1, domain.TaskInitialReview, "bdc", e.clock.Now().Add(-5*24*time.Hour), e.clock.Now().Add(24*time.Hour))
+	e.decide(rt, domain.DecisionReject, "材料不全", "第十六条", e.clock.Now().Add(-time.Hour))
 
 	p := e.as("supervisor").get("/supervision")
 	if p.Status != http.StatusOK {
@@ -242,8 +243,8 @@ func TestApplicationForm(t *testing.T) {
 func TestInjectedTitleIsEscaped(t *testing.T) {
 	e := newEnv(t)
 	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
-	a := e.application("acme-fintech", "applicant", evil, workflows.StatusInitialReview, "DS-0100")
-	e.task(a, 1, workflows.TaskInitialReview, "bdc", e.clock.Now(), e.clock.Now().Add(48*time.Hour))
+	a := e.application("acme-fintech", "applicant", evil, domain.StatusInitialReview, "DS-0100")
+	e.task(a, 1, domain.TaskInitialReview, "bdc", e.clock.Now(), e.clock.Now().Add(48*time.Hour))
 	for user, path := range map[string]string{"applicant": "/applications", "initial_reviewer": "/inbox", "supervisor": "/applications/" + itoa(a.ID)} {
 		p := e.as(user).get(path)
 		if strings.Contains(p.Body, "<script>alert") || strings.Contains(p.Body, "<img src=x") {
@@ -305,11 +306,11 @@ func TestCatalogPages(t *testing.T) {
 func TestDisclosureAuditAdmin(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	a := e.application("acme-fintech", "applicant", "公开的授权场景", workflows.StatusActive, "DS-0100")
+	a := e.application("acme-fintech", "applicant", "公开的授权场景", domain.StatusActive, "DS-0100")
 	from := e.clock.Now()
 	until := from.AddDate(2, 0, 0)
-	if err := e.st.Apply(ctx, store.Change{App: &store.AppState{ID: a.ID, Status: workflows.StatusActive, ActiveFrom: &from, ActiveUntil: &until},
-		Datasets: []store.ApplicationDataset{{ApplicationID: a.ID, DatasetCode: "DS-0100", Department: "gsa", Decision: workflows.DecisionApprove}},
+	if err := e.st.Apply(ctx, store.Change{App: &store.AppState{ID: a.ID, Status: domain.StatusActive, ActiveFrom: &from, ActiveUntil: &until},
+		Datasets: []store.ApplicationDataset{{ApplicationID: a.ID, DatasetCode: "DS-0100", Department: "gsa", Decision: domain.DecisionApprove}},
 		Audit: []store.AuditEntry{{WorkflowID: workflows.ApplicationWorkflowID(a.ID), Seq: 1, ApplicationID: a.ID, Actor: "applicant",
 			Role: "applicant", Department: "acme-fintech", Action: "application.submitted", Target: "x", At: from}}}); err != nil {
 		t.Fatal(err)

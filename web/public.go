@@ -10,7 +10,6 @@ import (
 
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // home sends each visitor where their work is: an applicant to its
@@ -161,15 +160,10 @@ type disclosureData struct {
 
 const disclosurePage = 50
 
-// disclosedStatuses are the statuses of applications that are or were
-// authorized (as the API's disclosure).
-var disclosedStatuses = []string{workflows.StatusActive, workflows.StatusExiting, workflows.StatusClosed}
-
 func (w *Web) disclosure(c *gin.Context) {
 	offset, _ := strconv.Atoi(c.Query("offset"))
 	offset = max(0, offset)
-	list, total, err := w.srv.Store.Disclosures(c.Request.Context(), store.DisclosureFilter{
-		Statuses: disclosedStatuses, Approved: workflows.DecisionApprove, Limit: disclosurePage, Offset: offset})
+	list, total, err := w.srv.Store.Disclosures(c.Request.Context(), store.DisclosureFilter{Limit: disclosurePage, Offset: offset})
 	if err != nil {
 		w.fail(c, err)
 		return

@@ -13,7 +13,6 @@ import (
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // Supervision figures cover the last statsDays days, as the API's
@@ -53,7 +52,7 @@ func (w *Web) supervision(c *gin.Context) {
 	d := supervisionData{To: today, From: today.AddDate(0, 0, -(statsDays - 1)), Department: c.Query("department")}
 	stats, err := w.srv.Store.DepartmentStats(ctx, store.StatsQuery{
 		From: d.From, To: today.AddDate(0, 0, 1), Now: now,
-		ReviewKinds: reviewKinds, Reject: workflows.DecisionReject, WorkingDays: w.srv.Calendar.Between,
+		WorkingDays: w.srv.Calendar.Between,
 	})
 	if err != nil {
 		w.fail(c, err)
@@ -145,7 +144,7 @@ func (w *Web) supervision(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	rejections, err := w.srv.Store.Rejections(ctx, d.From, reviewKinds, workflows.TaskDepartmentReview, workflows.DecisionReject, store.DefaultLimit)
+	rejections, err := w.srv.Store.Rejections(ctx, d.From, store.DefaultLimit)
 	if err != nil {
 		w.fail(c, err)
 		return

@@ -6,32 +6,28 @@ import (
 	"sort"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
-
-// reviewKinds are the task kinds whose rejections a supervisor may flag as
-// groundless (the API's rule).
-var reviewKinds = []string{workflows.TaskInitialReview, workflows.TaskDepartmentReview, workflows.TaskModelReview}
 
 // Decisions that need a reason, and those that also need a basis.
 var (
-	reasonDecisions = []string{workflows.DecisionReject, workflows.DecisionReturn, workflows.DecisionRectify,
-		workflows.DecisionUnqualified, workflows.DecisionRequestChanges, workflows.DecisionUphold, workflows.DecisionReopen}
-	basisDecisions = []string{workflows.DecisionReject, workflows.DecisionUnqualified, workflows.DecisionUphold}
+	reasonDecisions = []string{domain.DecisionReject, domain.DecisionReturn, domain.DecisionRectify,
+		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen}
+	basisDecisions = []string{domain.DecisionReject, domain.DecisionUnqualified, domain.DecisionUphold}
 )
 
 // Task kinds whose form has a comment, and those where it is required.
 var (
-	commentKinds = []string{workflows.TaskRegulatorOpinion, workflows.TaskSelfEvaluation, workflows.TaskExitConfirmation,
-		workflows.TaskExitVerification, workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskSignCommitment,
-		workflows.TaskFileService, workflows.TaskModelRevision, workflows.TaskModelReview, workflows.TaskInitialReview,
-		workflows.TaskRateEvaluation, workflows.TaskUrgeReply}
-	commentRequired = []string{workflows.TaskRegulatorOpinion, workflows.TaskSelfEvaluation, workflows.TaskExitConfirmation,
-		workflows.TaskUrgeReply}
+	commentKinds = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskExitConfirmation,
+		domain.TaskExitVerification, domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskSignCommitment,
+		domain.TaskFileService, domain.TaskModelRevision, domain.TaskModelReview, domain.TaskInitialReview,
+		domain.TaskRateEvaluation, domain.TaskUrgeReply}
+	commentRequired = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskExitConfirmation,
+		domain.TaskUrgeReply}
 	// supervisionKinds are the tasks supervision itself opens: they are
 	// neither urged nor flagged.
-	supervisionKinds = []string{workflows.TaskUrgeReply, workflows.TaskFlagAnswer}
+	supervisionKinds = []string{domain.TaskUrgeReply, domain.TaskFlagAnswer}
 )
 
 // datasetRow is one dataset of an application, with its catalog entry.
@@ -85,7 +81,7 @@ type editField struct {
 
 // clock fills a task's working-day figures.
 func (w *Web) clock(t store.Task, now time.Time) (left, overdue *int, late bool) {
-	if t.Status != store.TaskOpen {
+	if t.Status != domain.TaskOpen {
 		return nil, nil, false
 	}
 	if now.After(t.DueAt) {
@@ -137,7 +133,7 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 			}
 			tc.apps[t.ApplicationID] = a
 		}
-		if t.Kind == workflows.TaskModelReview || t.Kind == workflows.TaskModelRevision {
+		if t.Kind == domain.TaskModelReview || t.Kind == domain.TaskModelRevision {
 			if _, ok := tc.models[t.WorkflowID]; !ok {
 				ms, err := st.Models(ctx, t.ApplicationID)
 				if err != nil {
@@ -148,7 +144,7 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 				}
 			}
 		}
-		if t.Kind == workflows.TaskDepartmentReview && t.Status == store.TaskOpen && t.Department == v.User.OrgCode {
+		if t.Kind == domain.TaskDepartmentReview && t.Status == domain.TaskOpen && t.Department == v.User.OrgCode {
 			needRegulators = true
 		}
 	}
@@ -187,10 +183,10 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 	if tc.flags, err = st.FlagsOfTasks(ctx, ids); err != nil {
 		return nil, err
 	}
-	if tc.replying, err = st.OpenSubjects(ctx, workflows.TaskUrgeReply, ids); err != nil {
+	if tc.replying, err = st.OpenSubjects(ctx, domain.TaskUrgeReply, ids); err != nil {
 		return nil, err
 	}
-	if tc.answering, err = st.OpenSubjects(ctx, workflows.TaskFlagAnswer, ids); err != nil {
+	if tc.answering, err = st.OpenSubjects(ctx, domain.TaskFlagAnswer, ids); err != nil {
 		return nil, err
 	}
 	return tc, nil
@@ -223,7 +219,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	if m, ok := tc.models[t.WorkflowID]; ok {
 		tv.Model = &m
 	}
-	open := t.Status == store.TaskOpen
+	open := t.Status == domain.TaskOpen
 	tv.AboutTask = slices.Contains(supervisionKinds, t.Kind)
 	tv.Mine = t.Department == v.User.OrgCode
 	tv.HeldByMe = t.Assignee != "" && t.Assignee == v.User.Username
@@ -234,7 +230,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 		tv.Colleagues = tc.colleagues
 	}
 	if tv.CanDecide {
-		tv.Decisions = workflows.AllowedDecisions(t.Kind)
+		tv.Decisions = domain.AllowedDecisions(t.Kind)
 		for _, d := range tv.Decisions {
 			tv.NeedsReason = tv.NeedsReason || slices.Contains(reasonDecisions, d)
 			tv.NeedsBasis = tv.NeedsBasis || slices.Contains(basisDecisions, d)
@@ -242,13 +238,13 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 		tv.HasComment = slices.Contains(commentKinds, t.Kind)
 		tv.CommentRequired = slices.Contains(commentRequired, t.Kind)
 		switch t.Kind {
-		case workflows.TaskDepartmentReview:
+		case domain.TaskDepartmentReview:
 			tv.Datasets = tc.datasetRows(a, t.Department)
 			tv.Regulators = tc.regulators
-		case workflows.TaskSupplement:
+		case domain.TaskSupplement:
 			tv.Edits = []editField{{"description", a.Description}, {"purpose", a.Purpose}, {"scope", a.Scope},
 				{"security_controls", a.SecurityControls}}
-		case workflows.TaskModelRevision:
+		case domain.TaskModelRevision:
 			if tv.Model != nil {
 				tv.Edits = []editField{{"description", tv.Model.Description}}
 			}
@@ -259,8 +255,8 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	applicantStep := t.Department == a.ApplicantOrg
 	tv.Replying, tv.Answering = tc.replying[t.ID], tc.answering[t.ID]
 	tv.CanUrge = open && v.Can["SupervisionUrge"] && !applicantStep && !tv.Replying && !slices.Contains(supervisionKinds, t.Kind)
-	if !open && t.Status == store.TaskDone && v.Can["SupervisionFlag"] && tv.Flag == nil && !tv.Answering && slices.Contains(reviewKinds, t.Kind) {
-		tv.CanFlag = t.Decision == workflows.DecisionReject || w.rejectedDataset(a, t)
+	if !open && t.Status == domain.TaskDone && v.Can["SupervisionFlag"] && tv.Flag == nil && !tv.Answering && domain.IsReview(t.Kind) {
+		tv.CanFlag = t.Decision == domain.DecisionReject || w.rejectedDataset(a, t)
 	}
 	return tv
 }
@@ -268,11 +264,11 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 // rejectedDataset: a department review whose department rejected one of
 // its datasets.
 func (w *Web) rejectedDataset(a store.Application, t store.Task) bool {
-	if t.Kind != workflows.TaskDepartmentReview {
+	if t.Kind != domain.TaskDepartmentReview {
 		return false
 	}
 	for _, d := range a.Datasets {
-		if d.Department == t.Department && d.Decision == workflows.DecisionReject {
+		if d.Department == t.Department && d.Decision == domain.DecisionReject {
 			return true
 		}
 	}
@@ -330,7 +326,7 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	for _, t := range tasks {
 		tv := w.taskView(v, tc, t, now)
 		av.Steps = append(av.Steps, tv)
-		if t.Status == store.TaskOpen {
+		if t.Status == domain.TaskOpen {
 			av.Open = append(av.Open, tv)
 			if t.Department == a.ApplicantOrg {
 				av.ApplicantMustAct = true
@@ -345,13 +341,13 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	sort.SliceStable(av.Steps, func(i, j int) bool { return av.Steps[i].OpenedAt.Before(av.Steps[j].OpenedAt) })
 	sort.SliceStable(av.Open, func(i, j int) bool { return av.Open[i].DueAt.Before(av.Open[j].DueAt) })
 	s := a.Status
-	av.Done = s == workflows.StatusClosed || s == workflows.StatusRejected || s == workflows.StatusWithdrawn
-	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == workflows.StatusDraft
-	av.CanEdit = av.Own && v.Can["ApplicationEdit"] && s == workflows.StatusDraft
-	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && (s == workflows.StatusInitialReview || s == store.AppSubmitted)
-	av.CanSubmitModel = av.Own && v.Can["ModelSubmit"] && s == workflows.StatusActive
-	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == workflows.StatusActive
-	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == workflows.StatusActive
-	av.CanTerminate = v.Can["AuthorizationEnd"] && s == workflows.StatusActive
+	av.Done = s == domain.StatusClosed || s == domain.StatusRejected || s == domain.StatusWithdrawn
+	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == domain.StatusDraft
+	av.CanEdit = av.Own && v.Can["ApplicationEdit"] && s == domain.StatusDraft
+	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && (s == domain.StatusInitialReview || s == domain.StatusSubmitted)
+	av.CanSubmitModel = av.Own && v.Can["ModelSubmit"] && s == domain.StatusActive
+	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == domain.StatusActive
+	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == domain.StatusActive
+	av.CanTerminate = v.Can["AuthorizationEnd"] && s == domain.StatusActive
 	return av, nil
 }

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 )
 
 // continueAsNewAfter is the history length past which an active
@@ -127,7 +128,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 		}
 		// A rejection stays open to supervision for a while: a
 		// groundless-rejection flag may reopen the review.
-		if !window || w.st.Status != StatusRejected {
+		if !window || w.st.Status != domain.StatusRejected {
 			break
 		}
 		reopened, err := w.supervisionWindow(ctx)
@@ -174,13 +175,13 @@ func (w *app) overdue() bool {
 }
 
 func terminal(status string) bool {
-	return status == StatusClosed || status == StatusRejected || status == StatusWithdrawn
+	return status == domain.StatusClosed || status == domain.StatusRejected || status == domain.StatusWithdrawn
 }
 
 // shouldContinueAsNew: only an active authorization, with no transition or
 // Update in flight, after its history has grown long.
 func (w *app) shouldContinueAsNew(ctx workflow.Context) bool {
-	if w.st.Status != StatusActive || !workflow.AllHandlersFinished(ctx) {
+	if w.st.Status != domain.StatusActive || !workflow.AllHandlersFinished(ctx) {
 		return false
 	}
 	info := workflow.GetInfo(ctx)
@@ -195,12 +196,12 @@ func (w *app) nextTimeEvent() time.Time {
 			next = t
 		}
 	}
-	if w.st.Status == StatusActive {
+	if w.st.Status == domain.StatusActive {
 		consider(w.st.ActiveUntil)
 		consider(w.st.ExitEffectiveAt)
 		if w.st.Evaluation == nil {
 			consider(w.st.NextEvaluationAt)
-		} else if w.st.Evaluation.Status == EvalRectification && w.st.Evaluation.RectifyUntil != nil {
+		} else if w.st.Evaluation.Status == domain.EvalRectification && w.st.Evaluation.RectifyUntil != nil {
 			consider(*w.st.Evaluation.RectifyUntil)
 		}
 	}
@@ -209,7 +210,7 @@ func (w *app) nextTimeEvent() time.Time {
 
 // onTime performs the clock-driven transitions that are due.
 func (w *app) onTime(ctx workflow.Context) error {
-	if w.st.Status != StatusActive {
+	if w.st.Status != domain.StatusActive {
 		return nil
 	}
 	now := workflow.Now(ctx)
@@ -219,13 +220,13 @@ func (w *app) onTime(ctx workflow.Context) error {
 	defer w.m.mu.Unlock()
 	switch {
 	case !w.st.ExitEffectiveAt.IsZero() && !now.Before(w.st.ExitEffectiveAt):
-		return w.end(ctx, systemActor, EndExit, "exit notice period elapsed", "")
+		return w.end(ctx, systemActor, domain.EndExit, "exit notice period elapsed", "")
 	case !now.Before(w.st.ActiveUntil):
-		return w.end(ctx, systemActor, EndExpired, "authorization period ended", "")
+		return w.end(ctx, systemActor, domain.EndExpired, "authorization period ended", "")
 	case w.st.Evaluation == nil && !w.st.NextEvaluationAt.IsZero() && !now.Before(w.st.NextEvaluationAt):
 		w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
 		return w.startEvaluation(ctx, systemActor, "periodic evaluation due")
-	case w.st.Evaluation != nil && w.st.Evaluation.Status == EvalRectification &&
+	case w.st.Evaluation != nil && w.st.Evaluation.Status == domain.EvalRectification &&
 		w.st.Evaluation.RectifyUntil != nil && !now.Before(*w.st.Evaluation.RectifyUntil):
 		return w.reEvaluate(ctx)
 	}
@@ -241,14 +242,14 @@ func (w *app) submit(ctx workflow.Context) error {
 		return err
 	}
 	defer w.m.mu.Unlock()
-	w.st.Status = StatusInitialReview
+	w.st.Status = domain.StatusInitialReview
 	w.st.InitialRound = 1
 	for _, d := range w.in.Datasets {
 		w.st.Datasets = append(w.st.Datasets, DatasetState{DatasetRef: d})
 	}
 	var c change
 	w.m.audit(ctx, &c, w.in.Submitter, "application.submitted", w.in.Title, "", "")
-	w.m.open(ctx, &c, TaskInitialReview, w.in.Orgs.BigDataCenter, "", 1, w.in.Deadlines.InitialReview, false)
+	w.m.open(ctx, &c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", 1, w.in.Deadlines.InitialReview, false)
 	_, err := w.commit(ctx, &c)
 	return err
 }
@@ -284,44 +285,44 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		return err
 	}
 	switch t.Kind {
-	case TaskFlagAnswer:
+	case domain.TaskFlagAnswer:
 		return validateFlagAnswer(r)
-	case TaskUrgeReply:
+	case domain.TaskUrgeReply:
 		if strings.TrimSpace(r.Comment) == "" {
 			return refuse(ErrInvalid, "comment", "a reply to an urge needs its text: fill in comment")
 		}
 		return nil
 	}
 	switch r.Decision {
-	case DecisionReject:
-		if t.Kind == TaskDepartmentReview || t.Kind == TaskInitialReview {
+	case domain.DecisionReject:
+		if t.Kind == domain.TaskDepartmentReview || t.Kind == domain.TaskInitialReview {
 			return requireReasonBasis("", r.Reason, r.Basis)
 		}
-	case DecisionUnqualified:
+	case domain.DecisionUnqualified:
 		return requireReasonBasis("", r.Reason, r.Basis)
-	case DecisionReturn, DecisionRectify:
+	case domain.DecisionReturn, domain.DecisionRectify:
 		return requireReason(r.Decision, r.Reason)
-	case DecisionOpinion:
+	case domain.DecisionOpinion:
 		if strings.TrimSpace(r.Comment) == "" {
 			return refuse(ErrInvalid, "comment", "an opinion needs its text: fill in comment")
 		}
-	case DecisionSubmit:
+	case domain.DecisionSubmit:
 		if strings.TrimSpace(r.Comment) == "" {
 			return refuse(ErrInvalid, "comment", "a self-evaluation needs its report: fill in comment")
 		}
-	case DecisionAskRegulator:
+	case domain.DecisionAskRegulator:
 		if strings.TrimSpace(r.Regulator) == "" {
 			return refuse(ErrInvalid, "regulator", "name the regulator to ask: fill in regulator with its org code")
 		}
-		for _, o := range w.m.openOf(TaskRegulatorOpinion) {
+		for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
 			if o.Subject == t.Department {
 				return refuse(ErrConflict, "decision", "an opinion from %s is already pending for this review", o.Department)
 			}
 		}
-	case DecisionDecide:
+	case domain.DecisionDecide:
 		return w.checkItems(t, r.Items)
 	}
-	if r.Decision == DecisionResubmit {
+	if r.Decision == domain.DecisionResubmit {
 		for field := range r.Edits {
 			if !activities.EditableField(field) {
 				return refuse(ErrInvalid, "edits."+field, "field %q cannot be supplemented; editable fields are description, purpose, scope, security_controls", field)
@@ -346,8 +347,8 @@ func (w *app) checkItems(t activities.Task, items []DatasetItem) error {
 		}
 		seen[it.Dataset] = true
 		switch it.Decision {
-		case DecisionApprove:
-		case DecisionReject:
+		case domain.DecisionApprove:
+		case domain.DecisionReject:
 			if err := requireReasonBasis(p, it.Reason, it.Basis); err != nil {
 				return err
 			}
@@ -384,28 +385,28 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 	}
 	t, _ := w.m.task(r.TaskID)
 	var c change
-	if r.Decision != DecisionAskRegulator { // asking keeps the review open
+	if r.Decision != domain.DecisionAskRegulator { // asking keeps the review open
 		w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
 	}
 	var err error
 	switch t.Kind {
-	case TaskInitialReview:
+	case domain.TaskInitialReview:
 		err = w.onInitialReview(ctx, &c, t, r)
-	case TaskUrgeReply:
+	case domain.TaskUrgeReply:
 		err = w.m.reply(ctx, &c, t, r)
-	case TaskFlagAnswer:
+	case domain.TaskFlagAnswer:
 		err = w.onFlagAnswer(ctx, &c, t, r)
-	case TaskSupplement:
+	case domain.TaskSupplement:
 		err = w.onSupplement(ctx, &c, r)
-	case TaskDepartmentReview:
+	case domain.TaskDepartmentReview:
 		err = w.onDepartmentReview(ctx, &c, t, r)
-	case TaskRegulatorOpinion:
+	case domain.TaskRegulatorOpinion:
 		_, err = w.commit(ctx, &c)
-	case TaskSignAuthorization, TaskSignService, TaskFileService, TaskSignCommitment:
+	case domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskFileService, domain.TaskSignCommitment:
 		err = w.onSignature(ctx, &c, t, r)
-	case TaskSelfEvaluation, TaskRateEvaluation:
+	case domain.TaskSelfEvaluation, domain.TaskRateEvaluation:
 		err = w.onEvaluation(ctx, &c, t, r)
-	case TaskExitConfirmation, TaskExitVerification:
+	case domain.TaskExitConfirmation, domain.TaskExitVerification:
 		err = w.onExit(ctx, &c, t, r)
 	default:
 		err = refuse(ErrConflict, "task_id", "task kind %s cannot be decided here", t.Kind)
@@ -418,20 +419,20 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 
 func (w *app) onInitialReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	switch r.Decision {
-	case DecisionPass:
-		w.st.Status = StatusDepartmentReview
+	case domain.DecisionPass:
+		w.st.Status = domain.StatusDepartmentReview
 		for _, dept := range w.departments() {
-			w.m.open(ctx, c, TaskDepartmentReview, dept, "", 1, w.in.Deadlines.DepartmentReview, false)
+			w.m.open(ctx, c, domain.TaskDepartmentReview, dept, "", 1, w.in.Deadlines.DepartmentReview, false)
 		}
 		w.m.audit(ctx, c, r.Actor, "application.pushed", strings.Join(w.departments(), ","), "", "")
-	case DecisionReject:
-		w.st.Status = StatusRejected
+	case domain.DecisionReject:
+		w.st.Status = domain.StatusRejected
 		w.st.RejectedAt = workflow.Now(ctx).UTC()
 		w.recordRejection(t)
 		w.m.audit(ctx, c, r.Actor, "application.rejected", "initial_review", r.Reason, r.Basis)
-	case DecisionReturn:
-		w.st.Status = StatusSupplement
-		w.m.open(ctx, c, TaskSupplement, w.in.ApplicantOrg, "", w.st.InitialRound, w.in.Deadlines.Supplement, false)
+	case domain.DecisionReturn:
+		w.st.Status = domain.StatusSupplement
+		w.m.open(ctx, c, domain.TaskSupplement, w.in.ApplicantOrg, "", w.st.InitialRound, w.in.Deadlines.Supplement, false)
 	}
 	_, err := w.commit(ctx, c)
 	return err
@@ -449,10 +450,10 @@ func (w *app) departments() []string {
 }
 
 func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) error {
-	w.st.Status = StatusInitialReview
+	w.st.Status = domain.StatusInitialReview
 	w.st.InitialRound++
 	w.m.audit(ctx, c, r.Actor, "application.resubmitted", fmt.Sprintf("round %d", w.st.InitialRound), "", "")
-	w.m.open(ctx, c, TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
+	w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
 	if len(r.Edits) > 0 {
 		c.App = &activities.AppRow{Edits: r.Edits}
 	}
@@ -461,9 +462,9 @@ func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) err
 }
 
 func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
-	if r.Decision == DecisionAskRegulator {
+	if r.Decision == domain.DecisionAskRegulator {
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
-		w.m.open(ctx, c, TaskRegulatorOpinion, r.Regulator, t.Department, 1, w.in.Deadlines.RegulatorOpinion, false)
+		w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, w.in.Deadlines.RegulatorOpinion, false)
 		_, err := w.commit(ctx, c)
 		return err
 	}
@@ -481,29 +482,29 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 		if !ok { // approve or reject as a whole
 			it = DatasetItem{Dataset: d.Code, Decision: r.Decision, Reason: r.Reason, Basis: r.Basis}
 		}
-		if it.Decision == DecisionApprove {
+		if it.Decision == domain.DecisionApprove {
 			it.Reason, it.Basis = "", ""
 		}
 		w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = it.Decision, it.Reason, it.Basis
 		c.Datasets = append(c.Datasets, activities.DatasetDecision{
 			Dataset: d.Code, Department: d.Department, Decision: it.Decision, Reason: it.Reason, Basis: it.Basis, DecidedAt: &now})
 		w.m.audit(ctx, c, r.Actor, "dataset."+it.Decision, d.Code, it.Reason, it.Basis)
-		if it.Decision == DecisionReject && !rejected {
+		if it.Decision == domain.DecisionReject && !rejected {
 			rejected = true
 			w.recordRejection(t)
 		}
 	}
 	// A pending regulator opinion is no longer needed.
-	for _, o := range w.m.openOf(TaskRegulatorOpinion) {
+	for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
 		if o.Subject == t.Department {
-			w.m.close(ctx, c, o, systemActor, DecisionCancelled, "department decided", "", "")
+			w.m.close(ctx, c, o, systemActor, domain.DecisionCancelled, "department decided", "", "")
 		}
 	}
 	// The last department decides where the application goes; a review
 	// reopened later (a flag) only adds its decisions.
-	if w.st.Status == StatusDepartmentReview && w.pendingDepartments(c) == 0 {
+	if w.st.Status == domain.StatusDepartmentReview && w.pendingDepartments(c) == 0 {
 		if len(w.approved()) == 0 {
-			w.st.Status = StatusRejected
+			w.st.Status = domain.StatusRejected
 			w.st.RejectedAt = workflow.Now(ctx).UTC()
 			w.m.audit(ctx, c, systemActor, "application.rejected", "department_review", "every dataset was rejected", "")
 		} else {
@@ -517,7 +518,7 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 // pendingDepartments counts department reviews still open after c.
 func (w *app) pendingDepartments(c *change) int {
 	n := 0
-	for _, t := range w.m.openOf(TaskDepartmentReview) {
+	for _, t := range w.m.openOf(domain.TaskDepartmentReview) {
 		if !contains(c.closed, t.ID) {
 			n++
 		}
@@ -528,7 +529,7 @@ func (w *app) pendingDepartments(c *change) int {
 func (w *app) approved() []DatasetState {
 	var out []DatasetState
 	for _, d := range w.st.Datasets {
-		if d.Decision == DecisionApprove {
+		if d.Decision == domain.DecisionApprove {
 			out = append(out, d)
 		}
 	}
@@ -538,25 +539,25 @@ func (w *app) approved() []DatasetState {
 // --- agreements ---------------------------------------------------------
 
 func (w *app) startAgreements(ctx workflow.Context, c *change) {
-	w.st.Status = StatusAgreements
+	w.st.Status = domain.StatusAgreements
 	o := w.in.Orgs
 	w.st.Agreements = []activities.Agreement{
-		{Kind: AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
-		{Kind: AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
-		{Kind: AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
-		{Kind: AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
+		{Kind: domain.AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
+		{Kind: domain.AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
+		{Kind: domain.AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
+		{Kind: domain.AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
 	}
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
 	w.m.audit(ctx, c, systemActor, "application.approved", fmt.Sprintf("%d datasets approved", len(w.approved())), "", "")
-	w.openSignatures(ctx, c, AgreementAuthorization)
-	w.openSignatures(ctx, c, AgreementCommitment)
+	w.openSignatures(ctx, c, domain.AgreementAuthorization)
+	w.openSignatures(ctx, c, domain.AgreementCommitment)
 }
 
 var signatureTask = map[string]string{
-	AgreementAuthorization: TaskSignAuthorization,
-	AgreementService:       TaskSignService,
-	AgreementFiling:        TaskFileService,
-	AgreementCommitment:    TaskSignCommitment,
+	domain.AgreementAuthorization: domain.TaskSignAuthorization,
+	domain.AgreementService:       domain.TaskSignService,
+	domain.AgreementFiling:        domain.TaskFileService,
+	domain.AgreementCommitment:    domain.TaskSignCommitment,
 }
 
 func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
@@ -585,16 +586,14 @@ func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r 
 		a.Status = "completed"
 		a.CompletedAt = &now
 		switch t.Subject {
-		case AgreementAuthorization:
-			w.openSignatures(ctx, c, AgreementService)
-		case AgreementService:
-			w.openSignatures(ctx, c, AgreementFiling)
+		case domain.AgreementAuthorization:
+			w.openSignatures(ctx, c, domain.AgreementService)
+		case domain.AgreementService:
+			w.openSignatures(ctx, c, domain.AgreementFiling)
 		}
 	}
-	for _, ag := range w.st.Agreements {
-		c.Agreements = append(c.Agreements, ag)
-	}
-	if w.agreement(AgreementFiling).Status == "completed" && w.agreement(AgreementCommitment).Status == "completed" {
+	c.Agreements = append(c.Agreements, w.st.Agreements...)
+	if w.agreement(domain.AgreementFiling).Status == "completed" && w.agreement(domain.AgreementCommitment).Status == "completed" {
 		w.activate(ctx, c)
 	}
 	_, err := w.commit(ctx, c)
@@ -603,7 +602,7 @@ func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r 
 
 func (w *app) activate(ctx workflow.Context, c *change) {
 	now := workflow.Now(ctx).UTC()
-	w.st.Status = StatusActive
+	w.st.Status = domain.StatusActive
 	w.st.ActiveFrom = now
 	w.st.ActiveUntil = now.AddDate(0, w.in.PeriodMonths, 0)
 	w.st.NextEvaluationAt = now.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
@@ -623,27 +622,27 @@ func (w *app) startEvaluation(ctx workflow.Context, a Actor, why string) error {
 	w.st.Evaluation = &activities.Evaluation{
 		ID:            fmt.Sprintf("%s-evaluation-%d", w.m.wfID, w.st.EvaluationCount),
 		ApplicationID: w.in.ApplicationID, No: w.st.EvaluationCount, Round: 1,
-		Status: EvalSelf, OpenedAt: now,
+		Status: domain.EvalSelf, OpenedAt: now,
 	}
 	var c change
 	w.m.audit(ctx, &c, a, "evaluation.started", w.st.Evaluation.ID, why, "")
-	return w.evaluationStep(ctx, &c, TaskSelfEvaluation)
+	return w.evaluationStep(ctx, &c, domain.TaskSelfEvaluation)
 }
 
 func (w *app) reEvaluate(ctx workflow.Context) error {
 	e := *w.st.Evaluation
 	e.Round++
-	e.Status = EvalSelf
+	e.Status = domain.EvalSelf
 	w.st.Evaluation = &e
 	var c change
 	w.m.audit(ctx, &c, systemActor, "evaluation.reevaluation", e.ID, "rectification period elapsed", "")
-	return w.evaluationStep(ctx, &c, TaskSelfEvaluation)
+	return w.evaluationStep(ctx, &c, domain.TaskSelfEvaluation)
 }
 
 // evaluationStep opens the next evaluation task and writes the evaluation.
 func (w *app) evaluationStep(ctx workflow.Context, c *change, kind string) error {
 	e := w.st.Evaluation
-	if kind == TaskSelfEvaluation {
+	if kind == domain.TaskSelfEvaluation {
 		w.m.open(ctx, c, kind, w.in.ApplicantOrg, e.ID, e.Round, w.in.Deadlines.SelfEvaluation, false)
 	} else {
 		w.m.open(ctx, c, kind, w.in.Orgs.Bureau, e.ID, e.Round, w.in.Deadlines.Rating, false)
@@ -657,28 +656,28 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 	e := *w.st.Evaluation
 	w.st.Evaluation = &e
 	now := workflow.Now(ctx).UTC()
-	if t.Kind == TaskSelfEvaluation {
-		e.Status = EvalRating
+	if t.Kind == domain.TaskSelfEvaluation {
+		e.Status = domain.EvalRating
 		e.SelfReport = r.Comment
-		return w.evaluationStep(ctx, c, TaskRateEvaluation)
+		return w.evaluationStep(ctx, c, domain.TaskRateEvaluation)
 	}
 	e.Rating, e.Reason = r.Decision, r.Reason
 	switch r.Decision {
-	case DecisionQualified:
-		e.Status = EvalQualified
+	case domain.DecisionQualified:
+		e.Status = domain.EvalQualified
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
-	case DecisionRectify:
-		e.Status = EvalRectification
+	case domain.DecisionRectify:
+		e.Status = domain.EvalRectification
 		until := now.AddDate(0, 0, w.in.Deadlines.RectificationDays)
 		e.RectifyUntil = &until
-	case DecisionUnqualified:
-		e.Status = EvalUnqualified
+	case domain.DecisionUnqualified:
+		e.Status = domain.EvalUnqualified
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
 		c.Evaluations = append(c.Evaluations, e)
 		w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
-		return w.end(ctx, r.Actor, EndTerminated, r.Reason, r.Basis, c)
+		return w.end(ctx, r.Actor, domain.EndTerminated, r.Reason, r.Basis, c)
 	}
 	c.Evaluations = append(c.Evaluations, e)
 	w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
@@ -719,7 +718,7 @@ func (w *app) checkActive(a Actor, org, what string) error {
 	if a.Org != org {
 		return refuse(ErrForbidden, "actor.org", "only %s may %s on this application; %s may not", org, what, a.Org)
 	}
-	if w.st.Status != StatusActive {
+	if w.st.Status != domain.StatusActive {
 		return refuse(ErrConflict, "", "cannot %s: the application is %s, not active", what, w.st.Status)
 	}
 	return nil
@@ -767,7 +766,7 @@ func (w *app) terminate(ctx workflow.Context, r ActionRequest) (UpdateResult, er
 	if err := w.validateTerminate(ctx, r); err != nil {
 		return UpdateResult{}, err
 	}
-	if err := w.end(ctx, r.Actor, EndTerminated, r.Reason, r.Basis); err != nil {
+	if err := w.end(ctx, r.Actor, domain.EndTerminated, r.Reason, r.Basis); err != nil {
 		return UpdateResult{}, err
 	}
 	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
@@ -784,39 +783,39 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	now := workflow.Now(ctx).UTC()
 	if w.st.Evaluation != nil {
 		e := *w.st.Evaluation
-		e.Status, e.ClosedAt = EvalCancelled, &now
+		e.Status, e.ClosedAt = domain.EvalCancelled, &now
 		c.Evaluations = append(c.Evaluations, e)
 		w.st.Evaluation = nil
 	}
 	w.m.cancelOpen(ctx, c, "authorization ended: "+reason)
 	for i, mdl := range w.st.Models {
-		if mdl.Status == ModelInReview || mdl.Status == ModelChangesRequested {
+		if mdl.Status == domain.ModelInReview || mdl.Status == domain.ModelChangesRequested {
 			// The child writes its own rows when it sees the cancellation.
 			_ = workflow.RequestCancelExternalWorkflow(ctx, mdl.WorkflowID, "").Get(ctx, nil)
-			w.st.Models[i].Status = ModelCancelled
+			w.st.Models[i].Status = domain.ModelCancelled
 		}
 	}
-	w.st.Status = StatusExiting
+	w.st.Status = domain.StatusExiting
 	w.st.EndedAt = now
 	w.st.EndReason = reason
 	w.m.audit(ctx, c, a, "authorization."+reason, w.m.wfID, why, basis)
 	w.m.audit(ctx, c, systemActor, "access.revoked", w.m.wfID, "", "")
-	w.m.open(ctx, c, TaskExitConfirmation, w.in.ApplicantOrg, "", 1, w.in.Deadlines.ExitConfirmationDays, true)
+	w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", 1, w.in.Deadlines.ExitConfirmationDays, true)
 	_, err := w.commit(ctx, c)
 	return err
 }
 
 func (w *app) onExit(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	switch r.Decision {
-	case DecisionConfirm:
+	case domain.DecisionConfirm:
 		w.m.audit(ctx, c, r.Actor, "exit.confirmed", "data returned and derived models destroyed", r.Comment, "")
-		w.m.open(ctx, c, TaskExitVerification, w.in.Orgs.Bureau, "", t.Round, w.in.Deadlines.ExitVerification, false)
-	case DecisionVerify:
-		w.st.Status = StatusClosed
+		w.m.open(ctx, c, domain.TaskExitVerification, w.in.Orgs.Bureau, "", t.Round, w.in.Deadlines.ExitVerification, false)
+	case domain.DecisionVerify:
+		w.st.Status = domain.StatusClosed
 		w.st.ClosedAt = workflow.Now(ctx).UTC()
 		w.m.audit(ctx, c, r.Actor, "exit.verified", w.m.wfID, r.Comment, "")
-	case DecisionReturn:
-		w.m.open(ctx, c, TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1, w.in.Deadlines.ExitConfirmationDays, true)
+	case domain.DecisionReturn:
+		w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1, w.in.Deadlines.ExitConfirmationDays, true)
 	}
 	_, err := w.commit(ctx, c)
 	return err
@@ -831,7 +830,7 @@ func (w *app) validateWithdraw(ctx workflow.Context, r ActionRequest) error {
 	if r.Actor.Org != w.in.ApplicantOrg {
 		return refuse(ErrForbidden, "actor.org", "only the applicant %s may withdraw this application", w.in.ApplicantOrg)
 	}
-	if w.st.Status != StatusInitialReview && w.st.Status != StatusSupplement {
+	if w.st.Status != domain.StatusInitialReview && w.st.Status != domain.StatusSupplement {
 		return refuse(ErrConflict, "", "an application can be withdrawn only until the initial decision; it is %s", w.st.Status)
 	}
 	return nil
@@ -847,7 +846,7 @@ func (w *app) withdraw(ctx workflow.Context, r ActionRequest) (UpdateResult, err
 	}
 	var c change
 	w.m.cancelOpen(ctx, &c, "withdrawn by the applicant")
-	w.st.Status = StatusWithdrawn
+	w.st.Status = domain.StatusWithdrawn
 	w.m.audit(ctx, &c, r.Actor, "application.withdrawn", w.m.wfID, r.Reason, "")
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
@@ -883,7 +882,7 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 	now := workflow.Now(ctx).UTC()
 	var c change
 	c.Models = []activities.Model{{ID: id, ApplicationID: w.in.ApplicationID, No: no, Name: r.Name,
-		Description: r.Description, Status: ModelInReview, Round: 1, SubmittedAt: now}}
+		Description: r.Description, Status: domain.ModelInReview, Round: 1, SubmittedAt: now}}
 	w.m.audit(ctx, &c, r.Actor, "model.submitted", id, r.Name, "")
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
@@ -916,14 +915,14 @@ func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, e
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return UpdateResult{}, fmt.Errorf("start model review %s: %w", id, err)
 	}
-	w.st.Models = append(w.st.Models, ModelState{No: no, WorkflowID: id, Name: r.Name, Status: ModelInReview})
+	w.st.Models = append(w.st.Models, ModelState{No: no, WorkflowID: id, Name: r.Name, Status: domain.ModelInReview})
 	w.m.version++
 	return UpdateResult{Status: w.st.Status, Model: id}, nil
 }
 
 func (w *app) modelReviewed(s ModelReviewed) {
 	for i := range w.st.Models {
-		if w.st.Models[i].No == s.No && w.st.Models[i].Status != ModelCancelled {
+		if w.st.Models[i].No == s.No && w.st.Models[i].Status != domain.ModelCancelled {
 			w.st.Models[i].Status = s.Status
 		}
 	}

@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/domain"
 	wf "github.com/datagate/datagate/workflows"
 )
 
 func TestRegulatorOpinionAskedAndGiven(t *testing.T) {
 	h := newHarness(t, monday)
-	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
 	ask := func(regulatorOrg string) wf.DecideRequest {
-		task := h.task(wf.TaskDepartmentReview, health)
-		return wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: wf.DecisionAskRegulator, Regulator: regulatorOrg, Comment: "是否涉及金融监管要求?"}
+		task := h.task(domain.TaskDepartmentReview, health)
+		return wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: domain.DecisionAskRegulator, Regulator: regulatorOrg, Comment: "是否涉及金融监管要求?"}
 	}
 	h.steps(2*hour,
 		func() { h.refused(appWFID, wf.UpdateDecide, ask(""), wf.ErrInvalid) },
@@ -24,23 +24,23 @@ func TestRegulatorOpinionAskedAndGiven(t *testing.T) {
 	)
 	h.steps(3*hour,
 		func() {
-			op := h.task(wf.TaskRegulatorOpinion, regulator)
+			op := h.task(domain.TaskRegulatorOpinion, regulator)
 			// Ten working days from Monday 2 March: Monday 16 March.
 			if want := cst(2026, 3, 16, 23, 59, 59); !op.DueAt.Equal(want) || op.Subject != health {
 				t.Errorf("opinion task due %s subject %s", op.DueAt, op.Subject)
 			}
-			h.task(wf.TaskDepartmentReview, health) // still open while the regulator answers
-			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: op.ID, Actor: actor(regulator), Decision: wf.DecisionOpinion}, wf.ErrInvalid)
+			h.task(domain.TaskDepartmentReview, health) // still open while the regulator answers
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: op.ID, Actor: actor(regulator), Decision: domain.DecisionOpinion}, wf.ErrInvalid)
 		},
 		func() {
-			h.decide(wf.TaskRegulatorOpinion, regulator, wf.DecisionOpinion, withComment("同意,需脱敏"))
+			h.decide(domain.TaskRegulatorOpinion, regulator, domain.DecisionOpinion, withComment("同意,需脱敏"))
 		})
 	h.at(4*hour, func() {
-		h.decide(wf.TaskDepartmentReview, health, wf.DecisionApprove)
-		h.decide(wf.TaskDepartmentReview, samr, wf.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
 	})
 	h.at(5*hour, func() {
-		if s := h.status(); s.Status != wf.StatusAgreements {
+		if s := h.status(); s.Status != domain.StatusAgreements {
 			t.Errorf("status %s", s.Status)
 		}
 		h.env.CancelWorkflow()
@@ -48,7 +48,7 @@ func TestRegulatorOpinionAskedAndGiven(t *testing.T) {
 	h.run()
 	var opinion bool
 	for _, r := range h.rows() {
-		if r.Kind == wf.TaskRegulatorOpinion && r.Decision == wf.DecisionOpinion && r.Comment == "同意,需脱敏" {
+		if r.Kind == domain.TaskRegulatorOpinion && r.Decision == domain.DecisionOpinion && r.Comment == "同意,需脱敏" {
 			opinion = true
 		}
 	}
@@ -59,10 +59,10 @@ func TestRegulatorOpinionAskedAndGiven(t *testing.T) {
 
 func TestAgreementsInOrder(t *testing.T) {
 	h := newHarness(t, monday)
-	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
 	h.at(2*hour, func() {
-		h.decide(wf.TaskDepartmentReview, health, wf.DecisionApprove)
-		h.decide(wf.TaskDepartmentReview, samr, wf.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
 	})
 	expect := func(what string, want map[string]int) func() {
 		return func() {
@@ -77,23 +77,23 @@ func TestAgreementsInOrder(t *testing.T) {
 	}
 	sign := func(kind, org, decision string) func() { return func() { h.decide(kind, org, decision) } }
 	h.steps(3*hour,
-		expect("agreement stage", map[string]int{wf.TaskSignAuthorization: 2, wf.TaskSignCommitment: 1}),
-		sign(wf.TaskSignAuthorization, bureau, wf.DecisionSign),
-		expect("bureau signed", map[string]int{wf.TaskSignAuthorization: 1, wf.TaskSignCommitment: 1}),
-		sign(wf.TaskSignAuthorization, operator, wf.DecisionSign),
-		expect("authorization signed", map[string]int{wf.TaskSignService: 2, wf.TaskSignCommitment: 1}),
-		sign(wf.TaskSignService, operator, wf.DecisionSign),
-		sign(wf.TaskSignService, applicant, wf.DecisionSign),
-		expect("service signed", map[string]int{wf.TaskFileService: 1, wf.TaskSignCommitment: 1}),
-		sign(wf.TaskFileService, bureau, wf.DecisionFile),
+		expect("agreement stage", map[string]int{domain.TaskSignAuthorization: 2, domain.TaskSignCommitment: 1}),
+		sign(domain.TaskSignAuthorization, bureau, domain.DecisionSign),
+		expect("bureau signed", map[string]int{domain.TaskSignAuthorization: 1, domain.TaskSignCommitment: 1}),
+		sign(domain.TaskSignAuthorization, operator, domain.DecisionSign),
+		expect("authorization signed", map[string]int{domain.TaskSignService: 2, domain.TaskSignCommitment: 1}),
+		sign(domain.TaskSignService, operator, domain.DecisionSign),
+		sign(domain.TaskSignService, applicant, domain.DecisionSign),
+		expect("service signed", map[string]int{domain.TaskFileService: 1, domain.TaskSignCommitment: 1}),
+		sign(domain.TaskFileService, bureau, domain.DecisionFile),
 		func() {
-			if s := h.status(); s.Status != wf.StatusAgreements {
+			if s := h.status(); s.Status != domain.StatusAgreements {
 				t.Errorf("active before the utilization commitment was signed: %s", s.Status)
 			}
 		},
-		sign(wf.TaskSignCommitment, applicant, wf.DecisionSign),
+		sign(domain.TaskSignCommitment, applicant, domain.DecisionSign),
 		func() {
-			if s := h.status(); s.Status != wf.StatusActive {
+			if s := h.status(); s.Status != domain.StatusActive {
 				t.Errorf("status %s after every signature, want active", s.Status)
 			}
 			h.env.CancelWorkflow()
@@ -112,11 +112,11 @@ func TestModelChangesRequestedResubmittedApprovedAndRejected(t *testing.T) {
 	last := h.toActive()
 	model := wf.ModelWorkflowID(appWFID, 1)
 	review := func(org, decision string, mod ...func(*wf.DecideRequest)) func() {
-		return func() { h.decide(wf.TaskModelReview, org, decision, mod...) }
+		return func() { h.decide(domain.TaskModelReview, org, decision, mod...) }
 	}
 	refuse := func(org, as, decision, errType string) func() {
 		return func() {
-			task := h.task(wf.TaskModelReview, org)
+			task := h.task(domain.TaskModelReview, org)
 			h.refused(model, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(as), Decision: decision}, errType)
 		}
 	}
@@ -128,44 +128,44 @@ func TestModelChangesRequestedResubmittedApprovedAndRejected(t *testing.T) {
 		func() {
 			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m1", Description: "评分卡"})
 		},
-		refuse(health, health, wf.DecisionRequestChanges, wf.ErrInvalid), // no reason
-		refuse(health, samr, wf.DecisionApprove, wf.ErrForbidden),        // another department's task
-		refuse(health, health, wf.DecisionReject, wf.ErrInvalid),         // no reason nor basis
-		review(bureau, wf.DecisionApprove),
-		review(health, wf.DecisionRequestChanges, withReason("输出含个人标识", "")),
-		review(samr, wf.DecisionApprove),
+		refuse(health, health, domain.DecisionRequestChanges, wf.ErrInvalid), // no reason
+		refuse(health, samr, domain.DecisionApprove, wf.ErrForbidden),        // another department's task
+		refuse(health, health, domain.DecisionReject, wf.ErrInvalid),         // no reason nor basis
+		review(bureau, domain.DecisionApprove),
+		review(health, domain.DecisionRequestChanges, withReason("输出含个人标识", "")),
+		review(samr, domain.DecisionApprove),
 		func() {
 			round2Opened = h.env.Now()
-			h.decide(wf.TaskModelRevision, applicant, wf.DecisionResubmit, func(r *wf.DecideRequest) {
+			h.decide(domain.TaskModelRevision, applicant, domain.DecisionResubmit, func(r *wf.DecideRequest) {
 				r.Edits = map[string]string{"description": "评分卡,输出已去标识"}
 			})
 		},
 		func() {
-			task := h.task(wf.TaskModelReview, health)
+			task := h.task(domain.TaskModelReview, health)
 			if task.Round != 2 || !task.OpenedAt.Equal(round2Opened) {
 				t.Errorf("round-2 review %+v, want round 2 opened at %s (clock restarted)", task, round2Opened)
 			}
 		},
-		review(bureau, wf.DecisionApprove),
-		review(health, wf.DecisionApprove),
-		review(samr, wf.DecisionApprove),
+		review(bureau, domain.DecisionApprove),
+		review(health, domain.DecisionApprove),
+		review(samr, domain.DecisionApprove),
 		func() {
 			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m2", Description: "画像"})
 		},
-		review(bureau, wf.DecisionReject, withReason("超出授权范围", "《办法》第二十条")),
-		review(health, wf.DecisionApprove),
-		review(samr, wf.DecisionApprove),
+		review(bureau, domain.DecisionReject, withReason("超出授权范围", "《办法》第二十条")),
+		review(health, domain.DecisionApprove),
+		review(samr, domain.DecisionApprove),
 		func() {
 			s := h.status()
-			if len(s.Models) != 2 || s.Models[0].Status != wf.ModelApproved || s.Models[1].Status != wf.ModelRejected {
+			if len(s.Models) != 2 || s.Models[0].Status != domain.ModelApproved || s.Models[1].Status != domain.ModelRejected {
 				t.Errorf("models in the application: %+v", s.Models)
 			}
 			h.env.CancelWorkflow()
 		})
 	h.run()
 	models, _ := h.st.Models(context.Background(), h.in.ApplicationID)
-	if len(models) != 2 || models[0].Status != wf.ModelApproved || models[0].Round != 2 ||
-		models[0].Description != "评分卡,输出已去标识" || !models[0].SubmittedAt.Equal(monday.Add(last+hour+time.Minute)) || models[1].Status != wf.ModelRejected || models[1].DecidedAt == nil {
+	if len(models) != 2 || models[0].Status != domain.ModelApproved || models[0].Round != 2 ||
+		models[0].Description != "评分卡,输出已去标识" || !models[0].SubmittedAt.Equal(monday.Add(last+hour+time.Minute)) || models[1].Status != domain.ModelRejected || models[1].DecidedAt == nil {
 		t.Errorf("models in the read model: %+v", models)
 	}
 }
@@ -176,34 +176,34 @@ func TestEvaluationRectificationThenQualified(t *testing.T) {
 	last := h.toActive()
 	half := 185 * 24 * hour
 	h.at(half, func() {
-		h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("自评"))
+		h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评"))
 	})
 	h.steps(half+hour,
 		func() {
-			task := h.task(wf.TaskRateEvaluation, bureau)
-			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: wf.DecisionRectify}, wf.ErrInvalid)
+			task := h.task(domain.TaskRateEvaluation, bureau)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: domain.DecisionRectify}, wf.ErrInvalid)
 		},
 		func() {
-			h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionRectify, withReason("日志留存不足", ""))
+			h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionRectify, withReason("日志留存不足", ""))
 		})
 	h.at(half+2*hour, func() {
 		s := h.status()
-		if s.Evaluation == nil || s.Evaluation.Status != wf.EvalRectification || len(s.Tasks) != 0 {
+		if s.Evaluation == nil || s.Evaluation.Status != domain.EvalRectification || len(s.Tasks) != 0 {
 			t.Errorf("during rectification: %+v, tasks %v", s.Evaluation, s.Tasks)
 		}
 	})
 	// Thirty days later the re-evaluation opens.
 	h.at(half+31*24*hour, func() {
-		task := h.task(wf.TaskSelfEvaluation, applicant)
+		task := h.task(domain.TaskSelfEvaluation, applicant)
 		if task.Round != 2 {
 			t.Errorf("re-evaluation round %d", task.Round)
 		}
-		h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("已整改"))
+		h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("已整改"))
 	})
 	h.steps(half+31*24*hour+hour,
-		func() { h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionQualified) },
+		func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified) },
 		func() {
-			if s := h.status(); s.Evaluation != nil || s.Status != wf.StatusActive || s.EvaluationCount != 1 {
+			if s := h.status(); s.Evaluation != nil || s.Status != domain.StatusActive || s.EvaluationCount != 1 {
 				t.Errorf("after qualified: %s %+v", s.Status, s.Evaluation)
 			}
 			h.env.CancelWorkflow()
@@ -211,7 +211,7 @@ func TestEvaluationRectificationThenQualified(t *testing.T) {
 	_ = last
 	h.run()
 	evals, _ := h.st.Evaluations(context.Background(), h.in.ApplicationID)
-	if len(evals) != 1 || evals[0].Status != wf.EvalQualified || evals[0].Round != 2 || evals[0].SelfReport != "已整改" {
+	if len(evals) != 1 || evals[0].Status != domain.EvalQualified || evals[0].Round != 2 || evals[0].SelfReport != "已整改" {
 		t.Errorf("evaluations in the read model: %+v", evals)
 	}
 }
@@ -230,40 +230,40 @@ func TestUnqualifiedTerminatesThenExit(t *testing.T) {
 		func() {
 			h.refused(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau)}, wf.ErrConflict)
 		})
-	h.at(7*hour, func() { h.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("自评")) })
+	h.at(7*hour, func() { h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
 	h.steps(8*hour,
 		func() {
-			task := h.task(wf.TaskRateEvaluation, bureau)
-			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: wf.DecisionUnqualified, Reason: "违规"}, wf.ErrInvalid)
+			task := h.task(domain.TaskRateEvaluation, bureau)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: domain.DecisionUnqualified, Reason: "违规"}, wf.ErrInvalid)
 		},
 		func() {
-			h.decide(wf.TaskRateEvaluation, bureau, wf.DecisionUnqualified, withReason("违规向第三方提供数据", "《办法》第六条(二)2"))
+			h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionUnqualified, withReason("违规向第三方提供数据", "《办法》第六条(二)2"))
 		})
 	h.at(9*hour, func() {
 		s := h.status()
-		if s.Status != wf.StatusExiting || s.EndReason != wf.EndTerminated || s.Models[0].Status != wf.ModelCancelled {
+		if s.Status != domain.StatusExiting || s.EndReason != domain.EndTerminated || s.Models[0].Status != domain.ModelCancelled {
 			t.Errorf("after unqualified: %s/%s models %+v", s.Status, s.EndReason, s.Models)
 		}
-		exit := h.task(wf.TaskExitConfirmation, applicant)
+		exit := h.task(domain.TaskExitConfirmation, applicant)
 		// 30 calendar days from Monday 2 March: 1 April, end of day.
 		if want := cst(2026, 4, 1, 23, 59, 59); !exit.DueAt.Equal(want) {
 			t.Errorf("exit confirmation due %s, want %s", exit.DueAt, want)
 		}
-		h.decide(wf.TaskExitConfirmation, applicant, wf.DecisionConfirm, withComment("已销毁"))
+		h.decide(domain.TaskExitConfirmation, applicant, domain.DecisionConfirm, withComment("已销毁"))
 	})
 	h.at(10*hour, func() {
-		h.decide(wf.TaskExitVerification, bureau, wf.DecisionReturn, withReason("缺少销毁证明", ""))
+		h.decide(domain.TaskExitVerification, bureau, domain.DecisionReturn, withReason("缺少销毁证明", ""))
 	})
 	h.exit(11 * hour)
-	if st := h.finish(); st.Status != wf.StatusClosed || st.EndReason != wf.EndTerminated {
+	if st := h.finish(); st.Status != domain.StatusClosed || st.EndReason != domain.EndTerminated {
 		t.Fatalf("final %s/%s", st.Status, st.EndReason)
 	}
 	models, _ := h.st.Models(context.Background(), h.in.ApplicationID)
-	if len(models) != 1 || models[0].Status != wf.ModelCancelled {
+	if len(models) != 1 || models[0].Status != domain.ModelCancelled {
 		t.Errorf("model after termination: %+v", models)
 	}
 	for _, r := range h.rows() {
-		if r.Status == store.TaskOpen {
+		if r.Status == domain.TaskOpen {
 			t.Errorf("task %s %s left open after the application closed", r.ID, r.Kind)
 		}
 	}
@@ -280,17 +280,17 @@ func TestVoluntaryExitAfterNotice(t *testing.T) {
 			h.refused(appWFID, wf.UpdateGiveExitNotice, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrConflict)
 		})
 	h.at(80*24*hour, func() {
-		if s := h.status(); s.Status != wf.StatusActive {
+		if s := h.status(); s.Status != domain.StatusActive {
 			t.Errorf("ended before the three months' notice ran out: %s", s.Status)
 		}
 	})
 	h.at(95*24*hour, func() {
-		if s := h.status(); s.Status != wf.StatusExiting || s.EndReason != wf.EndExit {
+		if s := h.status(); s.Status != domain.StatusExiting || s.EndReason != domain.EndExit {
 			t.Errorf("three months after notice: %s/%s", s.Status, s.EndReason)
 		}
 	})
 	h.exit(96 * 24 * hour)
-	if st := h.finish(); st.EndReason != wf.EndExit {
+	if st := h.finish(); st.EndReason != domain.EndExit {
 		t.Fatalf("end reason %s", st.EndReason)
 	}
 }
@@ -303,12 +303,12 @@ func TestReminderAndOverdueSkipHolidayWeek(t *testing.T) {
 	h := newHarness(t, cst(2025, 9, 26, 10, 0, 0))
 	var reminded, overdue time.Time
 	h.at(60*24*hour, func() {
-		task := h.task(wf.TaskInitialReview, bdc)
+		task := h.task(domain.TaskInitialReview, bdc)
 		if task.RemindedAt == nil || task.OverdueAt == nil {
 			t.Fatalf("not reminded or not overdue: %+v", task)
 		}
 		reminded, overdue = *task.RemindedAt, *task.OverdueAt
-		h.decide(wf.TaskInitialReview, bdc, wf.DecisionReject, withReason("r", "b"))
+		h.decide(domain.TaskInitialReview, bdc, domain.DecisionReject, withReason("r", "b"))
 	})
 	h.finish()
 	// 5 working days: 28, 29, 30 Sep, 9, 10 Oct → due Friday 10 October.
@@ -319,7 +319,7 @@ func TestReminderAndOverdueSkipHolidayWeek(t *testing.T) {
 		t.Errorf("overdue at %s, want %s", overdue.In(want.Location()), want)
 	}
 	row := h.rows()[0]
-	if row.OverdueAt == nil || !row.OverdueAt.Equal(overdue) || row.Decision != wf.DecisionReject {
+	if row.OverdueAt == nil || !row.OverdueAt.Equal(overdue) || row.Decision != domain.DecisionReject {
 		t.Errorf("read model row: %+v", row)
 	}
 }
@@ -328,7 +328,7 @@ func TestRefusalsLeaveStateUnchanged(t *testing.T) {
 	h := newHarness(t, monday)
 	req := func(org, decision string) func() wf.DecideRequest {
 		return func() wf.DecideRequest {
-			task := h.task(wf.TaskInitialReview, bdc)
+			task := h.task(domain.TaskInitialReview, bdc)
 			return wf.DecideRequest{TaskID: task.ID, Actor: actor(org), Decision: decision}
 		}
 	}
@@ -336,14 +336,14 @@ func TestRefusalsLeaveStateUnchanged(t *testing.T) {
 		return func() { h.refused(appWFID, name, arg(), errType) }
 	}
 	h.steps(hour,
-		refuse(wf.UpdateDecide, req(health, wf.DecisionPass), wf.ErrForbidden), // wrong department
-		refuse(wf.UpdateDecide, req(bdc, wf.DecisionApprove), wf.ErrInvalid),   // not a decision of this step
-		refuse(wf.UpdateDecide, req(bdc, wf.DecisionReject), wf.ErrInvalid),    // no reason, no basis
+		refuse(wf.UpdateDecide, req(health, domain.DecisionPass), wf.ErrForbidden), // wrong department
+		refuse(wf.UpdateDecide, req(bdc, domain.DecisionApprove), wf.ErrInvalid),   // not a decision of this step
+		refuse(wf.UpdateDecide, req(bdc, domain.DecisionReject), wf.ErrInvalid),    // no reason, no basis
 		refuse(wf.UpdateDecide, func() wf.DecideRequest {
-			return wf.DecideRequest{TaskID: "application-1-t99", Actor: actor(bdc), Decision: wf.DecisionPass}
+			return wf.DecideRequest{TaskID: "application-1-t99", Actor: actor(bdc), Decision: domain.DecisionPass}
 		}, wf.ErrConflict),
 		refuse(wf.UpdateDecide, func() wf.DecideRequest {
-			r := req(bdc, wf.DecisionPass)()
+			r := req(bdc, domain.DecisionPass)()
 			r.Actor.User = ""
 			return r
 		}, wf.ErrInvalid),
@@ -360,20 +360,20 @@ func TestRefusalsLeaveStateUnchanged(t *testing.T) {
 	var first wf.DecideRequest
 	h.steps(2*hour,
 		func() {
-			first = req(bdc, wf.DecisionPass)()
+			first = req(bdc, domain.DecisionPass)()
 			h.must(appWFID, wf.UpdateDecide, first)
 		},
 		// The same task decided again: already decided.
 		func() { h.refused(appWFID, wf.UpdateDecide, first, wf.ErrConflict) },
 		func() {
-			task := h.task(wf.TaskDepartmentReview, health)
-			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: wf.DecisionDecide,
-				Items: []wf.DatasetItem{{Dataset: "DS-H1", Decision: wf.DecisionApprove}, {Dataset: "DS-H2", Decision: wf.DecisionReject, Reason: "r"}}}, wf.ErrInvalid)
+			task := h.task(domain.TaskDepartmentReview, health)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: domain.DecisionDecide,
+				Items: []wf.DatasetItem{{Dataset: "DS-H1", Decision: domain.DecisionApprove}, {Dataset: "DS-H2", Decision: domain.DecisionReject, Reason: "r"}}}, wf.ErrInvalid)
 		},
 		func() { h.env.CancelWorkflow() })
 	h.run()
 	rows := h.rows()
-	if len(rows) != 3 || rows[0].Decision != wf.DecisionPass {
+	if len(rows) != 3 || rows[0].Decision != domain.DecisionPass {
 		t.Errorf("read model after refusals: %+v", rows)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/datagate/datagate/domain"
 	wf "github.com/datagate/datagate/workflows"
 )
 
@@ -27,7 +28,7 @@ func TestContinueAsNewCarriesTheAuthorization(t *testing.T) {
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
 		t.Fatal(err)
 	}
-	if in.Resume == nil || in.Resume.Status != wf.StatusActive || in.Resume.Runs != 1 || in.Resume.Seq == 0 {
+	if in.Resume == nil || in.Resume.Status != domain.StatusActive || in.Resume.Runs != 1 || in.Resume.Seq == 0 {
 		t.Fatalf("carried state: %+v", in.Resume)
 	}
 
@@ -35,14 +36,14 @@ func TestContinueAsNewCarriesTheAuthorization(t *testing.T) {
 	h2 := newHarnessOn(t, monday.Add(last), h.st)
 	h2.in = in
 	year := 365*24*hour + hour
-	h2.at(year, func() { h2.decide(wf.TaskSelfEvaluation, applicant, wf.DecisionSubmit, withComment("自评")) })
-	h2.at(year+hour, func() { h2.decide(wf.TaskRateEvaluation, bureau, wf.DecisionQualified) })
+	h2.at(year, func() { h2.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
+	h2.at(year+hour, func() { h2.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified) })
 	h2.at(year+2*hour, func() {
 		h2.must(appWFID, wf.UpdateTerminate, wf.ActionRequest{Actor: actor(bureau), Reason: "违规", Basis: "第六条"})
 	})
 	h2.exit(year + 3*hour)
 	final := h2.finish()
-	if final.Status != wf.StatusClosed || final.Runs != 2 || final.EvaluationCount != 1 {
+	if final.Status != domain.StatusClosed || final.Runs != 2 || final.EvaluationCount != 1 {
 		t.Fatalf("second run ended %s after %d runs, %d evaluations", final.Status, final.Runs, final.EvaluationCount)
 	}
 	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 )
 
 // Error types carried by refused Updates; the API maps them to HTTP statuses.
@@ -32,7 +33,7 @@ func refuse(kind, field, format string, args ...any) error {
 }
 
 // systemActor is the actor of timer-driven transitions.
-var systemActor = Actor{User: "system", Role: "system", Org: "system"}
+var systemActor = Actor{User: domain.RoleSystem, Role: domain.RoleSystem, Org: domain.RoleSystem}
 
 // machine is what both workflows share: open tasks with their deadline
 // timers, the audit sequence, one lock that serialises transitions, and the
@@ -97,7 +98,7 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 	m.core.TaskSeq++
 	t := activities.Task{
 		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
-		Kind: kind, Subject: subject, Round: round, Department: org, Status: activities.TaskOpen,
+		Kind: kind, Subject: subject, Round: round, Department: org, Status: domain.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}
 	d := activities.Deadline{WorkingDays: days, ReminderBefore: m.dl.ReminderBefore}
@@ -110,9 +111,9 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 // close records a decision on an open task.
 func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {
 	now := m.now(ctx)
-	t.Status = activities.TaskDone
-	if decision == DecisionCancelled {
-		t.Status = activities.TaskCancelled
+	t.Status = domain.TaskDone
+	if decision == domain.DecisionCancelled {
+		t.Status = domain.TaskCancelled
 	}
 	t.Decision, t.Reason, t.Basis, t.Comment = decision, reason, basis, comment
 	t.ActorUser, t.ActorRole = a.User, a.Role
@@ -120,7 +121,7 @@ func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Ac
 	c.Tasks = append(c.Tasks, t)
 	c.closed = append(c.closed, t.ID)
 	action := "task.decided"
-	if decision == DecisionCancelled {
+	if decision == domain.DecisionCancelled {
 		action = "task.cancelled"
 	}
 	m.audit(ctx, c, a, action, t.ID+" "+t.Kind+" "+decision, reason, basis)
@@ -130,7 +131,7 @@ func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Ac
 func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kinds ...string) {
 	for _, t := range m.core.Tasks {
 		if len(kinds) == 0 || contains(kinds, t.Kind) {
-			m.close(ctx, c, t, systemActor, DecisionCancelled, reason, "", "")
+			m.close(ctx, c, t, systemActor, domain.DecisionCancelled, reason, "", "")
 		}
 	}
 }
@@ -357,9 +358,9 @@ func (m *machine) checkTask(r DecideRequest) (activities.Task, error) {
 	if r.Actor.Org != t.Department {
 		return activities.Task{}, refuse(ErrForbidden, "actor.org", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, r.Actor.Org)
 	}
-	if !contains(allowedDecisions[t.Kind], r.Decision) {
+	if !contains(domain.AllowedDecisions(t.Kind), r.Decision) {
 		return activities.Task{}, refuse(ErrInvalid, "decision", "decision %q is not allowed on a %s task; use one of: %s",
-			r.Decision, t.Kind, strings.Join(allowedDecisions[t.Kind], ", "))
+			r.Decision, t.Kind, strings.Join(domain.AllowedDecisions(t.Kind), ", "))
 	}
 	return t, nil
 }

@@ -1,5 +1,7 @@
 package workflows
 
+import "github.com/datagate/datagate/domain"
+
 // zhRefusals translates the English formats of refuse into zh-CN.
 var zhRefusals = map[string]string{
 	// core.go
@@ -44,34 +46,22 @@ var zhRefusals = map[string]string{
 	"task %s is not a rejection of this application":                     "任务 %s 不是本申请中作出驳回的审核任务",
 }
 
-// zhWords translates the codes and phrases a refusal's arguments carry:
-// statuses, task kinds, decisions and the actions named in them.
-var zhWords = map[string]string{
-	StatusDraft: "草稿", "submitted": "已提交", StatusInitialReview: "初审", StatusSupplement: "退回补正",
-	StatusDepartmentReview: "部门审核", StatusAgreements: "协议签署", StatusActive: "授权有效",
-	StatusExiting: "退出中", StatusClosed: "已关闭", StatusRejected: "已驳回", StatusWithdrawn: "已撤回",
-	TaskRegulatorOpinion:  "行业主管部门意见",
-	TaskSignAuthorization: "签署授权协议", TaskSignService: "签署授权开发利用服务协议", TaskFileService: "服务协议备案",
-	TaskSignCommitment: "签署利用承诺", TaskSelfEvaluation: "自评", TaskRateEvaluation: "评估评级",
-	TaskExitConfirmation: "退出确认", TaskExitVerification: "退出核验", TaskModelReview: "模型审定",
-	TaskModelRevision: "模型修改", TaskUrgeReply: "督办答复", TaskFlagAnswer: "无依据驳回答复",
-	DecisionPass: "通过", DecisionReject: "驳回", DecisionReturn: "退回", DecisionResubmit: "重新提交",
-	DecisionApprove: "同意", DecisionDecide: "逐项决定", DecisionAskRegulator: "征求行业主管部门意见",
-	DecisionOpinion: "出具意见", DecisionSign: "签署", DecisionFile: "备案", DecisionSubmit: "提交",
-	DecisionQualified: "合格", DecisionRectify: "限期整改", DecisionUnqualified: "不合格", DecisionConfirm: "确认",
-	DecisionVerify: "核验通过", DecisionRequestChanges: "要求修改", DecisionReply: "答复", DecisionUphold: "维持",
-	DecisionReopen:          "重新审核",
+// zhPhrases translates the action phrases a refusal's arguments carry;
+// the domain's codes (statuses, kinds, decisions, roles) are translated by
+// domain.Word.
+var zhPhrases = map[string]string{
 	"request an evaluation": "发起评估", "give exit notice": "提出退出", "terminate the authorization": "终止授权",
 	"submit a model": "提交模型",
 }
 
-// ZhWord is the zh-CN name of a status, task kind, decision or action
-// phrase, or the word itself when it has none.
+// ZhWord is the zh-CN name of a status, task kind, decision, role or
+// action phrase, or the word itself when it has none.
 func ZhWord(s string) string {
-	if z, ok := zhWords[s]; ok {
+	if z, ok := zhPhrases[s]; ok {
 		return z
 	}
-	return s
+	z, _ := domain.Word(s, "zh-CN")
+	return z
 }
 
 // zhArgs translates the string arguments of a message.

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // A refusal's Chinese names statuses and actions in Chinese too.
 func TestRefusalArgumentsInChinese(t *testing.T) {
-	err := refuse(ErrConflict, "", "cannot %s: the application is %s, not active", "give exit notice", StatusInitialReview)
+	err := refuse(ErrConflict, "", "cannot %s: the application is %s, not active", "give exit notice", domain.StatusInitialReview)
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) {
 		t.Fatal(err)

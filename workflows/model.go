@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 )
 
 // ModelReviewWorkflow reviews one model (一模型一审定): the bureau and every
@@ -17,7 +18,7 @@ import (
 // reviewer's clock. The result is written to the read model and signalled to
 // the application.
 func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, error) {
-	w := &modelReview{in: in, st: ModelStatus{Status: ModelInReview, Round: 1}}
+	w := &modelReview{in: in, st: ModelStatus{Status: domain.ModelInReview, Round: 1}}
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) {
 		s := w.st
@@ -68,19 +69,19 @@ type modelReview struct {
 }
 
 func (w *modelReview) final() bool {
-	return w.st.Status == ModelApproved || w.st.Status == ModelRejected
+	return w.st.Status == domain.ModelApproved || w.st.Status == domain.ModelRejected
 }
 
 func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
 	for _, org := range w.in.Reviewers {
-		w.m.open(ctx, c, TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelReview, false)
+		w.m.open(ctx, c, domain.TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelReview, false)
 	}
 }
 
 func (w *modelReview) row(ctx workflow.Context) activities.Model {
 	r := activities.Model{ID: w.m.wfID, ApplicationID: w.in.ApplicationID, No: w.in.No, Name: w.in.Name,
 		Description: w.in.Description, Status: w.st.Status, Round: w.st.Round, SubmittedAt: w.in.SubmittedAt}
-	if w.st.Status != ModelInReview && w.st.Status != ModelChangesRequested {
+	if w.st.Status != domain.ModelInReview && w.st.Status != domain.ModelChangesRequested {
 		now := workflow.Now(ctx).UTC()
 		r.DecidedAt = &now
 	}
@@ -92,13 +93,13 @@ func (w *modelReview) validate(ctx workflow.Context, r DecideRequest) error {
 	if err != nil {
 		return err
 	}
-	if t.Kind == TaskUrgeReply && strings.TrimSpace(r.Comment) == "" {
+	if t.Kind == domain.TaskUrgeReply && strings.TrimSpace(r.Comment) == "" {
 		return refuse(ErrInvalid, "comment", "a reply to an urge needs its text: fill in comment")
 	}
 	switch r.Decision {
-	case DecisionReject:
+	case domain.DecisionReject:
 		return requireReasonBasis("", r.Reason, r.Basis)
-	case DecisionRequestChanges:
+	case domain.DecisionRequestChanges:
 		return requireReason(r.Decision, r.Reason)
 	}
 	return nil
@@ -115,18 +116,18 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 	t, _ := w.m.task(r.TaskID)
 	var c change
 	w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
-	if t.Kind == TaskUrgeReply {
+	if t.Kind == domain.TaskUrgeReply {
 		if err := w.m.reply(ctx, &c, t, r); err != nil {
 			return UpdateResult{}, err
 		}
 		return UpdateResult{Status: w.st.Status}, nil
 	}
-	if t.Kind == TaskModelReview {
+	if t.Kind == domain.TaskModelReview {
 		w.st.Decisions = append(w.st.Decisions, c.Tasks[len(c.Tasks)-1])
 	}
-	if t.Kind == TaskModelRevision {
+	if t.Kind == domain.TaskModelRevision {
 		w.st.Round++
-		w.st.Status = ModelInReview
+		w.st.Status = domain.ModelInReview
 		if d, ok := r.Edits["description"]; ok {
 			w.in.Description = d
 		}
@@ -135,8 +136,8 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 	} else if w.roundDecided(&c) {
 		w.st.Status = w.roundOutcome()
 		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
-		if w.st.Status == ModelChangesRequested {
-			w.m.open(ctx, &c, TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelRevision, false)
+		if w.st.Status == domain.ModelChangesRequested {
+			w.m.open(ctx, &c, domain.TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelRevision, false)
 		}
 	}
 	c.Models = []activities.Model{w.row(ctx)}
@@ -147,7 +148,7 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 }
 
 func (w *modelReview) roundDecided(c *change) bool {
-	for _, t := range w.m.openOf(TaskModelReview) {
+	for _, t := range w.m.openOf(domain.TaskModelReview) {
 		if !contains(c.closed, t.ID) {
 			return false
 		}
@@ -156,16 +157,16 @@ func (w *modelReview) roundDecided(c *change) bool {
 }
 
 func (w *modelReview) roundOutcome() string {
-	outcome := ModelApproved
+	outcome := domain.ModelApproved
 	for _, d := range w.st.Decisions {
 		if d.Round != w.st.Round {
 			continue
 		}
 		switch d.Decision {
-		case DecisionReject:
-			return ModelRejected
-		case DecisionRequestChanges:
-			outcome = ModelChangesRequested
+		case domain.DecisionReject:
+			return domain.ModelRejected
+		case domain.DecisionRequestChanges:
+			outcome = domain.ModelChangesRequested
 		}
 	}
 	return outcome
@@ -187,7 +188,7 @@ func (w *modelReview) cancelled(ctx workflow.Context) (ModelStatus, error) {
 	w.m.rootCtx = dctx
 	var c change
 	w.m.cancelOpen(dctx, &c, "authorization ended")
-	w.st.Status = ModelCancelled
+	w.st.Status = domain.ModelCancelled
 	c.Models = []activities.Model{w.row(dctx)}
 	if _, err := w.m.apply(dctx, &c); err != nil {
 		return w.st, err

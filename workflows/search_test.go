@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/datagate/datagate/domain"
 	wf "github.com/datagate/datagate/workflows"
 )
 
@@ -34,14 +35,14 @@ func TestSearchAttributesFollowTheApplication(t *testing.T) {
 	}).Return(nil)
 	// Due Friday 10 October 2025 at 23:59:59 (the National Day week
 	// skipped); decided on 25 November.
-	h.at(60*24*hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(60*24*hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
 	h.at(60*24*hour+hour, func() { h.env.CancelWorkflow() })
 	h.run()
 	id := int64(h.in.ApplicationID)
 	want := []indexed{
-		{id, applicant, wf.StatusInitialReview, false},
-		{id, applicant, wf.StatusInitialReview, true},
-		{id, applicant, wf.StatusDepartmentReview, false},
+		{id, applicant, domain.StatusInitialReview, false},
+		{id, applicant, domain.StatusInitialReview, true},
+		{id, applicant, domain.StatusDepartmentReview, false},
 	}
 	if len(seen) != len(want) {
 		t.Fatalf("upserts %+v, want %+v", seen, want)

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 )
 
 // Supervision inside the workflows: an urge (督办) opens a reply task for
@@ -15,13 +16,6 @@ import (
 const (
 	UpdateUrge           = "urge"
 	UpdateFlagGroundless = "flag_groundless"
-
-	TaskUrgeReply  = "urge_reply"
-	TaskFlagAnswer = "flag_answer"
-
-	DecisionReply  = "reply"
-	DecisionUphold = "uphold"
-	DecisionReopen = "reopen"
 
 	// supervisionWindowChange guards the wait after a rejection during
 	// which a flag may reopen it: histories recorded before it complete at
@@ -65,11 +59,11 @@ func (m *machine) validateUrge(r UrgeRequest) (activities.Task, error) {
 		return activities.Task{}, refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
 	}
 	t, ok := m.task(r.TaskID)
-	if !ok || t.Kind == TaskUrgeReply || t.Kind == TaskFlagAnswer {
+	if !ok || t.Kind == domain.TaskUrgeReply || t.Kind == domain.TaskFlagAnswer {
 		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
 	}
 	for _, o := range m.core.Tasks {
-		if o.Kind == TaskUrgeReply && o.Subject == t.ID {
+		if o.Kind == domain.TaskUrgeReply && o.Subject == t.ID {
 			return activities.Task{}, refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
 		}
 	}
@@ -88,7 +82,7 @@ func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error
 	}
 	var c change
 	m.audit(ctx, &c, r.Actor, "urge.reply_requested", t.ID+" "+t.Department, r.Message, "")
-	m.open(ctx, &c, TaskUrgeReply, t.Department, t.ID, 1, orDefault(m.dl.UrgeReply, 3), false)
+	m.open(ctx, &c, domain.TaskUrgeReply, t.Department, t.ID, 1, orDefault(m.dl.UrgeReply, 3), false)
 	if _, err := m.apply(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -126,7 +120,7 @@ func (w *app) validateFlag(ctx workflow.Context, r FlagRequest) (Rejection, erro
 			continue
 		}
 		for _, o := range w.m.core.Tasks {
-			if o.Kind == TaskFlagAnswer && o.Subject == rej.TaskID {
+			if o.Kind == domain.TaskFlagAnswer && o.Subject == rej.TaskID {
 				return Rejection{}, refuse(ErrConflict, "task_id", "the rejection in task %s is already flagged; its answer is pending", r.TaskID)
 			}
 		}
@@ -147,7 +141,7 @@ func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult,
 	}
 	var c change
 	w.m.audit(ctx, &c, r.Actor, "flag.answer_requested", rej.TaskID+" "+rej.Department, r.Reason, "")
-	w.m.open(ctx, &c, TaskFlagAnswer, rej.Department, rej.TaskID, 1, orDefault(w.in.Deadlines.FlagAnswer, 10), false)
+	w.m.open(ctx, &c, domain.TaskFlagAnswer, rej.Department, rej.TaskID, 1, orDefault(w.in.Deadlines.FlagAnswer, 10), false)
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -157,7 +151,7 @@ func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult,
 // onFlagAnswer: uphold keeps the rejection (with its basis); reopen opens
 // the review again, with a new clock, and the application goes back to it.
 func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
-	if r.Decision == DecisionUphold {
+	if r.Decision == domain.DecisionUphold {
 		w.m.audit(ctx, c, r.Actor, "rejection.upheld", t.Subject, r.Reason, r.Basis)
 		_, err := w.commit(ctx, c)
 		return err
@@ -170,22 +164,22 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 	}
 	w.m.audit(ctx, c, r.Actor, "rejection.reopened", t.Subject, r.Reason, "")
 	switch rej.Kind {
-	case TaskInitialReview:
-		w.st.Status = StatusInitialReview
+	case domain.TaskInitialReview:
+		w.st.Status = domain.StatusInitialReview
 		w.st.InitialRound++
-		w.m.open(ctx, c, TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
-	case TaskDepartmentReview:
-		if w.st.Status == StatusRejected {
-			w.st.Status = StatusDepartmentReview
+		w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
+	case domain.TaskDepartmentReview:
+		if w.st.Status == domain.StatusRejected {
+			w.st.Status = domain.StatusDepartmentReview
 		}
 		for i, d := range w.st.Datasets {
-			if d.Department == rej.Department && d.Decision == DecisionReject {
+			if d.Department == rej.Department && d.Decision == domain.DecisionReject {
 				w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = "", "", ""
 				c.Datasets = append(c.Datasets, activities.DatasetDecision{
 					Dataset: d.Code, Department: d.Department})
 			}
 		}
-		w.m.open(ctx, c, TaskDepartmentReview, rej.Department, "", rej.Round+1, w.in.Deadlines.DepartmentReview, false)
+		w.m.open(ctx, c, domain.TaskDepartmentReview, rej.Department, "", rej.Round+1, w.in.Deadlines.DepartmentReview, false)
 	}
 	_, err := w.commit(ctx, c)
 	return err
@@ -193,7 +187,7 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 
 // validateFlagAnswer: upholding states its reason and basis.
 func validateFlagAnswer(r DecideRequest) error {
-	if r.Decision == DecisionUphold {
+	if r.Decision == domain.DecisionUphold {
 		return requireReasonBasis("", r.Reason, r.Basis)
 	}
 	return requireReason(r.Decision, r.Reason)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	wf "github.com/datagate/datagate/workflows"
 )
@@ -15,9 +16,9 @@ func supervisor() wf.Actor { return wf.Actor{User: "supervisor", Role: "supervis
 // left unanswered, it becomes overdue like any task; the reply closes it.
 func TestUrgeUnansweredBecomesOverdue(t *testing.T) {
 	h := newHarness(t, monday)
-	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
 	urge := func(a wf.Actor, msg string) wf.UrgeRequest {
-		return wf.UrgeRequest{Actor: a, TaskID: h.task(wf.TaskDepartmentReview, samr).ID, UrgeID: 1, Message: msg}
+		return wf.UrgeRequest{Actor: a, TaskID: h.task(domain.TaskDepartmentReview, samr).ID, UrgeID: 1, Message: msg}
 	}
 	h.steps(2*hour,
 		func() { h.refused(appWFID, wf.UpdateUrge, urge(actor(bureau), "请办结"), wf.ErrForbidden) },
@@ -25,26 +26,26 @@ func TestUrgeUnansweredBecomesOverdue(t *testing.T) {
 		func() { h.must(appWFID, wf.UpdateUrge, urge(supervisor(), "已近期限,请本周办结")) },
 		func() { h.refused(appWFID, wf.UpdateUrge, urge(supervisor(), "再次督办"), wf.ErrConflict) },
 		func() {
-			reply := h.task(wf.TaskUrgeReply, samr)
+			reply := h.task(domain.TaskUrgeReply, samr)
 			// Urged on Monday 2 March: 3 working days → Thursday 5 March.
-			if want := cst(2026, 3, 5, 23, 59, 59); !reply.DueAt.Equal(want) || reply.Subject != h.task(wf.TaskDepartmentReview, samr).ID {
+			if want := cst(2026, 3, 5, 23, 59, 59); !reply.DueAt.Equal(want) || reply.Subject != h.task(domain.TaskDepartmentReview, samr).ID {
 				t.Errorf("reply task due %s subject %s", reply.DueAt, reply.Subject)
 			}
 		})
 	h.at(8*24*hour, func() {
-		reply := h.task(wf.TaskUrgeReply, samr)
+		reply := h.task(domain.TaskUrgeReply, samr)
 		if reply.OverdueAt == nil || !reply.OverdueAt.Equal(cst(2026, 3, 5, 23, 59, 59)) {
 			t.Errorf("unanswered urge not overdue at its due time: %+v", reply.OverdueAt)
 		}
-		h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: reply.ID, Actor: actor(samr), Decision: wf.DecisionReply}, wf.ErrInvalid)
+		h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: reply.ID, Actor: actor(samr), Decision: domain.DecisionReply}, wf.ErrInvalid)
 	})
 	h.steps(8*24*hour+hour,
 		func() {
-			h.decide(wf.TaskUrgeReply, samr, wf.DecisionReply, withComment("已安排专人,周五前办结"))
+			h.decide(domain.TaskUrgeReply, samr, domain.DecisionReply, withComment("已安排专人,周五前办结"))
 		},
 		func() {
 			for _, task := range h.status().Tasks {
-				if task.Kind == wf.TaskUrgeReply {
+				if task.Kind == domain.TaskUrgeReply {
 					t.Errorf("reply task still open: %+v", task)
 				}
 			}
@@ -67,16 +68,16 @@ func TestUrgeUnansweredBecomesOverdue(t *testing.T) {
 // whose clock restarts, and the application goes on.
 func TestGroundlessFlagReopensReview(t *testing.T) {
 	h := newHarness(t, monday)
-	h.at(hour, func() { h.decide(wf.TaskInitialReview, bdc, wf.DecisionPass) })
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
 	var healthReview string
 	h.steps(2*hour,
 		func() {
-			healthReview = h.task(wf.TaskDepartmentReview, health).ID
-			h.decide(wf.TaskDepartmentReview, health, wf.DecisionReject, withReason("不宜开放", "无"))
-			h.decide(wf.TaskDepartmentReview, samr, wf.DecisionReject, withReason("数据不全", "目录第3条"))
+			healthReview = h.task(domain.TaskDepartmentReview, health).ID
+			h.decide(domain.TaskDepartmentReview, health, domain.DecisionReject, withReason("不宜开放", "无"))
+			h.decide(domain.TaskDepartmentReview, samr, domain.DecisionReject, withReason("数据不全", "目录第3条"))
 		},
 		func() {
-			if s := h.status(); s.Status != wf.StatusRejected || len(s.Rejections) != 2 {
+			if s := h.status(); s.Status != domain.StatusRejected || len(s.Rejections) != 2 {
 				t.Errorf("after both reject: %s, rejections %+v", s.Status, s.Rejections)
 			}
 		})
@@ -98,17 +99,17 @@ func TestGroundlessFlagReopensReview(t *testing.T) {
 			h.refused(appWFID, wf.UpdateFlagGroundless, flag(supervisor(), healthReview, "again"), wf.ErrConflict)
 		},
 		func() {
-			answer := h.task(wf.TaskFlagAnswer, health)
-			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: answer.ID, Actor: actor(health), Decision: wf.DecisionUphold, Reason: "维持"}, wf.ErrInvalid)
+			answer := h.task(domain.TaskFlagAnswer, health)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: answer.ID, Actor: actor(health), Decision: domain.DecisionUphold, Reason: "维持"}, wf.ErrInvalid)
 		})
 	h.at(reopenAt, func() {
-		h.decide(wf.TaskFlagAnswer, health, wf.DecisionReopen, withReason("重新审核", ""))
+		h.decide(domain.TaskFlagAnswer, health, domain.DecisionReopen, withReason("重新审核", ""))
 	})
 	h.steps(reopenAt+hour,
 		func() {
 			s := h.status()
-			review := h.task(wf.TaskDepartmentReview, health)
-			if s.Status != wf.StatusDepartmentReview || review.Round != 2 || !review.OpenedAt.Equal(monday.Add(reopenAt)) {
+			review := h.task(domain.TaskDepartmentReview, health)
+			if s.Status != domain.StatusDepartmentReview || review.Round != 2 || !review.OpenedAt.Equal(monday.Add(reopenAt)) {
 				t.Errorf("after reopening: %s, review %+v (clock must restart at the reopening)", s.Status, review)
 			}
 			// 20 working days from Sunday 22 March, past the Qingming
@@ -117,9 +118,9 @@ func TestGroundlessFlagReopensReview(t *testing.T) {
 				t.Errorf("reopened review due %s, want %s", review.DueAt, want)
 			}
 		},
-		func() { h.decide(wf.TaskDepartmentReview, health, wf.DecisionApprove) },
+		func() { h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove) },
 		func() {
-			if s := h.status(); s.Status != wf.StatusAgreements {
+			if s := h.status(); s.Status != domain.StatusAgreements {
 				t.Errorf("after the reopened review approved: %s", s.Status)
 			}
 			h.env.CancelWorkflow()
@@ -127,11 +128,11 @@ func TestGroundlessFlagReopensReview(t *testing.T) {
 	h.run()
 	var rows []store.Task
 	for _, r := range h.rows() {
-		if r.Kind == wf.TaskDepartmentReview && r.Department == health {
+		if r.Kind == domain.TaskDepartmentReview && r.Department == health {
 			rows = append(rows, r)
 		}
 	}
-	if len(rows) != 2 || rows[0].Decision != wf.DecisionReject || rows[1].Decision != wf.DecisionApprove {
+	if len(rows) != 2 || rows[0].Decision != domain.DecisionReject || rows[1].Decision != domain.DecisionApprove {
 		t.Errorf("health's reviews in the read model: %+v", rows)
 	}
 }
@@ -143,16 +144,16 @@ func TestRejectionClosesAfterSupervisionWindow(t *testing.T) {
 	var rejectedAt time.Time
 	h.at(hour, func() {
 		rejectedAt = h.env.Now()
-		h.decide(wf.TaskInitialReview, bdc, wf.DecisionReject, withReason("场景不明确", "《办法》第十六条"))
+		h.decide(domain.TaskInitialReview, bdc, domain.DecisionReject, withReason("场景不明确", "《办法》第十六条"))
 	})
 	h.at(10*24*hour, func() {
 		h.must(appWFID, wf.UpdateFlagGroundless, wf.FlagRequest{Actor: supervisor(), TaskID: "application-1-t1", FlagID: 1, Reason: "依据不充分"})
 	})
 	h.at(11*24*hour, func() {
-		h.decide(wf.TaskFlagAnswer, bdc, wf.DecisionUphold, withReason("申请材料缺少场景说明", "《办法》第十六条第二款"))
+		h.decide(domain.TaskFlagAnswer, bdc, domain.DecisionUphold, withReason("申请材料缺少场景说明", "《办法》第十六条第二款"))
 	})
 	st := h.finish()
-	if st.Status != wf.StatusRejected {
+	if st.Status != domain.StatusRejected {
 		t.Fatalf("status %s", st.Status)
 	}
 	if end := h.env.Now(); end.Before(rejectedAt.AddDate(0, 0, 60)) {

@@ -37,107 +37,6 @@ func ModelWorkflowID(appWorkflowID string, no int) string {
 	return fmt.Sprintf("%s-model-%d", appWorkflowID, no)
 }
 
-// Application statuses.
-const (
-	StatusDraft            = "draft"
-	StatusInitialReview    = "initial_review"
-	StatusSupplement       = "supplement"
-	StatusDepartmentReview = "department_review"
-	StatusAgreements       = "agreements"
-	StatusActive           = "active"
-	StatusExiting          = "exiting"
-	StatusClosed           = "closed"
-	StatusRejected         = "rejected"
-	StatusWithdrawn        = "withdrawn"
-)
-
-// End reasons of an authorization.
-const (
-	EndExpired    = "expired"
-	EndExit       = "exit"
-	EndTerminated = "terminated"
-)
-
-// Task kinds and the decisions each accepts.
-const (
-	TaskInitialReview     = "initial_review"
-	TaskSupplement        = "supplement"
-	TaskDepartmentReview  = "department_review"
-	TaskRegulatorOpinion  = "regulator_opinion"
-	TaskSignAuthorization = "sign_authorization"
-	TaskSignService       = "sign_service"
-	TaskFileService       = "file_service"
-	TaskSignCommitment    = "sign_commitment"
-	TaskSelfEvaluation    = "self_evaluation"
-	TaskRateEvaluation    = "rate_evaluation"
-	TaskExitConfirmation  = "exit_confirmation"
-	TaskExitVerification  = "exit_verification"
-	TaskModelReview       = "model_review"
-	TaskModelRevision     = "model_revision"
-)
-
-// Decisions.
-const (
-	DecisionPass           = "pass"
-	DecisionReject         = "reject"
-	DecisionReturn         = "return"
-	DecisionResubmit       = "resubmit"
-	DecisionApprove        = "approve"
-	DecisionDecide         = "decide"
-	DecisionAskRegulator   = "ask_regulator"
-	DecisionOpinion        = "opinion"
-	DecisionSign           = "sign"
-	DecisionFile           = "file"
-	DecisionSubmit         = "submit"
-	DecisionQualified      = "qualified"
-	DecisionRectify        = "rectify"
-	DecisionUnqualified    = "unqualified"
-	DecisionConfirm        = "confirm"
-	DecisionVerify         = "verify"
-	DecisionRequestChanges = "request_changes"
-	// DecisionCancelled closes a task the process no longer needs.
-	DecisionCancelled = "cancelled"
-)
-
-// allowedDecisions lists what each task kind accepts, in display order.
-var allowedDecisions = map[string][]string{
-	TaskInitialReview:     {DecisionPass, DecisionReject, DecisionReturn},
-	TaskSupplement:        {DecisionResubmit},
-	TaskDepartmentReview:  {DecisionApprove, DecisionReject, DecisionDecide, DecisionAskRegulator},
-	TaskRegulatorOpinion:  {DecisionOpinion},
-	TaskSignAuthorization: {DecisionSign},
-	TaskSignService:       {DecisionSign},
-	TaskFileService:       {DecisionFile},
-	TaskSignCommitment:    {DecisionSign},
-	TaskSelfEvaluation:    {DecisionSubmit},
-	TaskRateEvaluation:    {DecisionQualified, DecisionRectify, DecisionUnqualified},
-	TaskExitConfirmation:  {DecisionConfirm},
-	TaskExitVerification:  {DecisionVerify, DecisionReturn},
-	TaskModelReview:       {DecisionApprove, DecisionReject, DecisionRequestChanges},
-	TaskModelRevision:     {DecisionResubmit},
-	TaskUrgeReply:         {DecisionReply},
-	TaskFlagAnswer:        {DecisionUphold, DecisionReopen},
-}
-
-// TaskKinds lists every task kind, in process order.
-func TaskKinds() []string {
-	return []string{TaskInitialReview, TaskSupplement, TaskDepartmentReview, TaskRegulatorOpinion,
-		TaskSignAuthorization, TaskSignService, TaskFileService, TaskSignCommitment, TaskSelfEvaluation,
-		TaskRateEvaluation, TaskExitConfirmation, TaskExitVerification, TaskModelReview, TaskModelRevision,
-		TaskUrgeReply, TaskFlagAnswer}
-}
-
-// AllowedDecisions returns the decisions a task kind accepts.
-func AllowedDecisions(kind string) []string { return append([]string(nil), allowedDecisions[kind]...) }
-
-// Agreement kinds, signed in this order (the commitment alongside).
-const (
-	AgreementAuthorization = "authorization"
-	AgreementService       = "service"
-	AgreementFiling        = "filing"
-	AgreementCommitment    = "commitment"
-)
-
 // Actor is the authenticated person behind an Update, passed by the API.
 type Actor struct {
 	User string `json:"user"`
@@ -310,25 +209,6 @@ type ModelState struct {
 	Name       string `json:"name"`
 	Status     string `json:"status"`
 }
-
-// Model review statuses.
-const (
-	ModelInReview         = "in_review"
-	ModelChangesRequested = "changes_requested"
-	ModelApproved         = "approved"
-	ModelRejected         = "rejected"
-	ModelCancelled        = "cancelled"
-)
-
-// Evaluation statuses.
-const (
-	EvalSelf          = "self_evaluation"
-	EvalRating        = "rating"
-	EvalRectification = "rectification"
-	EvalQualified     = "qualified"
-	EvalUnqualified   = "unqualified"
-	EvalCancelled     = "cancelled"
-)
 
 // Core is the state both workflows share: the audit sequence and the open
 // tasks, carried across continue-as-new.

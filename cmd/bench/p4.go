@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/store/seeddata"
-	"github.com/datagate/datagate/workflows"
 )
 
 // overdueSQL is the statement store.Overdue runs (gorm's rendering), for
@@ -87,10 +87,10 @@ func (b *bench) p4On(ctx context.Context, kind string) error {
 	measure := func(sizes ...*p4size) error {
 		for _, sz := range sizes {
 			var err error
-			if sz.planAll, sz.rangeScan, err = explain(ctx, sz.dsn, overdueSQL, store.TaskOpen, g.now); err != nil {
+			if sz.planAll, sz.rangeScan, err = explain(ctx, sz.dsn, overdueSQL, domain.TaskOpen, g.now); err != nil {
 				return err
 			}
-			if sz.planDept, _, err = explain(ctx, sz.dsn, overdueDeptSQL, dept, store.TaskOpen, g.now); err != nil {
+			if sz.planDept, _, err = explain(ctx, sz.dsn, overdueDeptSQL, dept, domain.TaskOpen, g.now); err != nil {
 				return err
 			}
 		}
@@ -264,9 +264,9 @@ type taskGen struct {
 	now          time.Time
 }
 
-var genKinds = []string{workflows.TaskInitialReview, workflows.TaskDepartmentReview, workflows.TaskDepartmentReview,
-	workflows.TaskSignAuthorization, workflows.TaskSignService, workflows.TaskSignCommitment, workflows.TaskFileService,
-	workflows.TaskModelReview, workflows.TaskSelfEvaluation, workflows.TaskRateEvaluation}
+var genKinds = []string{domain.TaskInitialReview, domain.TaskDepartmentReview, domain.TaskDepartmentReview,
+	domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskSignCommitment, domain.TaskFileService,
+	domain.TaskModelReview, domain.TaskSelfEvaluation, domain.TaskRateEvaluation}
 
 const genChunk = 100_000
 

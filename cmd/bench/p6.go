@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -110,39 +111,39 @@ func (lp *longPath) run(ctx context.Context, remind time.Duration) (lifecycleSha
 	gsa, commerce, regulator := "gsa", "commerce", "nfra"
 	steps := []func() error{
 		func() error { return post("applicant", "/submit", nil) },
-		lp.act(ctx, workflows.TaskInitialReview, orgs.BigDataCenter, map[string]any{"decision": "return", "reason": "材料不全"}),
-		lp.act(ctx, workflows.TaskSupplement, applicant, map[string]any{"decision": "resubmit", "edits": map[string]string{"purpose": "授信评估(补正)"}}),
-		lp.act(ctx, workflows.TaskInitialReview, orgs.BigDataCenter, map[string]any{"decision": "pass"}),
-		lp.act(ctx, workflows.TaskDepartmentReview, gsa, map[string]any{"decision": "ask_regulator", "regulator": regulator, "comment": "请出具行业意见"}),
-		lp.act(ctx, workflows.TaskRegulatorOpinion, regulator, map[string]any{"decision": "opinion", "comment": "同意"}),
-		lp.act(ctx, workflows.TaskDepartmentReview, gsa, map[string]any{"decision": "decide", "items": []map[string]string{{"dataset": "DS-0100", "decision": "approve"}}}),
-		lp.act(ctx, workflows.TaskDepartmentReview, commerce, map[string]any{"decision": "approve"}),
-		lp.act(ctx, workflows.TaskSignAuthorization, orgs.Bureau, map[string]any{"decision": "sign"}),
-		lp.act(ctx, workflows.TaskSignAuthorization, orgs.Operator, map[string]any{"decision": "sign"}),
-		lp.act(ctx, workflows.TaskSignCommitment, applicant, map[string]any{"decision": "sign"}),
-		lp.act(ctx, workflows.TaskSignService, orgs.Operator, map[string]any{"decision": "sign"}),
-		lp.act(ctx, workflows.TaskSignService, applicant, map[string]any{"decision": "sign"}),
-		lp.act(ctx, workflows.TaskFileService, orgs.Bureau, map[string]any{"decision": "file"}),
+		lp.act(ctx, domain.TaskInitialReview, orgs.BigDataCenter, map[string]any{"decision": "return", "reason": "材料不全"}),
+		lp.act(ctx, domain.TaskSupplement, applicant, map[string]any{"decision": "resubmit", "edits": map[string]string{"purpose": "授信评估(补正)"}}),
+		lp.act(ctx, domain.TaskInitialReview, orgs.BigDataCenter, map[string]any{"decision": "pass"}),
+		lp.act(ctx, domain.TaskDepartmentReview, gsa, map[string]any{"decision": "ask_regulator", "regulator": regulator, "comment": "请出具行业意见"}),
+		lp.act(ctx, domain.TaskRegulatorOpinion, regulator, map[string]any{"decision": "opinion", "comment": "同意"}),
+		lp.act(ctx, domain.TaskDepartmentReview, gsa, map[string]any{"decision": "decide", "items": []map[string]string{{"dataset": "DS-0100", "decision": "approve"}}}),
+		lp.act(ctx, domain.TaskDepartmentReview, commerce, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskSignAuthorization, orgs.Bureau, map[string]any{"decision": "sign"}),
+		lp.act(ctx, domain.TaskSignAuthorization, orgs.Operator, map[string]any{"decision": "sign"}),
+		lp.act(ctx, domain.TaskSignCommitment, applicant, map[string]any{"decision": "sign"}),
+		lp.act(ctx, domain.TaskSignService, orgs.Operator, map[string]any{"decision": "sign"}),
+		lp.act(ctx, domain.TaskSignService, applicant, map[string]any{"decision": "sign"}),
+		lp.act(ctx, domain.TaskFileService, orgs.Bureau, map[string]any{"decision": "file"}),
 		func() error {
 			return post("applicant", "/models", map[string]any{"name": "风控评分模型", "description": "仅输出评分,不含个人标识"})
 		},
-		lp.act(ctx, workflows.TaskModelReview, orgs.Bureau, map[string]any{"decision": "request_changes", "reason": "补充脱敏说明"}),
-		lp.act(ctx, workflows.TaskModelReview, gsa, map[string]any{"decision": "approve"}),
-		lp.act(ctx, workflows.TaskModelReview, commerce, map[string]any{"decision": "approve"}),
-		lp.act(ctx, workflows.TaskModelRevision, applicant, map[string]any{"decision": "resubmit", "comment": "已补充"}),
-		lp.act(ctx, workflows.TaskModelReview, orgs.Bureau, map[string]any{"decision": "approve"}),
-		lp.act(ctx, workflows.TaskModelReview, gsa, map[string]any{"decision": "approve"}),
-		lp.act(ctx, workflows.TaskModelReview, commerce, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskModelReview, orgs.Bureau, map[string]any{"decision": "request_changes", "reason": "补充脱敏说明"}),
+		lp.act(ctx, domain.TaskModelReview, gsa, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskModelReview, commerce, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskModelRevision, applicant, map[string]any{"decision": "resubmit", "comment": "已补充"}),
+		lp.act(ctx, domain.TaskModelReview, orgs.Bureau, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskModelReview, gsa, map[string]any{"decision": "approve"}),
+		lp.act(ctx, domain.TaskModelReview, commerce, map[string]any{"decision": "approve"}),
 		func() error { return post("bureau_officer", "/evaluations", map[string]any{"reason": "年度抽查"}) },
-		lp.act(ctx, workflows.TaskSelfEvaluation, applicant, map[string]any{"decision": "submit", "comment": "按约定范围使用"}),
-		lp.act(ctx, workflows.TaskRateEvaluation, orgs.Bureau, map[string]any{"decision": "qualified"}),
+		lp.act(ctx, domain.TaskSelfEvaluation, applicant, map[string]any{"decision": "submit", "comment": "按约定范围使用"}),
+		lp.act(ctx, domain.TaskRateEvaluation, orgs.Bureau, map[string]any{"decision": "qualified"}),
 		func() error {
 			return post("bureau_officer", "/terminate", map[string]any{"reason": "向第三方提供数据", "basis": "授权协议第六条"})
 		},
-		lp.act(ctx, workflows.TaskExitConfirmation, applicant, map[string]any{"decision": "confirm", "comment": "数据已返还"}),
-		lp.act(ctx, workflows.TaskExitVerification, orgs.Bureau, map[string]any{"decision": "return", "reason": "衍生模型未销毁"}),
-		lp.act(ctx, workflows.TaskExitConfirmation, applicant, map[string]any{"decision": "confirm", "comment": "衍生模型已销毁"}),
-		lp.act(ctx, workflows.TaskExitVerification, orgs.Bureau, map[string]any{"decision": "verify"}),
+		lp.act(ctx, domain.TaskExitConfirmation, applicant, map[string]any{"decision": "confirm", "comment": "数据已返还"}),
+		lp.act(ctx, domain.TaskExitVerification, orgs.Bureau, map[string]any{"decision": "return", "reason": "衍生模型未销毁"}),
+		lp.act(ctx, domain.TaskExitConfirmation, applicant, map[string]any{"decision": "confirm", "comment": "衍生模型已销毁"}),
+		lp.act(ctx, domain.TaskExitVerification, orgs.Bureau, map[string]any{"decision": "verify"}),
 	}
 	bar := newProgress(s.cfg.Progress, "P6 longest path", len(steps))
 	for i, step := range steps {
@@ -192,7 +193,7 @@ func (lp *longPath) open(ctx context.Context, kind, org string) (store.Task, boo
 	}
 	for i := len(tasks) - 1; i >= 0; i-- {
 		t := tasks[i]
-		if t.Status == store.TaskOpen && t.Kind == kind && t.Department == org {
+		if t.Status == domain.TaskOpen && t.Kind == kind && t.Department == org {
 			return t, true, nil
 		}
 	}

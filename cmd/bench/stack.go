@@ -23,9 +23,9 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
-	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/worker"
 	"github.com/datagate/datagate/workflows"
@@ -138,7 +138,7 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	tokens := map[string]string{}
 	s.users = map[string]string{}
 	for _, u := range users {
-		if _, ok := s.users[u.OrgCode]; !ok && u.Role != rbac.RoleAdmin && u.Role != rbac.RoleSupervisor {
+		if _, ok := s.users[u.OrgCode]; !ok && u.Role != domain.RoleAdmin && u.Role != domain.RoleSupervisor {
 			s.users[u.OrgCode] = u.Username
 		}
 		if u.Username == "applicant" {

@@ -15,10 +15,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/browsertest"
 	"github.com/datagate/datagate/store"
-	"github.com/datagate/datagate/workflows"
 )
 
 // TestBrowserLifecycle walks one application through its whole life in a
@@ -239,7 +239,7 @@ func TestBrowserLifecycle(t *testing.T) {
 		t.Errorf("the uploaded 2027 table is not listed: %.300s", txt)
 	}
 
-	if got := app.status(s, 1); got != workflows.StatusActive {
+	if got := app.status(s, 1); got != domain.StatusActive {
 		t.Errorf("application 1 is %s, want active", got)
 	}
 }

@@ -27,9 +27,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
-	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
 
@@ -413,7 +413,7 @@ func (fs *faultStack) create(ctx context.Context, n int) (uint64, error) {
 		if err != nil {
 			return id, err
 		}
-		if d.Application.Status != workflows.StatusDraft {
+		if d.Application.Status != domain.StatusDraft {
 			return id, nil
 		}
 		if code != http.StatusConflict {
@@ -424,14 +424,14 @@ func (fs *faultStack) create(ctx context.Context, n int) (uint64, error) {
 
 // decisions are what each step of the lifecycle is answered with.
 var faultDecisions = map[string]map[string]any{
-	workflows.TaskInitialReview:     {"decision": workflows.DecisionPass},
-	workflows.TaskDepartmentReview:  {"decision": workflows.DecisionApprove},
-	workflows.TaskSignAuthorization: {"decision": workflows.DecisionSign},
-	workflows.TaskSignService:       {"decision": workflows.DecisionSign},
-	workflows.TaskSignCommitment:    {"decision": workflows.DecisionSign},
-	workflows.TaskFileService:       {"decision": workflows.DecisionFile},
-	workflows.TaskExitConfirmation:  {"decision": workflows.DecisionConfirm, "comment": "数据已返还并销毁"},
-	workflows.TaskExitVerification:  {"decision": workflows.DecisionVerify},
+	domain.TaskInitialReview:     {"decision": domain.DecisionPass},
+	domain.TaskDepartmentReview:  {"decision": domain.DecisionApprove},
+	domain.TaskSignAuthorization: {"decision": domain.DecisionSign},
+	domain.TaskSignService:       {"decision": domain.DecisionSign},
+	domain.TaskSignCommitment:    {"decision": domain.DecisionSign},
+	domain.TaskFileService:       {"decision": domain.DecisionFile},
+	domain.TaskExitConfirmation:  {"decision": domain.DecisionConfirm, "comment": "数据已返还并销毁"},
+	domain.TaskExitVerification:  {"decision": domain.DecisionVerify},
 }
 
 // drive takes an application from submitted to closed: it reads where the
@@ -445,9 +445,9 @@ func (fs *faultStack) drive(ctx context.Context, id uint64) error {
 			return err
 		}
 		switch d.Application.Status {
-		case workflows.StatusClosed:
+		case domain.StatusClosed:
 			return nil
-		case workflows.StatusActive:
+		case domain.StatusActive:
 			if !terminated {
 				code, body, err := fs.call(ctx, "POST", fmt.Sprintf("/api/v1/applications/%d/terminate", id), "bureau_officer",
 					fmt.Sprintf("terminate-%d", id), map[string]any{"reason": "演练结束", "basis": "授权协议第六条"})
@@ -463,7 +463,7 @@ func (fs *faultStack) drive(ctx context.Context, id uint64) error {
 		}
 		var open *faultStep
 		for i, st := range d.Timeline {
-			if st.Status == store.TaskOpen {
+			if st.Status == domain.TaskOpen {
 				open = &d.Timeline[i]
 				break
 			}
@@ -626,7 +626,7 @@ func (fs *faultStack) check(ids []uint64, ref profile) {
 			continue // its creation failed, reported already
 		}
 		p := fs.profile(id)
-		if p.Status != workflows.StatusClosed {
+		if p.Status != domain.StatusClosed {
 			t.Errorf("application %d is %s, not closed", id, p.Status)
 		}
 		for _, diff := range []struct {
@@ -730,7 +730,7 @@ func (fs *faultStack) reference() profile {
 	}
 	fs.decided.Store(0)
 	p := fs.profile(id)
-	if p.Status != workflows.StatusClosed || len(p.Tasks) != faultDecisionsPerApp || len(p.Audit) == 0 {
+	if p.Status != domain.StatusClosed || len(p.Tasks) != faultDecisionsPerApp || len(p.Audit) == 0 {
 		fs.t.Fatalf("the reference application: %+v", p)
 	}
 	fs.t.Logf("reference application: %d tasks, %d agreements, %d audit rows", len(p.Tasks), len(p.Agreements), len(p.Audit))

@@ -18,6 +18,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/worker"
@@ -84,7 +85,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	c.decide("reviewer-commerce", "department_review", map[string]any{"decision": "approve"})
 	c.decide("bureau_officer", "sign_authorization", map[string]any{"decision": "sign"})
 	c.decide("operator", "sign_authorization", map[string]any{"decision": "sign"})
-	if st := c.status(appPath); st != workflows.StatusAgreements {
+	if st := c.status(appPath); st != domain.StatusAgreements {
 		t.Fatalf("status %s before restart, want agreements", st)
 	}
 
@@ -96,7 +97,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	}
 	c.base = "http://" + s.addr
 	c.waitHealthy()
-	if st := c.status(appPath); st != workflows.StatusAgreements {
+	if st := c.status(appPath); st != domain.StatusAgreements {
 		t.Fatalf("status %s after restart, want agreements", st)
 	}
 
@@ -104,7 +105,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	c.decide("applicant", "sign_service", map[string]any{"decision": "sign"})
 	c.decide("applicant", "sign_commitment", map[string]any{"decision": "sign"})
 	c.decide("bureau_officer", "file_service", map[string]any{"decision": "file"})
-	if st := c.status(appPath); st != workflows.StatusActive {
+	if st := c.status(appPath); st != domain.StatusActive {
 		t.Fatalf("status %s, want active", st)
 	}
 	c.expect("POST", appPath+"/models", "applicant", map[string]any{"name": "风控模型", "description": "评分卡"}, http.StatusOK, nil)
@@ -125,7 +126,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 		Audit       []struct{ Seq int64 }
 	}
 	c.expect("GET", appPath, "applicant", nil, http.StatusOK, &detail)
-	if detail.Application.Status != workflows.StatusClosed {
+	if detail.Application.Status != domain.StatusClosed {
 		t.Fatalf("final status %s, want closed", detail.Application.Status)
 	}
 	if len(detail.Timeline) < 15 || len(detail.Models) != 1 || detail.Models[0].Status != "approved" {

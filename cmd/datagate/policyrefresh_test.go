@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 )
@@ -59,7 +60,7 @@ func TestServeReplicasSharePolicyChanges(t *testing.T) {
 		}
 	}
 	one, two := enfs[0], enfs[1]
-	if err := one.AssignRole("li", rbac.RoleSupervisor, "inspect"); err != nil {
+	if err := one.AssignRole("li", domain.RoleSupervisor, "inspect"); err != nil {
 		t.Fatal(err)
 	}
 	s := newStack(slog.New(slog.DiscardHandler))
@@ -88,11 +89,11 @@ func TestServeReplicasSharePolicyChanges(t *testing.T) {
 		}
 	}
 	wait(true)
-	if err := one.RevokeRole("li", rbac.RoleSupervisor, "inspect"); err != nil {
+	if err := one.RevokeRole("li", domain.RoleSupervisor, "inspect"); err != nil {
 		t.Fatal(err)
 	}
 	wait(false)
-	if err := one.AssignRole("li", rbac.RoleSupervisor, "inspect"); err != nil {
+	if err := one.AssignRole("li", domain.RoleSupervisor, "inspect"); err != nil {
 		t.Fatal(err)
 	}
 	wait(true)

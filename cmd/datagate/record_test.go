@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/reconcile"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -407,7 +408,7 @@ func TestRacedDecisionsKeepTheRecordTrue(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tk := range tasks {
-			if tk.Kind == "department_review" && tk.Department == "commerce" && tk.Status == store.TaskOpen {
+			if tk.Kind == "department_review" && tk.Department == "commerce" && tk.Status == domain.TaskOpen {
 				reviews = append(reviews, tk.ID)
 				waitOpen(t, s, tk.WorkflowID, tk.ID)
 			}
@@ -434,7 +435,7 @@ func TestRacedDecisionsKeepTheRecordTrue(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tk := range tasks {
-			if tk.Status == store.TaskOpen && !slices.Contains(allowedOpen[a.Status], tk.Kind) {
+			if tk.Status == domain.TaskOpen && !slices.Contains(allowedOpen[a.Status], tk.Kind) {
 				t.Errorf("application %d is %s, yet its %s task %s is open", id, a.Status, tk.Kind, tk.ID)
 			}
 		}
@@ -493,7 +494,7 @@ func TestEditRacingSubmitStartsFromTheStoredRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.Status == store.AppDraft {
+		if a.Status == domain.StatusDraft {
 			t.Fatalf("try %d: the submission did not happen", try)
 		}
 		var stored []string
@@ -540,7 +541,7 @@ func TestIdempotencyKeyIsTheUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if row.Status != store.TaskDone || row.ActorUser != step.user {
+		if row.Status != domain.TaskDone || row.ActorUser != step.user {
 			t.Errorf("%s was told its %s was signed; the task is %s by %q", step.user, task, row.Status, row.ActorUser)
 		}
 		// The same user's retry with the key is answered, and applied once.

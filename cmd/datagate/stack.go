@@ -18,6 +18,7 @@ import (
 
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/ops"
@@ -270,7 +271,7 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, password string) ([]st
 	if err != nil {
 		return nil, err
 	}
-	u := store.User{Username: "admin", DisplayName: "管理员", OrgCode: bureau.Code, Role: rbac.RoleAdmin, PasswordHash: hash}
+	u := store.User{Username: "admin", DisplayName: "管理员", OrgCode: bureau.Code, Role: domain.RoleAdmin, PasswordHash: hash}
 	if err := st.CreateUser(ctx, &u); errors.Is(err, store.ErrConflict) {
 		// Another process starting at the same time made it (on SQLite,
 		// which has no lock between processes).

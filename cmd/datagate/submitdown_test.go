@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -71,7 +72,7 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 	if down.status != http.StatusServiceUnavailable || down.retry == "" || down.id == 0 {
 		t.Fatalf("with Temporal down: %d (Retry-After %q) %s; want 503 with the draft's application_id", down.status, down.retry, down.raw)
 	}
-	if a, err := s.store.Application(ctx, down.id); err != nil || a.Status != store.AppDraft {
+	if a, err := s.store.Application(ctx, down.id); err != nil || a.Status != domain.StatusDraft {
 		t.Fatalf("application %d after the 503: %+v, %v; want a draft", down.id, a.Status, err)
 	}
 
@@ -90,7 +91,7 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 			break
 		}
 	}
-	if up.status != http.StatusCreated || up.id != down.id || up.status2 == store.AppDraft || up.replay != "" {
+	if up.status != http.StatusCreated || up.id != down.id || up.status2 == domain.StatusDraft || up.replay != "" {
 		t.Fatalf("retry with Temporal up: %d, application %d (%s), replayed %q: %s; want 201 submitting draft %d",
 			up.status, up.id, up.status2, up.replay, up.raw, down.id)
 	}
@@ -108,7 +109,7 @@ func TestSubmitWhileTemporalIsDown(t *testing.T) {
 	// The workflow runs: the initial review opens.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		a, err := s.store.Application(ctx, down.id)
-		if err == nil && a.Status == workflows.StatusInitialReview {
+		if err == nil && a.Status == domain.StatusInitialReview {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -161,7 +162,7 @@ func TestSubmitAfterALostStart(t *testing.T) {
 		t.Fatalf("submit again after a lost start: %d %s; want 202", status, raw)
 	}
 	a, err := s.store.Application(ctx, id)
-	if err != nil || a.Status != store.AppSubmitted || a.WorkflowID != wfID {
+	if err != nil || a.Status != domain.StatusSubmitted || a.WorkflowID != wfID {
 		t.Fatalf("application %d after the submit: %q (workflow %q), %v; want submitted to %s", id, a.Status, a.WorkflowID, err, wfID)
 	}
 }
