@@ -92,21 +92,24 @@ func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target
 	})
 }
 
-// open adds a new task for org with a deadline in working days (or
-// calendar days when calendarDays is true).
-func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round, days int, calendarDays bool) {
+// open adds a new task for org, due when due says (workingDays or
+// calendarDays), reminded ReminderBefore working days before.
+func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round int, due activities.Deadline) {
 	m.core.TaskSeq++
 	t := activities.Task{
 		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
 		Kind: kind, Subject: subject, Round: round, Department: org, Status: domain.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}
-	d := activities.Deadline{WorkingDays: days, ReminderBefore: m.dl.ReminderBefore}
-	if calendarDays {
-		d = activities.Deadline{CalendarDays: days, ReminderBefore: m.dl.ReminderBefore}
-	}
-	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: d})
+	due.ReminderBefore = m.dl.ReminderBefore
+	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: due})
 }
+
+// workingDays is a deadline n working days after the task opens.
+func workingDays(n int) activities.Deadline { return activities.Deadline{WorkingDays: n} }
+
+// calendarDays is a deadline n calendar days after the task opens.
+func calendarDays(n int) activities.Deadline { return activities.Deadline{CalendarDays: n} }
 
 // close records a decision on an open task.
 func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {
@@ -339,6 +342,25 @@ func sleepUntil(ctx workflow.Context, t time.Time) bool {
 // lock takes the transition lock; every Update handler and timer holds it
 // while it changes state, so validators' checks are repeated under it.
 func (m *machine) lock(ctx workflow.Context) error { return m.mu.Lock(ctx) }
+
+// onUpdate registers an Update. check is its validator: it admits or
+// refuses a request, and a refusal leaves no trace in the history. do runs
+// under the machine's lock, after check has run again there, because
+// another Update may have changed the state between this one's admission
+// and now: every Update's prologue, written once.
+func onUpdate[Req any](ctx workflow.Context, m *machine, name string,
+	check func(workflow.Context, Req) error, do func(workflow.Context, Req) (UpdateResult, error)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name, func(ctx workflow.Context, r Req) (UpdateResult, error) {
+		if err := m.lock(ctx); err != nil {
+			return UpdateResult{}, err
+		}
+		defer m.mu.Unlock()
+		if err := check(ctx, r); err != nil {
+			return UpdateResult{}, err
+		}
+		return do(ctx, r)
+	}, workflow.UpdateHandlerOptions{Validator: check})
+}
 
 // checkTask finds an open task and checks the actor and the decision.
 func (m *machine) checkTask(r DecideRequest) (activities.Task, error) {

@@ -14,7 +14,7 @@ var zhRefusals = map[string]string{
 	"a rejection must state its legal or policy basis: fill in %sbasis":              "驳回须说明法律或政策依据：请填写 %sbasis",
 	"decision %s needs a reason: fill in reason":                                     "办理结果 %s 须说明理由：请填写 reason",
 
-	// application.go
+	// application.go and the phases: review.go, agreements.go, evaluation.go, ending.go, model.go
 	"an opinion needs its text: fill in comment":                                                          "意见内容不能为空：请填写 comment",
 	"a self-evaluation needs its report: fill in comment":                                                 "自评须提交自评报告：请填写 comment",
 	"name the regulator to ask: fill in regulator with its org code":                                      "请指定征求意见的行业主管部门：在 regulator 中填写其单位代码",

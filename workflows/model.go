@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -27,12 +28,10 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 	}); err != nil {
 		return w.st, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide,
-		workflow.UpdateHandlerOptions{Validator: w.validate}); err != nil {
-		return w.st, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateUrge, w.m.urge, workflow.UpdateHandlerOptions{
-		Validator: func(ctx workflow.Context, r UrgeRequest) error { _, err := w.m.validateUrge(r); return err }}); err != nil {
+	if err := errors.Join(
+		onUpdate(ctx, w.m, UpdateDecide, w.validate, w.decide),
+		onUpdate(ctx, w.m, UpdateUrge, w.m.validateUrge, w.m.urge),
+	); err != nil {
 		return w.st, err
 	}
 	if err := w.start(ctx); err != nil {
@@ -74,7 +73,7 @@ func (w *modelReview) final() bool {
 
 func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
 	for _, org := range w.in.Reviewers {
-		w.m.open(ctx, c, domain.TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelReview, false)
+		w.m.open(ctx, c, domain.TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, workingDays(w.in.Deadlines.ModelReview))
 	}
 }
 
@@ -106,13 +105,6 @@ func (w *modelReview) validate(ctx workflow.Context, r DecideRequest) error {
 }
 
 func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error) {
-	if err := w.m.lock(ctx); err != nil {
-		return UpdateResult{}, err
-	}
-	defer w.m.mu.Unlock()
-	if err := w.validate(ctx, r); err != nil {
-		return UpdateResult{}, err
-	}
 	t, _ := w.m.task(r.TaskID)
 	var c change
 	w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
@@ -137,7 +129,7 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 		w.st.Status = w.roundOutcome()
 		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
 		if w.st.Status == domain.ModelChangesRequested {
-			w.m.open(ctx, &c, domain.TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, w.in.Deadlines.ModelRevision, false)
+			w.m.open(ctx, &c, domain.TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, workingDays(w.in.Deadlines.ModelRevision))
 		}
 	}
 	c.Models = []activities.Model{w.row(ctx)}
@@ -194,4 +186,72 @@ func (w *modelReview) cancelled(ctx workflow.Context) (ModelStatus, error) {
 		return w.st, err
 	}
 	return w.st, temporal.NewCanceledError()
+}
+
+// --- submitting a model (the application workflow's side) -------------
+
+func (w *app) validateSubmitModel(ctx workflow.Context, r ModelRequest) error {
+	if err := w.checkActive(r.Actor, w.in.ApplicantOrg, "submit a model"); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		return refuse(ErrInvalid, "name", "a model needs a name: fill in name")
+	}
+	if strings.TrimSpace(r.Description) == "" {
+		return refuse(ErrInvalid, "description", "describe the model and how it uses the data: fill in description")
+	}
+	return nil
+}
+
+func (w *app) submitModel(ctx workflow.Context, r ModelRequest) (UpdateResult, error) {
+	no := len(w.st.Models) + 1
+	id := ModelWorkflowID(w.m.wfID, no)
+	now := workflow.Now(ctx).UTC()
+	var c change
+	c.Models = []activities.Model{{ID: id, ApplicationID: w.in.ApplicationID, No: no, Name: r.Name,
+		Description: r.Description, Status: domain.ModelInReview, Round: 1, SubmittedAt: now}}
+	w.m.audit(ctx, &c, r.Actor, "model.submitted", id, r.Name, "")
+	if _, err := w.commit(ctx, &c); err != nil {
+		return UpdateResult{}, err
+	}
+	reviewers := []string{w.in.Orgs.Bureau}
+	for _, d := range w.approved() {
+		if !contains(reviewers, d.Department) {
+			reviewers = append(reviewers, d.Department)
+		}
+	}
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID: id,
+		// The review outlives a continue-as-new of this run; an ended
+		// authorization cancels it explicitly.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		// A cancelled review closes its tasks before it ends.
+		WaitForCancellation: true,
+	}
+	if w.searchable {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
+			SearchApplicationID.ValueSet(int64(w.in.ApplicationID)),
+			SearchApplicantOrg.ValueSet(w.in.ApplicantOrg))
+	}
+	cctx := workflow.WithChildOptions(ctx, opts)
+	child := workflow.ExecuteChildWorkflow(cctx, ModelReviewWorkflowName, ModelInput{
+		ApplicationID: w.in.ApplicationID, ApplicationWorkflowID: w.m.wfID, No: no,
+		Name: r.Name, Description: r.Description, ApplicantOrg: w.in.ApplicantOrg,
+		Submitter: r.Actor, Reviewers: reviewers, Deadlines: w.in.Deadlines, SubmittedAt: now,
+	})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return UpdateResult{}, fmt.Errorf("start model review %s: %w", id, err)
+	}
+	w.st.Models = append(w.st.Models, ModelState{No: no, WorkflowID: id, Name: r.Name, Status: domain.ModelInReview})
+	w.m.version++
+	return UpdateResult{Status: w.st.Status, Model: id}, nil
+}
+
+func (w *app) modelReviewed(s ModelReviewed) {
+	for i := range w.st.Models {
+		if w.st.Models[i].No == s.No && w.st.Models[i].Status != domain.ModelCancelled {
+			w.st.Models[i].Status = s.Status
+		}
+	}
+	w.m.version++
 }

@@ -48,41 +48,34 @@ type Rejection struct {
 	Round      int    `json:"round"`
 }
 
-func (m *machine) validateUrge(r UrgeRequest) (activities.Task, error) {
+func (m *machine) validateUrge(_ workflow.Context, r UrgeRequest) error {
 	if err := checkActor(r.Actor); err != nil {
-		return activities.Task{}, err
+		return err
 	}
-	if r.Actor.Role != "supervisor" {
-		return activities.Task{}, refuse(ErrForbidden, "actor.role", "only a supervisor may urge a task; %s is %s", r.Actor.User, r.Actor.Role)
+	if r.Actor.Role != domain.RoleSupervisor {
+		return refuse(ErrForbidden, "actor.role", "only a supervisor may urge a task; %s is %s", r.Actor.User, r.Actor.Role)
 	}
 	if strings.TrimSpace(r.Message) == "" {
-		return activities.Task{}, refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
+		return refuse(ErrInvalid, "message", "an urge needs its message: fill in message")
 	}
 	t, ok := m.task(r.TaskID)
 	if !ok || t.Kind == domain.TaskUrgeReply || t.Kind == domain.TaskFlagAnswer {
-		return activities.Task{}, refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
+		return refuse(ErrConflict, "task_id", "task %s is not open for an urge", r.TaskID)
 	}
 	for _, o := range m.core.Tasks {
 		if o.Kind == domain.TaskUrgeReply && o.Subject == t.ID {
-			return activities.Task{}, refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
+			return refuse(ErrConflict, "task_id", "task %s was already urged; its reply is pending", t.ID)
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // urge opens the department's reply task, due in UrgeReply working days.
 func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error) {
-	if err := m.lock(ctx); err != nil {
-		return UpdateResult{}, err
-	}
-	defer m.mu.Unlock()
-	t, err := m.validateUrge(r)
-	if err != nil {
-		return UpdateResult{}, err
-	}
+	t, _ := m.task(r.TaskID)
 	var c change
 	m.audit(ctx, &c, r.Actor, "urge.reply_requested", t.ID+" "+t.Department, r.Message, "")
-	m.open(ctx, &c, domain.TaskUrgeReply, t.Department, t.ID, 1, orDefault(m.dl.UrgeReply, 3), false)
+	m.open(ctx, &c, domain.TaskUrgeReply, t.Department, t.ID, 1, workingDays(orDefault(m.dl.UrgeReply, 3)))
 	if _, err := m.apply(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -105,43 +98,44 @@ func orDefault(v, def int) int {
 
 // --- groundless-rejection flags (application workflow) -------------------
 
-func (w *app) validateFlag(ctx workflow.Context, r FlagRequest) (Rejection, error) {
+func (w *app) validateFlag(_ workflow.Context, r FlagRequest) error {
 	if err := checkActor(r.Actor); err != nil {
-		return Rejection{}, err
+		return err
 	}
-	if r.Actor.Role != "supervisor" {
-		return Rejection{}, refuse(ErrForbidden, "actor.role", "only a supervisor may flag a rejection; %s is %s", r.Actor.User, r.Actor.Role)
+	if r.Actor.Role != domain.RoleSupervisor {
+		return refuse(ErrForbidden, "actor.role", "only a supervisor may flag a rejection; %s is %s", r.Actor.User, r.Actor.Role)
 	}
 	if strings.TrimSpace(r.Reason) == "" {
-		return Rejection{}, refuse(ErrInvalid, "reason", "a flag needs its reason: fill in reason")
+		return refuse(ErrInvalid, "reason", "a flag needs its reason: fill in reason")
 	}
+	rej, ok := w.rejection(r.TaskID)
+	if !ok {
+		return refuse(ErrConflict, "task_id", "task %s is not a rejection of this application", r.TaskID)
+	}
+	for _, o := range w.m.core.Tasks {
+		if o.Kind == domain.TaskFlagAnswer && o.Subject == rej.TaskID {
+			return refuse(ErrConflict, "task_id", "the rejection in task %s is already flagged; its answer is pending", r.TaskID)
+		}
+	}
+	return nil
+}
+
+// rejection is the recorded rejection of review task id.
+func (w *app) rejection(id string) (Rejection, bool) {
 	for _, rej := range w.st.Rejections {
-		if rej.TaskID != r.TaskID {
-			continue
+		if rej.TaskID == id {
+			return rej, true
 		}
-		for _, o := range w.m.core.Tasks {
-			if o.Kind == domain.TaskFlagAnswer && o.Subject == rej.TaskID {
-				return Rejection{}, refuse(ErrConflict, "task_id", "the rejection in task %s is already flagged; its answer is pending", r.TaskID)
-			}
-		}
-		return rej, nil
 	}
-	return Rejection{}, refuse(ErrConflict, "task_id", "task %s is not a rejection of this application", r.TaskID)
+	return Rejection{}, false
 }
 
 // flagGroundless asks the rejecting department to answer the flag.
 func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult, error) {
-	if err := w.m.lock(ctx); err != nil {
-		return UpdateResult{}, err
-	}
-	defer w.m.mu.Unlock()
-	rej, err := w.validateFlag(ctx, r)
-	if err != nil {
-		return UpdateResult{}, err
-	}
+	rej, _ := w.rejection(r.TaskID)
 	var c change
 	w.m.audit(ctx, &c, r.Actor, "flag.answer_requested", rej.TaskID+" "+rej.Department, r.Reason, "")
-	w.m.open(ctx, &c, domain.TaskFlagAnswer, rej.Department, rej.TaskID, 1, orDefault(w.in.Deadlines.FlagAnswer, 10), false)
+	w.m.open(ctx, &c, domain.TaskFlagAnswer, rej.Department, rej.TaskID, 1, workingDays(orDefault(w.in.Deadlines.FlagAnswer, 10)))
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -167,7 +161,7 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 	case domain.TaskInitialReview:
 		w.st.Status = domain.StatusInitialReview
 		w.st.InitialRound++
-		w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, w.in.Deadlines.InitialReview, false)
+		w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, workingDays(w.in.Deadlines.InitialReview))
 	case domain.TaskDepartmentReview:
 		if w.st.Status == domain.StatusRejected {
 			w.st.Status = domain.StatusDepartmentReview
@@ -179,7 +173,7 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 					Dataset: d.Code, Department: d.Department})
 			}
 		}
-		w.m.open(ctx, c, domain.TaskDepartmentReview, rej.Department, "", rej.Round+1, w.in.Deadlines.DepartmentReview, false)
+		w.m.open(ctx, c, domain.TaskDepartmentReview, rej.Department, "", rej.Round+1, workingDays(w.in.Deadlines.DepartmentReview))
 	}
 	_, err := w.commit(ctx, c)
 	return err

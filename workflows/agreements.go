@@ -1,0 +1,92 @@
+package workflows
+
+// The agreements phase: the authorization agreement, the service agreement
+// and its filing, and the utilization commitment; the authorization takes
+// effect when the filing and the commitment are complete.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
+)
+
+func (w *app) startAgreements(ctx workflow.Context, c *change) {
+	w.st.Status = domain.StatusAgreements
+	o := w.in.Orgs
+	w.st.Agreements = []activities.Agreement{
+		{Kind: domain.AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
+		{Kind: domain.AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
+		{Kind: domain.AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
+		{Kind: domain.AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
+	}
+	c.Agreements = append(c.Agreements, w.st.Agreements...)
+	w.m.audit(ctx, c, systemActor, "application.approved", fmt.Sprintf("%d datasets approved", len(w.approved())), "", "")
+	w.openSignatures(ctx, c, domain.AgreementAuthorization)
+	w.openSignatures(ctx, c, domain.AgreementCommitment)
+}
+
+var signatureTask = map[string]string{
+	domain.AgreementAuthorization: domain.TaskSignAuthorization,
+	domain.AgreementService:       domain.TaskSignService,
+	domain.AgreementFiling:        domain.TaskFileService,
+	domain.AgreementCommitment:    domain.TaskSignCommitment,
+}
+
+func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
+	a := w.agreement(kind)
+	a.Status = "pending"
+	for _, p := range a.Parties {
+		w.m.open(ctx, c, signatureTask[kind], p, kind, 1, workingDays(w.in.Deadlines.Signature))
+	}
+}
+
+func (w *app) agreement(kind string) *activities.Agreement {
+	for i := range w.st.Agreements {
+		if w.st.Agreements[i].Kind == kind {
+			return &w.st.Agreements[i]
+		}
+	}
+	panic("unknown agreement " + kind)
+}
+
+func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
+	now := workflow.Now(ctx).UTC()
+	a := w.agreement(t.Subject)
+	a.Signatures = append(append([]activities.Signature(nil), a.Signatures...), activities.Signature{Org: r.Actor.Org, User: r.Actor.User, At: now})
+	w.m.audit(ctx, c, r.Actor, "agreement."+r.Decision, t.Subject, "", "")
+	if len(a.Signatures) == len(a.Parties) {
+		a.Status = "completed"
+		a.CompletedAt = &now
+		switch t.Subject {
+		case domain.AgreementAuthorization:
+			w.openSignatures(ctx, c, domain.AgreementService)
+		case domain.AgreementService:
+			w.openSignatures(ctx, c, domain.AgreementFiling)
+		}
+	}
+	c.Agreements = append(c.Agreements, w.st.Agreements...)
+	if w.agreement(domain.AgreementFiling).Status == "completed" && w.agreement(domain.AgreementCommitment).Status == "completed" {
+		w.activate(ctx, c)
+	}
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+func (w *app) activate(ctx workflow.Context, c *change) {
+	now := workflow.Now(ctx).UTC()
+	w.st.Status = domain.StatusActive
+	w.st.ActiveFrom = now
+	w.st.ActiveUntil = now.AddDate(0, w.in.PeriodMonths, 0)
+	w.st.NextEvaluationAt = now.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
+	var codes []string
+	for _, d := range w.approved() {
+		codes = append(codes, d.Code)
+	}
+	w.m.audit(ctx, c, systemActor, "access.provisioned", strings.Join(codes, ","),
+		fmt.Sprintf("%s access until %s", w.in.AccessMode, w.st.ActiveUntil.Format(time.DateOnly)), "")
+}

@@ -1,0 +1,99 @@
+package workflows
+
+// The evaluation phase of an active authorization: periodic and on-demand
+// evaluations, the self-evaluation, the rating and rectification.
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
+)
+
+func (w *app) startEvaluation(ctx workflow.Context, a Actor, why string) error {
+	w.st.EvaluationCount++
+	now := workflow.Now(ctx).UTC()
+	w.st.Evaluation = &activities.Evaluation{
+		ID:            fmt.Sprintf("%s-evaluation-%d", w.m.wfID, w.st.EvaluationCount),
+		ApplicationID: w.in.ApplicationID, No: w.st.EvaluationCount, Round: 1,
+		Status: domain.EvalSelf, OpenedAt: now,
+	}
+	var c change
+	w.m.audit(ctx, &c, a, "evaluation.started", w.st.Evaluation.ID, why, "")
+	return w.evaluationStep(ctx, &c, domain.TaskSelfEvaluation)
+}
+
+func (w *app) reEvaluate(ctx workflow.Context) error {
+	e := *w.st.Evaluation
+	e.Round++
+	e.Status = domain.EvalSelf
+	w.st.Evaluation = &e
+	var c change
+	w.m.audit(ctx, &c, systemActor, "evaluation.reevaluation", e.ID, "rectification period elapsed", "")
+	return w.evaluationStep(ctx, &c, domain.TaskSelfEvaluation)
+}
+
+// evaluationStep opens the next evaluation task and writes the evaluation.
+func (w *app) evaluationStep(ctx workflow.Context, c *change, kind string) error {
+	e := w.st.Evaluation
+	if kind == domain.TaskSelfEvaluation {
+		w.m.open(ctx, c, kind, w.in.ApplicantOrg, e.ID, e.Round, workingDays(w.in.Deadlines.SelfEvaluation))
+	} else {
+		w.m.open(ctx, c, kind, w.in.Orgs.Bureau, e.ID, e.Round, workingDays(w.in.Deadlines.Rating))
+	}
+	c.Evaluations = append(c.Evaluations, *e)
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
+	e := *w.st.Evaluation
+	w.st.Evaluation = &e
+	now := workflow.Now(ctx).UTC()
+	if t.Kind == domain.TaskSelfEvaluation {
+		e.Status = domain.EvalRating
+		e.SelfReport = r.Comment
+		return w.evaluationStep(ctx, c, domain.TaskRateEvaluation)
+	}
+	e.Rating, e.Reason = r.Decision, r.Reason
+	switch r.Decision {
+	case domain.DecisionQualified:
+		e.Status = domain.EvalQualified
+		e.ClosedAt = &now
+		w.st.Evaluation = nil
+	case domain.DecisionRectify:
+		e.Status = domain.EvalRectification
+		until := now.AddDate(0, 0, w.in.Deadlines.RectificationDays)
+		e.RectifyUntil = &until
+	case domain.DecisionUnqualified:
+		e.Status = domain.EvalUnqualified
+		e.ClosedAt = &now
+		w.st.Evaluation = nil
+		c.Evaluations = append(c.Evaluations, e)
+		w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
+		return w.end(ctx, r.Actor, domain.EndTerminated, r.Reason, r.Basis, c)
+	}
+	c.Evaluations = append(c.Evaluations, e)
+	w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+func (w *app) validateRequestEvaluation(ctx workflow.Context, r ActionRequest) error {
+	if err := w.checkActive(r.Actor, w.in.Orgs.Bureau, "request an evaluation"); err != nil {
+		return err
+	}
+	if w.st.Evaluation != nil {
+		return refuse(ErrConflict, "", "evaluation %s is still in progress", w.st.Evaluation.ID)
+	}
+	return nil
+}
+
+func (w *app) requestEvaluation(ctx workflow.Context, r ActionRequest) (UpdateResult, error) {
+	if err := w.startEvaluation(ctx, r.Actor, firstNonEmpty(r.Reason, "on demand")); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
+}

@@ -1,0 +1,218 @@
+package workflows
+
+// The submission and review phase of an application: the initial review,
+// the applicant's supplement, the departments' reviews (with a regulator's
+// opinion when asked), and withdrawal until the initial decision.
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/domain"
+)
+
+func (w *app) submit(ctx workflow.Context) error {
+	// Held like every transition's: a decision admitted while t1 is being
+	// written waits for it.
+	if err := w.m.lock(ctx); err != nil {
+		return err
+	}
+	defer w.m.mu.Unlock()
+	w.st.Status = domain.StatusInitialReview
+	w.st.InitialRound = 1
+	for _, d := range w.in.Datasets {
+		w.st.Datasets = append(w.st.Datasets, DatasetState{DatasetRef: d})
+	}
+	var c change
+	w.m.audit(ctx, &c, w.in.Submitter, "application.submitted", w.in.Title, "", "")
+	w.m.open(ctx, &c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", 1, workingDays(w.in.Deadlines.InitialReview))
+	_, err := w.commit(ctx, &c)
+	return err
+}
+
+// checkItems: a department decides every one of its datasets, and each
+// rejection states its reason and basis.
+func (w *app) checkItems(t activities.Task, items []DatasetItem) error {
+	seen := map[string]bool{}
+	for i, it := range items {
+		p := fmt.Sprintf("items[%d].", i)
+		d, ok := w.dataset(it.Dataset)
+		if !ok || d.Department != t.Department {
+			return refuse(ErrInvalid, p+"dataset", "dataset %q is not one of %s's datasets in this application", it.Dataset, t.Department)
+		}
+		if seen[it.Dataset] {
+			return refuse(ErrInvalid, p+"dataset", "dataset %q is decided twice", it.Dataset)
+		}
+		seen[it.Dataset] = true
+		switch it.Decision {
+		case domain.DecisionApprove:
+		case domain.DecisionReject:
+			if err := requireReasonBasis(p, it.Reason, it.Basis); err != nil {
+				return err
+			}
+		default:
+			return refuse(ErrInvalid, p+"decision", "decision %q on dataset %s: use approve or reject", it.Decision, it.Dataset)
+		}
+	}
+	for _, d := range w.st.Datasets {
+		if d.Department == t.Department && !seen[d.Code] {
+			return refuse(ErrInvalid, "items", "dataset %s has no decision; decide every dataset of %s", d.Code, t.Department)
+		}
+	}
+	return nil
+}
+
+func (w *app) dataset(code string) (DatasetState, bool) {
+	for _, d := range w.st.Datasets {
+		if d.Code == code {
+			return d, true
+		}
+	}
+	return DatasetState{}, false
+}
+
+func (w *app) onInitialReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
+	switch r.Decision {
+	case domain.DecisionPass:
+		w.st.Status = domain.StatusDepartmentReview
+		for _, dept := range w.departments() {
+			w.m.open(ctx, c, domain.TaskDepartmentReview, dept, "", 1, workingDays(w.in.Deadlines.DepartmentReview))
+		}
+		w.m.audit(ctx, c, r.Actor, "application.pushed", strings.Join(w.departments(), ","), "", "")
+	case domain.DecisionReject:
+		w.st.Status = domain.StatusRejected
+		w.st.RejectedAt = workflow.Now(ctx).UTC()
+		w.recordRejection(t)
+		w.m.audit(ctx, c, r.Actor, "application.rejected", "initial_review", r.Reason, r.Basis)
+	case domain.DecisionReturn:
+		w.st.Status = domain.StatusSupplement
+		w.m.open(ctx, c, domain.TaskSupplement, w.in.ApplicantOrg, "", w.st.InitialRound, workingDays(w.in.Deadlines.Supplement))
+	}
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+// departments lists the provider departments, in the order of first mention.
+func (w *app) departments() []string {
+	var out []string
+	for _, d := range w.st.Datasets {
+		if !contains(out, d.Department) {
+			out = append(out, d.Department)
+		}
+	}
+	return out
+}
+
+func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) error {
+	w.st.Status = domain.StatusInitialReview
+	w.st.InitialRound++
+	w.m.audit(ctx, c, r.Actor, "application.resubmitted", fmt.Sprintf("round %d", w.st.InitialRound), "", "")
+	w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, workingDays(w.in.Deadlines.InitialReview))
+	if len(r.Edits) > 0 {
+		c.App = &activities.AppRow{Edits: r.Edits}
+	}
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
+	if r.Decision == domain.DecisionAskRegulator {
+		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
+		w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, workingDays(w.in.Deadlines.RegulatorOpinion))
+		_, err := w.commit(ctx, c)
+		return err
+	}
+	now := workflow.Now(ctx).UTC()
+	rejected := false
+	decided := map[string]DatasetItem{}
+	for _, it := range r.Items {
+		decided[it.Dataset] = it
+	}
+	for i, d := range w.st.Datasets {
+		if d.Department != t.Department {
+			continue
+		}
+		it, ok := decided[d.Code]
+		if !ok { // approve or reject as a whole
+			it = DatasetItem{Dataset: d.Code, Decision: r.Decision, Reason: r.Reason, Basis: r.Basis}
+		}
+		if it.Decision == domain.DecisionApprove {
+			it.Reason, it.Basis = "", ""
+		}
+		w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = it.Decision, it.Reason, it.Basis
+		c.Datasets = append(c.Datasets, activities.DatasetDecision{
+			Dataset: d.Code, Department: d.Department, Decision: it.Decision, Reason: it.Reason, Basis: it.Basis, DecidedAt: &now})
+		w.m.audit(ctx, c, r.Actor, "dataset."+it.Decision, d.Code, it.Reason, it.Basis)
+		if it.Decision == domain.DecisionReject && !rejected {
+			rejected = true
+			w.recordRejection(t)
+		}
+	}
+	// A pending regulator opinion is no longer needed.
+	for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
+		if o.Subject == t.Department {
+			w.m.close(ctx, c, o, systemActor, domain.DecisionCancelled, "department decided", "", "")
+		}
+	}
+	// The last department decides where the application goes; a review
+	// reopened later (a flag) only adds its decisions.
+	if w.st.Status == domain.StatusDepartmentReview && w.pendingDepartments(c) == 0 {
+		if len(w.approved()) == 0 {
+			w.st.Status = domain.StatusRejected
+			w.st.RejectedAt = workflow.Now(ctx).UTC()
+			w.m.audit(ctx, c, systemActor, "application.rejected", "department_review", "every dataset was rejected", "")
+		} else {
+			w.startAgreements(ctx, c)
+		}
+	}
+	_, err := w.commit(ctx, c)
+	return err
+}
+
+// pendingDepartments counts department reviews still open after c.
+func (w *app) pendingDepartments(c *change) int {
+	n := 0
+	for _, t := range w.m.openOf(domain.TaskDepartmentReview) {
+		if !contains(c.closed, t.ID) {
+			n++
+		}
+	}
+	return n
+}
+
+func (w *app) approved() []DatasetState {
+	var out []DatasetState
+	for _, d := range w.st.Datasets {
+		if d.Decision == domain.DecisionApprove {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (w *app) validateWithdraw(ctx workflow.Context, r ActionRequest) error {
+	if err := checkActor(r.Actor); err != nil {
+		return err
+	}
+	if r.Actor.Org != w.in.ApplicantOrg {
+		return refuse(ErrForbidden, "actor.org", "only the applicant %s may withdraw this application", w.in.ApplicantOrg)
+	}
+	if w.st.Status != domain.StatusInitialReview && w.st.Status != domain.StatusSupplement {
+		return refuse(ErrConflict, "", "an application can be withdrawn only until the initial decision; it is %s", w.st.Status)
+	}
+	return nil
+}
+
+func (w *app) withdraw(ctx workflow.Context, r ActionRequest) (UpdateResult, error) {
+	var c change
+	w.m.cancelOpen(ctx, &c, "withdrawn by the applicant")
+	w.st.Status = domain.StatusWithdrawn
+	w.m.audit(ctx, &c, r.Actor, "application.withdrawn", w.m.wfID, r.Reason, "")
+	if _, err := w.commit(ctx, &c); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Status: w.st.Status}, nil
+}
