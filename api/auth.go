@@ -33,6 +33,10 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 		u, _, err := s.Auth.TokenUser(ctx, strings.TrimSpace(bearer))
+		if err != nil && !signedOut(err) {
+			fail(c, err) // the check itself failed (the database): not the caller's fault
+			return
+		}
 		if err != nil {
 			fail(c, unauthenticated("Authorization", "create a new token, or ask an admin whether your account is active",
 				"the token is unknown, expired, revoked, or its user is disabled"))
@@ -48,6 +52,10 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	u, sess, err := s.Auth.SessionUser(ctx, cookie)
+	if err != nil && !signedOut(err) {
+		fail(c, err)
+		return
+	}
 	if err != nil {
 		c.Next() // an expired or revoked session is no one
 		return
@@ -62,6 +70,12 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Set(sessionKey, cookie)
 	c.Set(csrfKey, sess.CSRFToken)
 	c.Next()
+}
+
+// signedOut: the credential is unknown, expired, revoked or its user
+// disabled, as opposed to a check that could not be made.
+func signedOut(err error) bool {
+	return errors.Is(err, identity.ErrUnauthenticated) || errors.Is(err, identity.ErrDisabled)
 }
 
 func unsafeMethod(m string) bool {
@@ -132,6 +146,7 @@ const (
 	userKey    = "user"
 	sessionKey = "session"
 	csrfKey    = "csrf"
+	logKey     = "log"
 )
 
 // CurrentUser is the signed-in caller, for the web's handlers.

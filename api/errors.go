@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +29,8 @@ type Error struct {
 	format string
 	args   []any
 	zh     string
+	// cause is an unexpected error behind a 500: logged, never sent.
+	cause error
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -51,6 +54,12 @@ func unprocessable(field, hint, format string, args ...any) *Error {
 // error the handlers and the workflows return.
 func fail(c *gin.Context, err error) {
 	e := asError(err)
+	if e.cause != nil {
+		if log, _ := c.Value(logKey).(*slog.Logger); log != nil {
+			log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
+				"path", c.FullPath(), "error", e.cause)
+		}
+	}
 	if e.status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", unavailableRetryAfter)
 	}
@@ -112,7 +121,11 @@ func asError(err error) *Error {
 			"retry in a few seconds; with the same Idempotency-Key a retry takes effect at most once",
 			"the workflow service did not answer in time")
 	default:
-		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator", "internal error: %v", err)
+		// The cause (SQL, a stack's text, internal IDs) is logged with the
+		// request ID, which the client has in X-Request-ID to quote.
+		e = newErr(http.StatusInternalServerError, "internal", "", "try again; if it persists, tell the administrator with the X-Request-ID of this answer",
+			"the server failed on this request")
+		e.cause = err
 	}
 	return e
 }

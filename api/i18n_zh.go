@@ -43,7 +43,6 @@ var zhMessages = map[string]string{
 	// errors.go
 	"the application's workflow is not running: %s": "该申请的审批流程未在运行：%s",
 	"the application was already submitted":         "该申请已提交",
-	"internal error: %v":                            "系统内部错误：%v",
 
 	// handlers.go
 	"request body too large":                                    "请求体过大",
@@ -170,9 +169,10 @@ var zhHints = map[string]string{
 	"supplement only after the big-data center returns the application": "须待市大数据发展中心退回补正后方可补正",
 
 	// errors.go
-	"reload the application to see where it stands":     "请刷新申请，查看当前办理进度",
-	"ask them to release it or transfer it to you":      "请联系认领人释放该任务或将其转办给您",
-	"try again; if it persists, tell the administrator": "请重试；如问题仍然存在，请联系管理员",
+	"reload the application to see where it stands":                                          "请刷新申请，查看当前办理进度",
+	"ask them to release it or transfer it to you":                                           "请联系认领人释放该任务或将其转办给您",
+	"try again; if it persists, tell the administrator":                                      "请重试；如问题仍然存在，请联系管理员",
+	"try again; if it persists, tell the administrator with the X-Request-ID of this answer": "请重试；如问题仍然存在，请将本次应答的 X-Request-ID 告知管理员",
 
 	// handlers.go
 	"send at most 1 MiB":                                        "请求体不得超过 1 MiB",

@@ -70,6 +70,8 @@ func (s *Server) Handler() http.Handler {
 			forbidden[p.Method+" "+p.Path] = p.Forbidden
 		}
 	}
+	// fail logs an unexpected error's cause with the server's logger.
+	r.Use(func(c *gin.Context) { c.Set(logKey, s.Log) })
 	// A panic answers like any other error: JSON, not an empty 500.
 	r.Use(gin.CustomRecovery(func(c *gin.Context, v any) {
 		if s.Log != nil {
