@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
@@ -35,7 +36,7 @@ func TestVerifyAuditHandler(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := &Server{Store: st}
+	s := &Server{Deps: &httpctx.Deps{Store: st}}
 	call := func(query string) (int, AuditVerification, string) {
 		gin.SetMode(gin.ReleaseMode)
 		w := httptest.NewRecorder()

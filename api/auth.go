@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
@@ -42,7 +43,7 @@ func (s *Server) authenticate(c *gin.Context) {
 				"the token is unknown, expired, revoked, or its user is disabled"))
 			return
 		}
-		c.Set(userKey, u)
+		httpctx.SetUser(c, u)
 		c.Next()
 		return
 	}
@@ -66,9 +67,8 @@ func (s *Server) authenticate(c *gin.Context) {
 			"this request changes something but carries no valid CSRF token"))
 		return
 	}
-	c.Set(userKey, u)
-	c.Set(sessionKey, cookie)
-	c.Set(csrfKey, sess.CSRFToken)
+	httpctx.SetUser(c, u)
+	httpctx.SetSession(c, cookie, sess.CSRFToken)
 	c.Next()
 }
 
@@ -112,7 +112,7 @@ func (s *Server) gate(actions map[string]rbac.Action, forbidden map[string]gin.H
 			c.Next()
 			return
 		}
-		u, signedIn := currentUser(c)
+		u, signedIn := httpctx.User(c)
 		if !signedIn {
 			if !strings.HasPrefix(c.FullPath(), "/api/") && c.Request.Method == http.MethodGet {
 				// A page: send the browser to the sign-in page and back.
@@ -142,34 +142,12 @@ func (s *Server) gate(actions map[string]rbac.Action, forbidden map[string]gin.H
 	}
 }
 
-const (
-	userKey    = "user"
-	sessionKey = "session"
-	csrfKey    = "csrf"
-	logKey     = "log"
-)
-
-// CurrentUser is the signed-in caller, for the web's handlers.
-func CurrentUser(c *gin.Context) (store.User, bool) { return currentUser(c) }
-
-// CSRFToken is the caller's session CSRF token, which pages put in their
-// forms; empty for a bearer token.
-func CSRFToken(c *gin.Context) string { return c.GetString(csrfKey) }
-
-// Scope is what the user may see of applications (see scope).
-func (s *Server) Scope(u store.User) (store.ApplicationFilter, error) { return s.scope(u) }
-
-func currentUser(c *gin.Context) (store.User, bool) {
-	v, ok := c.Get(userKey)
-	if !ok {
-		return store.User{}, false
-	}
-	return v.(store.User), true
-}
+// logKey holds the server's logger in a request, for fail.
+const logKey = "log"
 
 // user is the signed-in caller of a gated, non-public route.
 func user(c *gin.Context) store.User {
-	u, _ := currentUser(c)
+	u, _ := httpctx.User(c)
 	return u
 }
 
@@ -223,8 +201,8 @@ func (s *Server) login(c *gin.Context) {
 }
 
 func (s *Server) logout(c *gin.Context) {
-	if cookie, ok := c.Get(sessionKey); ok {
-		if err := s.Auth.Logout(c.Request.Context(), cookie.(string)); err != nil {
+	if cookie := httpctx.Session(c); cookie != "" {
+		if err := s.Auth.Logout(c.Request.Context(), cookie); err != nil {
 			fail(c, err)
 			return
 		}

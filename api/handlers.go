@@ -19,6 +19,7 @@ import (
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -328,7 +329,7 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 }
 
 func (s *Server) listApplications(c *gin.Context) {
-	f, err := s.scope(user(c))
+	f, err := s.Scope(user(c))
 	if err != nil {
 		fail(c, err)
 		return
@@ -415,13 +416,7 @@ func (s *Server) steps(tasks []store.Task) []Step {
 	for _, t := range tasks {
 		st := Step{Task: t}
 		if t.Status == domain.TaskOpen {
-			if now.After(t.DueAt) {
-				n := s.Calendar.Between(t.DueAt, now)
-				st.OverdueWorkingDays = &n
-			} else {
-				n := s.Calendar.Between(now, t.DueAt)
-				st.WorkingDaysLeft = &n
-			}
+			st.WorkingDaysLeft, st.OverdueWorkingDays = s.DueFigures(t, now)
 			st.Next = fmt.Sprintf("%s: %s (one of: %s) by %s", t.Department, t.Kind,
 				strings.Join(domain.AllowedDecisions(t.Kind), ", "), t.DueAt.In(calendar.Zone).Format("2006-01-02 15:04 MST"))
 		}
@@ -626,7 +621,7 @@ func (s *Server) calendarDue(c *gin.Context) {
 	if missing := s.Calendar.MissingYears(from, due); len(missing) > 0 {
 		out["provisional"], out["missing_years"] = true, missing
 		out["note"] = calendar.ProvisionalNote
-		if prefersEnglish(c.GetHeader("Accept-Language")) {
+		if httpctx.PrefersEnglish(c.GetHeader("Accept-Language")) {
 			out["note"] = calendar.ProvisionalNoteEN
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
@@ -62,7 +63,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Zone)}
-	srv := &api.Server{Store: st, Calendar: cal, RBAC: enf, Now: clk.Now,
+	srv := &api.Server{Deps: &httpctx.Deps{Store: st, Calendar: cal, RBAC: enf, Now: clk.Now},
 		Auth:      &identity.Service{Store: st, Now: clk.Now},
 		Orgs:      workflows.Orgs{BigDataCenter: "bdc", Bureau: "stbd", Operator: "gdo"},
 		Deadlines: workflows.DefaultDeadlines()}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
@@ -21,7 +22,7 @@ const idempotencyHeader = "Idempotency-Key"
 // finds the note with resumed.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(idempotencyHeader)
-	u, signedIn := currentUser(c)
+	u, signedIn := httpctx.User(c)
 	if key == "" || !signedIn {
 		c.Next()
 		return

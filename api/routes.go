@@ -81,19 +81,6 @@ func (s *Server) routes() []route {
 	}
 }
 
-// Page is a route another package adds to the engine (the web pages): it is
-// authenticated and gated like every API route.
-type Page struct {
-	Method, Path string
-	Action       rbac.Action
-	Handler      gin.HandlerFunc
-	// Forbidden answers a GET of the page by a signed-in caller whose
-	// roles do not allow Action, in place of the API's JSON 403: a browser
-	// gets a page that says so. It must answer 403. Nil: the JSON error.
-	// (A caller nobody signed in to is sent to the sign-in page instead.)
-	Forbidden gin.HandlerFunc
-}
-
 // RouteInfo describes one registered route, for tests and documentation.
 type RouteInfo struct {
 	Method, Path string

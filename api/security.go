@@ -10,17 +10,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 )
 
 // Security headers, rate limits, and the size of a body, for every
 // response.
-
-// contentSecurityPolicy lets pages load scripts, styles and images from
-// this origin only (the web's pages load only /static files), no inline
-// code, no plugins, and no framing by anyone.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // RateLimit is a token bucket: Rate requests a second on average, up to
 // Burst at once. The zero value sets no limit.
@@ -83,16 +78,7 @@ func newLimiter(l RateLimit) (*identity.RateLimiter, string) {
 // any endpoint takes (413, before anything reads it), and applies the
 // per-address limit.
 func (sec *security) before(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	if c.Request.TLS != nil {
-		h.Set("Strict-Transport-Security", "max-age=31536000")
-	}
+	httpctx.SecurityHeaders(c)
 	if c.Request.ContentLength > maxBody {
 		// The same refusal as bind's, before the body is read; the
 		// connection is closed rather than drained.
@@ -113,7 +99,7 @@ func (sec *security) before(c *gin.Context) {
 // after applies the per-user limit to a signed-in caller, and keeps what
 // the API answers them out of shared caches.
 func (sec *security) after(c *gin.Context) {
-	u, signedIn := currentUser(c)
+	u, signedIn := httpctx.User(c)
 	if !signedIn {
 		c.Next()
 		return

@@ -7,41 +7,36 @@ package api
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
-	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
 
-// Server holds the API's dependencies.
+// Server holds the API's dependencies: those it shares with the pages
+// (the store, the calendar, the enforcer, the log, the clock), and its own.
 type Server struct {
-	Store    *store.Store
+	*httpctx.Deps
 	Temporal client.Client
 	Auth     *identity.Service
-	RBAC     *rbac.Enforcer
 	// LoginLimiter bounds sign-in attempts per client IP.
 	LoginLimiter *identity.RateLimiter
-	Calendar     *calendar.Calendar
 	Orgs         workflows.Orgs
 	Deadlines    workflows.Deadlines
-	Log          *slog.Logger
 	// Ready reports whether Temporal, the database and the worker are up.
 	Ready func(ctx context.Context) error
-	// Now is the clock for working-days-left figures; time.Now if nil.
-	Now func() time.Time
 	// Middleware runs before authentication on every request: request
 	// IDs, logging, metrics.
 	Middleware []gin.HandlerFunc
 	// Pages are the web's routes, gated like the API's.
-	Pages []Page
+	Pages []httpctx.Route
 	// RateLimits bounds requests per client address and per signed-in
 	// user (security.go); the zero value sets none, DefaultRateLimits()
 	// is the production setting.
@@ -100,12 +95,7 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Server) now() time.Time { return s.Clock() }
 
 func (s *Server) healthz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)

@@ -42,16 +42,16 @@ func (w *Web) admin(c *gin.Context) {
 	v := w.viewerOf(c, p)
 	d := adminData{Roles: domain.Roles(), OrgKinds: orgKinds, Self: v.User.ID}
 	var err error
-	if d.Users, err = w.srv.Store.Users(ctx); err != nil {
+	if d.Users, err = w.deps.Store.Users(ctx); err != nil {
 		w.fail(c, err)
 		return
 	}
-	if d.Orgs, err = w.srv.Store.Orgs(ctx, ""); err != nil {
+	if d.Orgs, err = w.deps.Store.Orgs(ctx, ""); err != nil {
 		w.fail(c, err)
 		return
 	}
 	if p.Can["RoleAdmin"] {
-		g, err := w.srv.RBAC.Grouping()
+		g, err := w.deps.RBAC.Grouping()
 		if err != nil {
 			w.fail(c, err)
 			return
@@ -69,8 +69,8 @@ func (w *Web) admin(c *gin.Context) {
 			return a.Role+a.Org < b.Role+b.Org
 		})
 	}
-	for _, y := range w.srv.Calendar.Years() {
-		if t, ok := w.srv.Calendar.Year(y); ok {
+	for _, y := range w.deps.Calendar.Years() {
+		if t, ok := w.deps.Calendar.Year(y); ok {
 			d.Years = append(d.Years, holidayYear{Year: y, Off: len(t.Off), Work: len(t.Work)})
 		}
 	}

@@ -8,14 +8,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
 // viewerOf is the signed-in caller of a gated page.
 func (w *Web) viewerOf(c *gin.Context, p *page) viewer {
-	u, _ := api.CurrentUser(c)
+	u, _ := httpctx.User(c)
 	return viewer{User: u, Can: p.Can}
 }
 
@@ -36,13 +36,13 @@ func (w *Web) applications(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "applications.title")
 	v := w.viewerOf(c, p)
-	f, err := w.srv.Scope(v.User)
+	f, err := w.deps.Scope(v.User)
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
 	f.Limit = store.MaxLimit
-	apps, err := w.srv.Store.Applications(ctx, f)
+	apps, err := w.deps.Store.Applications(ctx, f)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -77,12 +77,12 @@ func (w *Web) visibleApplication(c *gin.Context, v viewer) (store.Application, b
 		w.notFound(c)
 		return store.Application{}, false
 	}
-	f, err := w.srv.Scope(v.User)
+	f, err := w.deps.Scope(v.User)
 	if err != nil {
 		w.fail(c, err)
 		return store.Application{}, false
 	}
-	ok, err := w.srv.Store.ApplicationVisible(ctx, id, f)
+	ok, err := w.deps.Store.ApplicationVisible(ctx, id, f)
 	if err != nil {
 		w.fail(c, err)
 		return store.Application{}, false
@@ -91,7 +91,7 @@ func (w *Web) visibleApplication(c *gin.Context, v viewer) (store.Application, b
 		w.notFound(c)
 		return store.Application{}, false
 	}
-	a, err := w.srv.Store.Application(ctx, id)
+	a, err := w.deps.Store.Application(ctx, id)
 	if err != nil {
 		w.fail(c, err)
 		return store.Application{}, false
@@ -192,7 +192,7 @@ func (w *Web) editApplication(c *gin.Context) {
 func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicationData, error) {
 	var all []store.Dataset
 	for offset := 0; ; offset += store.MaxLimit {
-		ds, total, err := w.srv.Store.Datasets(ctx, store.DatasetFilter{Limit: store.MaxLimit, Offset: offset})
+		ds, total, err := w.deps.Store.Datasets(ctx, store.DatasetFilter{Limit: store.MaxLimit, Offset: offset})
 		if err != nil {
 			return newApplicationData{}, err
 		}
@@ -261,7 +261,7 @@ func (w *Web) inbox(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "inbox.title")
 	v := w.viewerOf(c, p)
-	tasks, err := w.srv.Store.OpenTasks(ctx, v.User.OrgCode, store.MaxLimit)
+	tasks, err := w.deps.Store.OpenTasks(ctx, v.User.OrgCode, store.MaxLimit)
 	if err != nil {
 		w.fail(c, err)
 		return

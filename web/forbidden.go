@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/httpctx"
 )
 
 // pageLabels name each page, by route, for the forbidden page's "you
@@ -50,9 +50,9 @@ func (w *Web) forbidden(c *gin.Context) {
 		label = cat.translate(k)
 	}
 	d := forbiddenData{Tried: cat.translate("forbidden.tried", label, c.Request.URL.Path), Back: backLink(c)}
-	u, _ := api.CurrentUser(c)
+	u, _ := httpctx.User(c)
 	org := w.orgName(p.Lang, u.OrgCode)
-	held, err := w.srv.RBAC.RolesOf(u.Username)
+	held, err := w.deps.RBAC.RolesOf(u.Username)
 	if err != nil {
 		w.log().Warn("roles for the forbidden page", "user", u.Username, "error", err)
 	}

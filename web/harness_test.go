@@ -16,6 +16,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
@@ -58,11 +59,12 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Zone)}
-	srv := &api.Server{Store: st, Calendar: cal, RBAC: enf, Now: clk.Now,
+	deps := &httpctx.Deps{Store: st, Calendar: cal, RBAC: enf, Now: clk.Now}
+	srv := &api.Server{Deps: deps,
 		Auth:      &identity.Service{Store: st, Now: clk.Now},
 		Orgs:      workflows.Orgs{BigDataCenter: "bdc", Bureau: "stbd", Operator: "gdo"},
 		Deadlines: workflows.DefaultDeadlines()}
-	srv.Pages = web.New(srv).Pages()
+	srv.Pages = web.New(deps).Pages()
 	e := &env{t: t, st: st, srv: srv, http: httptest.NewServer(srv.Handler()), clock: clk}
 	t.Cleanup(e.http.Close)
 	return e

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 )
 
 // The two languages the pages speak. zh-CN is the default; a visitor gets
@@ -94,7 +94,7 @@ func language(c *gin.Context) string {
 			return l
 		}
 	}
-	if api.PrefersEnglish(c.GetHeader("Accept-Language")) {
+	if httpctx.PrefersEnglish(c.GetHeader("Accept-Language")) {
 		return LangEn
 	}
 	return LangZh

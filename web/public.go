@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
@@ -20,7 +20,7 @@ func (w *Web) home(c *gin.Context) {
 }
 
 func (w *Web) homeOf(c *gin.Context) string {
-	if _, ok := api.CurrentUser(c); !ok {
+	if _, ok := httpctx.User(c); !ok {
 		return "/catalog"
 	}
 	can := w.can(c)
@@ -66,7 +66,7 @@ type loginData struct {
 
 func (w *Web) login(c *gin.Context) {
 	next := safeNext(c.Query("next"), "/")
-	if _, ok := api.CurrentUser(c); ok {
+	if _, ok := httpctx.User(c); ok {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
@@ -106,12 +106,12 @@ func (w *Web) catalog(c *gin.Context) {
 	if o, err := strconv.Atoi(c.Query("offset")); err == nil && o > 0 {
 		f.Offset = o
 	}
-	ds, total, err := w.srv.Store.Datasets(ctx, f)
+	ds, total, err := w.deps.Store.Datasets(ctx, f)
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
-	depts, err := w.srv.Store.Orgs(ctx, store.KindProvider)
+	depts, err := w.deps.Store.Orgs(ctx, store.KindProvider)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -135,7 +135,7 @@ func (w *Web) catalog(c *gin.Context) {
 }
 
 func (w *Web) dataset(c *gin.Context) {
-	ds, err := w.srv.Store.DatasetsByCode(c.Request.Context(), []string{c.Param("code")})
+	ds, err := w.deps.Store.DatasetsByCode(c.Request.Context(), []string{c.Param("code")})
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -163,7 +163,7 @@ const disclosurePage = 50
 func (w *Web) disclosure(c *gin.Context) {
 	offset, _ := strconv.Atoi(c.Query("offset"))
 	offset = max(0, offset)
-	list, total, err := w.srv.Store.Disclosures(c.Request.Context(), store.DisclosureFilter{Limit: disclosurePage, Offset: offset})
+	list, total, err := w.deps.Store.Disclosures(c.Request.Context(), store.DisclosureFilter{Limit: disclosurePage, Offset: offset})
 	if err != nil {
 		w.fail(c, err)
 		return

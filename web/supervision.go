@@ -50,9 +50,9 @@ func (w *Web) supervision(c *gin.Context) {
 	now := w.now()
 	today := startOfDay(now)
 	d := supervisionData{To: today, From: today.AddDate(0, 0, -(statsDays - 1)), Department: c.Query("department")}
-	stats, err := w.srv.Store.DepartmentStats(ctx, store.StatsQuery{
+	stats, err := w.deps.Store.DepartmentStats(ctx, store.StatsQuery{
 		From: d.From, To: today.AddDate(0, 0, 1), Now: now,
-		WorkingDays: w.srv.Calendar.Between,
+		WorkingDays: w.deps.Calendar.Between,
 	})
 	if err != nil {
 		w.fail(c, err)
@@ -85,7 +85,7 @@ func (w *Web) supervision(c *gin.Context) {
 	// the last weeks (now, for this week).
 	weekStart := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7)) // Monday
 	first := weekStart.AddDate(0, 0, -7*(trendWeeks-1))
-	during, err := w.srv.Store.TasksOverdueDuring(ctx, first, now)
+	during, err := w.deps.Store.TasksOverdueDuring(ctx, first, now)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -108,7 +108,7 @@ func (w *Web) supervision(c *gin.Context) {
 	}
 	line(&trend)
 
-	open, err := w.srv.Store.OpenTasks(ctx, "", 0)
+	open, err := w.deps.Store.OpenTasks(ctx, "", 0)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -117,7 +117,7 @@ func (w *Web) supervision(c *gin.Context) {
 		LabelHeader: tr.translate("sup.age_days"), ValueHeader: tr.translate("sup.open_tasks"), Empty: tr.translate("sup.chart.none_open")}
 	counts := make([]int, len(ageBuckets))
 	for _, t := range open {
-		days := w.srv.Calendar.Between(t.OpenedAt, now)
+		days := w.deps.Calendar.Between(t.OpenedAt, now)
 		for i, b := range ageBuckets {
 			if days >= b.lo && (b.hi < 0 || days <= b.hi) {
 				counts[i]++
@@ -136,15 +136,15 @@ func (w *Web) supervision(c *gin.Context) {
 	// The tasks: a department's open tasks, or every overdue one.
 	var tasks []store.Task
 	if d.Department != "" {
-		tasks, err = w.srv.Store.OpenTasks(ctx, d.Department, store.MaxLimit)
+		tasks, err = w.deps.Store.OpenTasks(ctx, d.Department, store.MaxLimit)
 	} else {
-		tasks, err = w.srv.Store.Overdue(ctx, now, "", store.MaxLimit)
+		tasks, err = w.deps.Store.Overdue(ctx, now, "", store.MaxLimit)
 	}
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
-	rejections, err := w.srv.Store.Rejections(ctx, d.From, store.DefaultLimit)
+	rejections, err := w.deps.Store.Rejections(ctx, d.From, store.DefaultLimit)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -244,7 +244,7 @@ func (w *Web) audit(c *gin.Context) {
 		d.CSV += "?" + q.Encode()
 	}
 	if d.Invalid == "" {
-		entries, more, err := w.srv.Store.AuditLog(ctx, f)
+		entries, more, err := w.deps.Store.AuditLog(ctx, f)
 		if err != nil {
 			w.fail(c, err)
 			return
@@ -266,7 +266,7 @@ func (w *Web) audit(c *gin.Context) {
 		}
 	}
 	var err error
-	if d.Departments, err = w.srv.Store.Orgs(ctx, ""); err != nil {
+	if d.Departments, err = w.deps.Store.Orgs(ctx, ""); err != nil {
 		w.fail(c, err)
 		return
 	}

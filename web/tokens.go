@@ -38,7 +38,7 @@ const (
 func (w *Web) tokens(c *gin.Context) {
 	p := w.frame(c, "tokens.title")
 	v := w.viewerOf(c, p)
-	toks, err := w.srv.Store.APITokensOf(c.Request.Context(), v.User.ID)
+	toks, err := w.deps.Store.APITokensOf(c.Request.Context(), v.User.ID)
 	if err != nil {
 		w.fail(c, err)
 		return

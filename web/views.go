@@ -81,15 +81,8 @@ type editField struct {
 
 // clock fills a task's working-day figures.
 func (w *Web) clock(t store.Task, now time.Time) (left, overdue *int, late bool) {
-	if t.Status != domain.TaskOpen {
-		return nil, nil, false
-	}
-	if now.After(t.DueAt) {
-		n := w.srv.Calendar.Between(t.DueAt, now)
-		return nil, &n, true
-	}
-	n := w.srv.Calendar.Between(now, t.DueAt)
-	return &n, nil, false
+	left, overdue = w.deps.DueFigures(t, now)
+	return left, overdue, overdue != nil
 }
 
 // viewer is who looks at a page: the user and what their roles allow.
@@ -117,7 +110,7 @@ type taskContext struct {
 // catalog entries, models, urges and flags, and the caller's colleagues
 // and the regulators when a form may need them.
 func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task, apps map[uint64]store.Application) (*taskContext, error) {
-	st := w.srv.Store
+	st := w.deps.Store
 	tc := &taskContext{apps: apps, models: map[string]store.Model{}}
 	if tc.apps == nil {
 		tc.apps = map[uint64]store.Application{}
@@ -172,7 +165,7 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 			if u.ID == v.User.ID {
 				continue
 			}
-			if ok, err := w.srv.RBAC.Allow(u.Username, u.OrgCode, canNames["TaskDecide"]); err == nil && ok {
+			if ok, err := w.deps.RBAC.Allow(u.Username, u.OrgCode, canNames["TaskDecide"]); err == nil && ok {
 				tc.colleagues = append(tc.colleagues, u)
 			}
 		}
@@ -297,7 +290,7 @@ type appView struct {
 
 // appView loads an application's view for v.
 func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAudit bool) (appView, error) {
-	st := w.srv.Store
+	st := w.deps.Store
 	av := appView{App: a, Own: a.ApplicantOrg == v.User.OrgCode}
 	tasks, err := st.TasksOf(ctx, a.ID)
 	if err != nil {

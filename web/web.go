@@ -1,7 +1,7 @@
 // Package web is DataGate's pages: server-rendered html/template pages,
 // embedded and parsed once at start-up, that join the API's gin engine as
-// api.Pages. They are authenticated and casbin-gated like the API, read
-// the store within the same scopes, and leave every change to the API:
+// api.Server.Pages. They are authenticated and casbin-gated like the API, read
+// the store within the same scopes (httpctx), and leave every change to the API:
 // each action is a form that the one small script (static/app.js) sends
 // as JSON to its /api/v1 endpoint with the session's CSRF token.
 package web
@@ -24,8 +24,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 )
@@ -36,10 +36,10 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Web renders the pages over an API server's dependencies.
+// Web renders the pages over the dependencies it shares with the API.
 type Web struct {
-	srv *api.Server
-	cat map[string]catalog
+	deps *httpctx.Deps
+	cat  map[string]catalog
 	// pages holds each page's template set, by language then name.
 	pages map[string]map[string]*template.Template
 	// assets are the static files' content hashes, for cache busting.
@@ -53,16 +53,16 @@ type Web struct {
 // New parses the embedded templates and catalogs. They are part of the
 // binary, so a failure is a programming error: it panics, as template.Must
 // does, and the web tests catch it.
-func New(srv *api.Server) *Web {
-	w, err := build(srv)
+func New(deps *httpctx.Deps) *Web {
+	w, err := build(deps)
 	if err != nil {
 		panic(fmt.Sprintf("web: %v", err))
 	}
 	return w
 }
 
-func build(srv *api.Server) (*Web, error) {
-	w := &Web{srv: srv, pages: map[string]map[string]*template.Template{}, assets: map[string]string{}}
+func build(deps *httpctx.Deps) (*Web, error) {
+	w := &Web{deps: deps, pages: map[string]map[string]*template.Template{}, assets: map[string]string{}}
 	var err error
 	if w.cat, err = loadCatalogs(); err != nil {
 		return nil, err
@@ -108,8 +108,8 @@ func build(srv *api.Server) (*Web, error) {
 
 // Pages are the web's routes, each with the action casbin must allow. A
 // signed-in user whose roles do not allow it gets the forbidden page.
-func (w *Web) Pages() []api.Page {
-	pages := []api.Page{
+func (w *Web) Pages() []httpctx.Route {
+	pages := []httpctx.Route{
 		{Method: "GET", Path: "/static/*path", Action: rbac.CatalogRead, Handler: w.static},
 		{Method: "GET", Path: "/", Action: rbac.CatalogRead, Handler: w.home},
 		{Method: "GET", Path: "/lang", Action: rbac.CatalogRead, Handler: w.setLang},
@@ -133,16 +133,11 @@ func (w *Web) Pages() []api.Page {
 	return pages
 }
 
-func (w *Web) now() time.Time {
-	if w.srv.Now != nil {
-		return w.srv.Now()
-	}
-	return time.Now()
-}
+func (w *Web) now() time.Time { return w.deps.Clock() }
 
 func (w *Web) log() *slog.Logger {
-	if w.srv.Log != nil {
-		return w.srv.Log
+	if w.deps.Log != nil {
+		return w.deps.Log
 	}
 	return slog.Default()
 }
@@ -242,7 +237,7 @@ func (w *Web) org(code string) (store.Org, bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	all, err := w.srv.Store.Orgs(ctx, "")
+	all, err := w.deps.Store.Orgs(ctx, "")
 	w.orgsLoaded = time.Now()
 	if err != nil {
 		w.log().Warn("load orgs for the pages", "error", err)
@@ -292,12 +287,12 @@ var canNames = map[string]rbac.Action{
 // can reports which of canNames the caller may do, in the caller's org.
 func (w *Web) can(c *gin.Context) map[string]bool {
 	out := make(map[string]bool, len(canNames))
-	u, ok := api.CurrentUser(c)
+	u, ok := httpctx.User(c)
 	if !ok {
 		return out
 	}
 	for name, a := range canNames {
-		allowed, err := w.srv.RBAC.Allow(u.Username, u.OrgCode, a)
+		allowed, err := w.deps.RBAC.Allow(u.Username, u.OrgCode, a)
 		out[name] = err == nil && allowed
 	}
 	return out
@@ -321,9 +316,9 @@ var navItems = []struct {
 // frame builds the page frame for the caller.
 func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 	lang := language(c)
-	p := &page{Lang: lang, Title: w.cat[lang].translate(titleKey, titleArgs...), CSRF: api.CSRFToken(c),
+	p := &page{Lang: lang, Title: w.cat[lang].translate(titleKey, titleArgs...), CSRF: httpctx.CSRFToken(c),
 		Path: c.Request.URL.RequestURI(), Can: w.can(c)}
-	if u, ok := api.CurrentUser(c); ok {
+	if u, ok := httpctx.User(c); ok {
 		p.User = &u
 	}
 	cur := c.FullPath()
@@ -340,17 +335,6 @@ func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 	return p
 }
 
-// securityHeaders are sent with every page: scripts and styles from this
-// origin only, no inline code, no framing.
-func securityHeaders(c *gin.Context) {
-	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "same-origin")
-}
-
 // render executes page name with p into the response.
 func (w *Web) render(c *gin.Context, status int, name string, p *page) {
 	t := w.pages[p.Lang][name]
@@ -363,7 +347,6 @@ func (w *Web) render(c *gin.Context, status int, name string, p *page) {
 		w.fail(c, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
-	securityHeaders(c)
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Language", p.Lang)
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
@@ -391,7 +374,6 @@ func (w *Web) message(c *gin.Context, status int, titleKey, bodyKey string) {
 		c.String(http.StatusInternalServerError, "%s", http.StatusText(http.StatusInternalServerError))
 		return
 	}
-	securityHeaders(c)
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }

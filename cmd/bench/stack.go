@@ -24,6 +24,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
 	"github.com/datagate/datagate/store"
@@ -126,8 +127,8 @@ func startStack(ctx context.Context, c config, name string) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: s.cal, Orgs: orgs, Deadlines: s.deadline,
-		Log: log, RBAC: enf, Auth: &identity.Service{Store: s.store},
+	srv := &api.Server{Deps: &httpctx.Deps{Store: s.store, Calendar: s.cal, RBAC: enf, Log: log},
+		Temporal: s.client, Orgs: orgs, Deadlines: s.deadline, Auth: &identity.Service{Store: s.store},
 		LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/ops"
@@ -137,12 +138,13 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		}
 		// Ready is nil: /healthz is liveness, served once start-up is
 		// complete; /readyz checks the database, Temporal and a worker.
-		srv := &api.Server{Store: s.store, Temporal: s.client, Calendar: cal, Orgs: orgs, Deadlines: c.Deadlines,
-			Log: s.log, Ready: nil, RBAC: enf, Auth: &identity.Service{Store: s.store},
+		deps := &httpctx.Deps{Store: s.store, Calendar: cal, RBAC: enf, Log: s.log}
+		srv := &api.Server{Deps: deps, Temporal: s.client, Orgs: orgs, Deadlines: c.Deadlines,
+			Ready: nil, Auth: &identity.Service{Store: s.store},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
 			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies,
 			Middleware: s.metrics.Middleware(s.log)}
-		srv.Pages = web.New(srv).Pages()
+		srv.Pages = web.New(deps).Pages()
 		mux.Handle("/", srv.Handler())
 		s.watchPolicy(enf, c.PolicyRefresh)
 	}
