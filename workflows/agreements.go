@@ -41,7 +41,7 @@ func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
 	a := w.agreement(kind)
 	a.Status = "pending"
 	for _, p := range a.Parties {
-		w.m.open(ctx, c, signatureTask[kind], p, kind, 1, workingDays(w.in.Deadlines.Signature))
+		w.m.open(ctx, c, signatureTask[kind], p, kind, 1)
 	}
 }
 

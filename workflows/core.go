@@ -92,24 +92,17 @@ func (m *machine) audit(ctx workflow.Context, c *change, a Actor, action, target
 	})
 }
 
-// open adds a new task for org, due when due says (workingDays or
-// calendarDays), reminded ReminderBefore working days before.
-func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round int, due activities.Deadline) {
+// open adds a new task for org, due when its kind's deadline says
+// (Deadlines.For), reminded ReminderBefore working days before.
+func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject string, round int) {
 	m.core.TaskSeq++
 	t := activities.Task{
 		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
 		Kind: kind, Subject: subject, Round: round, Department: org, Status: domain.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}
-	due.ReminderBefore = m.dl.ReminderBefore
-	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: due})
+	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: m.dl.For(kind)})
 }
-
-// workingDays is a deadline n working days after the task opens.
-func workingDays(n int) activities.Deadline { return activities.Deadline{WorkingDays: n} }
-
-// calendarDays is a deadline n calendar days after the task opens.
-func calendarDays(n int) activities.Deadline { return activities.Deadline{CalendarDays: n} }
 
 // close records a decision on an open task.
 func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {

@@ -88,7 +88,7 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	w.st.EndReason = reason
 	w.m.audit(ctx, c, a, "authorization."+reason, w.m.wfID, why, basis)
 	w.m.audit(ctx, c, systemActor, "access.revoked", w.m.wfID, "", "")
-	w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", 1, calendarDays(w.in.Deadlines.ExitConfirmationDays))
+	w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", 1)
 	_, err := w.commit(ctx, c)
 	return err
 }
@@ -97,13 +97,13 @@ func (w *app) onExit(ctx workflow.Context, c *change, t activities.Task, r Decid
 	switch r.Decision {
 	case domain.DecisionConfirm:
 		w.m.audit(ctx, c, r.Actor, "exit.confirmed", "data returned and derived models destroyed", r.Comment, "")
-		w.m.open(ctx, c, domain.TaskExitVerification, w.in.Orgs.Bureau, "", t.Round, workingDays(w.in.Deadlines.ExitVerification))
+		w.m.open(ctx, c, domain.TaskExitVerification, w.in.Orgs.Bureau, "", t.Round)
 	case domain.DecisionVerify:
 		w.st.Status = domain.StatusClosed
 		w.st.ClosedAt = workflow.Now(ctx).UTC()
 		w.m.audit(ctx, c, r.Actor, "exit.verified", w.m.wfID, r.Comment, "")
 	case domain.DecisionReturn:
-		w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1, calendarDays(w.in.Deadlines.ExitConfirmationDays))
+		w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1)
 	}
 	_, err := w.commit(ctx, c)
 	return err

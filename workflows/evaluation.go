@@ -39,9 +39,9 @@ func (w *app) reEvaluate(ctx workflow.Context) error {
 func (w *app) evaluationStep(ctx workflow.Context, c *change, kind string) error {
 	e := w.st.Evaluation
 	if kind == domain.TaskSelfEvaluation {
-		w.m.open(ctx, c, kind, w.in.ApplicantOrg, e.ID, e.Round, workingDays(w.in.Deadlines.SelfEvaluation))
+		w.m.open(ctx, c, kind, w.in.ApplicantOrg, e.ID, e.Round)
 	} else {
-		w.m.open(ctx, c, kind, w.in.Orgs.Bureau, e.ID, e.Round, workingDays(w.in.Deadlines.Rating))
+		w.m.open(ctx, c, kind, w.in.Orgs.Bureau, e.ID, e.Round)
 	}
 	c.Evaluations = append(c.Evaluations, *e)
 	_, err := w.commit(ctx, c)

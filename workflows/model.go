@@ -73,7 +73,7 @@ func (w *modelReview) final() bool {
 
 func (w *modelReview) openReviews(ctx workflow.Context, c *change) {
 	for _, org := range w.in.Reviewers {
-		w.m.open(ctx, c, domain.TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round, workingDays(w.in.Deadlines.ModelReview))
+		w.m.open(ctx, c, domain.TaskModelReview, org, fmt.Sprintf("model-%d", w.in.No), w.st.Round)
 	}
 }
 
@@ -129,7 +129,7 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 		w.st.Status = w.roundOutcome()
 		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
 		if w.st.Status == domain.ModelChangesRequested {
-			w.m.open(ctx, &c, domain.TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round, workingDays(w.in.Deadlines.ModelRevision))
+			w.m.open(ctx, &c, domain.TaskModelRevision, w.in.ApplicantOrg, fmt.Sprintf("model-%d", w.in.No), w.st.Round)
 		}
 	}
 	c.Models = []activities.Model{w.row(ctx)}

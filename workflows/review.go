@@ -28,7 +28,7 @@ func (w *app) submit(ctx workflow.Context) error {
 	}
 	var c change
 	w.m.audit(ctx, &c, w.in.Submitter, "application.submitted", w.in.Title, "", "")
-	w.m.open(ctx, &c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", 1, workingDays(w.in.Deadlines.InitialReview))
+	w.m.open(ctx, &c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", 1)
 	_, err := w.commit(ctx, &c)
 	return err
 }
@@ -79,7 +79,7 @@ func (w *app) onInitialReview(ctx workflow.Context, c *change, t activities.Task
 	case domain.DecisionPass:
 		w.st.Status = domain.StatusDepartmentReview
 		for _, dept := range w.departments() {
-			w.m.open(ctx, c, domain.TaskDepartmentReview, dept, "", 1, workingDays(w.in.Deadlines.DepartmentReview))
+			w.m.open(ctx, c, domain.TaskDepartmentReview, dept, "", 1)
 		}
 		w.m.audit(ctx, c, r.Actor, "application.pushed", strings.Join(w.departments(), ","), "", "")
 	case domain.DecisionReject:
@@ -89,7 +89,7 @@ func (w *app) onInitialReview(ctx workflow.Context, c *change, t activities.Task
 		w.m.audit(ctx, c, r.Actor, "application.rejected", "initial_review", r.Reason, r.Basis)
 	case domain.DecisionReturn:
 		w.st.Status = domain.StatusSupplement
-		w.m.open(ctx, c, domain.TaskSupplement, w.in.ApplicantOrg, "", w.st.InitialRound, workingDays(w.in.Deadlines.Supplement))
+		w.m.open(ctx, c, domain.TaskSupplement, w.in.ApplicantOrg, "", w.st.InitialRound)
 	}
 	_, err := w.commit(ctx, c)
 	return err
@@ -110,7 +110,7 @@ func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) err
 	w.st.Status = domain.StatusInitialReview
 	w.st.InitialRound++
 	w.m.audit(ctx, c, r.Actor, "application.resubmitted", fmt.Sprintf("round %d", w.st.InitialRound), "", "")
-	w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, workingDays(w.in.Deadlines.InitialReview))
+	w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound)
 	if len(r.Edits) > 0 {
 		c.App = &activities.AppRow{Edits: r.Edits}
 	}
@@ -121,7 +121,7 @@ func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) err
 func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	if r.Decision == domain.DecisionAskRegulator {
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
-		w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, workingDays(w.in.Deadlines.RegulatorOpinion))
+		w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
 		_, err := w.commit(ctx, c)
 		return err
 	}

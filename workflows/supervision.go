@@ -75,7 +75,7 @@ func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error
 	t, _ := m.task(r.TaskID)
 	var c change
 	m.audit(ctx, &c, r.Actor, "urge.reply_requested", t.ID+" "+t.Department, r.Message, "")
-	m.open(ctx, &c, domain.TaskUrgeReply, t.Department, t.ID, 1, workingDays(orDefault(m.dl.UrgeReply, 3)))
+	m.open(ctx, &c, domain.TaskUrgeReply, t.Department, t.ID, 1)
 	if _, err := m.apply(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -135,7 +135,7 @@ func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult,
 	rej, _ := w.rejection(r.TaskID)
 	var c change
 	w.m.audit(ctx, &c, r.Actor, "flag.answer_requested", rej.TaskID+" "+rej.Department, r.Reason, "")
-	w.m.open(ctx, &c, domain.TaskFlagAnswer, rej.Department, rej.TaskID, 1, workingDays(orDefault(w.in.Deadlines.FlagAnswer, 10)))
+	w.m.open(ctx, &c, domain.TaskFlagAnswer, rej.Department, rej.TaskID, 1)
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -161,7 +161,7 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 	case domain.TaskInitialReview:
 		w.st.Status = domain.StatusInitialReview
 		w.st.InitialRound++
-		w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound, workingDays(w.in.Deadlines.InitialReview))
+		w.m.open(ctx, c, domain.TaskInitialReview, w.in.Orgs.BigDataCenter, "", w.st.InitialRound)
 	case domain.TaskDepartmentReview:
 		if w.st.Status == domain.StatusRejected {
 			w.st.Status = domain.StatusDepartmentReview
@@ -173,7 +173,7 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 					Dataset: d.Code, Department: d.Department})
 			}
 		}
-		w.m.open(ctx, c, domain.TaskDepartmentReview, rej.Department, "", rej.Round+1, workingDays(w.in.Deadlines.DepartmentReview))
+		w.m.open(ctx, c, domain.TaskDepartmentReview, rej.Department, "", rej.Round+1)
 	}
 	_, err := w.commit(ctx, c)
 	return err
