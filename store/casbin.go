@@ -107,10 +107,6 @@ func (a *CasbinAdapter) PolicyVersion(ctx context.Context) (int64, error) {
 	return v.Version, nil
 }
 
-// MigrateCasbin creates the casbin_rule table: it runs Migrate, which
-// creates every table (see migrate.go).
-func (s *Store) MigrateCasbin(ctx context.Context) error { return s.Migrate(ctx) }
-
 // CasbinAdapter stores casbin policy in the casbin_rule table. It is
 // persist.Adapter, persist.BatchAdapter and persist.UpdatableAdapter, and
 // their context-taking twins (persist.ContextAdapter,

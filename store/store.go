@@ -12,6 +12,7 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	// The pure-Go SQLite driver, registered as "sqlite"; the embedded
@@ -36,9 +37,6 @@ const readerConns = 4
 
 // reader is the connection for a read outside any transaction.
 func (s *Store) reader(ctx context.Context) *gorm.DB { return s.r.WithContext(ctx) }
-
-// ErrNotFound is returned when a row does not exist.
-var ErrNotFound = errors.New("not found")
 
 // Open connects to a database given as a DSN: sqlite:///abs/path.db,
 // sqlite://relative.db, sqlite://:memory:, or mysql://user:pass@tcp(host:3306)/db.
@@ -213,3 +211,60 @@ func (s *Store) Close() error {
 // RedactDSN is the DSN with its password replaced by ***, for logs, errors
 // and `datagate config print`.
 func RedactDSN(dsn string) string { return redact(dsn) }
+
+// Page sizes of list queries.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// page clamps a limit and an offset.
+func page(limit, offset int) (int, int) {
+	switch {
+	case limit <= 0:
+		limit = DefaultLimit
+	case limit > MaxLimit:
+		limit = MaxLimit
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// likeEscape is the escape character of LIKE patterns; '!' means the same in
+// SQLite and MySQL (a backslash does not).
+const likeEscape = "!"
+
+// containsPattern is a LIKE pattern matching s literally anywhere.
+func containsPattern(s string) string {
+	r := strings.NewReplacer(likeEscape, likeEscape+likeEscape, "%", likeEscape+"%", "_", likeEscape+"_")
+	return "%" + r.Replace(s) + "%"
+}
+
+// byCols orders by quoted columns, ascending: some column names ("no",
+// "at") are keywords in one dialect or the other.
+func byCols(cols ...string) clause.OrderBy {
+	ob := clause.OrderBy{Columns: make([]clause.OrderByColumn, len(cols))}
+	for i, c := range cols {
+		ob.Columns[i] = clause.OrderByColumn{Column: clause.Column{Name: c}}
+	}
+	return ob
+}
+
+func utcAll[T any](rows []T, norm func(*T)) []T {
+	out := make([]T, len(rows))
+	copy(out, rows)
+	for i := range out {
+		norm(&out[i])
+	}
+	return out
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -792,3 +792,35 @@ func TestInboxAndOverdue(t *testing.T) {
 		}
 	})
 }
+
+// The workflows a holiday table for 2027 concerns: those with an open task
+// opened before 2028 and due in 2027 or later. Closed tasks, and open ones
+// due before 2027, never change.
+func TestWorkflowsWithOpenTasksAcross(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		cat := seeded(t, s)
+		a := newDraft(cat, firstOf(t, cat, "samr"))
+		must(t, s.CreateApplication(ctx, a))
+		cst := time.FixedZone("CST", 8*3600)
+		day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 59, 0, cst) }
+		task := func(id, wf, status string, opened, due time.Time) Task {
+			return Task{ID: id, ApplicationID: a.ID, WorkflowID: wf, Kind: "department_review", Round: 1,
+				Department: "samr", Status: status, OpenedAt: opened, DueAt: due}
+		}
+		must(t, s.Apply(ctx, Change{Tasks: []Task{
+			task("a-1", "application-1", domain.TaskOpen, day(2026, 12, 18), day(2027, 1, 15)),
+			task("a-2", "application-1", domain.TaskOpen, day(2026, 12, 20), day(2027, 1, 16)),
+			task("b-1", "application-2", domain.TaskOpen, day(2026, 11, 2), day(2026, 12, 31)),
+			task("c-1", "application-3", domain.TaskDone, day(2026, 12, 1), day(2027, 1, 4)),
+			task("d-1", "application-1-model-1", domain.TaskOpen, day(2027, 12, 31), day(2028, 1, 30)),
+			task("e-1", "application-5", domain.TaskOpen, day(2028, 1, 2), day(2028, 2, 1)),
+		}}))
+		from := time.Date(2027, 1, 1, 0, 0, 0, 0, cst)
+		got, err := s.WorkflowsWithOpenTasksAcross(ctx, from, from.AddDate(1, 0, 0))
+		must(t, err)
+		if want := []string{"application-1", "application-1-model-1"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("workflows across 2027: %v, want %v", got, want)
+		}
+	})
+}

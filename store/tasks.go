@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/datagate/datagate/domain"
 )
@@ -24,6 +25,173 @@ func overdue(now time.Time) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		return db.Where("status = ? AND "+pastDue, domain.TaskOpen, now.UTC())
 	}
+}
+
+// Task is one step waiting on one org, with its statutory deadline.
+type Task struct {
+	ID            string     `gorm:"primaryKey;size:160;index:idx_tasks_inbox,priority:4;index:idx_tasks_overdue,priority:3" json:"id"`
+	ApplicationID uint64     `gorm:"not null;index" json:"application_id"`
+	WorkflowID    string     `gorm:"size:128;not null" json:"workflow_id"`
+	Kind          string     `gorm:"size:40;not null" json:"kind"`
+	Subject       string     `gorm:"size:64" json:"subject,omitempty"`
+	Round         int        `gorm:"not null" json:"round"`
+	Department    string     `gorm:"size:64;not null;index:idx_tasks_inbox,priority:1" json:"department"`
+	Status        string     `gorm:"size:16;not null;index:idx_tasks_inbox,priority:2;index:idx_tasks_overdue,priority:1" json:"status"`
+	OpenedAt      time.Time  `gorm:"not null" json:"opened_at"`
+	DueAt         time.Time  `gorm:"not null;index:idx_tasks_inbox,priority:3;index:idx_tasks_overdue,priority:2" json:"due_at"`
+	RemindAt      *time.Time `json:"remind_at,omitempty"`
+	RemindedAt    *time.Time `json:"reminded_at,omitempty"`
+	OverdueAt     *time.Time `json:"overdue_at,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	Decision      string     `gorm:"size:32" json:"decision,omitempty"`
+	Reason        string     `gorm:"size:16777215" json:"reason,omitempty"`
+	Basis         string     `gorm:"size:16777215" json:"basis,omitempty"`
+	Comment       string     `gorm:"size:16777215" json:"comment,omitempty"`
+	ActorUser     string     `gorm:"size:64" json:"actor_user,omitempty"`
+	ActorRole     string     `gorm:"size:32" json:"actor_role,omitempty"`
+	// Assignee is the colleague who claimed the task, or to whom it was
+	// transferred (转办); empty while the whole department holds it.
+	Assignee string `gorm:"size:64;not null;default:''" json:"assignee,omitempty"`
+}
+
+// Task loads one task by ID.
+func (s *Store) Task(ctx context.Context, id string) (Task, error) {
+	var t Task
+	if err := s.reader(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
+		return Task{}, fmt.Errorf("load task %q: %w", id, notFound(err))
+	}
+	return t, nil
+}
+
+// TasksOf lists an application's tasks, ordered by opening time and ID.
+func (s *Store) TasksOf(ctx context.Context, appID uint64) ([]Task, error) {
+	var out []Task
+	err := s.reader(ctx).Where("application_id = ?", appID).Order("opened_at").Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list tasks of application %d: %w", appID, err)
+	}
+	return out, nil
+}
+
+// InboxFilter selects tasks. Zero fields do not filter: give both
+// Department and Status (e.g. domain.TaskOpen) for a department's inbox, which is
+// served by the (department, status, due_at, id) index.
+type InboxFilter struct {
+	Department    string
+	Status        string
+	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
+}
+
+// Inbox lists tasks matching f, earliest due first.
+func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
+	limit, offset := page(f.Limit, f.Offset)
+	q := s.reader(ctx)
+	if f.Department != "" {
+		q = q.Where("department = ?", f.Department)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	var out []Task
+	if err := q.Order("due_at").Order("id").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list inbox of %q: %w", f.Department, err)
+	}
+	return out, nil
+}
+
+// Overdue lists open tasks due before now, earliest due first, of one
+// department ("" for all). limit defaults to DefaultLimit, at most MaxLimit.
+func (s *Store) Overdue(ctx context.Context, now time.Time, department string, limit int) ([]Task, error) {
+	limit, _ = page(limit, 0)
+	q := s.reader(ctx)
+	if department != "" {
+		q = q.Where("department = ?", department)
+	}
+	var out []Task
+	err := q.Scopes(overdue(now)).Order("due_at").Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list overdue tasks of %q: %w", department, err)
+	}
+	return out, nil
+}
+
+// maxWebRows bounds the rows one page query reads.
+const maxWebRows = 5000
+
+// OpenTasks lists open tasks, earliest due first, of one department ("" for
+// all), at most limit (at most 5000; 0 means 5000).
+func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]Task, error) {
+	if limit <= 0 || limit > maxWebRows {
+		limit = maxWebRows
+	}
+	q := s.reader(ctx).Where("status = ?", domain.TaskOpen)
+	if department != "" {
+		q = q.Where("department = ?", department)
+	}
+	var out []Task
+	if err := q.Order("due_at").Order("id").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list open tasks of %q: %w", department, err)
+	}
+	return out, nil
+}
+
+// TasksOverdueDuring lists the tasks that were overdue at some time in
+// [from, to): due before to, and not decided (or cancelled) before from.
+// Only the columns a trend needs are read: id, department, status,
+// opened_at, due_at and decided_at.
+func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]Task, error) {
+	var out []Task
+	err := s.reader(ctx).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
+		Where(pastDue+" AND (decided_at IS NULL OR decided_at >= ?)", to.UTC(), from.UTC()).
+		Order("due_at").Order("id").Limit(maxWebRows * 4).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list tasks overdue from %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	return out, nil
+}
+
+// OpenTasksDueBefore lists the open tasks due before t, earliest first.
+func (s *Store) OpenTasksDueBefore(ctx context.Context, t time.Time) ([]Task, error) {
+	var out []Task
+	err := s.reader(ctx).Scopes(overdue(t)).
+		Order("due_at").Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list open tasks due before %s: %w", t.UTC().Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// OpenSubjects reports which of subjects have an open task of kind about
+// them (a task's Subject names another task, e.g. an urge's reply).
+func (s *Store) OpenSubjects(ctx context.Context, kind string, subjects []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(subjects) == 0 {
+		return out, nil
+	}
+	var rows []Task
+	err := s.reader(ctx).Select("subject").Where("status = ? AND kind = ? AND subject IN ?", domain.TaskOpen, kind, subjects).
+		Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list open %s tasks of %d subjects: %w", kind, len(subjects), err)
+	}
+	for _, t := range rows {
+		out[t.Subject] = true
+	}
+	return out, nil
+}
+
+// lockTask loads a task inside tx, locking its row on MySQL so that a
+// concurrent transition waits (SQLite has one writer anyway).
+func (s *Store) lockTask(tx *gorm.DB, id string) (Task, error) {
+	q := tx
+	if s.dialect == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var t Task
+	if err := q.Where("id = ?", id).Take(&t).Error; err != nil {
+		return Task{}, fmt.Errorf("load task %q: %w", id, notFound(err))
+	}
+	return t, nil
 }
 
 // ClaimTask gives an open task to one colleague of its department. A task
@@ -61,4 +229,19 @@ func (s *Store) assign(ctx context.Context, id, what, assignee, cond string, arg
 		return fmt.Errorf("%s task %s: it is %s: %w", what, id, t.Status, ErrConflict)
 	}
 	return fmt.Errorf("%s task %s: it is held by %s: %w", what, id, t.Assignee, ErrConflict)
+}
+
+// WorkflowsWithOpenTasksAcross lists the workflows (application or model
+// review) with an open task whose deadline was counted across [from, to):
+// opened before to and due at or after from. A holiday table for that span
+// changes their due dates.
+func (s *Store) WorkflowsWithOpenTasksAcross(ctx context.Context, from, to time.Time) ([]string, error) {
+	var out []string
+	err := s.reader(ctx).Model(&Task{}).Distinct("workflow_id").
+		Where("status = ? AND opened_at < ? AND due_at >= ?", domain.TaskOpen, to.UTC(), from.UTC()).
+		Order("workflow_id").Pluck("workflow_id", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list workflows with open tasks from %s to %s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	return out, nil
 }

@@ -13,15 +13,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// HolidayTable is an admin's holiday table for one year, as JSON
-// (calendar.YearTable); it adds or replaces the built-in table.
-type HolidayTable struct {
-	Year      int       `gorm:"primaryKey;autoIncrement:false" json:"year"`
-	Table     string    `gorm:"size:16777215;not null" json:"-"`
-	UpdatedBy string    `gorm:"size:64;not null" json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 // IdempotencyKey remembers the response to a request sent with an
 // Idempotency-Key header, so that a client's retry gets the first answer
 // and creates nothing new.
@@ -59,16 +50,6 @@ const IdempotencyExpiry = 5 * time.Minute
 // retried later still applies once: its key is also the Update's ID.)
 const IdempotencyRetention = 24 * time.Hour
 
-// PurgeIdempotencyKeys deletes the keys reserved before before, and
-// returns how many.
-func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&IdempotencyKey{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("purge idempotency keys: %w", res.Error)
-	}
-	return res.RowsAffected, nil
-}
-
 // IdempotencyClaim is a key held by one request, from BeginIdempotent to
 // FinishIdempotent.
 type IdempotencyClaim struct {
@@ -90,42 +71,6 @@ type reservation struct {
 func (r reservation) body() string {
 	b, _ := json.Marshal(r)
 	return string(b)
-}
-
-// migrator is the connection for AutoMigrate, with the MySQL table options.
-func (s *Store) migrator(ctx context.Context) *gorm.DB {
-	db := s.db.WithContext(ctx)
-	if s.dialect == "mysql" {
-		db = db.Set("gorm:table_options", mysqlTableOptions)
-	}
-	return db
-}
-
-// MigrateAPI creates the tables of the API's own state.
-func (s *Store) MigrateAPI(ctx context.Context) error {
-	if err := s.migrator(ctx).AutoMigrate(&HolidayTable{}, &IdempotencyKey{}); err != nil {
-		return fmt.Errorf("migrate api tables: %w", err)
-	}
-	return nil
-}
-
-// PutHolidayTable adds or replaces a year's table.
-func (s *Store) PutHolidayTable(ctx context.Context, t HolidayTable) error {
-	t.UpdatedAt = t.UpdatedAt.UTC()
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&t).Error
-	if err != nil {
-		return fmt.Errorf("save holiday table %d: %w", t.Year, err)
-	}
-	return nil
-}
-
-// HolidayTables lists the admins' tables by year.
-func (s *Store) HolidayTables(ctx context.Context) ([]HolidayTable, error) {
-	var out []HolidayTable
-	if err := s.reader(ctx).Order("year").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("load holiday tables: %w", err)
-	}
-	return out, nil
 }
 
 // BeginIdempotent reserves a key for a request at now. It returns a claim
@@ -244,4 +189,14 @@ func (s *Store) FinishIdempotent(ctx context.Context, c *IdempotencyClaim, statu
 // heldBy selects the key while the claim's request holds it.
 func heldBy(c *IdempotencyClaim) clause.Expr {
 	return gorm.Expr("user_id = ? AND idem_key = ? AND status = 0 AND body = ?", c.UserID, c.Key, c.held)
+}
+
+// PurgeIdempotencyKeys deletes the keys reserved before before, and
+// returns how many.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", before.UTC()).Delete(&IdempotencyKey{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purge idempotency keys: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

@@ -49,7 +49,7 @@ type Change struct {
 func (s *Store) Apply(ctx context.Context, c Change) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// What the change tells people is derived from the rows as they
-		// were, and written with it (see notify.go).
+		// were, and written with it (see notifications.go).
 		before, err := snapshotForNotify(tx, c)
 		if err != nil {
 			return err
@@ -129,23 +129,6 @@ func applyAppState(tx *gorm.DB, st AppState) error {
 		return fmt.Errorf("update application %d: %w", st.ID, ErrNotFound)
 	}
 	return nil
-}
-
-func utcAll[T any](rows []T, norm func(*T)) []T {
-	out := make([]T, len(rows))
-	copy(out, rows)
-	for i := range out {
-		norm(&out[i])
-	}
-	return out
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 func normDataset(d *ApplicationDataset) { d.DecidedAt = utcPtr(d.DecidedAt) }

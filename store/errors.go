@@ -1,0 +1,53 @@
+package store
+
+import (
+	"errors"
+
+	"gorm.io/gorm"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a row is not in the state an operation needs,
+// e.g. editing or submitting an application that is no longer a draft.
+var ErrConflict = errors.New("conflict")
+
+// notFound turns gorm's record-not-found into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isDuplicate reports whether err is a unique-key violation. gorm
+// translates MySQL's; the SQLite translator reads fields that the pure-Go
+// driver's error does not have, so its code is checked here.
+func isDuplicate(err error) bool {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return true
+		}
+	}
+	return false
+}
+
+// oneRow turns an UPDATE or DELETE that matched no row into ErrNotFound.
+// (MySQL connections report matched rows, as SQLite does; see mysqlDSN.)
+func oneRow(res *gorm.DB) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
