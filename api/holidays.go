@@ -1,15 +1,20 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
 )
 
 // listHolidays shows every year's holiday table in force.
@@ -24,8 +29,10 @@ func (s *Server) listHolidays(c *gin.Context) {
 }
 
 // putHolidays adds or replaces a year's table (admin). It is validated
-// first: every date in that year, none both off and worked. Deadlines
-// already computed keep their dates.
+// first: every date in that year, none both off and worked. Then every
+// workflow with an open task whose deadline was counted across that year
+// is told (recountDeadlines), and counts it again; closed tasks keep their
+// dates.
 func (s *Server) putHolidays(c *gin.Context) {
 	ctx := c.Request.Context()
 	year, err := strconv.Atoi(c.Param("year"))
@@ -61,10 +68,42 @@ func (s *Server) putHolidays(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	told := s.recountDeadlines(ctx, year, "holiday table "+strconv.Itoa(year)+" replaced by "+u.DisplayName)
 	if err := s.adminAudit(ctx, u, "calendar.year_replaced", strconv.Itoa(year),
-		strconv.Itoa(len(t.Off))+" days off, "+strconv.Itoa(len(t.Work))+" adjusted working days"); err != nil {
+		strconv.Itoa(len(t.Off))+" days off, "+strconv.Itoa(len(t.Work))+" adjusted working days; "+
+			strconv.Itoa(told)+" workflows with open deadlines across the year told to count them again"); err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, t)
+}
+
+// recountDeadlines signals every workflow with an open task whose deadline
+// was counted across year, and returns how many were told. A workflow that
+// has ended is skipped; one that cannot be told now is logged, and
+// uploading the table again tells it again (counting again is idempotent).
+func (s *Server) recountDeadlines(ctx context.Context, year int, why string) int {
+	if s.Temporal == nil {
+		return 0
+	}
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.Zone)
+	ids, err := s.Store.WorkflowsWithOpenTasksAcross(ctx, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		s.Logger().ErrorContext(ctx, "list workflows to recount deadlines", "year", year, "error", err)
+		return 0
+	}
+	told := 0
+	for _, id := range ids {
+		err := s.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCalendarChanged,
+			workflows.CalendarChanged{Years: []int{year}, Why: why})
+		var nf *serviceerror.NotFound
+		switch {
+		case err == nil:
+			told++
+		case errors.As(err, &nf):
+		default:
+			s.Logger().ErrorContext(ctx, "tell a workflow to recount its deadlines", "workflow", id, "year", year, "error", err)
+		}
+	}
+	return told
 }

@@ -49,6 +49,7 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(acts.Apply, activity.RegisterOptions{Name: activities.ApplyName})
+	r.RegisterActivityWithOptions(acts.Redue, activity.RegisterOptions{Name: activities.RedueName})
 }
 
 // New builds a worker on the DataGate task queue; Start or Run it. Stop

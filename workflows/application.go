@@ -70,6 +70,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 		}
 	}
 	w.st.Runs++
+	w.m.watchCalendar(ctx)
 	w.searchable = workflow.GetVersion(ctx, searchAttributesChange, workflow.DefaultVersion, 1) >= 1
 	signals := workflow.GetSignalChannel(ctx, SignalModelReviewed)
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -107,6 +108,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 					}
 					w.modelReviewed(s)
 				}
+				w.m.drainCalendar(ctx)
 				in := w.in
 				st := w.st
 				in.Resume = &st
@@ -168,7 +170,7 @@ func terminal(status string) bool {
 // shouldContinueAsNew: only an active authorization, with no transition or
 // Update in flight, after its history has grown long.
 func (w *app) shouldContinueAsNew(ctx workflow.Context) bool {
-	if w.st.Status != domain.StatusActive || !workflow.AllHandlersFinished(ctx) {
+	if w.st.Status != domain.StatusActive || !workflow.AllHandlersFinished(ctx) || w.m.recounting {
 		return false
 	}
 	info := workflow.GetInfo(ctx)

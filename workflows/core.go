@@ -59,6 +59,9 @@ type machine struct {
 	lastOpened []activities.Task
 	// rootCtx is the workflow's own context, for timer goroutines.
 	rootCtx workflow.Context
+	// recounting: deadlines are being counted again (recount); a
+	// continue-as-new waits for it.
+	recounting bool
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {

@@ -53,6 +53,16 @@ func newHarness(t *testing.T, start time.Time) *harness { return newHarnessOn(t,
 // creates one with a draft application when st is nil.
 func newHarnessOn(t *testing.T, start time.Time, st *store.Store) *harness {
 	t.Helper()
+	cal, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessWith(t, start, st, cal)
+}
+
+// newHarnessWith is newHarnessOn with the given calendar.
+func newHarnessWith(t *testing.T, start time.Time, st *store.Store, cal *calendar.Calendar) *harness {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
@@ -70,10 +80,6 @@ func newHarnessOn(t *testing.T, start time.Time, st *store.Store) *harness {
 		if err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-	}
-	cal, err := calendar.Default()
-	if err != nil {
-		t.Fatal(err)
 	}
 	worker.Register(env, &activities.Activities{Store: st, Calendar: cal})
 	ds := func(code, dept string) seeddata.Dataset {

@@ -37,6 +37,7 @@ func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, erro
 	if err := w.start(ctx); err != nil {
 		return w.st, err
 	}
+	w.m.watchCalendar(ctx)
 	err := workflow.Await(ctx, func() bool { return w.final() })
 	if err != nil && temporal.IsCanceledError(err) {
 		return w.cancelled(ctx)

@@ -2,34 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
 
+	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/store"
 )
-
-// loadHolidayTables applies the holiday tables admins uploaded (stored in
-// the database) over the built-in ones and the holidays directory.
-func loadHolidayTables(ctx context.Context, st *store.Store, cal *calendar.Calendar) error {
-	tables, err := st.HolidayTables(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range tables {
-		var yt calendar.YearTable
-		if err := json.Unmarshal([]byte(t.Table), &yt); err != nil {
-			return fmt.Errorf("holiday table %d: %w", t.Year, err)
-		}
-		if err := cal.SetYear(yt); err != nil {
-			return fmt.Errorf("holiday table %d: %w", t.Year, err)
-		}
-	}
-	return nil
-}
 
 // refreshHolidayTables reloads the uploaded tables every minute, so that a
 // worker in another process computes new deadlines with a table an admin
@@ -42,7 +22,7 @@ func refreshHolidayTables(ctx context.Context, st *store.Store, cal *calendar.Ca
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if err := loadHolidayTables(ctx, st, cal); err != nil {
+			if err := activities.LoadHolidayTables(ctx, st, cal); err != nil {
 				log.Warn("reload holiday tables", "error", err)
 			}
 		}

@@ -84,7 +84,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if err != nil {
 		return err
 	}
-	if err := loadHolidayTables(ctx, s.store, cal); err != nil {
+	if err := activities.LoadHolidayTables(ctx, s.store, cal); err != nil {
 		return err
 	}
 	warnMissingYear(s.log, cal, time.Now())

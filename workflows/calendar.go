@@ -1,0 +1,137 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/calendar"
+)
+
+// SignalCalendarChanged tells a workflow that holiday tables were added or
+// replaced (an admin's upload, a new built-in table): each of its open
+// tasks whose deadline was counted across one of those years is counted
+// again from the time it opened.
+const SignalCalendarChanged = "calendar_changed"
+
+// CalendarChanged is the signal's payload.
+type CalendarChanged struct {
+	Years []int `json:"years"`
+	// Why is what the audit says moved the deadlines, e.g. "holiday
+	// table 2027 uploaded".
+	Why string `json:"why,omitempty"`
+}
+
+// recountChange guards the recounting of deadlines on a calendar change:
+// a history that received the signal before this code is left as it was.
+const recountChange = "calendar-recount"
+
+// watchCalendar serves SignalCalendarChanged for the run's lifetime; a
+// continue-as-new first serves the signals already received
+// (drainCalendar).
+func (m *machine) watchCalendar(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var s CalendarChanged
+			ch.Receive(ctx, &s)
+			m.recount(ctx, s)
+		}
+	})
+}
+
+// drainCalendar serves the calendar signals received but not yet served,
+// before a continue-as-new.
+func (m *machine) drainCalendar(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
+	for {
+		var s CalendarChanged
+		if !ch.ReceiveAsync(&s) {
+			return
+		}
+		m.recount(ctx, s)
+	}
+}
+
+// recount counts the affected open tasks' deadlines again, in the Redue
+// activity (whose answer the history records), and writes every deadline
+// that moved: the task's row, and an audit entry with both dates and the
+// reason. The task's timers are armed again on the new dates; a task that
+// was marked overdue on a date that moved later is no longer overdue. A
+// deadline that does not move changes nothing; closed tasks never change.
+func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
+	if workflow.GetVersion(ctx, recountChange, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	if err := m.lock(ctx); err != nil {
+		return
+	}
+	defer m.mu.Unlock()
+	m.recounting = true
+	defer func() { m.recounting = false }()
+	var again []activities.DueAgain
+	for _, t := range m.core.Tasks {
+		if spans(t.OpenedAt, t.DueAt, s.Years) {
+			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: t.OpenedAt, Deadline: m.dl.For(t.Kind)})
+		}
+	}
+	if len(again) == 0 {
+		return
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy:            writeRetry,
+	})
+	var dues []activities.Due
+	if err := workflow.ExecuteActivity(actx, activities.RedueName, again).Get(ctx, &dues); err != nil {
+		workflow.GetLogger(ctx).Error("deadlines not counted again", "error", err)
+		return
+	}
+	now := m.now(ctx)
+	var c change
+	for _, d := range dues {
+		t, ok := m.task(d.TaskID)
+		if !ok || t.DueAt.Equal(d.DueAt) {
+			continue
+		}
+		was := t.DueAt
+		t.DueAt, t.RemindAt = d.DueAt, d.RemindAt
+		if t.OverdueAt != nil && t.DueAt.After(now) {
+			t.OverdueAt = nil
+		}
+		c.Tasks = append(c.Tasks, t)
+		m.audit(ctx, &c, systemActor, "task.due_moved", t.ID+" "+t.Kind+" "+t.Department,
+			fmt.Sprintf("%s -> %s: %s", day(was), day(t.DueAt), s.Why), "")
+	}
+	if len(c.Tasks) == 0 {
+		return
+	}
+	if _, err := m.apply(ctx, &c); err != nil {
+		return
+	}
+	for _, t := range c.Tasks {
+		m.replace(t)
+		if cancel, ok := m.cancels[t.ID]; ok {
+			cancel()
+		}
+		m.arm(t.ID)
+	}
+}
+
+// spans: a deadline counted from opened to due crossed one of years (in
+// China's time zone).
+func spans(opened, due time.Time, years []int) bool {
+	for y := opened.In(calendar.Zone).Year(); y <= due.In(calendar.Zone).Year(); y++ {
+		if slices.Contains(years, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// day is a time's date in China's time zone.
+func day(t time.Time) string { return t.In(calendar.Zone).Format(time.DateOnly) }
