@@ -29,7 +29,7 @@ func TestChangeEvents(t *testing.T) {
 	// What snapshotForNotify reads of a task: its status and when it was
 	// opened, reminded and marked overdue.
 	prior := func(t Task) map[string]Task {
-		return map[string]Task{t.ID: {ID: t.ID, Status: t.Status, OpenedAt: t.OpenedAt, RemindedAt: t.RemindedAt, OverdueAt: t.OverdueAt}}
+		return map[string]Task{t.ID: {ID: t.ID, Status: t.Status, OpenedAt: t.OpenedAt, DueAt: t.DueAt, RemindedAt: t.RemindedAt, OverdueAt: t.OverdueAt}}
 	}
 	// ev is the event of a task; key is written out in full.
 	ev := func(key, kind, org string, t Task, at time.Time) NotifyEvent {
@@ -54,12 +54,27 @@ func TestChangeEvents(t *testing.T) {
 	}
 	supervision := []string{"samr", "supervision", "supervision2"}
 
+	moved := review
+	moved.DueAt = due.AddDate(0, 0, 3)
+	movedEv := ev("task.due_moved:application-7-department_review:1741482000:samr", EventTaskDueMoved, "samr", review, opened.Add(4*time.Hour))
+	movedEv.Data.DueAt, movedEv.Data.WasDueAt = ptr(moved.DueAt.UTC()), ptr(due.UTC())
 	cases := []struct {
 		name   string
 		change Change
 		before notifySnapshot
 		want   []NotifyEvent
 	}{
+		{
+			name:   "an open task whose due date moved tells its department both dates, at the change's time",
+			change: Change{Tasks: []Task{moved}, Audit: audit(4)},
+			before: notifySnapshot{tasks: prior(review)},
+			want:   []NotifyEvent{movedEv},
+		},
+		{
+			name:   "a due date that did not move tells nobody",
+			change: Change{Tasks: []Task{review}, Audit: audit(4)},
+			before: notifySnapshot{tasks: prior(review)},
+		},
 		{
 			name:   "a new task opens for its department",
 			change: Change{Tasks: []Task{review}},

@@ -34,6 +34,9 @@ const (
 	EventTaskReminded = "task.reminded"
 	EventTaskOverdue  = "task.overdue"
 	EventTaskUrged    = "task.urged"
+	// EventTaskDueMoved: an open task's due date was counted again (a
+	// holiday table arrived) and moved.
+	EventTaskDueMoved = "task.due_moved"
 	EventAppStatus    = "application.status"
 	EventDigestDaily  = "digest.daily"
 	EventDigestWeekly = "digest.weekly"
@@ -51,6 +54,8 @@ type EventData struct {
 	TaskKind   string     `json:"task_kind,omitempty"`
 	Department string     `json:"department,omitempty"`
 	DueAt      *time.Time `json:"due_at,omitempty"`
+	// WasDueAt is the due time before it moved (task.due_moved).
+	WasDueAt *time.Time `json:"was_due_at,omitempty"`
 	// DepartmentName and DepartmentNameEn name the department.
 	DepartmentName   string `json:"department_name,omitempty"`
 	DepartmentNameEn string `json:"department_name_en,omitempty"`
@@ -106,7 +111,7 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 			ids[i] = t.ID
 		}
 		var prev []Task
-		if err := tx.Select("id", "status", "opened_at", "reminded_at", "overdue_at").
+		if err := tx.Select("id", "status", "opened_at", "due_at", "reminded_at", "overdue_at").
 			Where("id IN ?", ids).Find(&prev).Error; err != nil {
 			return snap, fmt.Errorf("notifications: read previous tasks: %w", err)
 		}
@@ -185,6 +190,12 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 		if t.RemindedAt != nil && (!existed || prev.RemindedAt == nil) {
 			events = append(events, ev(EventTaskReminded, *t.RemindedAt, t.Department))
 		}
+		if existed && prev.Status == domain.TaskOpen && !prev.DueAt.IsZero() && !prev.DueAt.Equal(t.DueAt) {
+			moved := ev(EventTaskDueMoved, changedAt(c, now), t.Department)
+			moved.EventKey = eventKey(EventTaskDueMoved, t.ID, strconv.FormatInt(t.DueAt.Unix(), 10), t.Department)
+			moved.Data.WasDueAt = utcPtr(&prev.DueAt)
+			events = append(events, moved)
+		}
 		if newlyOverdue(t, prev, existed) {
 			events = append(events, ev(EventTaskOverdue, *t.OverdueAt, t.Department))
 			for _, o := range before.supervision {
@@ -197,12 +208,10 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 	if c.App != nil && before.appFound && c.App.Status != before.appStatus && slices.Contains(NotifiedStatuses, c.App.Status) {
 		// The change's last audit entry orders a status that recurs.
 		var seq int64
-		at := now.UTC()
 		for _, a := range c.Audit {
-			if a.Seq >= seq {
-				seq, at = a.Seq, a.At.UTC()
-			}
+			seq = max(seq, a.Seq)
 		}
+		at := changedAt(c, now)
 		events = append(events, NotifyEvent{
 			EventKey: eventKey(EventAppStatus, strconv.FormatUint(c.App.ID, 10), c.App.Status, strconv.FormatInt(seq, 10), before.applicantOrg),
 			Kind:     EventAppStatus, Org: before.applicantOrg, ApplicationID: c.App.ID,
@@ -211,6 +220,19 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 		})
 	}
 	return events
+}
+
+// changedAt is when change c happened: its last audit entry's time, or
+// now when it has none.
+func changedAt(c Change, now time.Time) time.Time {
+	var seq int64
+	at := now.UTC()
+	for _, a := range c.Audit {
+		if a.Seq >= seq {
+			seq, at = a.Seq, a.At.UTC()
+		}
+	}
+	return at
 }
 
 // notifyUrgeTx tells the department of an urge on its task, and when its

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/identity"
@@ -109,6 +112,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 		t.Fatalf("status %s, want active", st)
 	}
 	c.expect("POST", appPath+"/models", "applicant", map[string]any{"name": "风控模型", "description": "评分卡"}, http.StatusOK, nil)
+	moveDeadlineByLateTable(t, c, s, id, c.openTask("bureau_officer", "model_review"))
 	c.decide("bureau_officer", "model_review", map[string]any{"decision": "approve"})
 	c.decide("reviewer-gsa", "model_review", map[string]any{"decision": "approve"})
 	c.decide("reviewer-commerce", "model_review", map[string]any{"decision": "approve"})
@@ -166,6 +170,59 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 			}
 		}
 	}
+}
+
+// moveDeadlineByLateTable uploads, as an admin, a holiday table in which
+// the due day of an open task is a day off (a table that arrives late),
+// and checks that the task's workflow counts its deadline again: the due
+// date moves later, in the read model, with a task.due_moved audit entry.
+func moveDeadlineByLateTable(t *testing.T, c *httpClient, s *stack, appID uint64, taskID string) {
+	t.Helper()
+	ctx := context.Background()
+	due := func() time.Time {
+		rows, err := s.store.TasksOf(ctx, appID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.ID == taskID {
+				return r.DueAt
+			}
+		}
+		t.Fatalf("no task %s", taskID)
+		return time.Time{}
+	}
+	was := due()
+	day := was.In(calendar.Zone)
+	var tables struct {
+		Years []calendar.YearTable `json:"years"`
+	}
+	c.expect("GET", "/api/v1/calendar/holidays", "admin", nil, http.StatusOK, &tables)
+	yt := calendar.YearTable{Year: day.Year()}
+	for _, y := range tables.Years {
+		if y.Year == day.Year() {
+			yt = y
+		}
+	}
+	yt.Work = slices.DeleteFunc(yt.Work, func(d string) bool { return d == day.Format(time.DateOnly) })
+	yt.Off = append(yt.Off, day.Format(time.DateOnly))
+	c.expect("PUT", fmt.Sprintf("/api/v1/calendar/holidays/%d", yt.Year), "admin", yt, http.StatusOK, nil)
+	for deadline := time.Now().Add(15 * time.Second); !due().After(was); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s still due %s after its due day became a day off", taskID, was.In(calendar.Zone))
+		}
+	}
+	audit, err := s.store.Audit(ctx, appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range audit {
+		if a.Action == "task.due_moved" && strings.HasPrefix(a.Target, taskID+" ") &&
+			strings.HasPrefix(a.Reason, day.Format(time.DateOnly)+" -> ") {
+			return
+		}
+	}
+	t.Errorf("no task.due_moved audit entry for %s", taskID)
 }
 
 func history(t *testing.T, s *stack, wfID string) *historypb.History {
