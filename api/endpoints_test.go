@@ -6,8 +6,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
 )
 
 func appBody(over map[string]any) map[string]any {
@@ -231,5 +235,39 @@ func TestUrgeOnlyDepartments(t *testing.T) {
 	e.refusedUnchanged("POST", "/api/v1/supervision/urges", map[string]string{"task_id": own, "message": "请尽快补正"}, "supervisor", http.StatusUnprocessableEntity)
 	if r := e.do("POST", "/api/v1/supervision/urges", map[string]string{"task_id": dept, "message": "请在三个工作日内办结"}, "supervisor"); r.Status != http.StatusCreated {
 		t.Errorf("urge a department's task: %d %s", r.Status, r.Body)
+	}
+}
+
+// A task whose due date was counted across a year without a holiday table
+// says so in the inbox: due_provisional. One within years that have their
+// tables does not.
+func TestInboxMarksProvisionalDueDates(t *testing.T) {
+	e := newEnv(t)
+	app := e.submitted("acme-fintech", "applicant")
+	now := e.clock.Now()
+	far := store.Task{ID: "application-x-far", ApplicationID: app, WorkflowID: workflows.ApplicationWorkflowID(app),
+		Kind: domain.TaskDepartmentReview, Department: "gsa", Status: domain.TaskOpen, Round: 1,
+		OpenedAt: time.Date(2029, 12, 20, 9, 0, 0, 0, calendar.Zone), DueAt: time.Date(2030, 1, 17, 23, 59, 59, 0, calendar.Zone)}
+	near := far
+	near.ID, near.OpenedAt, near.DueAt = "application-x-near", now, now.Add(72*time.Hour)
+	if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{far, near}}); err != nil {
+		t.Fatal(err)
+	}
+	var inbox struct {
+		Tasks []struct {
+			ID             string
+			DueProvisional bool `json:"due_provisional"`
+		}
+	}
+	e.do("GET", "/api/v1/tasks", nil, "reviewer-gsa").decode(t, &inbox)
+	got := map[string]bool{}
+	for _, s := range inbox.Tasks {
+		got[s.ID] = s.DueProvisional
+	}
+	if p, ok := got[far.ID]; !ok || !p {
+		t.Errorf("a review due across 2029-2030 (no tables): due_provisional %v (listed %v)", p, ok)
+	}
+	if p, ok := got[near.ID]; !ok || p {
+		t.Errorf("a review due within 2026: due_provisional %v (listed %v)", p, ok)
 	}
 }

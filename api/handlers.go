@@ -367,6 +367,10 @@ type Step struct {
 	WorkingDaysLeft *int `json:"working_days_left,omitempty"`
 	// OverdueWorkingDays counts working days past the due date.
 	OverdueWorkingDays *int `json:"overdue_working_days,omitempty"`
+	// DueProvisional: the due date of this open task was counted across
+	// a year without a holiday table, by weekends only; its workflow
+	// counts it again when the table is added.
+	DueProvisional bool `json:"due_provisional,omitempty"`
 	// Next says who must act, for an open task.
 	Next string `json:"next,omitempty"`
 }
@@ -417,6 +421,7 @@ func (s *Server) steps(tasks []store.Task) []Step {
 		st := Step{Task: t}
 		if t.Status == domain.TaskOpen {
 			st.WorkingDaysLeft, st.OverdueWorkingDays = s.DueFigures(t, now)
+			st.DueProvisional = s.Calendar.Provisional(t.OpenedAt, t.DueAt)
 			st.Next = fmt.Sprintf("%s: %s (one of: %s) by %s", t.Department, t.Kind,
 				strings.Join(domain.AllowedDecisions(t.Kind), ", "), t.DueAt.In(calendar.Zone).Format("2006-01-02 15:04 MST"))
 		}

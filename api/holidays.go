@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/store"
@@ -68,7 +71,7 @@ func (s *Server) putHolidays(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	told := s.recountDeadlines(ctx, year, "holiday table "+strconv.Itoa(year)+" replaced by "+u.DisplayName)
+	told := s.recountDeadlines(ctx, t, "holiday table "+strconv.Itoa(year)+" replaced by "+u.DisplayName)
 	if err := s.adminAudit(ctx, u, "calendar.year_replaced", strconv.Itoa(year),
 		strconv.Itoa(len(t.Off))+" days off, "+strconv.Itoa(len(t.Work))+" adjusted working days; "+
 			strconv.Itoa(told)+" workflows with open deadlines across the year told to count them again"); err != nil {
@@ -78,23 +81,38 @@ func (s *Server) putHolidays(c *gin.Context) {
 	c.JSON(http.StatusOK, t)
 }
 
-// recountDeadlines signals every workflow with an open task whose deadline
-// was counted across year, and returns how many were told. A workflow that
-// has ended is skipped; one that cannot be told now is logged, and
-// uploading the table again tells it again (counting again is idempotent).
-func (s *Server) recountDeadlines(ctx context.Context, year int, why string) int {
+// recountDeadlines tells the workflows concerned by year's new table to
+// count their open deadlines again (RecountDeadlines), and records that
+// they were told with this table.
+func (s *Server) recountDeadlines(ctx context.Context, t calendar.YearTable, why string) int {
 	if s.Temporal == nil {
 		return 0
 	}
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.Zone)
-	ids, err := s.Store.WorkflowsWithOpenTasksAcross(ctx, from, from.AddDate(1, 0, 0))
-	if err != nil {
-		s.Logger().ErrorContext(ctx, "list workflows to recount deadlines", "year", year, "error", err)
-		return 0
+	told, err := RecountDeadlines(ctx, s.Temporal, s.Store, s.Logger(), t.Year, why)
+	if err == nil {
+		err = s.Store.PutCalendarFingerprint(ctx, t.Year, t.Fingerprint(), s.now())
 	}
-	told := 0
+	if err != nil {
+		s.Logger().ErrorContext(ctx, "recount deadlines", "year", t.Year, "error", err)
+	}
+	return told
+}
+
+// RecountDeadlines signals every workflow with an open task whose deadline
+// was counted across year to count it again (workflows.SignalCalendarChanged),
+// and returns how many were told. A workflow that has ended is skipped; one
+// that cannot be told now is logged and makes the error, after the others
+// were told: telling it again later is harmless, counting again is
+// idempotent.
+func RecountDeadlines(ctx context.Context, tc client.Client, st *store.Store, log *slog.Logger, year int, why string) (int, error) {
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.Zone)
+	ids, err := st.WorkflowsWithOpenTasksAcross(ctx, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return 0, err
+	}
+	told, failed := 0, 0
 	for _, id := range ids {
-		err := s.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCalendarChanged,
+		err := tc.SignalWorkflow(ctx, id, "", workflows.SignalCalendarChanged,
 			workflows.CalendarChanged{Years: []int{year}, Why: why})
 		var nf *serviceerror.NotFound
 		switch {
@@ -102,8 +120,12 @@ func (s *Server) recountDeadlines(ctx context.Context, year int, why string) int
 			told++
 		case errors.As(err, &nf):
 		default:
-			s.Logger().ErrorContext(ctx, "tell a workflow to recount its deadlines", "workflow", id, "year", year, "error", err)
+			failed++
+			log.ErrorContext(ctx, "tell a workflow to recount its deadlines", "workflow", id, "year", year, "error", err)
 		}
 	}
-	return told
+	if failed > 0 {
+		return told, fmt.Errorf("%d of %d workflows could not be told to recount their deadlines across %d", failed, len(ids), year)
+	}
+	return told, nil
 }

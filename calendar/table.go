@@ -1,10 +1,13 @@
 package calendar
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,6 +30,16 @@ type YearTable struct {
 	Year int      `json:"year"`
 	Off  []string `json:"off"`  // "YYYY-MM-DD"
 	Work []string `json:"work"` // "YYYY-MM-DD"
+}
+
+// Fingerprint identifies the table's content: the SHA-256, in hex, of its
+// year and its sorted dates. Two tables with the same days off and worked
+// have the same fingerprint.
+func (t YearTable) Fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d|off:%s|work:%s", t.Year,
+		strings.Join(slices.Sorted(slices.Values(t.Off)), ","), strings.Join(slices.Sorted(slices.Values(t.Work)), ","))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Validate checks that the year lies in 2000..2100 and that every date parses

@@ -84,6 +84,38 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
+// AddHolidayTables exports datagate_holiday_table_missing: 1 while a
+// year's holiday table is needed and absent (missing answers which year:
+// the current one, or the next from 1 October), with the year in
+// datagate_holiday_table_missing_year; 0 and 0 otherwise. Deadlines counted
+// into that year are provisional until the table is added.
+func (m *Metrics) AddHolidayTables(missing func() (year int, ok bool)) error {
+	flag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "datagate_holiday_table_missing",
+		Help: "1 while a needed year's holiday table is absent: deadlines counted into it are provisional.",
+	}, func() float64 {
+		if _, ok := missing(); ok {
+			return 1
+		}
+		return 0
+	})
+	year := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "datagate_holiday_table_missing_year",
+		Help: "The year whose holiday table is needed and absent; 0 when none is.",
+	}, func() float64 {
+		if y, ok := missing(); ok {
+			return float64(y)
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{flag, year} {
+		if err := m.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Tasks is the read model's view the task gauges are read from.
 type Tasks interface {
 	// TaskCounts counts tasks by status.

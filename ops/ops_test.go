@@ -141,6 +141,9 @@ func TestMetrics(t *testing.T) {
 	if err := m.AddTasks(&fakeTasks{}, log); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.AddHolidayTables(func() (int, bool) { return 2027, true }); err != nil {
+		t.Fatal(err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(m.Middleware(log)...)
@@ -155,6 +158,7 @@ func TestMetrics(t *testing.T) {
 		`datagate_http_requests_total{code="404",method="GET",route="/api/v1/applications/:id"} 2`,
 		`datagate_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
 		`datagate_tasks{status="open"} 3`, `datagate_tasks_overdue{department="gsa"} 2`, `datagate_tasks_scrape_error 0`,
+		"datagate_holiday_table_missing 1", "datagate_holiday_table_missing_year 2027",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

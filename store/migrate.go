@@ -53,7 +53,7 @@ func schemaModels() []any {
 	return []any{
 		&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
 		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{},
-		&CasbinRule{}, &CasbinPolicyVersion{}, &Session{}, &APIToken{}, &HolidayTable{}, &IdempotencyKey{},
+		&CasbinRule{}, &CasbinPolicyVersion{}, &Session{}, &APIToken{}, &HolidayTable{}, &CalendarYear{}, &IdempotencyKey{},
 		&Urge{}, &GroundlessFlag{},
 		&NotifyEvent{}, &Notification{}, &Delivery{}, &DeliveryAttempt{}, &NotifyContact{},
 	}

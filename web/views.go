@@ -46,6 +46,9 @@ type taskView struct {
 	// open task.
 	Left, Overdue *int
 	IsOverdue     bool
+	// Provisional: the due date was counted across a year without a
+	// holiday table, by weekends only, and moves when it is added.
+	Provisional bool
 	// Mine: the task is the caller's org's.
 	Mine bool
 	// CanDecide, CanAssign: the caller may decide it, or claim, release
@@ -205,6 +208,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	a := tc.apps[t.ApplicationID]
 	tv.AppTitle = a.Title
 	tv.Left, tv.Overdue, tv.IsOverdue = w.clock(t, now)
+	tv.Provisional = t.Status == domain.TaskOpen && w.deps.Calendar.Provisional(t.OpenedAt, t.DueAt)
 	tv.Urges = tc.urges[t.ID]
 	if f, ok := tc.flags[t.ID]; ok {
 		tv.Flag = &f

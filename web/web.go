@@ -264,7 +264,11 @@ type page struct {
 	Nav  []navLink
 	// Can says which actions the user's roles allow, by name (see canNames).
 	Can  map[string]bool
-	Data any
+	// MissingYear, for admins and supervisors, is a year whose holiday
+	// table is needed now and absent (calendar.MissingYear): deadlines
+	// counted into it are provisional. 0: none.
+	MissingYear int
+	Data        any
 }
 
 type navLink struct {
@@ -320,6 +324,11 @@ func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 		Path: c.Request.URL.RequestURI(), Can: w.can(c)}
 	if u, ok := httpctx.User(c); ok {
 		p.User = &u
+	}
+	if p.Can["CalendarAdmin"] || p.Can["SupervisionRead"] {
+		if y, missing := w.deps.Calendar.MissingYear(w.now()); missing {
+			p.MissingYear = y
+		}
 	}
 	cur := c.FullPath()
 	for _, n := range navItems {

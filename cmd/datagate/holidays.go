@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/store"
 )
@@ -36,5 +39,40 @@ func warnMissingYear(log *slog.Logger, cal *calendar.Calendar, now time.Time) {
 	if y, missing := cal.MissingYear(now); missing {
 		log.Warn("no holiday table for "+strconv.Itoa(y)+": deadlines counted into it use weekends only and are provisional; "+
 			"add the table (--holidays DIR or the admin page) when the State Council publishes it", "year", y)
+	}
+}
+
+// recountChangedYears tells the workflows with open deadlines across a
+// year to count them again when the year's table differs from the one they
+// were last counted with: a new built-in version, a --holidays file, or an
+// upload made by an older version. A year never recorded counts as
+// changed, so the first start after an upgrade counts every open deadline
+// once (a deadline that does not move changes nothing). A year whose
+// workflows could not all be told is not recorded, and is tried again at
+// the next start.
+func recountChangedYears(ctx context.Context, tc client.Client, st *store.Store, cal *calendar.Calendar, log *slog.Logger) {
+	known, err := st.CalendarFingerprints(ctx)
+	if err != nil {
+		log.Warn("recount deadlines: read the calendar fingerprints", "error", err)
+		return
+	}
+	for _, y := range cal.Years() {
+		t, _ := cal.Year(y)
+		fp := t.Fingerprint()
+		if known[y] == fp {
+			continue
+		}
+		why := "holiday table " + strconv.Itoa(y) + " changed (found at start-up)"
+		told, err := api.RecountDeadlines(ctx, tc, st, log, y, why)
+		if err == nil {
+			err = st.PutCalendarFingerprint(ctx, y, fp, time.Now())
+		}
+		if err != nil {
+			log.Warn("recount deadlines: tried again at the next start", "year", y, "error", err)
+			continue
+		}
+		if told > 0 {
+			log.Info("holiday table changed: workflows told to count their open deadlines again", "year", y, "workflows", told)
+		}
 	}
 }

@@ -92,7 +92,25 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 		t.Fatalf("status %s before restart, want agreements", st)
 	}
 
-	// Restart everything on the same data directory.
+	// Restart everything on the same data directory, with a holidays file
+	// that makes an open task's due day a day off: at start-up the
+	// changed table reaches that task's deadline.
+	signTask := c.openTask("operator", "sign_service")
+	wasDue, dueDay := lateTableFor(t, s, id, signTask)
+	defaults, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	yt, _ := defaults.Year(dueDay.Year())
+	yt.Work = slices.DeleteFunc(yt.Work, func(d string) bool { return d == dueDay.Format(time.DateOnly) })
+	yt.Off = append(yt.Off, dueDay.Format(time.DateOnly))
+	raw, _ := json.Marshal(yt)
+	if err := os.MkdirAll(cfg.Holidays, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Holidays, fmt.Sprintf("%d.json", yt.Year)), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s.Stop()
 	cfg.HTTP = "127.0.0.1:0"
 	if s, err = startDev(ctx, cfg, log); err != nil {
@@ -103,6 +121,7 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	if st := c.status(appPath); st != domain.StatusAgreements {
 		t.Fatalf("status %s after restart, want agreements", st)
 	}
+	waitDueMoved(t, s, id, signTask, wasDue, "found at start-up")
 
 	c.decide("operator", "sign_service", map[string]any{"decision": "sign"})
 	c.decide("applicant", "sign_service", map[string]any{"decision": "sign"})
@@ -174,26 +193,10 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 
 // moveDeadlineByLateTable uploads, as an admin, a holiday table in which
 // the due day of an open task is a day off (a table that arrives late),
-// and checks that the task's workflow counts its deadline again: the due
-// date moves later, in the read model, with a task.due_moved audit entry.
+// and checks that the task's workflow counts its deadline again.
 func moveDeadlineByLateTable(t *testing.T, c *httpClient, s *stack, appID uint64, taskID string) {
 	t.Helper()
-	ctx := context.Background()
-	due := func() time.Time {
-		rows, err := s.store.TasksOf(ctx, appID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			if r.ID == taskID {
-				return r.DueAt
-			}
-		}
-		t.Fatalf("no task %s", taskID)
-		return time.Time{}
-	}
-	was := due()
-	day := was.In(calendar.Zone)
+	was, day := lateTableFor(t, s, appID, taskID)
 	var tables struct {
 		Years []calendar.YearTable `json:"years"`
 	}
@@ -207,22 +210,52 @@ func moveDeadlineByLateTable(t *testing.T, c *httpClient, s *stack, appID uint64
 	yt.Work = slices.DeleteFunc(yt.Work, func(d string) bool { return d == day.Format(time.DateOnly) })
 	yt.Off = append(yt.Off, day.Format(time.DateOnly))
 	c.expect("PUT", fmt.Sprintf("/api/v1/calendar/holidays/%d", yt.Year), "admin", yt, http.StatusOK, nil)
-	for deadline := time.Now().Add(15 * time.Second); !due().After(was); time.Sleep(50 * time.Millisecond) {
+	waitDueMoved(t, s, appID, taskID, was, "replaced by")
+}
+
+// lateTableFor is an open task's due time and due day (in China's zone).
+func lateTableFor(t *testing.T, s *stack, appID uint64, taskID string) (due, day time.Time) {
+	t.Helper()
+	due = taskDue(t, s, appID, taskID)
+	return due, due.In(calendar.Zone)
+}
+
+func taskDue(t *testing.T, s *stack, appID uint64, taskID string) time.Time {
+	t.Helper()
+	rows, err := s.store.TasksOf(context.Background(), appID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.ID == taskID {
+			return r.DueAt
+		}
+	}
+	t.Fatalf("no task %s", taskID)
+	return time.Time{}
+}
+
+// waitDueMoved waits until the task's workflow has moved its due time
+// later than was, and checks the audit's task.due_moved entry: from the
+// old due day, for the given reason.
+func waitDueMoved(t *testing.T, s *stack, appID uint64, taskID string, was time.Time, why string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !taskDue(t, s, appID, taskID).After(was); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("task %s still due %s after its due day became a day off", taskID, was.In(calendar.Zone))
 		}
 	}
-	audit, err := s.store.Audit(ctx, appID)
+	audit, err := s.store.Audit(context.Background(), appID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range audit {
 		if a.Action == "task.due_moved" && strings.HasPrefix(a.Target, taskID+" ") &&
-			strings.HasPrefix(a.Reason, day.Format(time.DateOnly)+" -> ") {
+			strings.HasPrefix(a.Reason, was.In(calendar.Zone).Format(time.DateOnly)+" -> ") && strings.Contains(a.Reason, why) {
 			return
 		}
 	}
-	t.Errorf("no task.due_moved audit entry for %s", taskID)
+	t.Errorf("no task.due_moved audit entry for %s (%s)", taskID, why)
 }
 
 func history(t *testing.T, s *stack, wfID string) *historypb.History {

@@ -188,6 +188,7 @@ func TestProductionSplit(t *testing.T) {
 		`datagate_http_request_duration_seconds_bucket{method="GET",route="/api/v1/catalog"`,
 		`datagate_tasks{status="open"} `,
 		`datagate_tasks_scrape_error 0`,
+		`datagate_holiday_table_missing `,
 		`temporal_request_total`,
 	} {
 		if !strings.Contains(metrics, want) {

@@ -105,6 +105,9 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	if err := ensureSearchAttributes(ctx, s.client, c.Namespace, workflows.SearchAttributeTypes()); err != nil {
 		return err
 	}
+	if withHTTP {
+		recountChangedYears(ctx, s.client, s.store, cal, s.log)
+	}
 	if withWorker {
 		if err := c.Notify.Validate(); err != nil {
 			return err
@@ -134,6 +137,9 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		// The task gauges describe the database: the API process exports
 		// them, workers do not.
 		if err := s.metrics.AddTasks(s.store, s.log); err != nil {
+			return err
+		}
+		if err := s.metrics.AddHolidayTables(func() (int, bool) { return cal.MissingYear(time.Now()) }); err != nil {
 			return err
 		}
 		// Ready is nil: /healthz is liveness, served once start-up is
