@@ -263,7 +263,7 @@ type page struct {
 	Path string
 	Nav  []navLink
 	// Can says which actions the user's roles allow, by name (see canNames).
-	Can  map[string]bool
+	Can map[string]bool
 	// MissingYear, for admins and supervisors, is a year whose holiday
 	// table is needed now and absent (calendar.MissingYear): deadlines
 	// counted into it are provisional. 0: none.
