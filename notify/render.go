@@ -3,7 +3,6 @@ package notify
 import (
 	"embed"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
@@ -165,30 +165,11 @@ func Render(ev store.NotifyEvent, lang string) (Message, error) {
 }
 
 // LanguageFor picks the notification language an Accept-Language header
-// prefers: English when it weighs English above Chinese, else zh-CN.
+// prefers, by the API's rule (httpctx.PrefersEnglish): English when it
+// weighs English above Chinese, else zh-CN.
 func LanguageFor(acceptLanguage string) string {
-	best, bestQ := store.LangZH, -1.0
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		var lang string
-		switch {
-		case strings.HasPrefix(tag, "en"):
-			lang = store.LangEN
-		case strings.HasPrefix(tag, "zh"):
-			lang = store.LangZH
-		default:
-			continue
-		}
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		if q > bestQ {
-			best, bestQ = lang, q
-		}
+	if httpctx.PrefersEnglish(acceptLanguage) {
+		return store.LangEN
 	}
-	return best
+	return store.LangZH
 }
