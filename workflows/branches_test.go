@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -375,5 +376,43 @@ func TestRefusalsLeaveStateUnchanged(t *testing.T) {
 	rows := h.rows()
 	if len(rows) != 3 || rows[0].Decision != domain.DecisionPass {
 		t.Errorf("read model after refusals: %+v", rows)
+	}
+}
+
+// An unqualified rating ends the authorization in the same transition: the
+// rating task's row keeps its decision (it used to be cancelled a second
+// time by the end of the authorization), and the audit records one
+// decision for it.
+func TestUnqualifiedRatingStandsOnTheRecord(t *testing.T) {
+	h := newHarness(t, monday)
+	h.toActive()
+	h.at(6*hour, func() {
+		h.must(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau), Reason: "投诉"})
+	})
+	h.at(7*hour, func() { h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
+	var rating string
+	h.at(8*hour, func() {
+		rating = h.task(domain.TaskRateEvaluation, bureau).ID
+		h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionUnqualified, withReason("违规", "第六条"))
+	})
+	h.at(9*hour, func() { h.env.CancelWorkflow() })
+	h.run()
+	for _, r := range h.rows() {
+		if r.ID == rating && (r.Status != domain.TaskDone || r.Decision != domain.DecisionUnqualified) {
+			t.Errorf("the rating's row: %s/%s, want done/unqualified", r.Status, r.Decision)
+		}
+	}
+	audit, err := h.st.Audit(context.Background(), h.in.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []string
+	for _, a := range audit {
+		if strings.HasPrefix(a.Target, rating+" ") {
+			entries = append(entries, a.Action+" "+a.Target)
+		}
+	}
+	if len(entries) != 1 || entries[0] != "task.decided "+rating+" rate_evaluation unqualified" {
+		t.Errorf("audit of the rating task: %q", entries)
 	}
 }

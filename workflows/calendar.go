@@ -74,8 +74,11 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 	defer func() { m.recounting = false }()
 	var again []activities.DueAgain
 	for _, t := range m.core.Tasks {
-		if spans(t.OpenedAt, t.DueAt, s.Years) {
-			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: t.OpenedAt, Deadline: m.dl.For(t.Kind)})
+		// A deadline in calendar days (the exit confirmation) does not
+		// depend on the holiday tables, and may be fixed to a date its
+		// first round set: it is never counted again.
+		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(t.OpenedAt, t.DueAt, s.Years) {
+			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: t.OpenedAt, Deadline: d})
 		}
 	}
 	if len(again) == 0 {

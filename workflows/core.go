@@ -126,14 +126,26 @@ func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Ac
 	m.audit(ctx, c, a, action, t.ID+" "+t.Kind+" "+decision, reason, basis)
 }
 
-// cancelOpen closes every open task (kinds empty) or those of the given kinds.
+// cancelOpen closes every open task (kinds empty) or those of the given
+// kinds, except those this change already decided: a decision that ends
+// the authorization (an unqualified rating) stands on the record.
 func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kinds ...string) {
 	for _, t := range m.core.Tasks {
-		if len(kinds) == 0 || contains(kinds, t.Kind) {
-			m.close(ctx, c, t, systemActor, domain.DecisionCancelled, reason, "", "")
+		if len(kinds) > 0 && !contains(kinds, t.Kind) {
+			continue
 		}
+		if contains(c.closed, t.ID) && workflow.GetVersion(ctx, cancelKeepsDecisionChange, workflow.DefaultVersion, 1) >= 1 {
+			continue
+		}
+		m.close(ctx, c, t, systemActor, domain.DecisionCancelled, reason, "", "")
 	}
 }
+
+// cancelKeepsDecisionChange: cancelling the open tasks skips a task the
+// same change decided. Before it, an unqualified rating that terminated
+// the authorization was closed twice: its row read "cancelled" and the
+// audit held both its decision and a cancellation.
+const cancelKeepsDecisionChange = "cancel-keeps-decision"
 
 // apply runs the Apply activity until it succeeds and then commits the
 // change to the workflow state: closed tasks leave, opened tasks arrive with
