@@ -153,9 +153,16 @@ func TestModelChangesRequestedResubmittedApprovedAndRejected(t *testing.T) {
 		func() {
 			h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m2", Description: "画像"})
 		},
+		// The bureau's rejection decides at once: the departments'
+		// reviews of m2 are cancelled, not waited for.
 		review(bureau, domain.DecisionReject, withReason("超出授权范围", "《办法》第二十条")),
-		review(health, domain.DecisionApprove),
-		review(samr, domain.DecisionApprove),
+		func() {
+			for _, task := range h.openTasks() {
+				if task.Kind == domain.TaskModelReview {
+					t.Errorf("model review %s of %s still open after the bureau's rejection", task.ID, task.Department)
+				}
+			}
+		},
 		func() {
 			s := h.status()
 			if len(s.Models) != 2 || s.Models[0].Status != domain.ModelApproved || s.Models[1].Status != domain.ModelRejected {
@@ -168,6 +175,18 @@ func TestModelChangesRequestedResubmittedApprovedAndRejected(t *testing.T) {
 	if len(models) != 2 || models[0].Status != domain.ModelApproved || models[0].Round != 2 ||
 		models[0].Description != "评分卡,输出已去标识" || !models[0].SubmittedAt.Equal(monday.Add(last+hour+time.Minute)) || models[1].Status != domain.ModelRejected || models[1].DecidedAt == nil {
 		t.Errorf("models in the read model: %+v", models)
+	}
+	cancelled := 0
+	for _, r := range h.rows() {
+		if r.WorkflowID == wf.ModelWorkflowID(appWFID, 2) && r.Kind == domain.TaskModelReview && r.Department != bureau {
+			if r.Status != domain.TaskCancelled || !strings.Contains(r.Reason, "rejected by "+bureau) {
+				t.Errorf("m2's review by %s: %s/%s %q", r.Department, r.Status, r.Decision, r.Reason)
+			}
+			cancelled++
+		}
+	}
+	if cancelled != 2 {
+		t.Errorf("%d of m2's department reviews cancelled, want 2", cancelled)
 	}
 }
 

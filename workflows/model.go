@@ -126,6 +126,13 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 		}
 		w.m.audit(ctx, &c, r.Actor, "model.resubmitted", w.in.Name, fmt.Sprintf("round %d", w.st.Round), "")
 		w.openReviews(ctx, &c)
+	} else if t.Kind == domain.TaskModelReview && r.Decision == domain.DecisionReject &&
+		workflow.GetVersion(ctx, rejectEndsModelReviewChange, workflow.DefaultVersion, 1) >= 1 {
+		// One reviewer's rejection decides: the model is rejected now,
+		// and the other reviews of it (and urges of them) are cancelled.
+		w.st.Status = domain.ModelRejected
+		w.m.cancelOpen(ctx, &c, "the model was rejected by "+t.Department)
+		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
 	} else if w.roundDecided(&c) {
 		w.st.Status = w.roundOutcome()
 		w.m.audit(ctx, &c, systemActor, "model."+w.st.Status, w.in.Name, "", "")
@@ -139,6 +146,11 @@ func (w *modelReview) decide(ctx workflow.Context, r DecideRequest) (UpdateResul
 	}
 	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
+
+// rejectEndsModelReviewChange: a reviewer's rejection ends the model
+// review at once (一模型一审定: one rejection is the outcome). Before it,
+// the review waited for every other reviewer to decide first.
+const rejectEndsModelReviewChange = "reject-ends-model-review"
 
 func (w *modelReview) roundDecided(c *change) bool {
 	for _, t := range w.m.openOf(domain.TaskModelReview) {
