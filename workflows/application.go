@@ -213,7 +213,12 @@ func (w *app) onTime(ctx workflow.Context) error {
 	case !now.Before(w.st.ActiveUntil):
 		return w.end(ctx, systemActor, domain.EndExpired, "authorization period ended", "")
 	case w.st.Evaluation == nil && !w.st.NextEvaluationAt.IsZero() && !now.Before(w.st.NextEvaluationAt):
-		w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
+		if w.evaluationsFromRating(ctx) {
+			// The rating sets the next one; until then none is due.
+			w.st.NextEvaluationAt = time.Time{}
+		} else {
+			w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
+		}
 		return w.startEvaluation(ctx, systemActor, "periodic evaluation due")
 	case w.st.Evaluation != nil && w.st.Evaluation.Status == domain.EvalRectification &&
 		w.st.Evaluation.RectifyUntil != nil && !now.Before(*w.st.Evaluation.RectifyUntil):

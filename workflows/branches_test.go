@@ -435,3 +435,39 @@ func TestUnqualifiedRatingStandsOnTheRecord(t *testing.T) {
 		t.Errorf("audit of the rating task: %q", entries)
 	}
 }
+
+// One evaluation at a time, and the next periodic one counts from the last
+// rating: an on-demand evaluation rated in September 2026 moves the
+// periodic one from March 2027 (a year after activation) to September
+// 2027.
+func TestOnDemandEvaluationMovesThePeriodicOne(t *testing.T) {
+	h := newHarness(t, monday)
+	h.toActive()
+	demand := 190 * 24 * hour // 8 September 2026
+	h.at(demand, func() { h.must(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau), Reason: "抽查"}) })
+	h.at(demand+hour, func() { h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
+	var rated time.Time
+	h.at(demand+2*hour, func() {
+		rated = h.env.Now()
+		h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified)
+	})
+	h.at(demand+3*hour, func() {
+		if s := h.status(); !s.NextEvaluationAt.Equal(rated.UTC().AddDate(1, 0, 0)) {
+			t.Errorf("next evaluation %s, want a year after the rating (%s)", s.NextEvaluationAt, rated.AddDate(1, 0, 0))
+		}
+	})
+	// 20 March 2027, past a year after activation: no second evaluation.
+	h.at(383*24*hour, func() {
+		if s := h.status(); s.EvaluationCount != 1 || s.Evaluation != nil {
+			t.Errorf("a year after activation: %d evaluations, in progress %+v", s.EvaluationCount, s.Evaluation)
+		}
+	})
+	// A year and a day after the rating: the periodic one has started.
+	h.at(demand+366*24*hour, func() {
+		if s := h.status(); s.EvaluationCount != 2 || s.Evaluation == nil {
+			t.Errorf("a year after the rating: %d evaluations, in progress %+v", s.EvaluationCount, s.Evaluation)
+		}
+		h.env.CancelWorkflow()
+	})
+	h.run()
+}

@@ -63,6 +63,11 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 		e.Status = domain.EvalQualified
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
+		if w.evaluationsFromRating(ctx) {
+			// One evaluation at a time: the next periodic one counts from
+			// this rating, whether this one was periodic or on demand.
+			w.st.NextEvaluationAt = now.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
+		}
 	case domain.DecisionRectify:
 		e.Status = domain.EvalRectification
 		until := now.AddDate(0, 0, w.in.Deadlines.RectificationDays)
@@ -79,6 +84,16 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 	w.m.audit(ctx, c, r.Actor, "evaluation."+e.Status, e.ID, r.Reason, r.Basis)
 	_, err := w.commit(ctx, c)
 	return err
+}
+
+// evaluationsFromRatingChange: the next periodic evaluation counts from
+// the last rating. Before it, the periodic schedule ran from activation
+// regardless: an on-demand evaluation did not move it, and one that ran
+// long was followed at once by the next.
+const evaluationsFromRatingChange = "evaluations-from-rating"
+
+func (w *app) evaluationsFromRating(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, evaluationsFromRatingChange, workflow.DefaultVersion, 1) >= 1
 }
 
 func (w *app) validateRequestEvaluation(ctx workflow.Context, r ActionRequest) error {
