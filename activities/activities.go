@@ -24,12 +24,14 @@ type Activities struct {
 }
 
 // Deadline says when a new task falls due: WorkingDays (Chinese working
-// days) or CalendarDays after it opens, and how many working days before
-// that the reminder goes out (0: no reminder).
+// days) or CalendarDays after it opens, or at Until (a date an earlier
+// round set), and how many working days before that the reminder goes out
+// (0: no reminder).
 type Deadline struct {
-	WorkingDays    int `json:"working_days,omitempty"`
-	CalendarDays   int `json:"calendar_days,omitempty"`
-	ReminderBefore int `json:"reminder_before,omitempty"`
+	WorkingDays    int        `json:"working_days,omitempty"`
+	CalendarDays   int        `json:"calendar_days,omitempty"`
+	Until          *time.Time `json:"until,omitempty"`
+	ReminderBefore int        `json:"reminder_before,omitempty"`
 }
 
 // NewTask is a task to open; its DueAt and RemindAt are computed here.
@@ -92,8 +94,10 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 
 func (a *Activities) deadline(opened time.Time, d Deadline) (due time.Time, remind *time.Time, err error) {
 	switch {
-	case d.WorkingDays > 0 && d.CalendarDays > 0:
-		return time.Time{}, nil, errors.New("deadline has both working_days and calendar_days")
+	case (d.WorkingDays > 0 && d.CalendarDays > 0) || (d.Until != nil && d.WorkingDays+d.CalendarDays > 0):
+		return time.Time{}, nil, errors.New("deadline has more than one of working_days, calendar_days and until")
+	case d.Until != nil:
+		due = *d.Until
 	case d.WorkingDays > 0:
 		due = a.Calendar.DueAt(opened, d.WorkingDays)
 	case d.CalendarDays > 0:

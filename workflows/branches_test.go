@@ -471,3 +471,44 @@ func TestOnDemandEvaluationMovesThePeriodicOne(t *testing.T) {
 	})
 	h.run()
 }
+
+// The data's return and destruction is due 30 days from the end of the
+// authorization (003 六(六)2), however often the bureau sends the
+// confirmation back: a return on day 12 does not restart the 30 days.
+func TestExitClockRunsFromTheEnd(t *testing.T) {
+	h := newHarness(t, monday)
+	h.toActive()
+	h.at(6*hour, func() {
+		h.must(appWFID, wf.UpdateTerminate, wf.ActionRequest{Actor: actor(bureau), Reason: "违规", Basis: "第六条"})
+	})
+	var first time.Time
+	h.at(5*24*hour, func() {
+		task := h.task(domain.TaskExitConfirmation, applicant)
+		first = task.DueAt
+		if want := cst(2026, 4, 1, 23, 59, 59); !first.Equal(want) {
+			t.Errorf("exit confirmation due %s, want %s", first.In(want.Location()), want)
+		}
+		h.decide(domain.TaskExitConfirmation, applicant, domain.DecisionConfirm, withComment("已销毁"))
+	})
+	h.at(12*24*hour, func() {
+		h.decide(domain.TaskExitVerification, bureau, domain.DecisionReturn, withReason("缺少销毁证明", ""))
+	})
+	h.at(12*24*hour+hour, func() {
+		task := h.task(domain.TaskExitConfirmation, applicant)
+		if task.Round != 2 || !task.DueAt.Equal(first) {
+			t.Errorf("the returned confirmation: round %d due %s, want round 2 due %s", task.Round, task.DueAt, first)
+		}
+	})
+	// Past the 30 days, the confirmation is overdue.
+	h.at(31*24*hour, func() {
+		task := h.task(domain.TaskExitConfirmation, applicant)
+		if task.OverdueAt == nil || !task.OverdueAt.Equal(first) {
+			t.Errorf("overdue mark %v, want %s", task.OverdueAt, first)
+		}
+		h.decide(domain.TaskExitConfirmation, applicant, domain.DecisionConfirm, withComment("补交销毁证明"))
+	})
+	h.at(31*24*hour+hour, func() { h.decide(domain.TaskExitVerification, bureau, domain.DecisionVerify) })
+	if st := h.finish(); st.Status != domain.StatusClosed {
+		t.Fatalf("final %s", st.Status)
+	}
+}

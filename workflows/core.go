@@ -107,6 +107,14 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: m.dl.For(kind)})
 }
 
+// openUntil is open with the due time fixed: a later round of a step
+// whose time limit runs from an earlier event.
+func (m *machine) openUntil(ctx workflow.Context, c *change, kind, org, subject string, round int, until time.Time) {
+	m.open(ctx, c, kind, org, subject, round)
+	nt := &c.Open[len(c.Open)-1]
+	nt.Deadline = activities.Deadline{Until: &until, ReminderBefore: m.dl.ReminderBefore}
+}
+
 // close records a decision on an open task.
 func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {
 	now := m.now(ctx)

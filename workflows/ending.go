@@ -89,9 +89,19 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	w.m.audit(ctx, c, a, "authorization."+reason, w.m.wfID, why, basis)
 	w.m.audit(ctx, c, systemActor, "access.revoked", w.m.wfID, "", "")
 	w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", 1)
-	_, err := w.commit(ctx, c)
+	opened, err := w.commit(ctx, c)
+	for _, t := range opened {
+		if t.Kind == domain.TaskExitConfirmation {
+			w.st.ExitDueAt = t.DueAt
+		}
+	}
 	return err
 }
+
+// exitClockChange: the return and destruction of the data is due 30 days
+// from the end (003 六(六)2 "30日内"), however often the bureau sends the
+// confirmation back. Before it, each return restarted the 30 days.
+const exitClockChange = "exit-clock-from-end"
 
 func (w *app) onExit(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
 	switch r.Decision {
@@ -103,7 +113,11 @@ func (w *app) onExit(ctx workflow.Context, c *change, t activities.Task, r Decid
 		w.st.ClosedAt = workflow.Now(ctx).UTC()
 		w.m.audit(ctx, c, r.Actor, "exit.verified", w.m.wfID, r.Comment, "")
 	case domain.DecisionReturn:
-		w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1)
+		if !w.st.ExitDueAt.IsZero() && workflow.GetVersion(ctx, exitClockChange, workflow.DefaultVersion, 1) >= 1 {
+			w.m.openUntil(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1, w.st.ExitDueAt)
+		} else {
+			w.m.open(ctx, c, domain.TaskExitConfirmation, w.in.ApplicantOrg, "", t.Round+1)
+		}
 	}
 	_, err := w.commit(ctx, c)
 	return err

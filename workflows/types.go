@@ -231,11 +231,14 @@ type AppState struct {
 	Evaluation       *activities.Evaluation `json:"evaluation,omitempty"`
 	EvaluationCount  int                    `json:"evaluation_count"`
 	ExitEffectiveAt  time.Time              `json:"exit_effective_at,omitzero"`
-	EndedAt          time.Time              `json:"ended_at,omitzero"`
-	EndReason        string                 `json:"end_reason,omitempty"`
-	ClosedAt         time.Time              `json:"closed_at,omitzero"`
-	Models           []ModelState           `json:"models,omitempty"`
-	Runs             int                    `json:"runs"`
+	// ExitDueAt is when the return and destruction of the data is due:
+	// the first exit confirmation's due time, kept by every later round.
+	ExitDueAt time.Time    `json:"exit_due_at,omitzero"`
+	EndedAt   time.Time    `json:"ended_at,omitzero"`
+	EndReason string       `json:"end_reason,omitempty"`
+	ClosedAt  time.Time    `json:"closed_at,omitzero"`
+	Models    []ModelState `json:"models,omitempty"`
+	Runs      int          `json:"runs"`
 	// Rejections are the review tasks that rejected something, which a
 	// supervisor may flag as groundless.
 	Rejections []Rejection `json:"rejections,omitempty"`
