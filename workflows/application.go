@@ -108,7 +108,6 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 					}
 					w.modelReviewed(s)
 				}
-				w.m.drainCalendar(ctx)
 				in := w.in
 				st := w.st
 				in.Resume = &st
@@ -170,7 +169,7 @@ func terminal(status string) bool {
 // shouldContinueAsNew: only an active authorization, with no transition or
 // Update in flight, after its history has grown long.
 func (w *app) shouldContinueAsNew(ctx workflow.Context) bool {
-	if w.st.Status != domain.StatusActive || !workflow.AllHandlersFinished(ctx) || w.m.recounting {
+	if w.st.Status != domain.StatusActive || !workflow.AllHandlersFinished(ctx) || w.m.recountPending(ctx) {
 		return false
 	}
 	info := workflow.GetInfo(ctx)

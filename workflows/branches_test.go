@@ -444,7 +444,9 @@ func TestOnDemandEvaluationMovesThePeriodicOne(t *testing.T) {
 	h := newHarness(t, monday)
 	h.toActive()
 	demand := 190 * 24 * hour // 8 September 2026
-	h.at(demand, func() { h.must(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau), Reason: "抽查"}) })
+	h.at(demand, func() {
+		h.must(appWFID, wf.UpdateRequestEvaluation, wf.ActionRequest{Actor: actor(bureau), Reason: "抽查"})
+	})
 	h.at(demand+hour, func() { h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
 	var rated time.Time
 	h.at(demand+2*hour, func() {

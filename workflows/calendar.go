@@ -38,22 +38,17 @@ func (m *machine) watchCalendar(ctx workflow.Context) {
 		for {
 			var s CalendarChanged
 			ch.Receive(ctx, &s)
+			m.recounting++
 			m.recount(ctx, s)
+			m.recounting--
 		}
 	})
 }
 
-// drainCalendar serves the calendar signals received but not yet served,
-// before a continue-as-new.
-func (m *machine) drainCalendar(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
-	for {
-		var s CalendarChanged
-		if !ch.ReceiveAsync(&s) {
-			return
-		}
-		m.recount(ctx, s)
-	}
+// recountPending: a calendar signal is received and not yet served, or
+// waits in the channel. A continue-as-new waits for it, so none is lost.
+func (m *machine) recountPending(ctx workflow.Context) bool {
+	return m.recounting > 0 || workflow.GetSignalChannel(ctx, SignalCalendarChanged).Len() > 0
 }
 
 // recount counts the affected open tasks' deadlines again, in the Redue
@@ -70,8 +65,6 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 		return
 	}
 	defer m.mu.Unlock()
-	m.recounting = true
-	defer func() { m.recounting = false }()
 	var again []activities.DueAgain
 	for _, t := range m.core.Tasks {
 		// A deadline in calendar days (the exit confirmation) does not

@@ -59,9 +59,9 @@ type machine struct {
 	lastOpened []activities.Task
 	// rootCtx is the workflow's own context, for timer goroutines.
 	rootCtx workflow.Context
-	// recounting: deadlines are being counted again (recount); a
-	// continue-as-new waits for it.
-	recounting bool
+	// recounting: calendar signals taken off their channel and not yet
+	// served (recount); a continue-as-new waits for them.
+	recounting int
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
@@ -317,7 +317,9 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	}
 	defer m.mu.Unlock()
 	t, ok := m.task(id)
-	if !ok {
+	// Cancelled while waiting for the lock: the task was closed, or its
+	// deadline moved and a new timer serves it.
+	if !ok || ctx.Err() != nil {
 		return
 	}
 	now := m.now(ctx)
