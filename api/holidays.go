@@ -81,17 +81,13 @@ func (s *Server) putHolidays(c *gin.Context) {
 	c.JSON(http.StatusOK, t)
 }
 
-// recountDeadlines tells the workflows concerned by year's new table to
-// count their open deadlines again (RecountDeadlines), and records that
-// they were told with this table.
+// recountDeadlines tells the workflows concerned by a year's new table to
+// count their open deadlines again (RecountDeadlines).
 func (s *Server) recountDeadlines(ctx context.Context, t calendar.YearTable, why string) int {
 	if s.Temporal == nil {
 		return 0
 	}
-	told, err := RecountDeadlines(ctx, s.Temporal, s.Store, s.Logger(), t.Year, why)
-	if err == nil {
-		err = s.Store.PutCalendarFingerprint(ctx, t.Year, t.Fingerprint(), s.now())
-	}
+	told, err := RecountDeadlines(ctx, s.Temporal, s.Store, s.Logger(), t, why, s.now())
 	if err != nil {
 		s.Logger().ErrorContext(ctx, "recount deadlines", "year", t.Year, "error", err)
 	}
@@ -99,12 +95,15 @@ func (s *Server) recountDeadlines(ctx context.Context, t calendar.YearTable, why
 }
 
 // RecountDeadlines signals every workflow with an open task whose deadline
-// was counted across year to count it again (workflows.SignalCalendarChanged),
-// and returns how many were told. A workflow that has ended is skipped; one
-// that cannot be told now is logged and makes the error, after the others
-// were told: telling it again later is harmless, counting again is
-// idempotent.
-func RecountDeadlines(ctx context.Context, tc client.Client, st *store.Store, log *slog.Logger, year int, why string) (int, error) {
+// was counted across t's year to count it again
+// (workflows.SignalCalendarChanged), returns how many were told, and
+// records t's fingerprint as the table the year was counted with. A
+// workflow that has ended is skipped; one that cannot be told now is
+// logged and makes the error, after the others were told, and the
+// fingerprint is then not recorded: telling it again later is harmless,
+// counting again is idempotent.
+func RecountDeadlines(ctx context.Context, tc client.Client, st *store.Store, log *slog.Logger, t calendar.YearTable, why string, now time.Time) (int, error) {
+	year := t.Year
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.Zone)
 	ids, err := st.WorkflowsWithOpenTasksAcross(ctx, from, from.AddDate(1, 0, 0))
 	if err != nil {
@@ -127,5 +126,5 @@ func RecountDeadlines(ctx context.Context, tc client.Client, st *store.Store, lo
 	if failed > 0 {
 		return told, fmt.Errorf("%d of %d workflows could not be told to recount their deadlines across %d", failed, len(ids), year)
 	}
-	return told, nil
+	return told, st.PutCalendarFingerprint(ctx, year, t.Fingerprint(), now)
 }

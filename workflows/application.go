@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,7 +164,7 @@ func (w *app) overdue() bool {
 }
 
 func terminal(status string) bool {
-	return status == domain.StatusClosed || status == domain.StatusRejected || status == domain.StatusWithdrawn
+	return slices.Contains(domain.FinalStatuses(), status)
 }
 
 // shouldContinueAsNew: only an active authorization, with no transition or

@@ -30,8 +30,7 @@ type CalendarChanged struct {
 const recountChange = "calendar-recount"
 
 // watchCalendar serves SignalCalendarChanged for the run's lifetime; a
-// continue-as-new first serves the signals already received
-// (drainCalendar).
+// continue-as-new waits while one is pending (recountPending).
 func (m *machine) watchCalendar(ctx workflow.Context) {
 	ch := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
 	workflow.Go(ctx, func(ctx workflow.Context) {

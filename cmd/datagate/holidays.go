@@ -58,15 +58,11 @@ func recountChangedYears(ctx context.Context, tc client.Client, st *store.Store,
 	}
 	for _, y := range cal.Years() {
 		t, _ := cal.Year(y)
-		fp := t.Fingerprint()
-		if known[y] == fp {
+		if known[y] == t.Fingerprint() {
 			continue
 		}
 		why := "holiday table " + strconv.Itoa(y) + " changed (found at start-up)"
-		told, err := api.RecountDeadlines(ctx, tc, st, log, y, why)
-		if err == nil {
-			err = st.PutCalendarFingerprint(ctx, y, fp, time.Now())
-		}
+		told, err := api.RecountDeadlines(ctx, tc, st, log, t, why, time.Now())
 		if err != nil {
 			log.Warn("recount deadlines: tried again at the next start", "year", y, "error", err)
 			continue
