@@ -218,11 +218,14 @@ const (
 	EvalQualified     = "qualified"
 	EvalUnqualified   = "unqualified"
 	EvalCancelled     = "cancelled"
+	// EvalLapsed: the authorization ended before the evaluation was
+	// finished; its rounds and any rating so far stay on the record.
+	EvalLapsed = "lapsed"
 )
 
 // EvaluationStatuses lists the evaluation statuses.
 func EvaluationStatuses() []string {
-	return []string{EvalSelf, EvalRating, EvalRectification, EvalQualified, EvalUnqualified, EvalCancelled}
+	return []string{EvalSelf, EvalRating, EvalRectification, EvalQualified, EvalUnqualified, EvalCancelled, EvalLapsed}
 }
 
 // Roles a user holds in their org. Casbin policies are written in these

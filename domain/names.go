@@ -107,6 +107,7 @@ var names = map[string]map[string]Name{
 		EvalQualified:     {"合格", "Qualified"},
 		EvalUnqualified:   {"不合格", "Unqualified"},
 		EvalCancelled:     {"已取消", "Cancelled"},
+		EvalLapsed:        {"授权结束时未完成", "Unfinished when the authorization ended"},
 	},
 	SetEnd: {
 		EndExpired:    {"期满", "expired"},

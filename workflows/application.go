@@ -89,7 +89,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 			}
 			seen := w.m.version
 			woke := func() bool { return w.m.version != seen }
-			if next := w.nextTimeEvent(); next.IsZero() {
+			if next := w.nextTimeEvent(ctx); next.IsZero() {
 				if err := workflow.Await(ctx, woke); err != nil {
 					return w.st, err
 				}
@@ -178,7 +178,7 @@ func (w *app) shouldContinueAsNew(ctx workflow.Context) bool {
 }
 
 // nextTimeEvent is the earliest clock-driven transition, zero if none.
-func (w *app) nextTimeEvent() time.Time {
+func (w *app) nextTimeEvent(ctx workflow.Context) time.Time {
 	var next time.Time
 	consider := func(t time.Time) {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
@@ -190,6 +190,7 @@ func (w *app) nextTimeEvent() time.Time {
 		consider(w.st.ExitEffectiveAt)
 		if w.st.Evaluation == nil {
 			consider(w.st.NextEvaluationAt)
+			consider(w.finalEvaluationAt(ctx))
 		} else if w.st.Evaluation.Status == domain.EvalRectification && w.st.Evaluation.RectifyUntil != nil {
 			consider(*w.st.Evaluation.RectifyUntil)
 		}
@@ -220,6 +221,8 @@ func (w *app) onTime(ctx workflow.Context) error {
 			w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
 		}
 		return w.startEvaluation(ctx, systemActor, "periodic evaluation due")
+	case w.st.Evaluation == nil && !w.finalEvaluationAt(ctx).IsZero() && !now.Before(w.finalEvaluationAt(ctx)):
+		return w.startEvaluation(ctx, systemActor, "final evaluation before the authorization ends")
 	case w.st.Evaluation != nil && w.st.Evaluation.Status == domain.EvalRectification &&
 		w.st.Evaluation.RectifyUntil != nil && !now.Before(*w.st.Evaluation.RectifyUntil):
 		return w.reEvaluate(ctx)

@@ -71,7 +71,12 @@ func TestHappyPathFullLifecycle(t *testing.T) {
 		h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("合规使用"))
 	})
 	h.at(year+3*24*hour, func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified) })
-	// Year two's evaluation is also due, then the period expires.
+	// The final evaluation opens 45 days before the end; then the period
+	// expires.
+	h.at(2*year-40*24*hour, func() {
+		h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("第二年合规使用"))
+	})
+	h.at(2*year-39*24*hour, func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified) })
 	h.at(2*year+2*24*hour, func() {
 		s := h.status()
 		if s.Status != domain.StatusExiting || s.EndReason != domain.EndExpired {
@@ -102,7 +107,7 @@ func TestHappyPathFullLifecycle(t *testing.T) {
 		t.Errorf("models: %+v", models)
 	}
 	evals, _ := h.st.Evaluations(ctx, h.in.ApplicationID)
-	if len(evals) < 1 || evals[0].Status != domain.EvalQualified {
+	if len(evals) != 2 || evals[0].Status != domain.EvalQualified || evals[1].Status != domain.EvalQualified {
 		t.Errorf("evaluations: %+v", evals)
 	}
 	ags, _ := h.st.Agreements(ctx, h.in.ApplicationID)

@@ -72,6 +72,9 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	if w.st.Evaluation != nil {
 		e := *w.st.Evaluation
 		e.Status, e.ClosedAt = domain.EvalCancelled, &now
+		if w.finalEvaluation(ctx) {
+			e.Status = domain.EvalLapsed
+		}
 		c.Evaluations = append(c.Evaluations, e)
 		w.st.Evaluation = nil
 	}

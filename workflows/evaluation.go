@@ -5,6 +5,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -63,6 +64,9 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 		e.Status = domain.EvalQualified
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
+		if w.finalEvaluation(ctx) {
+			w.st.LastRatedAt = now
+		}
 		if w.evaluationsFromRating(ctx) {
 			// One evaluation at a time: the next periodic one counts from
 			// this rating, whether this one was periodic or on demand.
@@ -94,6 +98,34 @@ const evaluationsFromRatingChange = "evaluations-from-rating"
 
 func (w *app) evaluationsFromRating(ctx workflow.Context) bool {
 	return workflow.GetVersion(ctx, evaluationsFromRatingChange, workflow.DefaultVersion, 1) >= 1
+}
+
+// finalEvaluationChange: the last evaluation of an authorization runs
+// before it ends (003 十(三) makes it the basis of a new grant), opening
+// FinalEvaluationDays before the end unless an evaluation was rated
+// since; an evaluation the end cuts short is recorded as lapsed. Before
+// it, an authorization whose period was a multiple of the interval ended
+// with no final evaluation, and a cut-short one read "cancelled".
+const finalEvaluationChange = "final-evaluation-before-expiry"
+
+func (w *app) finalEvaluation(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, finalEvaluationChange, workflow.DefaultVersion, 1) >= 1
+}
+
+// finalEvaluationAt is when the final evaluation opens: zero when none is
+// owed (not active, or an evaluation was rated in the final window).
+func (w *app) finalEvaluationAt(ctx workflow.Context) time.Time {
+	if w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() || !w.finalEvaluation(ctx) {
+		return time.Time{}
+	}
+	at := w.st.ActiveUntil.AddDate(0, 0, -orDefault(w.in.Deadlines.FinalEvaluationDays, 45))
+	if at.Before(w.st.ActiveFrom) {
+		at = w.st.ActiveFrom
+	}
+	if !w.st.LastRatedAt.IsZero() && !w.st.LastRatedAt.Before(at) {
+		return time.Time{}
+	}
+	return at
 }
 
 func (w *app) validateRequestEvaluation(ctx workflow.Context, r ActionRequest) error {

@@ -74,6 +74,9 @@ type Deadlines struct {
 	UrgeReply             int `json:"urge_reply,omitempty"`
 	FlagAnswer            int `json:"flag_answer,omitempty"`
 	SupervisionWindowDays int `json:"supervision_window_days,omitempty"`
+	// FinalEvaluationDays: the final evaluation opens this many days
+	// before the authorization ends (zero in older inputs: the default).
+	FinalEvaluationDays int `json:"final_evaluation_days,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -97,6 +100,7 @@ func DefaultDeadlines() Deadlines {
 		UrgeReply:                3,
 		FlagAnswer:               10,
 		SupervisionWindowDays:    60,
+		FinalEvaluationDays:      45,
 	}
 }
 
@@ -113,6 +117,7 @@ func (d Deadlines) Validate() error {
 		{"rectification_days", d.RectificationDays}, {"exit_confirmation_days", d.ExitConfirmationDays},
 		{"evaluation_interval_months", d.EvaluationIntervalMonths}, {"exit_notice_months", d.ExitNoticeMonths},
 		{"urge_reply", d.UrgeReply}, {"flag_answer", d.FlagAnswer}, {"supervision_window_days", d.SupervisionWindowDays},
+		{"final_evaluation_days", d.FinalEvaluationDays},
 	}
 	for _, c := range checks {
 		if c.v < 1 || c.v > 366 {
@@ -230,7 +235,9 @@ type AppState struct {
 	NextEvaluationAt time.Time              `json:"next_evaluation_at,omitzero"`
 	Evaluation       *activities.Evaluation `json:"evaluation,omitempty"`
 	EvaluationCount  int                    `json:"evaluation_count"`
-	ExitEffectiveAt  time.Time              `json:"exit_effective_at,omitzero"`
+	// LastRatedAt is when the last evaluation was rated qualified.
+	LastRatedAt     time.Time `json:"last_rated_at,omitzero"`
+	ExitEffectiveAt time.Time `json:"exit_effective_at,omitzero"`
 	// ExitDueAt is when the return and destruction of the data is due:
 	// the first exit confirmation's due time, kept by every later round.
 	ExitDueAt time.Time    `json:"exit_due_at,omitzero"`
