@@ -102,6 +102,9 @@ const (
 	DecisionReply          = "reply"
 	DecisionUphold         = "uphold"
 	DecisionReopen         = "reopen"
+	// DecisionDecline: the applicant will not sign; the application ends
+	// as withdrawn.
+	DecisionDecline = "decline"
 	// DecisionCancelled closes a task the process no longer needs.
 	DecisionCancelled = "cancelled"
 )
@@ -120,9 +123,9 @@ var kinds = []struct {
 	{TaskDepartmentReview, []string{DecisionApprove, DecisionReject, DecisionDecide, DecisionAskRegulator}, true},
 	{TaskRegulatorOpinion, []string{DecisionOpinion}, false},
 	{TaskSignAuthorization, []string{DecisionSign}, false},
-	{TaskSignService, []string{DecisionSign}, false},
+	{TaskSignService, []string{DecisionSign, DecisionDecline}, false},
 	{TaskFileService, []string{DecisionFile}, false},
-	{TaskSignCommitment, []string{DecisionSign}, false},
+	{TaskSignCommitment, []string{DecisionSign, DecisionDecline}, false},
 	{TaskSelfEvaluation, []string{DecisionSubmit}, false},
 	{TaskRateEvaluation, []string{DecisionQualified, DecisionRectify, DecisionUnqualified}, false},
 	{TaskExitConfirmation, []string{DecisionConfirm}, false},
@@ -189,6 +192,16 @@ const (
 	AgreementService       = "service"
 	AgreementFiling        = "filing"
 	AgreementCommitment    = "commitment"
+)
+
+// Agreement statuses.
+const (
+	AgreementWaiting   = "waiting" // not started: an earlier one is unsigned
+	AgreementPending   = "pending"
+	AgreementCompleted = "completed"
+	// AgreementCancelled: the application was withdrawn before it was
+	// complete.
+	AgreementCancelled = "cancelled"
 )
 
 // Agreements lists the agreement kinds in signing order.

@@ -80,6 +80,7 @@ var names = map[string]map[string]Name{
 		DecisionReply:          {"提交答复", "Reply"},
 		DecisionUphold:         {"维持驳回", "Uphold the rejection"},
 		DecisionReopen:         {"重新审核", "Reopen the review"},
+		DecisionDecline:        {"拒绝签署", "Decline to sign"},
 		DecisionCancelled:      {"已取消", "Cancelled"},
 	},
 	SetRole: {

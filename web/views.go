@@ -13,9 +13,14 @@ import (
 // Decisions that need a reason, and those that also need a basis.
 var (
 	reasonDecisions = []string{domain.DecisionReject, domain.DecisionReturn, domain.DecisionRectify,
-		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen}
+		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen, domain.DecisionDecline}
 	basisDecisions = []string{domain.DecisionReject, domain.DecisionUnqualified, domain.DecisionUphold}
 )
+
+// Statuses in which the applicant may withdraw: until the authorization
+// takes effect.
+var withdrawable = []string{domain.StatusSubmitted, domain.StatusInitialReview, domain.StatusSupplement,
+	domain.StatusDepartmentReview, domain.StatusAgreements}
 
 // Task kinds whose form has a comment, and those where it is required.
 var (
@@ -228,6 +233,10 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	}
 	if tv.CanDecide {
 		tv.Decisions = domain.AllowedDecisions(t.Kind)
+		if t.Department != a.ApplicantOrg {
+			// Only the applicant may decline the agreements.
+			tv.Decisions = slices.DeleteFunc(tv.Decisions, func(d string) bool { return d == domain.DecisionDecline })
+		}
 		for _, d := range tv.Decisions {
 			tv.NeedsReason = tv.NeedsReason || slices.Contains(reasonDecisions, d)
 			tv.NeedsBasis = tv.NeedsBasis || slices.Contains(basisDecisions, d)
@@ -341,7 +350,7 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	av.Done = s == domain.StatusClosed || s == domain.StatusRejected || s == domain.StatusWithdrawn
 	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == domain.StatusDraft
 	av.CanEdit = av.Own && v.Can["ApplicationEdit"] && s == domain.StatusDraft
-	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && (s == domain.StatusInitialReview || s == domain.StatusSubmitted)
+	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && slices.Contains(withdrawable, s)
 	av.CanSubmitModel = av.Own && v.Can["ModelSubmit"] && s == domain.StatusActive
 	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == domain.StatusActive
 	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == domain.StatusActive

@@ -19,10 +19,10 @@ func (w *app) startAgreements(ctx workflow.Context, c *change) {
 	w.st.Status = domain.StatusAgreements
 	o := w.in.Orgs
 	w.st.Agreements = []activities.Agreement{
-		{Kind: domain.AgreementAuthorization, Status: "pending", Parties: []string{o.Bureau, o.Operator}},
-		{Kind: domain.AgreementService, Status: "waiting", Parties: []string{o.Operator, w.in.ApplicantOrg}},
-		{Kind: domain.AgreementFiling, Status: "waiting", Parties: []string{o.Bureau}},
-		{Kind: domain.AgreementCommitment, Status: "pending", Parties: []string{w.in.ApplicantOrg}},
+		{Kind: domain.AgreementAuthorization, Status: domain.AgreementPending, Parties: []string{o.Bureau, o.Operator}},
+		{Kind: domain.AgreementService, Status: domain.AgreementWaiting, Parties: []string{o.Operator, w.in.ApplicantOrg}},
+		{Kind: domain.AgreementFiling, Status: domain.AgreementWaiting, Parties: []string{o.Bureau}},
+		{Kind: domain.AgreementCommitment, Status: domain.AgreementPending, Parties: []string{w.in.ApplicantOrg}},
 	}
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
 	w.m.audit(ctx, c, systemActor, "application.approved", fmt.Sprintf("%d datasets approved", len(w.approved())), "", "")
@@ -39,7 +39,7 @@ var signatureTask = map[string]string{
 
 func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
 	a := w.agreement(kind)
-	a.Status = "pending"
+	a.Status = domain.AgreementPending
 	for _, p := range a.Parties {
 		w.m.open(ctx, c, signatureTask[kind], p, kind, 1)
 	}
@@ -55,12 +55,19 @@ func (w *app) agreement(kind string) *activities.Agreement {
 }
 
 func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
+	if r.Decision == domain.DecisionDecline {
+		// The applicant will not sign: the application ends as withdrawn.
+		w.m.audit(ctx, c, r.Actor, "agreement.declined", t.Subject, r.Reason, "")
+		w.withdrawn(ctx, c, r.Actor, r.Reason)
+		_, err := w.commit(ctx, c)
+		return err
+	}
 	now := workflow.Now(ctx).UTC()
 	a := w.agreement(t.Subject)
 	a.Signatures = append(append([]activities.Signature(nil), a.Signatures...), activities.Signature{Org: r.Actor.Org, User: r.Actor.User, At: now})
 	w.m.audit(ctx, c, r.Actor, "agreement."+r.Decision, t.Subject, "", "")
 	if len(a.Signatures) == len(a.Parties) {
-		a.Status = "completed"
+		a.Status = domain.AgreementCompleted
 		a.CompletedAt = &now
 		switch t.Subject {
 		case domain.AgreementAuthorization:
@@ -70,7 +77,7 @@ func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r 
 		}
 	}
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
-	if w.agreement(domain.AgreementFiling).Status == "completed" && w.agreement(domain.AgreementCommitment).Status == "completed" {
+	if w.agreement(domain.AgreementFiling).Status == domain.AgreementCompleted && w.agreement(domain.AgreementCommitment).Status == domain.AgreementCompleted {
 		w.activate(ctx, c)
 	}
 	_, err := w.commit(ctx, c)

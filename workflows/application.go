@@ -276,6 +276,11 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		return requireReasonBasis("", r.Reason, r.Basis)
 	case domain.DecisionReturn, domain.DecisionRectify:
 		return requireReason(r.Decision, r.Reason)
+	case domain.DecisionDecline:
+		if t.Department != w.in.ApplicantOrg {
+			return refuse(ErrForbidden, "decision", "only the applicant may decline the agreements; %s may sign", t.Department)
+		}
+		return requireReason(r.Decision, r.Reason)
 	case domain.DecisionOpinion:
 		if strings.TrimSpace(r.Comment) == "" {
 			return refuse(ErrInvalid, "comment", "an opinion needs its text: fill in comment")

@@ -191,13 +191,13 @@ func TestReturnForSupplementRestartsClock(t *testing.T) {
 	}
 }
 
-func TestWithdrawOnlyUntilInitialDecision(t *testing.T) {
+func TestWithdrawAfterPushNeedsAReason(t *testing.T) {
 	h := newHarness(t, monday)
 	h.steps(hour,
 		func() { h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(samr)}, wf.ErrForbidden) },
 		func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) },
 		func() {
-			h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrConflict)
+			h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrInvalid)
 		})
 	h.at(2*hour, func() {
 		h.decide(domain.TaskDepartmentReview, health, domain.DecisionReject, withReason("涉及个人隐私", "《个人信息保护法》第十三条"))
@@ -238,7 +238,7 @@ func TestOneDepartmentRejectsOtherApproves(t *testing.T) {
 		if s := h.status(); s.Status != domain.StatusAgreements {
 			t.Errorf("status %s, want agreements", s.Status)
 		}
-		h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrConflict)
+		h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant)}, wf.ErrInvalid)
 	})
 	h.signAll(4 * hour)
 	h.steps(7*hour,

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/datagate/datagate/domain"
+	wf "github.com/datagate/datagate/workflows"
 )
 
 const day = 24 * hour
@@ -68,4 +69,88 @@ func TestEvaluationCutShortByTheEndLapses(t *testing.T) {
 	if len(evals) != 1 || evals[0].Status != domain.EvalLapsed || evals[0].Rating != domain.DecisionRectify || evals[0].ClosedAt == nil {
 		t.Errorf("evaluations on the record: %+v, want one lapsed after a rectify rating", evals)
 	}
+}
+
+// Once pushed to the departments, the applicant may still withdraw, with a
+// reason, until the authorization takes effect: the open reviews are
+// cancelled. After activation, withdrawing is refused.
+func TestWithdrawDuringDepartmentReview(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() { h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove) })
+	h.at(3*hour, func() {
+		h.must(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant), Reason: "业务方向调整，不再需要该数据"})
+	})
+	if st := h.finish(); st.Status != domain.StatusWithdrawn || len(st.Tasks) != 0 {
+		t.Fatalf("after withdrawal: %s with open tasks %v", st.Status, st.Tasks)
+	}
+	for _, r := range h.rows() {
+		if r.Kind == domain.TaskDepartmentReview && r.Department == samr && (r.Status != domain.TaskCancelled || r.Reason == "") {
+			t.Errorf("the open review: %s %q, want cancelled with the reason", r.Status, r.Reason)
+		}
+	}
+	if a := h.app(); a.Status != domain.StatusWithdrawn {
+		t.Errorf("read model: %s", a.Status)
+	}
+}
+
+// The applicant may decline the agreements: its signature task closes as
+// declined, the other signatures are cancelled, the agreements not yet
+// complete read cancelled, and the application ends as withdrawn. Another
+// party cannot decline, and no one can withdraw an active authorization.
+func TestApplicantDeclinesTheAgreements(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+	})
+	h.at(3*hour, func() {
+		h.decide(domain.TaskSignAuthorization, bureau, domain.DecisionSign)
+		h.decide(domain.TaskSignAuthorization, operator, domain.DecisionSign)
+	})
+	h.steps(4*hour,
+		func() {
+			task := h.task(domain.TaskSignService, operator)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(operator), Decision: domain.DecisionDecline, Reason: "x"}, wf.ErrForbidden)
+		},
+		func() {
+			task := h.task(domain.TaskSignCommitment, applicant)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(applicant), Decision: domain.DecisionDecline}, wf.ErrInvalid)
+		},
+		func() {
+			h.decide(domain.TaskSignCommitment, applicant, domain.DecisionDecline, withReason("协议中的数据使用范围与申请不符", ""))
+		})
+	st := h.finish()
+	if st.Status != domain.StatusWithdrawn || len(st.Tasks) != 0 {
+		t.Fatalf("after declining: %s with open tasks %v", st.Status, st.Tasks)
+	}
+	for _, r := range h.rows() {
+		switch {
+		case r.Kind == domain.TaskSignCommitment && (r.Decision != domain.DecisionDecline || r.Reason == ""):
+			t.Errorf("the declined commitment: %s %q", r.Decision, r.Reason)
+		case r.Kind == domain.TaskSignService && r.Status != domain.TaskCancelled:
+			t.Errorf("the service agreement's signature %s: %s, want cancelled", r.Department, r.Status)
+		}
+	}
+	ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
+	for _, ag := range ags {
+		want := domain.AgreementCancelled
+		if ag.Kind == domain.AgreementAuthorization {
+			want = domain.AgreementCompleted
+		}
+		if ag.Status != want {
+			t.Errorf("agreement %s: %s, want %s", ag.Kind, ag.Status, want)
+		}
+	}
+}
+
+func TestNoWithdrawalOnceActive(t *testing.T) {
+	h := newHarness(t, monday)
+	last := h.toActive()
+	h.at(last+hour, func() {
+		h.refused(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant), Reason: "不想用了"}, wf.ErrConflict)
+	})
+	h.at(last+2*hour, func() { h.env.CancelWorkflow() })
+	h.run()
 }

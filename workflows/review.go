@@ -2,7 +2,8 @@ package workflows
 
 // The submission and review phase of an application: the initial review,
 // the applicant's supplement, the departments' reviews (with a regulator's
-// opinion when asked), and withdrawal until the initial decision.
+// opinion when asked), and withdrawal until the authorization takes
+// effect.
 
 import (
 	"fmt"
@@ -200,19 +201,43 @@ func (w *app) validateWithdraw(ctx workflow.Context, r ActionRequest) error {
 	if r.Actor.Org != w.in.ApplicantOrg {
 		return refuse(ErrForbidden, "actor.org", "only the applicant %s may withdraw this application", w.in.ApplicantOrg)
 	}
-	if w.st.Status != domain.StatusInitialReview && w.st.Status != domain.StatusSupplement {
-		return refuse(ErrConflict, "", "an application can be withdrawn only until the initial decision; it is %s", w.st.Status)
+	switch w.st.Status {
+	case domain.StatusInitialReview, domain.StatusSupplement:
+		return nil
+	case domain.StatusDepartmentReview, domain.StatusAgreements:
+		// Departments have worked on it: they are told why.
+		if strings.TrimSpace(r.Reason) == "" {
+			return refuse(ErrInvalid, "reason", "the departments have started on this application: fill in reason to say why it is withdrawn")
+		}
+		return nil
 	}
-	return nil
+	return refuse(ErrConflict, "", "an application can be withdrawn only until the authorization takes effect; it is %s", w.st.Status)
 }
 
 func (w *app) withdraw(ctx workflow.Context, r ActionRequest) (UpdateResult, error) {
 	var c change
-	w.m.cancelOpen(ctx, &c, "withdrawn by the applicant")
-	w.st.Status = domain.StatusWithdrawn
-	w.m.audit(ctx, &c, r.Actor, "application.withdrawn", w.m.wfID, r.Reason, "")
+	w.withdrawn(ctx, &c, r.Actor, r.Reason)
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
 	return UpdateResult{Status: w.st.Status}, nil
+}
+
+// withdrawn ends the application at the applicant's wish, before the
+// authorization takes effect: open tasks are cancelled (their holders are
+// told), and agreements not yet complete are cancelled with them.
+func (w *app) withdrawn(ctx workflow.Context, c *change, a Actor, reason string) {
+	w.m.cancelOpen(ctx, c, "withdrawn by the applicant")
+	cancelled := false
+	for i, ag := range w.st.Agreements {
+		if ag.Status != domain.AgreementCompleted {
+			w.st.Agreements[i].Status = domain.AgreementCancelled
+			cancelled = true
+		}
+	}
+	if cancelled {
+		c.Agreements = append(c.Agreements, w.st.Agreements...)
+	}
+	w.st.Status = domain.StatusWithdrawn
+	w.m.audit(ctx, c, a, "application.withdrawn", w.m.wfID, reason, "")
 }
