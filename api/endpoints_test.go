@@ -53,7 +53,8 @@ func TestCreateAndEditDraftValidation(t *testing.T) {
 		{"no datasets", map[string]any{"datasets": []string{}}, 400, "datasets"},
 		{"unknown dataset", map[string]any{"datasets": []string{"DS-9999"}}, 400, "datasets[0]"},
 		{"named twice", map[string]any{"datasets": []string{"DS-0100", "DS-0100"}}, 400, "datasets[1]"},
-		{"closed dataset", map[string]any{"datasets": []string{"DS-0100", "DS-0103"}}, 422, "datasets[1]"},
+		{"closed dataset by download", map[string]any{"access_mode": "download", "datasets": []string{"DS-0100", "DS-0103"}}, 422, "access_mode"},
+		{"closed dataset by API", map[string]any{"access_mode": "api", "datasets": []string{"DS-0103"}}, 422, "access_mode"},
 		{"grade 3 by download", map[string]any{"access_mode": "download", "datasets": []string{"DS-0101"}}, 422, "access_mode"},
 		{"unknown field", map[string]any{"colour": "red"}, 400, ""},
 	} {

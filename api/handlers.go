@@ -61,6 +61,14 @@ func (s *Server) listDatasets(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if v := c.Query("authorized_operation"); v != "" {
+		if v != "true" && v != "false" {
+			fail(c, badRequest("authorized_operation", "use true or false", "authorized_operation %q is not true or false", v))
+			return
+		}
+		eligible := v == "true"
+		f.AuthorizedOperation = &eligible
+	}
 	if g := c.Query("grade"); g != "" {
 		n, err := strconv.Atoi(g)
 		if err != nil || n < 1 || n > 4 {
@@ -130,8 +138,10 @@ type applicationBody struct {
 var accessModes = []string{store.AccessDownload, store.AccessAPI, store.AccessSandbox, store.AccessModelResult}
 
 // checkApplication validates a draft against the catalog and the rules:
-// one scenario, named datasets that exist and are not closed, a period of
-// at most 5 years, and no download of grade-3 data.
+// one scenario; named datasets that exist and are open (unconditional or
+// conditional) or eligible for authorized operation (授权运营); a period
+// of at most 5 years; closed data and grade-3 data in the secure
+// environment only (sandbox or model-result, not download or API).
 func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[string]store.Dataset, error) {
 	switch {
 	case strings.TrimSpace(b.Title) == "":
@@ -164,12 +174,24 @@ func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[s
 			return nil, badRequest(field, "name each dataset once", "dataset %s is named twice", code)
 		case !ok:
 			return nil, badRequest(field, "use a dataset code from /api/v1/catalog", "no dataset %q in the catalog", code)
-		case d.OpenAttribute == store.OpenClosed:
-			return nil, unprocessable(field, "remove it: closed data cannot be requested", "dataset %s (%s) is not open (非开放) and cannot be requested", code, d.Name)
-		case d.Grade >= 3 && (b.AccessMode == store.AccessDownload || b.AccessMode == store.AccessAPI):
-			return nil, unprocessable("access_mode", "use sandbox or model-result for grade-3 data", "dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s", code, d.Grade, b.AccessMode)
+		case !d.Requestable():
+			return nil, unprocessable(field, "remove it from datasets: data neither open nor eligible for authorized operation cannot be requested",
+				"dataset %s (%s) is closed (非开放) and not eligible for authorized operation (授权运营): it cannot be requested", code, d.Name)
 		}
 		seen[code] = true
+	}
+	// Every dataset may be requested; the access mode must suit each.
+	if store.SecureAccess(b.AccessMode) {
+		return found, nil
+	}
+	for _, code := range b.Datasets {
+		switch d := found[code]; {
+		case d.OpenAttribute == store.OpenClosed:
+			return nil, unprocessable("access_mode", "set access_mode to sandbox or model-result: closed data is used through authorized operation only",
+				"dataset %s (%s) is closed (非开放): it may be used only through authorized operation (授权运营) in the secure environment (access_mode sandbox or model-result), not by %s", code, d.Name, b.AccessMode)
+		case d.Grade >= 3:
+			return nil, unprocessable("access_mode", "use sandbox or model-result for grade-3 data", "dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s", code, d.Grade, b.AccessMode)
+		}
 	}
 	return found, nil
 }

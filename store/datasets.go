@@ -18,6 +18,14 @@ type Dataset struct {
 	UpdateFrequency string   `gorm:"size:32" json:"update_frequency"`
 	Format          string   `gorm:"size:32" json:"format"`
 	Summary         string   `gorm:"size:16777215" json:"summary"`
+
+	// AuthorizedOperation: the dataset is in the scope of authorized
+	// operation (授权运营, 003 五), whose data is used in the secure
+	// environment. It is apart from OpenAttribute, which is about opening
+	// to the public (开放属性): closed data may be requested only when it
+	// is eligible, and then only in the secure environment (Requestable,
+	// SecureOnly).
+	AuthorizedOperation bool `gorm:"not null;default:false" json:"authorized_operation"`
 }
 
 // Open attributes of a dataset.
@@ -27,6 +35,27 @@ const (
 	OpenClosed        = "closed"
 )
 
+// Requestable reports whether an application may name d: open data
+// (unconditional or conditional), or closed data eligible for authorized
+// operation. Closed data that is not eligible cannot be requested.
+func (d Dataset) Requestable() bool {
+	return d.OpenAttribute != OpenClosed || d.AuthorizedOperation
+}
+
+// SecureOnly reports whether d may be used only in the secure environment
+// ("原始数据不出域、数据可用不可见"), that is by an access mode for which
+// SecureAccess holds: grade-3+ data, and closed data, which is requested
+// through authorized operation only.
+func (d Dataset) SecureOnly() bool {
+	return d.Grade >= 3 || d.OpenAttribute == OpenClosed
+}
+
+// SecureAccess reports whether an access mode keeps the data in the
+// secure environment: sandbox or model-result, not download or API.
+func SecureAccess(mode string) bool {
+	return mode == AccessSandbox || mode == AccessModelResult
+}
+
 // DatasetFilter selects catalog entries. Zero fields do not filter.
 type DatasetFilter struct {
 	Department    string // provider org code
@@ -34,6 +63,10 @@ type DatasetFilter struct {
 	Grade         int    // exact sensitivity grade; 0 = any
 	Query         string // substring of the name or the summary, matched literally
 	Limit, Offset int    // Limit defaults to DefaultLimit, at most MaxLimit
+
+	// AuthorizedOperation: eligible (true) or not (false) for authorized
+	// operation; nil = any.
+	AuthorizedOperation *bool
 }
 
 func (f DatasetFilter) scope(db *gorm.DB) *gorm.DB {
@@ -45,6 +78,9 @@ func (f DatasetFilter) scope(db *gorm.DB) *gorm.DB {
 	}
 	if f.Grade != 0 {
 		db = db.Where("grade = ?", f.Grade)
+	}
+	if f.AuthorizedOperation != nil {
+		db = db.Where("authorized_operation = ?", *f.AuthorizedOperation)
 	}
 	if f.Query != "" {
 		p := containsPattern(f.Query)

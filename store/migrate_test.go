@@ -199,8 +199,9 @@ func stripComments(sqlText string) string {
 }
 
 // Migrate is idempotent, and a database that an earlier DataGate created
-// with AutoMigrate of older models (here: tasks without assignee) is
-// adopted: its rows stay, and it ends with the migrations' schema.
+// with AutoMigrate of older models (here: tasks without assignee, datasets
+// without authorized_operation, which migration 7 adds) is adopted: its
+// rows stay, and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
 	for _, s := range rawTestStores(t) {
@@ -209,6 +210,7 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			must(t, s.autoMigrate(ctx, nil))
 			cat := seeded(t, s)
 			must(t, s.db.Migrator().DropColumn(&Task{}, "assignee"))
+			must(t, s.db.Migrator().DropColumn(&Dataset{}, "authorized_operation"))
 			applied, err := s.MigrateUp(ctx)
 			must(t, err)
 			if len(applied) == 0 || !strings.HasPrefix(applied[len(applied)-1].File, "adopted") {
@@ -216,6 +218,9 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			}
 			if !s.db.Migrator().HasColumn(&Task{}, "assignee") {
 				t.Error("tasks.assignee missing after adoption")
+			}
+			if !mustDataset(t, s, "DS-0103").AuthorizedOperation {
+				t.Error("DS-0103 not eligible for authorized operation after adoption")
 			}
 			must(t, s.Migrate(ctx))
 			adopted := schemaOf(t, s)

@@ -346,6 +346,7 @@ func TestDatasetFilters(t *testing.T) {
 		}
 		must(t, s.db.Create(&extra).Error)
 		all := append(append([]Dataset(nil), extra...), seededDatasets(cat)...)
+		yes, no := true, false
 
 		codesOf := func(ds []Dataset) []string {
 			out := []string{}
@@ -376,6 +377,12 @@ func TestDatasetFilters(t *testing.T) {
 			{"grade", DatasetFilter{Grade: 3}, func(d Dataset) bool { return d.Grade == 3 }},
 			{"attribute and grade", DatasetFilter{OpenAttribute: OpenClosed, Grade: 3},
 				func(d Dataset) bool { return d.OpenAttribute == OpenClosed && d.Grade == 3 }},
+			{"authorized operation", DatasetFilter{AuthorizedOperation: &yes, Limit: MaxLimit},
+				func(d Dataset) bool { return d.AuthorizedOperation }},
+			{"not authorized operation", DatasetFilter{AuthorizedOperation: &no, Limit: MaxLimit},
+				func(d Dataset) bool { return !d.AuthorizedOperation }},
+			{"closed and authorized operation", DatasetFilter{OpenAttribute: OpenClosed, AuthorizedOperation: &yes},
+				func(d Dataset) bool { return d.OpenAttribute == OpenClosed && d.AuthorizedOperation }},
 			{"query", DatasetFilter{Query: "行政许可"}, func(d Dataset) bool {
 				return strings.Contains(d.Name, "行政许可") || strings.Contains(d.Summary, "行政许可")
 			}},
@@ -432,7 +439,7 @@ func seededDatasets(cat seeddata.Catalog) []Dataset {
 	out := make([]Dataset, len(cat.Datasets))
 	for i, d := range cat.Datasets {
 		out[i] = Dataset{Code: d.Code, Name: d.Name, Department: d.Department,
-			OpenAttribute: d.OpenAttribute, Grade: d.Grade, Summary: d.Summary}
+			OpenAttribute: d.OpenAttribute, Grade: d.Grade, AuthorizedOperation: d.AuthorizedOperation, Summary: d.Summary}
 	}
 	return out
 }

@@ -57,10 +57,11 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 			Status string `json:"status"`
 		} `json:"application"`
 	}
-	// A closed dataset is refused, and the refusal creates nothing.
+	// Closed data (DS-0103, eligible for authorized operation) by download
+	// is refused, and the refusal creates nothing.
 	c.expect("POST", "/api/v1/applications", "applicant", map[string]any{
-		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
-		"datasets": []string{"DS-0104", "DS-0103"}, "submit": true}, http.StatusUnprocessableEntity, nil)
+		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "download",
+		"datasets": []string{"DS-0102", "DS-0103"}, "submit": true}, http.StatusUnprocessableEntity, nil)
 	c.expect("POST", "/api/v1/applications", "applicant", map[string]any{
 		"title": "信贷风控", "purpose": "授信", "period_months": 24, "access_mode": "sandbox",
 		"datasets": []string{"DS-0100", "DS-0102"}, "submit": true}, http.StatusCreated, &created)

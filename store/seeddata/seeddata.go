@@ -60,6 +60,11 @@ type Dataset struct {
 	Format          string   `json:"format"`
 	Summary         string   `json:"summary"`
 	Source          string   `json:"source"`
+
+	// AuthorizedOperation: in the scope of authorized operation (授权运营),
+	// whatever the open attribute: the 34 directories of 003 表1, the
+	// Longhua plan's catalog of the data in its scope (五(二)).
+	AuthorizedOperation bool `json:"authorized_operation"`
 }
 
 // Catalog is the whole seed: organizations and datasets.

@@ -259,3 +259,31 @@ func TestDecodeRejectsUnknownFields(t *testing.T) {
 		t.Fatal("decode accepted trailing data")
 	}
 }
+
+// Eligibility for authorized operation (授权运营) is apart from the open
+// attribute: the 34 directories of 003 表1, the Longhua plan's catalog of
+// the data in its scope (五(二)), are eligible whatever their open
+// attribute, among them the closed 医疗放射影像数据 that its scenario 5
+// (AI中医大模型训练) uses; no text puts the 000 appendix's datasets there.
+func TestAuthorizedOperation(t *testing.T) {
+	c := mustLoad(t)
+	closedEligible := 0
+	byCode := map[string]Dataset{}
+	for _, ds := range c.Datasets {
+		byCode[ds.Code] = ds
+		if want := ds.Source == "003 表1"; ds.AuthorizedOperation != want {
+			t.Errorf("%s (%s, %s): authorized_operation = %v, want %v", ds.Code, ds.Name, ds.Source, ds.AuthorizedOperation, want)
+		}
+		if ds.OpenAttribute == OpenClosed && ds.AuthorizedOperation {
+			closedEligible++
+		}
+	}
+	for _, code := range []string{"DS-0103", "DS-0110", "DS-0111", "DS-0112"} {
+		if ds := byCode[code]; ds.OpenAttribute != OpenClosed || !ds.AuthorizedOperation {
+			t.Errorf("%s: %s, authorized_operation %v; want closed and eligible", code, ds.OpenAttribute, ds.AuthorizedOperation)
+		}
+	}
+	if closedEligible == 0 {
+		t.Error("no closed dataset is eligible for authorized operation")
+	}
+}
