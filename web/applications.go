@@ -211,7 +211,10 @@ func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicatio
 			case store.OpenUnconditional:
 				return 1
 			}
-			return 2
+			if d.Requestable() { // closed, eligible for authorized operation
+				return 2
+			}
+			return 3
 		}
 		if r := rank(a) - rank(b); r != 0 {
 			return r
@@ -220,8 +223,8 @@ func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicatio
 	})
 	index := map[string]int{}
 	for _, ds := range all {
-		sel := slices.Contains(want, ds.Code) && ds.OpenAttribute != store.OpenClosed
-		if sel && ds.Grade >= 3 {
+		sel := slices.Contains(want, ds.Code) && ds.Requestable()
+		if sel && ds.SecureOnly() {
 			d.Restricted = true
 		}
 		i, ok := index[ds.Department]

@@ -225,9 +225,10 @@ func TestApplicationForm(t *testing.T) {
 	p := e.as("applicant").get("/applications/new?datasets=DS-0104")
 	mustContain(t, "form", p, `data-api="/api/v1/applications"`, `data-next="/applications/{application.id}"`,
 		`id="ds-DS-0100"`, `max="60"`, `for="period_months"`, `for="title"`, `for="access_mode"`)
-	// A closed dataset cannot be picked.
-	if !strings.Contains(p.Body, `id="ds-DS-0103" name="datasets" value="DS-0103" data-array data-grade="3" disabled`) {
-		t.Errorf("closed dataset DS-0103 is pickable")
+	// A closed dataset eligible for authorized operation is picked for the
+	// secure environment only (web/authop_test.go has the rest).
+	if !strings.Contains(p.Body, `id="ds-DS-0103" name="datasets" value="DS-0103" data-array data-grade="3" aria-describedby="ds-DS-0103-authop" data-secure>`) {
+		t.Errorf("closed dataset DS-0103, eligible for authorized operation, is not pickable for the secure environment")
 	}
 	// A preselected grade-3 dataset takes download and API off the form.
 	mustContain(t, "grade 3 preselected", p, `value="download" disabled`, `value="api" disabled`, `id="ds-DS-0104" name="datasets" value="DS-0104" data-array data-grade="3" checked`)

@@ -90,8 +90,10 @@ func TestBrowserLifecycle(t *testing.T) {
 	if !app.is(`#ds-DS-0100:checked`) {
 		t.Fatal("DS-0100 is not picked on the form")
 	}
-	if !app.is(`#ds-DS-0103:disabled`) {
-		t.Error("closed dataset DS-0103 can be picked")
+	// Closed data eligible for authorized operation can be picked, for the
+	// secure environment only.
+	if app.is(`#ds-DS-0103:disabled`) || !app.is(`#ds-DS-0103[data-secure]`) {
+		t.Error("closed dataset DS-0103, eligible for authorized operation, cannot be picked, or not for the secure environment only")
 	}
 	app.setValue("#title", "小微企业信贷风控")
 	app.setValue("#domain", "金融服务")

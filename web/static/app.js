@@ -174,10 +174,11 @@
     showError(form, (json && json.error) || { message: msg('failed') + ' (' + res.status + ')' });
   });
 
-  // Grade-3 data may be used only in the secure environment: picking it
-  // takes download and API access off the form (the API refuses them too).
+  // Grade-3 data, and closed data eligible for authorized operation, may
+  // be used only in the secure environment (data-secure): picking it takes
+  // download and API access off the form (the API refuses them too).
   const gradeRule = (form) => {
-    const restricted = [...form.querySelectorAll('input[data-grade]')].some((el) => el.checked && Number(el.dataset.grade) >= 3);
+    const restricted = [...form.querySelectorAll('input[data-grade]')].some((el) => el.checked && (Number(el.dataset.grade) >= 3 || el.hasAttribute('data-secure')));
     form.querySelectorAll('option[data-restricted]').forEach((o) => { o.disabled = restricted; });
     const sel = form.querySelector('select[name="access_mode"]');
     if (restricted && sel && sel.selectedOptions[0] && sel.selectedOptions[0].disabled) sel.value = 'sandbox';
