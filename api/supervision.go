@@ -170,9 +170,15 @@ func (s *Server) urge(c *gin.Context) {
 		return
 	}
 	// 督办 is addressed to a department: an applicant's own step (a
-	// supplement, a signature) is followed up by the department, not urged.
+	// supplement, a signature) is followed up by the department, not
+	// urged, whatever kind of org applied.
 	if t, err := s.Store.Task(c.Request.Context(), b.TaskID); err == nil {
-		if org, err := s.Store.Org(c.Request.Context(), t.Department); err == nil && org.Kind == store.KindApplicant {
+		own, err := s.Store.IsApplicantStep(c.Request.Context(), t)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if own {
 			fail(c, unprocessable("task_id", "urge a department's task; the department follows up the applicant's steps",
 				"task %s is the applicant's own step, not a department's", b.TaskID))
 			return

@@ -76,7 +76,7 @@ func (a *Activities) DigestEvents(ctx context.Context, in DigestInput) ([]store.
 	// Due within n working days: up to the end of the n-th working day
 	// after today.
 	windowEnd := a.cal.AddWorkingDays(at, n).AddDate(0, 0, 1)
-	tasks, err := a.store.OpenTasksDueBefore(ctx, windowEnd)
+	tasks, err := a.store.DepartmentTasksDueBefore(ctx, windowEnd)
 	if err != nil {
 		return nil, "", err
 	}
@@ -98,7 +98,7 @@ func (a *Activities) DigestEvents(ctx context.Context, in DigestInput) ([]store.
 	for _, t := range tasks {
 		d := parts[t.Department]
 		if d == nil {
-			continue // an applicant's own step: not a department's digest
+			continue // not a department's (an org of kind applicant)
 		}
 		dt := store.DigestTask{ID: t.ID, ApplicationID: t.ApplicationID, Kind: t.Kind, DueAt: t.DueAt.UTC()}
 		if t.DueAt.Before(at) {

@@ -121,7 +121,8 @@ type Tasks interface {
 	// TaskCounts counts tasks by status.
 	TaskCounts(ctx context.Context) (map[string]int64, error)
 	// OverdueByDepartment counts open tasks past their due time at now,
-	// by the department they wait on.
+	// by the department they wait on; an applicant's own steps are not
+	// counted.
 	OverdueByDepartment(ctx context.Context, now time.Time) (map[string]int64, error)
 }
 
@@ -177,7 +178,7 @@ var (
 	tasksDesc = prometheus.NewDesc("datagate_tasks",
 		"Tasks in the read model by status (open, done, cancelled).", []string{"status"}, nil)
 	overdueDesc = prometheus.NewDesc("datagate_tasks_overdue",
-		"Open tasks past their due time, by the department they wait on.", []string{"department"}, nil)
+		"Open tasks past their due time, by the department they wait on (an applicant's own steps are not counted).", []string{"department"}, nil)
 	scrapeErrDesc = prometheus.NewDesc("datagate_tasks_scrape_error",
 		"1 when the task gauges' last reading from the database failed (the gauges keep the reading before).", nil, nil)
 )

@@ -49,11 +49,14 @@ type DepartmentStat struct {
 
 // DepartmentStats computes q's statistics for every department (every org
 // but applicants and the supervision office), the most overdue first, then
-// by code. Decided means done (not cancelled) with a decision time.
+// by code. Decided means done (not cancelled) with a decision time. Only
+// the departments' work counts: an applicant's own steps never do, even
+// when the applicant is itself a department (departmentsOnly).
 func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]DepartmentStat, error) {
 	db := s.reader(ctx)
 	from, to, now := q.From.UTC(), q.To.UTC(), q.Now.UTC()
 	byDept := func(tx *gorm.DB) *gorm.DB {
+		tx = tx.Scopes(departmentsOnly)
 		if q.Department != "" {
 			return tx.Where("department = ?", q.Department)
 		}
@@ -146,7 +149,13 @@ func (s *Store) DepartmentStats(ctx context.Context, q StatsQuery) ([]Department
 		Department string
 		N          int64 `gorm:"column:n_flags"`
 	}
-	err = db.Model(&GroundlessFlag{}).Scopes(byDept).Select("department, COUNT(*) AS n_flags").
+	flagsOf := func(tx *gorm.DB) *gorm.DB {
+		if q.Department != "" {
+			return tx.Where("department = ?", q.Department)
+		}
+		return tx
+	}
+	err = db.Model(&GroundlessFlag{}).Scopes(flagsOf).Select("department, COUNT(*) AS n_flags").
 		Where("created_at >= ? AND created_at < ?", from, to).Group("department").Scan(&flags).Error
 	if err != nil {
 		return nil, fmt.Errorf("department stats: count groundless flags: %w", err)
@@ -210,14 +219,15 @@ func (s *Store) TaskCounts(ctx context.Context) (map[string]int64, error) {
 }
 
 // OverdueByDepartment counts open tasks whose due time is before now, by
-// the department they wait on (idx_tasks_overdue).
+// the department they wait on (idx_tasks_overdue); an applicant's own
+// steps are not a department's and are not counted (departmentsOnly).
 func (s *Store) OverdueByDepartment(ctx context.Context, now time.Time) (map[string]int64, error) {
 	var rows []struct {
 		Department string
 		N          int64
 	}
 	err := s.reader(ctx).Model(&Task{}).Select("department, COUNT(*) AS n").
-		Scopes(overdue(now)).Group("department").Scan(&rows).Error
+		Scopes(overdue(now), departmentsOnly).Group("department").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count overdue tasks: %w", err)
 	}

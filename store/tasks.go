@@ -27,6 +27,24 @@ func overdue(now time.Time) func(*gorm.DB) *gorm.DB {
 	}
 }
 
+// applicantStep is true of a task its own applicant holds: a supplement,
+// a signature, a self-evaluation, an exit confirmation, a model revision.
+// The org that applied, read from the task's application (by its primary
+// key), is the task's department, whatever kind of org it is: a
+// department applying for another's data included. Such a step is the
+// applicant's, never a department's: supervision is of the 责任单位
+// (《遵义市公共数据资源开发利用试点实施方案》四(三)).
+const applicantStep = "EXISTS (SELECT 1 FROM applications WHERE applications.id = tasks.application_id" +
+	" AND applications.applicant_org = tasks.department)"
+
+// departmentsOnly scopes a query of tasks to the departments' work,
+// leaving out the applicants' own steps (applicantStep). Every figure and
+// list of supervision is built on it; an applicant's inbox and an
+// application's timeline are not.
+func departmentsOnly(db *gorm.DB) *gorm.DB {
+	return db.Where("NOT " + applicantStep)
+}
+
 // Task is one step waiting on one org, with its statutory deadline.
 type Task struct {
 	ID            string     `gorm:"primaryKey;size:160;index:idx_tasks_inbox,priority:4;index:idx_tasks_overdue,priority:3" json:"id"`
@@ -82,6 +100,18 @@ type InboxFilter struct {
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
+// IsApplicantStep reports whether t is its applicant's own step
+// (applicantStep): held by the org that applied.
+func (s *Store) IsApplicantStep(ctx context.Context, t Task) (bool, error) {
+	var n int64
+	err := s.reader(ctx).Model(&Application{}).Where("id = ? AND applicant_org = ?", t.ApplicationID, t.Department).
+		Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("find the applicant of task %q: %w", t.ID, err)
+	}
+	return n > 0, nil
+}
+
 // Inbox lists tasks matching f, earliest due first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 	limit, offset := page(f.Limit, f.Offset)
@@ -100,10 +130,12 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 }
 
 // Overdue lists open tasks due before now, earliest due first, of one
-// department ("" for all). limit defaults to DefaultLimit, at most MaxLimit.
+// department ("" for all): supervision's list, so an applicant's own steps
+// are not in it (departmentsOnly). limit defaults to DefaultLimit, at most
+// MaxLimit.
 func (s *Store) Overdue(ctx context.Context, now time.Time, department string, limit int) ([]Task, error) {
 	limit, _ = page(limit, 0)
-	q := s.reader(ctx)
+	q := s.reader(ctx).Scopes(departmentsOnly)
 	if department != "" {
 		q = q.Where("department = ?", department)
 	}
@@ -118,13 +150,24 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, department string, l
 // maxWebRows bounds the rows one page query reads.
 const maxWebRows = 5000
 
-// OpenTasks lists open tasks, earliest due first, of one department ("" for
-// all), at most limit (at most 5000; 0 means 5000).
+// OpenTasks lists open tasks, earliest due first, of one org ("" for
+// all), at most limit (at most 5000; 0 means 5000): an org's inbox, its
+// steps as an applicant included.
 func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]Task, error) {
+	return openTasks(s.reader(ctx), department, limit)
+}
+
+// OpenDepartmentTasks is OpenTasks without the applicants' own steps
+// (departmentsOnly), for supervision.
+func (s *Store) OpenDepartmentTasks(ctx context.Context, department string, limit int) ([]Task, error) {
+	return openTasks(s.reader(ctx).Scopes(departmentsOnly), department, limit)
+}
+
+func openTasks(q *gorm.DB, department string, limit int) ([]Task, error) {
 	if limit <= 0 || limit > maxWebRows {
 		limit = maxWebRows
 	}
-	q := s.reader(ctx).Where("status = ?", domain.TaskOpen)
+	q = q.Where("status = ?", domain.TaskOpen)
 	if department != "" {
 		q = q.Where("department = ?", department)
 	}
@@ -135,13 +178,14 @@ func (s *Store) OpenTasks(ctx context.Context, department string, limit int) ([]
 	return out, nil
 }
 
-// TasksOverdueDuring lists the tasks that were overdue at some time in
-// [from, to): due before to, and not decided (or cancelled) before from.
-// Only the columns a trend needs are read: id, department, status,
-// opened_at, due_at and decided_at.
+// TasksOverdueDuring lists the departments' tasks (not the applicants'
+// own steps) that were overdue at some time in [from, to): due before to,
+// and not decided (or cancelled) before from. Only the columns a trend
+// needs are read: id, department, status, opened_at, due_at and
+// decided_at.
 func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]Task, error) {
 	var out []Task
-	err := s.reader(ctx).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
+	err := s.reader(ctx).Scopes(departmentsOnly).Select("id", "department", "status", "opened_at", "due_at", "decided_at").
 		Where(pastDue+" AND (decided_at IS NULL OR decided_at >= ?)", to.UTC(), from.UTC()).
 		Order("due_at").Order("id").Limit(maxWebRows * 4).Find(&out).Error
 	if err != nil {
@@ -150,10 +194,11 @@ func (s *Store) TasksOverdueDuring(ctx context.Context, from, to time.Time) ([]T
 	return out, nil
 }
 
-// OpenTasksDueBefore lists the open tasks due before t, earliest first.
-func (s *Store) OpenTasksDueBefore(ctx context.Context, t time.Time) ([]Task, error) {
+// DepartmentTasksDueBefore lists the departments' open tasks (not the
+// applicants' own steps) due before t, earliest first, for the digests.
+func (s *Store) DepartmentTasksDueBefore(ctx context.Context, t time.Time) ([]Task, error) {
 	var out []Task
-	err := s.reader(ctx).Scopes(overdue(t)).
+	err := s.reader(ctx).Scopes(overdue(t), departmentsOnly).
 		Order("due_at").Order("id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list open tasks due before %s: %w", t.UTC().Format(time.RFC3339), err)

@@ -108,7 +108,9 @@ func (w *Web) supervision(c *gin.Context) {
 	}
 	line(&trend)
 
-	open, err := w.deps.Store.OpenTasks(ctx, "", 0)
+	// The departments' work only: an applicant's own step is followed up
+	// by the department awaiting it, not supervised.
+	open, err := w.deps.Store.OpenDepartmentTasks(ctx, "", 0)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -136,7 +138,7 @@ func (w *Web) supervision(c *gin.Context) {
 	// The tasks: a department's open tasks, or every overdue one.
 	var tasks []store.Task
 	if d.Department != "" {
-		tasks, err = w.deps.Store.OpenTasks(ctx, d.Department, store.MaxLimit)
+		tasks, err = w.deps.Store.OpenDepartmentTasks(ctx, d.Department, store.MaxLimit)
 	} else {
 		tasks, err = w.deps.Store.Overdue(ctx, now, "", store.MaxLimit)
 	}
