@@ -54,6 +54,10 @@ type EventData struct {
 	TaskKind   string     `json:"task_kind,omitempty"`
 	Department string     `json:"department,omitempty"`
 	DueAt      *time.Time `json:"due_at,omitempty"`
+	// ApplicantStep: the task is the applicant's own step (Department is
+	// the applicant), on a task.overdue event, which then goes to the
+	// applicant and the orgs awaiting the step, not to supervisors.
+	ApplicantStep bool `json:"applicant_step,omitempty"`
 	// WasDueAt is the due time before it moved (task.due_moved).
 	WasDueAt *time.Time `json:"was_due_at,omitempty"`
 	// DepartmentName and DepartmentNameEn name the department.
@@ -97,8 +101,13 @@ type notifySnapshot struct {
 	// status (Apply never changes it).
 	applicantOrg string
 	// supervision lists the supervision offices' codes, in order; read
-	// only when the change marks a task overdue (newlyOverdue).
+	// only when the change marks a department's task overdue
+	// (newlyOverdue).
 	supervision []string
+	// awaiting maps each task the change newly marks overdue that is its
+	// applicant's own step to the orgs awaiting it (awaitingOrgsTx);
+	// a department's task is not in it.
+	awaiting map[string][]string
 }
 
 // snapshotForNotify reads, inside Apply's transaction and before its
@@ -129,9 +138,36 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 			return snap, fmt.Errorf("notifications: read application %d: %w", c.App.ID, err)
 		}
 	}
+	applicants := map[uint64]string{}
 	for _, t := range c.Tasks {
 		prev, existed := snap.tasks[t.ID]
 		if !newlyOverdue(t, prev, existed) {
+			continue
+		}
+		applicant, ok := applicants[t.ApplicationID]
+		if !ok {
+			var orgs []string
+			if err := tx.Model(&Application{}).Where("id = ?", t.ApplicationID).
+				Pluck("applicant_org", &orgs).Error; err != nil {
+				return snap, fmt.Errorf("notifications: read the applicant of application %d: %w", t.ApplicationID, err)
+			}
+			if len(orgs) > 0 {
+				applicant = orgs[0]
+			}
+			applicants[t.ApplicationID] = applicant
+		}
+		if t.Department == applicant {
+			orgs, err := awaitingOrgsTx(tx, t)
+			if err != nil {
+				return snap, err
+			}
+			if snap.awaiting == nil {
+				snap.awaiting = map[string][]string{}
+			}
+			snap.awaiting[t.ID] = orgs
+			continue
+		}
+		if snap.supervision != nil {
 			continue
 		}
 		snap.supervision = []string{}
@@ -139,9 +175,39 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 			Pluck("code", &snap.supervision).Error; err != nil {
 			return snap, fmt.Errorf("notifications: list supervision orgs: %w", err)
 		}
-		break
 	}
 	return snap, nil
+}
+
+// awaitedBy names, for an applicant's step, the task kind of its workflow
+// whose orgs wait on it: the initial reviewer (the big-data center) that
+// returned the application for supplement, the reviewers that asked for a
+// model's revision. Every other step of the applicant (its signatures,
+// self-evaluation, exit confirmation) is awaited by the bureau, which
+// files the service agreement, rates the evaluation and verifies the exit.
+var awaitedBy = map[string]string{
+	domain.TaskSupplement:    domain.TaskInitialReview,
+	domain.TaskModelRevision: domain.TaskModelReview,
+}
+
+// awaitingOrgsTx lists, by code, the orgs waiting on t, an applicant's own
+// step (awaitedBy), leaving out the applicant.
+func awaitingOrgsTx(tx *gorm.DB, t Task) ([]string, error) {
+	var orgs []string
+	if kind, ok := awaitedBy[t.Kind]; ok {
+		if err := tx.Model(&Task{}).Distinct("department").
+			Where("workflow_id = ? AND kind = ? AND department <> ?", t.WorkflowID, kind, t.Department).
+			Order("department").Pluck("department", &orgs).Error; err != nil {
+			return nil, fmt.Errorf("notifications: find who awaits task %s: %w", t.ID, err)
+		}
+	}
+	if len(orgs) == 0 {
+		if err := tx.Model(&Org{}).Where("kind = ? AND code <> ?", KindBureau, t.Department).Order("code").
+			Pluck("code", &orgs).Error; err != nil {
+			return nil, fmt.Errorf("notifications: list the bureau for task %s: %w", t.ID, err)
+		}
+	}
+	return orgs, nil
 }
 
 // notifyChange derives the events of a Change from the snapshot taken
@@ -166,7 +232,10 @@ func newlyOverdue(t, prev Task, existed bool) bool {
 // urge's own event carries: urgeEvent), that it was reminded (the first
 // time it has a reminded time) and that it is overdue (the first time it
 // has an overdue time); the overdue event also goes to every supervision
-// office besides the department. A task the change closes tells nobody.
+// office besides the department. An applicant's own step (a supplement, a
+// signature...) is not a department's: its overdue event goes to the
+// applicant and to the orgs awaiting it (before.awaiting), never to a
+// supervision office. A task the change closes tells nobody.
 //
 // An application whose status changes to one of NotifiedStatuses tells
 // its applicant; an application that was not there before tells nobody.
@@ -197,8 +266,16 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 			events = append(events, moved)
 		}
 		if newlyOverdue(t, prev, existed) {
+			// Besides the task's org: the supervision offices, or for an
+			// applicant's own step the orgs awaiting it.
+			others, applicant := before.awaiting[t.ID]
+			if applicant {
+				data.ApplicantStep = true
+			} else {
+				others = before.supervision
+			}
 			events = append(events, ev(EventTaskOverdue, *t.OverdueAt, t.Department))
-			for _, o := range before.supervision {
+			for _, o := range others {
 				if o != t.Department {
 					events = append(events, ev(EventTaskOverdue, *t.OverdueAt, o))
 				}
