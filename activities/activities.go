@@ -25,12 +25,14 @@ type Activities struct {
 
 // Deadline says when a new task falls due: WorkingDays (Chinese working
 // days) or CalendarDays after it opens, or at Until (a date an earlier
-// round set), and how many working days before that the reminder goes out
-// (0: no reminder).
+// round set), but never after NotAfter (a step that must end within
+// another's time), and how many working days before that the reminder goes
+// out (0: no reminder).
 type Deadline struct {
 	WorkingDays    int        `json:"working_days,omitempty"`
 	CalendarDays   int        `json:"calendar_days,omitempty"`
 	Until          *time.Time `json:"until,omitempty"`
+	NotAfter       *time.Time `json:"not_after,omitempty"`
 	ReminderBefore int        `json:"reminder_before,omitempty"`
 }
 
@@ -106,6 +108,9 @@ func (a *Activities) deadline(opened time.Time, d Deadline) (due time.Time, remi
 		due = end
 	default:
 		return time.Time{}, nil, errors.New("deadline has neither working_days nor calendar_days")
+	}
+	if d.NotAfter != nil && d.NotAfter.Before(due) {
+		due = *d.NotAfter
 	}
 	if d.ReminderBefore > 0 {
 		day := a.Calendar.SubWorkingDays(due, d.ReminderBefore)

@@ -105,6 +105,9 @@ const (
 	// DecisionDecline: the applicant will not sign; the application ends
 	// as withdrawn.
 	DecisionDecline = "decline"
+	// DecisionWithdrawRequest: a department withdraws its request for a
+	// regulator's opinion, with a reason; its review stays open.
+	DecisionWithdrawRequest = "withdraw_request"
 	// DecisionCancelled closes a task the process no longer needs.
 	DecisionCancelled = "cancelled"
 )
@@ -120,7 +123,7 @@ var kinds = []struct {
 }{
 	{TaskInitialReview, []string{DecisionPass, DecisionReject, DecisionReturn}, true},
 	{TaskSupplement, []string{DecisionResubmit}, false},
-	{TaskDepartmentReview, []string{DecisionApprove, DecisionReject, DecisionDecide, DecisionAskRegulator}, true},
+	{TaskDepartmentReview, []string{DecisionApprove, DecisionReject, DecisionDecide, DecisionAskRegulator, DecisionWithdrawRequest}, true},
 	{TaskRegulatorOpinion, []string{DecisionOpinion}, false},
 	{TaskSignAuthorization, []string{DecisionSign}, false},
 	{TaskSignService, []string{DecisionSign, DecisionDecline}, false},

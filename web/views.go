@@ -68,6 +68,9 @@ type taskView struct {
 	// Datasets are the caller's department's datasets (department review).
 	Datasets   []datasetRow
 	Regulators []store.Org
+	// PendingOpinion is the regulator whose opinion this department
+	// review asked for and still waits on.
+	PendingOpinion string
 	Model      *store.Model
 	// Edits are the fields an applicant may supplement, with their values.
 	Edits      []editField
@@ -112,6 +115,9 @@ type taskContext struct {
 	// replying and answering: tasks with an urge reply, or a flag answer,
 	// still open.
 	replying, answering map[string]bool
+	// pendingOpinion: the caller's open department reviews waiting on a
+	// regulator's opinion, with the regulator.
+	pendingOpinion map[string]string
 }
 
 // loadTaskContext loads, for tasks, their applications with their datasets'
@@ -147,6 +153,9 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 		}
 		if t.Kind == domain.TaskDepartmentReview && t.Status == domain.TaskOpen && t.Department == v.User.OrgCode {
 			needRegulators = true
+			if err := tc.loadPendingOpinion(ctx, st, t); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var codes []string
@@ -191,6 +200,24 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 		return nil, err
 	}
 	return tc, nil
+}
+
+// loadPendingOpinion notes the regulator an open department review waits
+// on, if any.
+func (tc *taskContext) loadPendingOpinion(ctx context.Context, st *store.Store, review store.Task) error {
+	tasks, err := st.TasksOf(ctx, review.ApplicationID)
+	if err != nil {
+		return err
+	}
+	for _, o := range tasks {
+		if o.Kind == domain.TaskRegulatorOpinion && o.Status == domain.TaskOpen && o.Subject == review.Department {
+			if tc.pendingOpinion == nil {
+				tc.pendingOpinion = map[string]string{}
+			}
+			tc.pendingOpinion[review.ID] = o.Department
+		}
+	}
+	return nil
 }
 
 // datasetRows are an application's datasets with their catalog names,
@@ -247,6 +274,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 		case domain.TaskDepartmentReview:
 			tv.Datasets = tc.datasetRows(a, t.Department)
 			tv.Regulators = tc.regulators
+			tv.PendingOpinion = tc.pendingOpinion[t.ID]
 		case domain.TaskSupplement:
 			tv.Edits = []editField{{"description", a.Description}, {"purpose", a.Purpose}, {"scope", a.Scope},
 				{"security_controls", a.SecurityControls}}

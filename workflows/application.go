@@ -267,6 +267,13 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		}
 		return nil
 	}
+	if t.Kind == domain.TaskDepartmentReview && r.Decision != domain.DecisionAskRegulator && r.Decision != domain.DecisionWithdrawRequest {
+		// The consultation the department asked for (002 三(二)) does not
+		// vanish: it is answered, or withdrawn with a reason, first.
+		if o, ok := w.pendingOpinion(t.Department); ok {
+			return refuse(ErrConflict, "decision", "the opinion asked of %s is pending: wait for it, or withdraw the request with a reason (decision withdraw_request)", o.Department)
+		}
+	}
 	switch r.Decision {
 	case domain.DecisionReject:
 		if t.Kind == domain.TaskDepartmentReview || t.Kind == domain.TaskInitialReview {
@@ -293,12 +300,16 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		if strings.TrimSpace(r.Regulator) == "" {
 			return refuse(ErrInvalid, "regulator", "name the regulator to ask: fill in regulator with its org code")
 		}
-		for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
-			if o.Subject == t.Department {
-				return refuse(ErrConflict, "decision", "an opinion from %s is already pending for this review", o.Department)
-			}
+		if o, ok := w.pendingOpinion(t.Department); ok {
+			return refuse(ErrConflict, "decision", "an opinion from %s is already pending for this review", o.Department)
 		}
-	case domain.DecisionDecide:
+	case domain.DecisionWithdrawRequest:
+		if _, ok := w.pendingOpinion(t.Department); !ok {
+			return refuse(ErrConflict, "decision", "no regulator's opinion is pending for this review")
+		}
+		return requireReason(r.Decision, r.Reason)
+	}
+	if r.Decision == domain.DecisionDecide {
 		return w.checkItems(t, r.Items)
 	}
 	if r.Decision == domain.DecisionResubmit {
@@ -314,7 +325,7 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error) {
 	t, _ := w.m.task(r.TaskID)
 	var c change
-	if r.Decision != domain.DecisionAskRegulator { // asking keeps the review open
+	if r.Decision != domain.DecisionAskRegulator && r.Decision != domain.DecisionWithdrawRequest { // the review stays open
 		w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
 	}
 	var err error

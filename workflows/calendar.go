@@ -9,6 +9,7 @@ import (
 
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/domain"
 )
 
 // SignalCalendarChanged tells a workflow that holiday tables were added or
@@ -70,6 +71,14 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 		// depend on the holiday tables, and may be fixed to a date its
 		// first round set: it is never counted again.
 		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(t.OpenedAt, t.DueAt, s.Years) {
+			if t.Kind == domain.TaskRegulatorOpinion {
+				// Still within the review that asked for it.
+				for _, r := range m.core.Tasks {
+					if r.Kind == domain.TaskDepartmentReview && r.Department == t.Subject {
+						d.NotAfter = &r.DueAt
+					}
+				}
+			}
 			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: t.OpenedAt, Deadline: d})
 		}
 	}

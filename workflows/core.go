@@ -115,6 +115,13 @@ func (m *machine) openUntil(ctx workflow.Context, c *change, kind, org, subject 
 	nt.Deadline = activities.Deadline{Until: &until, ReminderBefore: m.dl.ReminderBefore}
 }
 
+// openWithin is open with the due time capped: a step that must end
+// within another's time.
+func (m *machine) openWithin(ctx workflow.Context, c *change, kind, org, subject string, round int, notAfter time.Time) {
+	m.open(ctx, c, kind, org, subject, round)
+	c.Open[len(c.Open)-1].Deadline.NotAfter = &notAfter
+}
+
 // close records a decision on an open task.
 func (m *machine) close(ctx workflow.Context, c *change, t activities.Task, a Actor, decision, reason, basis, comment string) {
 	now := m.now(ctx)

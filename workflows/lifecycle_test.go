@@ -154,3 +154,66 @@ func TestNoWithdrawalOnceActive(t *testing.T) {
 	h.at(last+2*hour, func() { h.env.CancelWorkflow() })
 	h.run()
 }
+
+// A regulator asked on day 15 of the department's 20 working days is due
+// on the department's day 20, not 10 working days later (day 25). While
+// the opinion is pending the department cannot decide: it waits, or
+// withdraws the request with a reason, on the record.
+func TestRegulatorOpinionWithinTheReview(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	// Monday 2 March plus 14 working days: Friday 20 March.
+	asked := 18*day + hour
+	h.at(asked, func() {
+		task := h.task(domain.TaskDepartmentReview, health)
+		h.must(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health),
+			Decision: domain.DecisionAskRegulator, Regulator: regulator, Comment: "是否涉及金融监管要求?"})
+	})
+	h.steps(asked+hour,
+		func() {
+			review, op := h.task(domain.TaskDepartmentReview, health), h.task(domain.TaskRegulatorOpinion, regulator)
+			if !op.DueAt.Equal(review.DueAt) {
+				t.Errorf("the opinion is due %s, want the review's due date %s", op.DueAt, review.DueAt)
+			}
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: review.ID, Actor: actor(health),
+				Decision: domain.DecisionApprove}, wf.ErrConflict)
+		},
+		func() {
+			review := h.task(domain.TaskDepartmentReview, health)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: review.ID, Actor: actor(health),
+				Decision: domain.DecisionReject, Reason: "x", Basis: "y"}, wf.ErrConflict)
+		},
+		func() {
+			review := h.task(domain.TaskDepartmentReview, health)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: review.ID, Actor: actor(health),
+				Decision: domain.DecisionWithdrawRequest}, wf.ErrInvalid)
+		},
+		func() {
+			h.decide(domain.TaskDepartmentReview, health, domain.DecisionWithdrawRequest, withReason("监管部门书面答复已另行取得", ""))
+		},
+		func() {
+			h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+			h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+		},
+		func() {
+			if s := h.status(); s.Status != domain.StatusAgreements {
+				t.Errorf("status %s, want agreements", s.Status)
+			}
+			h.env.CancelWorkflow()
+		})
+	h.run()
+	var withdrawn bool
+	for _, r := range h.rows() {
+		if r.Kind == domain.TaskRegulatorOpinion {
+			withdrawn = r.Status == domain.TaskCancelled && r.ActorUser == actor(health).User && r.Reason != ""
+		}
+	}
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	var recorded bool
+	for _, e := range audit {
+		recorded = recorded || (e.Action == "regulator.request_withdrawn" && e.Reason == "监管部门书面答复已另行取得")
+	}
+	if !withdrawn || !recorded {
+		t.Errorf("the withdrawn request: task cancelled by the department %v, in the audit %v", withdrawn, recorded)
+	}
+}

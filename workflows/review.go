@@ -120,9 +120,23 @@ func (w *app) onSupplement(ctx workflow.Context, c *change, r DecideRequest) err
 }
 
 func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
-	if r.Decision == domain.DecisionAskRegulator {
+	switch r.Decision {
+	case domain.DecisionAskRegulator:
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
-		w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
+		if workflow.GetVersion(ctx, regulatorWithinReviewChange, workflow.DefaultVersion, 1) >= 1 {
+			w.m.openWithin(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, t.DueAt)
+		} else {
+			w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
+		}
+		_, err := w.commit(ctx, c)
+		return err
+	case domain.DecisionWithdrawRequest:
+		for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
+			if o.Subject == t.Department {
+				w.m.close(ctx, c, o, r.Actor, domain.DecisionCancelled, "request withdrawn: "+r.Reason, "", "")
+				w.m.audit(ctx, c, r.Actor, "regulator.request_withdrawn", o.Department, r.Reason, "")
+			}
+		}
 		_, err := w.commit(ctx, c)
 		return err
 	}
@@ -171,6 +185,23 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 	}
 	_, err := w.commit(ctx, c)
 	return err
+}
+
+// regulatorWithinReviewChange: a regulator's opinion is due no later than
+// the department review that asked for it (the department must decide in
+// its own time, 《广州市公共数据开放管理办法》第十六条). Before it, the
+// opinion had its own 10 working days from the asking, which could run past
+// the department's.
+const regulatorWithinReviewChange = "regulator-within-review"
+
+// pendingOpinion is the open regulator opinion a department asked for.
+func (w *app) pendingOpinion(dept string) (activities.Task, bool) {
+	for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
+		if o.Subject == dept {
+			return o, true
+		}
+	}
+	return activities.Task{}, false
 }
 
 // pendingDepartments counts department reviews still open after c.
