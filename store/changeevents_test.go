@@ -112,6 +112,22 @@ func TestChangeEvents(t *testing.T) {
 			change: Change{Tasks: []Task{task(domain.TaskDepartmentReview, domain.TaskDone, &reminded, &due)}},
 		},
 		{
+			name:   "a task cancelled while open tells its holder, with the application's status after the change",
+			change: Change{Tasks: []Task{task(domain.TaskDepartmentReview, domain.TaskCancelled, nil, nil)}, App: app(domain.StatusWithdrawn), Audit: audit(5)},
+			before: notifySnapshot{tasks: prior(review), appFound: true, appStatus: domain.StatusDepartmentReview, applicantOrg: "acme"},
+			want: []NotifyEvent{
+				{EventKey: "task.cancelled:application-7-department_review:samr", Kind: EventTaskCancelled, Org: "samr", ApplicationID: 7,
+					TaskID: review.ID, Data: EventData{TaskKind: domain.TaskDepartmentReview, Department: "samr", Status: domain.StatusWithdrawn},
+					CreatedAt: opened.Add(5 * time.Hour).UTC()},
+				statusEv("application.status:7:withdrawn:5:acme", domain.StatusWithdrawn, opened.Add(5*time.Hour)),
+			},
+		},
+		{
+			name:   "a cancelled reply to an urge tells nobody",
+			change: Change{Tasks: []Task{task(domain.TaskUrgeReply, domain.TaskCancelled, nil, nil)}},
+			before: notifySnapshot{tasks: prior(task(domain.TaskUrgeReply, domain.TaskOpen, nil, nil))},
+		},
+		{
 			name:   "a task is reminded the first time",
 			change: Change{Tasks: []Task{reviewReminded}},
 			before: notifySnapshot{tasks: prior(review)},

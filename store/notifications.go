@@ -37,9 +37,13 @@ const (
 	// EventTaskDueMoved: an open task's due date was counted again (a
 	// holiday table arrived) and moved.
 	EventTaskDueMoved = "task.due_moved"
-	EventAppStatus    = "application.status"
-	EventDigestDaily  = "digest.daily"
-	EventDigestWeekly = "digest.weekly"
+	// EventTaskCancelled: an open task is no longer needed (the
+	// application was withdrawn or ended, another reviewer's rejection
+	// decided a model, a request was withdrawn): its holder is told.
+	EventTaskCancelled = "task.cancelled"
+	EventAppStatus     = "application.status"
+	EventDigestDaily   = "digest.daily"
+	EventDigestWeekly  = "digest.weekly"
 )
 
 // NotifiedStatuses are the application statuses the applicant is told about.
@@ -63,7 +67,8 @@ type EventData struct {
 	// DepartmentName and DepartmentNameEn name the department.
 	DepartmentName   string `json:"department_name,omitempty"`
 	DepartmentNameEn string `json:"department_name_en,omitempty"`
-	// Status and EndReason are the application's new status.
+	// Status and EndReason are the application's new status (on
+	// task.cancelled, its status after the change).
 	Status    string `json:"status,omitempty"`
 	EndReason string `json:"end_reason,omitempty"`
 	// Message and Supervisor are an urge's; ReplyDueAt is when the
@@ -242,10 +247,22 @@ func newlyOverdue(t, prev Task, existed bool) bool {
 func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent {
 	var events []NotifyEvent
 	for _, t := range c.Tasks {
+		prev, existed := before.tasks[t.ID]
+		if t.Status == domain.TaskCancelled && existed && prev.Status == domain.TaskOpen && t.Kind != domain.TaskUrgeReply {
+			status := before.appStatus
+			if c.App != nil && c.App.Status != "" {
+				status = c.App.Status
+			}
+			events = append(events, NotifyEvent{
+				EventKey: eventKey(EventTaskCancelled, t.ID, t.Department),
+				Kind:     EventTaskCancelled, Org: t.Department, ApplicationID: t.ApplicationID, TaskID: t.ID,
+				Data:      EventData{TaskKind: t.Kind, Department: t.Department, Status: status},
+				CreatedAt: changedAt(c, now),
+			})
+		}
 		if t.Status != domain.TaskOpen {
 			continue
 		}
-		prev, existed := before.tasks[t.ID]
 		data := EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt)}
 		ev := func(kind string, at time.Time, org string) NotifyEvent {
 			return NotifyEvent{
