@@ -173,11 +173,11 @@ func TestRenderEveryKind(t *testing.T) {
 	due := cst(2026, 3, 20, 23, 59)
 	data := store.EventData{Title: "小微企业信贷风控", TaskKind: domain.TaskSignService, Department: "acme-fintech",
 		DepartmentName: "某科技公司", DepartmentNameEn: "Acme", DueAt: &due, Status: domain.StatusExiting,
-		EndReason: domain.EndTerminated, Message: "请尽快办理", Supervisor: "supervisor", ReplyDueAt: &due, WasDueAt: &due,
+		EndReason: domain.EndTerminated, Message: "请尽快办理", Supervisor: "supervisor", ReplyDueAt: &due, WasDueAt: &due, EndsAt: &due,
 		Digest: &store.Digest{Date: "2026-03-02", WorkingDays: 3, Departments: []store.DigestDepartment{{Department: "gsa", Name: "政数局",
 			Overdue: []store.DigestTask{}, DueSoon: []store.DigestTask{}}}}}
 	for _, kind := range []string{store.EventTaskOpened, store.EventTaskReminded, store.EventTaskOverdue, store.EventTaskUrged, store.EventTaskDueMoved,
-		store.EventTaskCancelled, store.EventAppStatus, store.EventDigestDaily, store.EventDigestWeekly} {
+		store.EventTaskCancelled, store.EventAppStatus, store.EventAppExpiring, store.EventDigestDaily, store.EventDigestWeekly} {
 		for _, lang := range notify.Languages() {
 			msg, err := notify.Render(store.NotifyEvent{ID: 1, Kind: kind, Org: "acme-fintech", ApplicationID: 7, TaskID: "application-7-t3", Data: data}, lang)
 			if err != nil {

@@ -123,6 +123,18 @@ func TestChangeEvents(t *testing.T) {
 			},
 		},
 		{
+			name: "the end announced three months ahead tells the applicant and every operator",
+			change: Change{App: &AppState{ID: 7, Status: domain.StatusActive, ActiveUntil: ptr(due)},
+				Audit: []AuditEntry{{WorkflowID: "application-7", Seq: 6, Action: ActionAuthorizationExpiring, At: opened.Add(6 * time.Hour)}}},
+			before: notifySnapshot{appFound: true, appStatus: domain.StatusActive, applicantOrg: "acme", operators: []string{"gdo"}},
+			want: []NotifyEvent{
+				{EventKey: "application.expiring:7:acme", Kind: EventAppExpiring, Org: "acme", ApplicationID: 7,
+					Data: EventData{EndsAt: ptr(due.UTC())}, CreatedAt: opened.Add(6 * time.Hour).UTC()},
+				{EventKey: "application.expiring:7:gdo", Kind: EventAppExpiring, Org: "gdo", ApplicationID: 7,
+					Data: EventData{EndsAt: ptr(due.UTC())}, CreatedAt: opened.Add(6 * time.Hour).UTC()},
+			},
+		},
+		{
 			name:   "a cancelled reply to an urge tells nobody",
 			change: Change{Tasks: []Task{task(domain.TaskUrgeReply, domain.TaskCancelled, nil, nil)}},
 			before: notifySnapshot{tasks: prior(task(domain.TaskUrgeReply, domain.TaskOpen, nil, nil))},

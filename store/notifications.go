@@ -41,10 +41,17 @@ const (
 	// application was withdrawn or ended, another reviewer's rejection
 	// decided a model, a request was withdrawn): its holder is told.
 	EventTaskCancelled = "task.cancelled"
-	EventAppStatus     = "application.status"
-	EventDigestDaily   = "digest.daily"
-	EventDigestWeekly  = "digest.weekly"
+	// EventAppExpiring: the authorization ends in three months; the
+	// applicant and the operator may prepare a renewal or the exit.
+	EventAppExpiring  = "application.expiring"
+	EventAppStatus    = "application.status"
+	EventDigestDaily  = "digest.daily"
+	EventDigestWeekly = "digest.weekly"
 )
+
+// ActionAuthorizationExpiring is the audit action a workflow writes three
+// months before an authorization ends (003 六(六)1 "提前3个月").
+const ActionAuthorizationExpiring = "authorization.expiring"
 
 // NotifiedStatuses are the application statuses the applicant is told about.
 var NotifiedStatuses = []string{domain.StatusRejected, domain.StatusWithdrawn, domain.StatusAgreements, domain.StatusActive, domain.StatusExiting, domain.StatusClosed}
@@ -62,6 +69,8 @@ type EventData struct {
 	// the applicant), on a task.overdue event, which then goes to the
 	// applicant and the orgs awaiting the step, not to supervisors.
 	ApplicantStep bool `json:"applicant_step,omitempty"`
+	// EndsAt is when the authorization ends (application.expiring).
+	EndsAt *time.Time `json:"ends_at,omitempty"`
 	// WasDueAt is the due time before it moved (task.due_moved).
 	WasDueAt *time.Time `json:"was_due_at,omitempty"`
 	// DepartmentName and DepartmentNameEn name the department.
@@ -113,6 +122,9 @@ type notifySnapshot struct {
 	// applicant's own step to the orgs awaiting it (awaitingOrgsTx);
 	// a department's task is not in it.
 	awaiting map[string][]string
+	// operators lists the operators' codes, read only when the change
+	// announces the end of an authorization.
+	operators []string
 }
 
 // snapshotForNotify reads, inside Apply's transaction and before its
@@ -141,6 +153,12 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 			snap.appStatus, snap.appFound, snap.applicantOrg = a.Status, true, a.ApplicantOrg
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return snap, fmt.Errorf("notifications: read application %d: %w", c.App.ID, err)
+		}
+	}
+	if expiring(c) {
+		if err := tx.Model(&Org{}).Where("kind = ?", KindOperator).Order("code").
+			Pluck("code", &snap.operators).Error; err != nil {
+			return snap, fmt.Errorf("notifications: list operators: %w", err)
 		}
 	}
 	applicants := map[uint64]string{}
@@ -299,6 +317,16 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 			}
 		}
 	}
+	if expiring(c) && c.App != nil && before.appFound {
+		for _, org := range append([]string{before.applicantOrg}, before.operators...) {
+			events = append(events, NotifyEvent{
+				EventKey: eventKey(EventAppExpiring, strconv.FormatUint(c.App.ID, 10), org),
+				Kind:     EventAppExpiring, Org: org, ApplicationID: c.App.ID,
+				Data:      EventData{EndsAt: utcPtr(c.App.ActiveUntil)},
+				CreatedAt: changedAt(c, now),
+			})
+		}
+	}
 	if c.App != nil && before.appFound && c.App.Status != before.appStatus && slices.Contains(NotifiedStatuses, c.App.Status) {
 		// The change's last audit entry orders a status that recurs.
 		var seq int64
@@ -314,6 +342,11 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 		})
 	}
 	return events
+}
+
+// expiring: the change announces the end of an authorization.
+func expiring(c Change) bool {
+	return slices.ContainsFunc(c.Audit, func(a AuditEntry) bool { return a.Action == ActionAuthorizationExpiring })
 }
 
 // changedAt is when change c happened: its last audit entry's time, or

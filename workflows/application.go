@@ -188,6 +188,7 @@ func (w *app) nextTimeEvent(ctx workflow.Context) time.Time {
 	if w.st.Status == domain.StatusActive {
 		consider(w.st.ActiveUntil)
 		consider(w.st.ExitEffectiveAt)
+		consider(w.renewalPromptAt(ctx))
 		if w.st.Evaluation == nil {
 			consider(w.st.NextEvaluationAt)
 			consider(w.finalEvaluationAt(ctx))
@@ -213,6 +214,8 @@ func (w *app) onTime(ctx workflow.Context) error {
 		return w.end(ctx, systemActor, domain.EndExit, "exit notice period elapsed", "")
 	case !now.Before(w.st.ActiveUntil):
 		return w.end(ctx, systemActor, domain.EndExpired, "authorization period ended", "")
+	case !w.renewalPromptAt(ctx).IsZero() && !now.Before(w.renewalPromptAt(ctx)):
+		return w.promptRenewal(ctx)
 	case w.st.Evaluation == nil && !w.st.NextEvaluationAt.IsZero() && !now.Before(w.st.NextEvaluationAt):
 		if w.evaluationsFromRating(ctx) {
 			// The rating sets the next one; until then none is due.

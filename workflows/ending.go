@@ -5,11 +5,13 @@ package workflows
 // and its verification.
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
 )
 
@@ -98,6 +100,37 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 			w.st.ExitDueAt = t.DueAt
 		}
 	}
+	return err
+}
+
+// renewalPromptChange: ExitNoticeMonths before the end (003 六(六)1
+// "提前3个月"), the applicant and the operator are told, so that a renewal
+// or an exit plan can be prepared in time. Before it, nobody was told.
+const renewalPromptChange = "renewal-prompt"
+
+// renewalPromptAt is when the end is announced: zero when it was, when an
+// exit notice is running, or when the period is shorter than the notice.
+func (w *app) renewalPromptAt(ctx workflow.Context) time.Time {
+	if w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() || !w.st.RenewalPromptedAt.IsZero() ||
+		!w.st.ExitEffectiveAt.IsZero() {
+		return time.Time{}
+	}
+	at := w.st.ActiveUntil.AddDate(0, -w.in.Deadlines.ExitNoticeMonths, 0)
+	if !at.After(w.st.ActiveFrom) ||
+		workflow.GetVersion(ctx, renewalPromptChange, workflow.DefaultVersion, 1) < 1 {
+		return time.Time{}
+	}
+	return at
+}
+
+// promptRenewal records that the end is near; the notifications follow
+// from the audit entry (store.ActionAuthorizationExpiring).
+func (w *app) promptRenewal(ctx workflow.Context) error {
+	w.st.RenewalPromptedAt = workflow.Now(ctx).UTC()
+	var c change
+	w.m.audit(ctx, &c, systemActor, "authorization.expiring", w.st.ActiveUntil.In(calendar.Zone).Format(time.DateOnly),
+		fmt.Sprintf("the authorization ends in %d months: apply for renewal or submit the exit plan", w.in.Deadlines.ExitNoticeMonths), "")
+	_, err := w.commit(ctx, &c)
 	return err
 }
 

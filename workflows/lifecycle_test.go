@@ -217,3 +217,43 @@ func TestRegulatorOpinionWithinTheReview(t *testing.T) {
 		t.Errorf("the withdrawn request: task cancelled by the department %v, in the audit %v", withdrawn, recorded)
 	}
 }
+
+// Three months before the end (003 六(六)1 "提前3个月") the applicant is
+// told the authorization is ending, once, so that a renewal or the exit
+// can be prepared; an exit notice already given needs no such word.
+func TestTheEndIsAnnouncedThreeMonthsAhead(t *testing.T) {
+	h := newHarness(t, monday)
+	h.in.PeriodMonths = 12
+	h.toActive()
+	expiring := func() int {
+		audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+		n := 0
+		for _, e := range audit {
+			if e.Action == "authorization.expiring" {
+				n++
+			}
+		}
+		return n
+	}
+	// 2 December 2026 is three months before the end (2 March 2027).
+	h.at(270*day, func() {
+		if n := expiring(); n != 0 {
+			t.Errorf("in November: %d announcements", n)
+		}
+	})
+	h.at(276*day, func() {
+		if n := expiring(); n != 1 {
+			t.Errorf("in December: %d announcements, want 1", n)
+		}
+		events, _ := h.st.EventsOf(context.Background(), h.in.ApplicationID)
+		told := false
+		for _, e := range events {
+			told = told || (e.Kind == "application.expiring" && e.Org == applicant && e.Data.EndsAt != nil)
+		}
+		if !told {
+			t.Errorf("the applicant was not told: %+v", events)
+		}
+		h.env.CancelWorkflow()
+	})
+	h.run()
+}

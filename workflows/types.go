@@ -235,6 +235,9 @@ type AppState struct {
 	NextEvaluationAt time.Time              `json:"next_evaluation_at,omitzero"`
 	Evaluation       *activities.Evaluation `json:"evaluation,omitempty"`
 	EvaluationCount  int                    `json:"evaluation_count"`
+	// RenewalPromptedAt is when the applicant and the operator were told
+	// the authorization ends in ExitNoticeMonths.
+	RenewalPromptedAt time.Time `json:"renewal_prompted_at,omitzero"`
 	// LastRatedAt is when the last evaluation was rated qualified.
 	LastRatedAt     time.Time `json:"last_rated_at,omitzero"`
 	ExitEffectiveAt time.Time `json:"exit_effective_at,omitzero"`
