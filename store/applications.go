@@ -35,8 +35,12 @@ type Application struct {
 	EndedAt          *time.Time `json:"ended_at,omitempty"`
 	EndReason        string     `gorm:"size:32" json:"end_reason,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// RenewsApplicationID names the application this one renews (续期,
+	// 003 六(六)1): a new application for the same scenario, linked to
+	// the old one (CreateRenewal). Nil for a first application.
+	RenewsApplicationID *uint64   `gorm:"index" json:"renews_application_id,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 
 	Datasets []ApplicationDataset `gorm:"foreignKey:ApplicationID" json:"datasets,omitempty"`
 }
