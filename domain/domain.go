@@ -69,10 +69,13 @@ const (
 	TaskSignCommitment    = "sign_commitment"
 	TaskSelfEvaluation    = "self_evaluation"
 	TaskRateEvaluation    = "rate_evaluation"
-	TaskExitConfirmation  = "exit_confirmation"
-	TaskExitVerification  = "exit_verification"
-	TaskModelReview       = "model_review"
-	TaskModelRevision     = "model_revision"
+	// TaskRectificationReport: the applicant reports its rectification
+	// (整改报告) within the rectification period.
+	TaskRectificationReport = "rectification_report"
+	TaskExitConfirmation    = "exit_confirmation"
+	TaskExitVerification    = "exit_verification"
+	TaskModelReview         = "model_review"
+	TaskModelRevision       = "model_revision"
 	// TaskUrgeReply is a department's reply to a supervisor's urge.
 	TaskUrgeReply = "urge_reply"
 	// TaskFlagAnswer is a department's answer to a groundless-rejection
@@ -131,6 +134,7 @@ var kinds = []struct {
 	{TaskSignCommitment, []string{DecisionSign, DecisionDecline}, false},
 	{TaskSelfEvaluation, []string{DecisionSubmit}, false},
 	{TaskRateEvaluation, []string{DecisionQualified, DecisionRectify, DecisionUnqualified}, false},
+	{TaskRectificationReport, []string{DecisionSubmit}, false},
 	{TaskExitConfirmation, []string{DecisionConfirm}, false},
 	{TaskExitVerification, []string{DecisionVerify, DecisionReturn}, false},
 	{TaskModelReview, []string{DecisionApprove, DecisionReject, DecisionRequestChanges}, true},

@@ -24,11 +24,11 @@ var withdrawable = []string{domain.StatusSubmitted, domain.StatusInitialReview, 
 
 // Task kinds whose form has a comment, and those where it is required.
 var (
-	commentKinds = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskExitConfirmation,
+	commentKinds = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskRectificationReport, domain.TaskExitConfirmation,
 		domain.TaskExitVerification, domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskSignCommitment,
 		domain.TaskFileService, domain.TaskModelRevision, domain.TaskModelReview, domain.TaskInitialReview,
 		domain.TaskRateEvaluation, domain.TaskUrgeReply}
-	commentRequired = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskExitConfirmation,
+	commentRequired = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskRectificationReport, domain.TaskExitConfirmation,
 		domain.TaskUrgeReply}
 	// supervisionKinds are the tasks supervision itself opens: they are
 	// neither urged nor flagged.

@@ -284,7 +284,12 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		}
 	case domain.DecisionUnqualified:
 		return requireReasonBasis("", r.Reason, r.Basis)
-	case domain.DecisionReturn, domain.DecisionRectify:
+	case domain.DecisionRectify:
+		if n := orDefault(w.in.Deadlines.RectificationRounds, 2); w.st.Evaluation != nil && w.st.Evaluation.Round > n {
+			return refuse(ErrConflict, "decision", "rectification was already ordered %d times: rate the evaluation qualified or unqualified", n)
+		}
+		return requireReason(r.Decision, r.Reason)
+	case domain.DecisionReturn:
 		return requireReason(r.Decision, r.Reason)
 	case domain.DecisionDecline:
 		if t.Department != w.in.ApplicantOrg {
@@ -347,7 +352,7 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 		_, err = w.commit(ctx, &c)
 	case domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskFileService, domain.TaskSignCommitment:
 		err = w.onSignature(ctx, &c, t, r)
-	case domain.TaskSelfEvaluation, domain.TaskRateEvaluation:
+	case domain.TaskSelfEvaluation, domain.TaskRateEvaluation, domain.TaskRectificationReport:
 		err = w.onEvaluation(ctx, &c, t, r)
 	case domain.TaskExitConfirmation, domain.TaskExitVerification:
 		err = w.onExit(ctx, &c, t, r)

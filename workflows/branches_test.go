@@ -208,11 +208,12 @@ func TestEvaluationRectificationThenQualified(t *testing.T) {
 		})
 	h.at(half+2*hour, func() {
 		s := h.status()
-		if s.Evaluation == nil || s.Evaluation.Status != domain.EvalRectification || len(s.Tasks) != 0 {
-			t.Errorf("during rectification: %+v, tasks %v", s.Evaluation, s.Tasks)
+		if s.Evaluation == nil || s.Evaluation.Status != domain.EvalRectification || len(s.Tasks) != 1 ||
+			s.Tasks[0].Kind != domain.TaskRectificationReport || !s.Tasks[0].DueAt.Equal(*s.Evaluation.RectifyUntil) {
+			t.Errorf("during rectification: %+v, tasks %v, want the applicant's report due at its end", s.Evaluation, s.Tasks)
 		}
 	})
-	// Thirty days later the re-evaluation opens.
+	// Thirty days later, with no report, the re-evaluation opens.
 	h.at(half+31*24*hour, func() {
 		task := h.task(domain.TaskSelfEvaluation, applicant)
 		if task.Round != 2 {

@@ -32,9 +32,17 @@ func (w *app) reEvaluate(ctx workflow.Context) error {
 	e.Status = domain.EvalSelf
 	w.st.Evaluation = &e
 	var c change
+	w.m.cancelOpen(ctx, &c, "rectification period elapsed without a report", domain.TaskRectificationReport)
 	w.m.audit(ctx, &c, systemActor, "evaluation.reevaluation", e.ID, "rectification period elapsed", "")
 	return w.evaluationStep(ctx, &c, domain.TaskSelfEvaluation)
 }
+
+// rectificationReportChange: a rectify rating opens a rectification
+// report (整改报告) for the applicant, due at the end of the period; the
+// report opens the re-evaluation at once, rated by the bureau on it. Before
+// it, the re-evaluation waited the whole period and began with a new
+// self-evaluation.
+const rectificationReportChange = "rectification-report"
 
 // evaluationStep opens the next evaluation task and writes the evaluation.
 func (w *app) evaluationStep(ctx workflow.Context, c *change, kind string) error {
@@ -53,9 +61,18 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 	e := *w.st.Evaluation
 	w.st.Evaluation = &e
 	now := workflow.Now(ctx).UTC()
-	if t.Kind == domain.TaskSelfEvaluation {
+	switch t.Kind {
+	case domain.TaskSelfEvaluation:
 		e.Status = domain.EvalRating
 		e.SelfReport = r.Comment
+		return w.evaluationStep(ctx, c, domain.TaskRateEvaluation)
+	case domain.TaskRectificationReport:
+		// The re-evaluation opens now, on the report.
+		e.Round++
+		e.Status = domain.EvalRating
+		e.SelfReport = r.Comment
+		e.RectifyUntil = nil
+		w.m.audit(ctx, c, r.Actor, "evaluation.rectified", e.ID, "", "")
 		return w.evaluationStep(ctx, c, domain.TaskRateEvaluation)
 	}
 	e.Rating, e.Reason = r.Decision, r.Reason
@@ -76,6 +93,9 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 		e.Status = domain.EvalRectification
 		until := now.AddDate(0, 0, w.in.Deadlines.RectificationDays)
 		e.RectifyUntil = &until
+		if workflow.GetVersion(ctx, rectificationReportChange, workflow.DefaultVersion, 1) >= 1 {
+			w.m.openUntil(ctx, c, domain.TaskRectificationReport, w.in.ApplicantOrg, e.ID, e.Round, until)
+		}
 	case domain.DecisionUnqualified:
 		e.Status = domain.EvalUnqualified
 		e.ClosedAt = &now

@@ -34,6 +34,7 @@ var zhRefusals = map[string]string{
 	"the departments have started on this application: fill in reason to say why it is withdrawn":                        "各部门已开始审核本申请，撤回须说明理由：请填写 reason",
 	"only the applicant may decline the agreements; %s may sign":                                                         "只有申请单位可以拒绝签署协议；%s 只能签署",
 	"the opinion asked of %s is pending: wait for it, or withdraw the request with a reason (decision withdraw_request)": "已向 %s 征求意见，尚未答复：请等待答复，或说明理由撤回征求意见（办理结果 withdraw_request）",
+	"rectification was already ordered %d times: rate the evaluation qualified or unqualified":                           "已责令整改 %d 次：请评定为合格或不合格",
 	"no regulator's opinion is pending for this review":                                                                  "本审核没有待答复的征求意见",
 	"a model needs a name: fill in name":                                                                                 "模型名称不能为空：请填写 name",
 	"describe the model and how it uses the data: fill in description":                                                   "请说明模型及其使用数据的方式：请填写 description",

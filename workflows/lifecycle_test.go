@@ -257,3 +257,50 @@ func TestTheEndIsAnnouncedThreeMonthsAhead(t *testing.T) {
 	})
 	h.run()
 }
+
+// The applicant reports its rectification (整改报告) when it is done and
+// the re-evaluation opens at once, rated on the report. Rectification can
+// be ordered twice (rectification_rounds); the third rating is qualified
+// or unqualified.
+func TestRectificationReportOpensTheReEvaluation(t *testing.T) {
+	h := newHarness(t, monday)
+	h.in.Deadlines.EvaluationIntervalMonths = 6
+	h.toActive()
+	half := 185 * day
+	h.at(half, func() { h.decide(domain.TaskSelfEvaluation, applicant, domain.DecisionSubmit, withComment("自评")) })
+	h.at(half+hour, func() {
+		h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionRectify, withReason("日志留存不足", ""))
+	})
+	h.at(half+day, func() {
+		h.decide(domain.TaskRectificationReport, applicant, domain.DecisionSubmit, withComment("日志留存已延长至六个月"))
+	})
+	h.steps(half+day+hour,
+		func() {
+			s := h.status()
+			if s.Evaluation == nil || s.Evaluation.Status != domain.EvalRating || s.Evaluation.Round != 2 || s.Evaluation.SelfReport != "日志留存已延长至六个月" {
+				t.Errorf("after the report: %+v, want round 2 being rated on the report", s.Evaluation)
+			}
+		},
+		func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionRectify, withReason("仍缺审计记录", "")) })
+	h.at(half+2*day, func() {
+		h.decide(domain.TaskRectificationReport, applicant, domain.DecisionSubmit, withComment("审计记录已补齐"))
+	})
+	h.steps(half+2*day+hour,
+		func() {
+			task := h.task(domain.TaskRateEvaluation, bureau)
+			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau),
+				Decision: domain.DecisionRectify, Reason: "再整改"}, wf.ErrConflict)
+		},
+		func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionQualified) },
+		func() {
+			if s := h.status(); s.Evaluation != nil || s.Status != domain.StatusActive {
+				t.Errorf("after the third rating: %s %+v", s.Status, s.Evaluation)
+			}
+			h.env.CancelWorkflow()
+		})
+	h.run()
+	evals, _ := h.st.Evaluations(context.Background(), h.in.ApplicationID)
+	if len(evals) != 1 || evals[0].Status != domain.EvalQualified || evals[0].Round != 3 {
+		t.Errorf("evaluations on the record: %+v", evals)
+	}
+}

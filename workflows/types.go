@@ -77,6 +77,10 @@ type Deadlines struct {
 	// FinalEvaluationDays: the final evaluation opens this many days
 	// before the authorization ends (zero in older inputs: the default).
 	FinalEvaluationDays int `json:"final_evaluation_days,omitempty"`
+	// RectificationRounds: how many times an evaluation may be rated
+	// rectify before it must be rated qualified or unqualified (zero in
+	// older inputs: the default).
+	RectificationRounds int `json:"rectification_rounds,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -101,6 +105,7 @@ func DefaultDeadlines() Deadlines {
 		FlagAnswer:               10,
 		SupervisionWindowDays:    60,
 		FinalEvaluationDays:      45,
+		RectificationRounds:      2,
 	}
 }
 
@@ -117,7 +122,7 @@ func (d Deadlines) Validate() error {
 		{"rectification_days", d.RectificationDays}, {"exit_confirmation_days", d.ExitConfirmationDays},
 		{"evaluation_interval_months", d.EvaluationIntervalMonths}, {"exit_notice_months", d.ExitNoticeMonths},
 		{"urge_reply", d.UrgeReply}, {"flag_answer", d.FlagAnswer}, {"supervision_window_days", d.SupervisionWindowDays},
-		{"final_evaluation_days", d.FinalEvaluationDays},
+		{"final_evaluation_days", d.FinalEvaluationDays}, {"rectification_rounds", d.RectificationRounds},
 	}
 	for _, c := range checks {
 		if c.v < 1 || c.v > 366 {
