@@ -405,6 +405,12 @@ type applicationDetail struct {
 	Agreements  []store.Agreement  `json:"agreements"`
 	Models      []store.Model      `json:"models"`
 	Evaluations []store.Evaluation `json:"evaluations"`
+	// Renews is the application this one renews (续期), with its last
+	// evaluation and its agreements as references.
+	Renews *store.RenewalSource `json:"renews,omitempty"`
+	// RenewedBy is the renewal of this application, when the caller may
+	// see it.
+	RenewedBy *store.RenewalLink `json:"renewed_by,omitempty"`
 }
 
 func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
@@ -431,6 +437,10 @@ func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 			fail(c, err)
 			return
 		}
+	}
+	if err := s.renewalLinks(c, &d); err != nil {
+		fail(c, err)
+		return
 	}
 	d.Timeline = s.steps(tasks)
 	c.JSON(status, d)

@@ -76,6 +76,12 @@ var zhMessages = map[string]string{
 	"dataset %s (%s) is closed (非开放): it may be used only through authorized operation (授权运营) in the secure environment (access_mode sandbox or model-result), not by %s": "数据资源 %s（%s）为非开放数据，只能通过授权运营在安全环境中使用（使用方式 access_mode 为 sandbox 或 model-result），不能以 %s 方式使用",
 	"authorized_operation %q is not true or false": "authorized_operation %q 须为 true 或 false",
 
+	// renewals.go: renewal (续期, 003 六(六)1)
+	"application %d already has a renewal, application %d: one renewal at a time":                                                   "申请 %d 已有续期申请（申请 %d）：同一授权同时只能有一个续期申请",
+	"application %d was terminated for a violation: only an active authorization, or one whose period expired, can be renewed (续期)": "申请 %d 已因违约被终止授权：只有授权有效中或期满到期的申请才能续期",
+	"application %d ended by the applicant's exit: only an active authorization, or one whose period expired, can be renewed (续期)":  "申请 %d 已因申请单位主动退出而结束：只有授权有效中或期满到期的申请才能续期",
+	"application %d is %s: only an active authorization, or one whose period expired, can be renewed (续期)":                          "申请 %d 当前状态为%s：只有授权有效中或期满到期的申请才能续期",
+
 	// holidays.go
 	"year %q is not valid":                    "年份 %q 无效",
 	"the body's year %d is not the path's %d": "请求体中的年份 %d 与路径中的年份 %d 不一致",
@@ -205,6 +211,11 @@ var zhHints = map[string]string{
 	// handlers.go: closed data and authorized operation (授权运营)
 	"remove it from datasets: data neither open nor eligible for authorized operation cannot be requested": "请从 datasets 中删除该项：既未开放、也未纳入授权运营范围的数据不能申请",
 	"set access_mode to sandbox or model-result: closed data is used through authorized operation only":    "请将使用方式 access_mode 设为 sandbox 或 model-result：非开放数据只能通过授权运营使用",
+
+	// renewals.go
+	"continue with that renewal; another may be applied for only once it is withdrawn or rejected": "请继续办理该续期申请；该申请撤回或被驳回后，方可再次申请续期",
+	"apply with a new application (POST /api/v1/applications)":                                     "请重新提交申请（POST /api/v1/applications）",
+	"apply for the renewal once the authorization is active":                                       "请待授权生效后再申请续期",
 
 	// holidays.go
 	"use a year from 2000 to 2100 in the path":                              "路径中的年份须在 2000 至 2100 之间",

@@ -59,6 +59,7 @@ var expected = map[string][]string{
 	"POST /api/v1/applications/:id/exit-notice": {"applicant"},
 	"POST /api/v1/applications/:id/evaluations": {"bureau_officer"},
 	"POST /api/v1/applications/:id/terminate":   {"bureau_officer"},
+	"POST /api/v1/applications/:id/renewal":     {"applicant"},
 	"GET /api/v1/tasks":                         taskRoles,
 	"POST /api/v1/tasks/:id/decision":           taskRoles,
 	"GET /api/v1/supervision/overdue":           {"supervisor", "bureau_officer"},

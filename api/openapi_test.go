@@ -637,7 +637,8 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"Disclosure": store.Disclosure{}, "DisclosedDataset": store.DisclosedDataset{},
 		"Notification": api.NotificationItem{}, "EventData": store.EventData{}, "Digest": store.Digest{},
 		"DigestDepartment": store.DigestDepartment{}, "DigestTask": store.DigestTask{}, "Channels": api.Channels{},
-		"DeliveryAttempt": store.LoggedAttempt{},
+		"DeliveryAttempt": store.LoggedAttempt{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
+		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
 		if !ok {
@@ -1064,6 +1065,17 @@ func TestOpenAPIBodies(t *testing.T) {
 		c.send("list"+sub+", not visible", "GET", app(w.theirs, sub), nil, "applicant", 404, ok)
 		c.send("list"+sub+", bad id", "GET", "/api/v1/applications/0"+sub, nil, "applicant", 400, ok)
 	}
+
+	// renewal (续期) of the active one: a draft linked both ways
+	r = c.send("renew", "POST", app(w.active, "/renewal"), nil, "applicant", 201, ok)
+	r.decode(t, &decoded)
+	renewal := decoded.Application.ID
+	c.send("the renewal, with what it renews", "GET", app(renewal, ""), nil, "applicant", 200, ok)
+	c.send("the renewed one, with its renewal", "GET", app(w.active, ""), nil, "applicant", 200, ok)
+	c.send("renew again", "POST", app(w.active, "/renewal"), "{}", "applicant", 409, ok)
+	c.send("renew a submitted one", "POST", app(w.submitted, "/renewal"), nil, "applicant", 409, ok)
+	c.send("renew another org's", "POST", app(w.theirs, "/renewal"), nil, "applicant", 404, ok)
+	c.send("renew, bureau", "POST", app(w.active, "/renewal"), nil, "bureau_officer", 403, ok)
 
 	// the workflow's routes, refused before the workflow is reached
 	c.send("submit another org's", "POST", app(w.theirs, "/submit"), nil, "applicant", 404, ok)

@@ -56,6 +56,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/applications/:id/evaluations", rbac.EvaluationRequest, s.action(workflows.UpdateRequestEvaluation)},
 		{"POST", "/api/v1/applications/:id/exit-notice", rbac.ExitNotice, s.action(workflows.UpdateGiveExitNotice)},
 		{"POST", "/api/v1/applications/:id/terminate", rbac.AuthorizationEnd, s.action(workflows.UpdateTerminate)},
+		// A renewal (续期) is a new draft: creating one is the applicant's.
+		{"POST", "/api/v1/applications/:id/renewal", rbac.ApplicationCreate, s.createRenewal},
 		{"GET", "/api/v1/tasks", rbac.TaskRead, s.inbox},
 		{"POST", "/api/v1/tasks/:id/decision", rbac.TaskDecide, s.decide},
 		{"POST", "/api/v1/tasks/:id/claim", rbac.TaskAssign, s.claimTask},
