@@ -45,10 +45,13 @@ const (
 	EndExpired    = "expired"
 	EndExit       = "exit"
 	EndTerminated = "terminated"
+	// EndLapsed: an application the applicant left without supplement or
+	// signature past the deadline, deemed withdrawn (视为撤回).
+	EndLapsed = "lapsed"
 )
 
 // EndReasons lists the end reasons.
-func EndReasons() []string { return []string{EndExpired, EndExit, EndTerminated} }
+func EndReasons() []string { return []string{EndExpired, EndExit, EndTerminated, EndLapsed} }
 
 // Task statuses.
 const (

@@ -116,6 +116,7 @@ var names = map[string]map[string]Name{
 		EndExpired:    {"期满", "expired"},
 		EndExit:       {"主动退出", "voluntary exit"},
 		EndTerminated: {"终止授权", "terminated"},
+		EndLapsed:     {"逾期视为撤回", "lapsed (deemed withdrawn)"},
 	},
 	SetAgreement: {
 		AgreementAuthorization: {"授权协议", "Authorization agreement"},

@@ -25,6 +25,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (AppState, e
 		w.st = *in.Resume
 	}
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
+	w.m.atDue = w.lapse
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}
@@ -127,6 +128,14 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 		if !reopened {
 			break
 		}
+	}
+	// A transition a timer drives (a step lapsing at its due time) may
+	// have ended the case and still be writing: wait until it is written.
+	if workflow.GetVersion(ctx, lapseChange, workflow.DefaultVersion, 1) >= 1 {
+		if err := w.m.lock(ctx); err != nil {
+			return w.st, err
+		}
+		w.m.mu.Unlock()
 	}
 	if err := w.index(ctx); err != nil {
 		return w.st, err

@@ -502,16 +502,15 @@ func TestExitClockRunsFromTheEnd(t *testing.T) {
 			t.Errorf("the returned confirmation: round %d due %s, want round 2 due %s", task.Round, task.DueAt, first)
 		}
 	})
-	// Past the 30 days, the confirmation is overdue.
-	h.at(31*24*hour, func() {
-		task := h.task(domain.TaskExitConfirmation, applicant)
-		if task.OverdueAt == nil || !task.OverdueAt.Equal(first) {
-			t.Errorf("overdue mark %v, want %s", task.OverdueAt, first)
-		}
+	h.at(20*24*hour, func() {
 		h.decide(domain.TaskExitConfirmation, applicant, domain.DecisionConfirm, withComment("补交销毁证明"))
 	})
-	h.at(31*24*hour+hour, func() { h.decide(domain.TaskExitVerification, bureau, domain.DecisionVerify) })
+	h.at(20*24*hour+hour, func() { h.decide(domain.TaskExitVerification, bureau, domain.DecisionVerify) })
 	if st := h.finish(); st.Status != domain.StatusClosed {
 		t.Fatalf("final %s", st.Status)
+	}
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	if last := audit[len(audit)-1]; last.Action != "exit.verified" {
+		t.Errorf("the case closed with %s, want exit.verified", last.Action)
 	}
 }

@@ -62,6 +62,10 @@ type machine struct {
 	// recounting: calendar signals taken off their channel and not yet
 	// served (recount); a continue-as-new waits for them.
 	recounting int
+	// atDue, when set, is offered a task falling due before it is marked
+	// overdue; it returns true when it wrote the transition itself (a
+	// step that lapses instead of staying overdue).
+	atDue func(ctx workflow.Context, t activities.Task) (bool, error)
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
@@ -328,6 +332,11 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	// deadline moved and a new timer serves it.
 	if !ok || ctx.Err() != nil {
 		return
+	}
+	if overdue && m.atDue != nil {
+		if done, err := m.atDue(ctx, t); done || err != nil {
+			return
+		}
 	}
 	now := m.now(ctx)
 	var c change

@@ -304,3 +304,71 @@ func TestRectificationReportOpensTheReEvaluation(t *testing.T) {
 		t.Errorf("evaluations on the record: %+v", evals)
 	}
 }
+
+// A supplement the applicant leaves past its deadline is deemed withdrawn
+// (视为撤回): the case ends instead of staying open for ever.
+func TestAbandonedSupplementLapses(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() {
+		h.decide(domain.TaskInitialReview, bdc, domain.DecisionReturn, withReason("请补充数据安全管理制度", ""))
+	})
+	h.at(25*day, func() {
+		if s := h.status(); s.Status != domain.StatusSupplement {
+			t.Errorf("before the deadline: %s", s.Status)
+		}
+	})
+	st := h.finish()
+	if st.Status != domain.StatusWithdrawn || st.EndReason != domain.EndLapsed || len(st.Tasks) != 0 {
+		t.Fatalf("after the deadline: %s/%s, open %v; want withdrawn/lapsed", st.Status, st.EndReason, st.Tasks)
+	}
+	for _, r := range h.rows() {
+		if r.Kind == domain.TaskSupplement && (r.Status != domain.TaskCancelled || r.Reason == "" || r.RemindedAt == nil) {
+			t.Errorf("the supplement: %+v, want reminded, then cancelled with the reason", r)
+		}
+	}
+	if a := h.app(); a.Status != domain.StatusWithdrawn || a.EndReason != domain.EndLapsed {
+		t.Errorf("read model: %s/%s", a.Status, a.EndReason)
+	}
+}
+
+// Agreements the applicant leaves unsigned past the deadline lapse the same
+// way; an exit never confirmed is recorded as not complied and closed.
+func TestUnsignedAgreementsLapseAndUnconfirmedExitCloses(t *testing.T) {
+	t.Run("unsigned", func(t *testing.T) {
+		h := newHarness(t, monday)
+		h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+		h.at(2*hour, func() {
+			h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+			h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+		})
+		st := h.finish()
+		if st.Status != domain.StatusWithdrawn || st.EndReason != domain.EndLapsed {
+			t.Fatalf("unsigned: %s/%s, want withdrawn/lapsed", st.Status, st.EndReason)
+		}
+		ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
+		for _, ag := range ags {
+			if ag.Status != domain.AgreementCancelled {
+				t.Errorf("agreement %s: %s, want cancelled", ag.Kind, ag.Status)
+			}
+		}
+	})
+	t.Run("exit", func(t *testing.T) {
+		h := newHarness(t, monday)
+		h.toActive()
+		h.at(6*hour, func() {
+			h.must(appWFID, wf.UpdateTerminate, wf.ActionRequest{Actor: actor(bureau), Reason: "违规", Basis: "第六条"})
+		})
+		st := h.finish()
+		if st.Status != domain.StatusClosed || st.EndReason != domain.EndTerminated {
+			t.Fatalf("unconfirmed exit: %s/%s, want closed/terminated", st.Status, st.EndReason)
+		}
+		audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+		found := false
+		for _, e := range audit {
+			found = found || e.Action == "exit.not_complied"
+		}
+		if !found {
+			t.Error("no exit.not_complied finding on the record")
+		}
+	})
+}

@@ -254,6 +254,50 @@ func (w *app) withdraw(ctx workflow.Context, r ActionRequest) (UpdateResult, err
 	return UpdateResult{Status: w.st.Status}, nil
 }
 
+// lapseChange: a step the applicant leaves past its deadline ends the
+// case instead of keeping it open for ever: an unanswered supplement or an
+// unsigned agreement is deemed withdrawn (视为撤回), an unconfirmed exit
+// is recorded as not complied and the case closed. The reminder before the
+// deadline says so. Before it, such a step stayed overdue indefinitely.
+const lapseChange = "lapse-at-due"
+
+// lapse ends the case when the applicant's own step t falls due unanswered;
+// false for every other step, which is marked overdue and escalated.
+func (w *app) lapse(ctx workflow.Context, t activities.Task) (bool, error) {
+	if t.Department != w.in.ApplicantOrg {
+		return false, nil
+	}
+	var why string
+	switch t.Kind {
+	case domain.TaskSupplement:
+		why = "not supplemented by the deadline: deemed withdrawn (视为撤回)"
+	case domain.TaskSignCommitment, domain.TaskSignService:
+		why = "the agreements were not signed by the deadline: deemed withdrawn (视为撤回)"
+	case domain.TaskExitConfirmation:
+		why = "the return and destruction of the data was not confirmed by the deadline"
+	default:
+		return false, nil
+	}
+	if workflow.GetVersion(ctx, lapseChange, workflow.DefaultVersion, 1) < 1 {
+		return false, nil
+	}
+	var c change
+	w.m.close(ctx, &c, t, systemActor, domain.DecisionCancelled, why, "", "")
+	if t.Kind == domain.TaskExitConfirmation {
+		// A finding on the record, for supervision; the case is closed.
+		w.m.cancelOpen(ctx, &c, "exit not complied")
+		w.st.Status = domain.StatusClosed
+		w.st.ClosedAt = workflow.Now(ctx).UTC()
+		w.m.audit(ctx, &c, systemActor, "exit.not_complied", w.m.wfID, why, "")
+	} else {
+		w.withdrawn(ctx, &c, systemActor, why)
+		w.st.EndReason = domain.EndLapsed
+		w.m.audit(ctx, &c, systemActor, "application.lapsed", w.m.wfID, why, "")
+	}
+	_, err := w.commit(ctx, &c)
+	return true, err
+}
+
 // withdrawn ends the application at the applicant's wish, before the
 // authorization takes effect: open tasks are cancelled (their holders are
 // told), and agreements not yet complete are cancelled with them.
