@@ -72,6 +72,11 @@ type RenewalLink struct {
 	Status string `json:"status"`
 }
 
+// Blocks reports whether the renewal stands in the way of another: every
+// renewal does, but one rejected or withdrawn. RenewalOf's renewal is the
+// newest, so it is the one that can.
+func (l RenewalLink) Blocks() bool { return liveRenewal(l.Status) }
+
 // EvaluationRef is an evaluation as a renewal refers to it.
 type EvaluationRef struct {
 	No       int        `json:"no"`

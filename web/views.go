@@ -71,7 +71,7 @@ type taskView struct {
 	// PendingOpinion is the regulator whose opinion this department
 	// review asked for and still waits on.
 	PendingOpinion string
-	Model      *store.Model
+	Model          *store.Model
 	// Edits are the fields an applicant may supplement, with their values.
 	Edits      []editField
 	Colleagues []store.User
@@ -321,11 +321,18 @@ type appView struct {
 	Models      []store.Model
 	Evaluations []store.Evaluation
 	Audit       []store.AuditEntry
+	// Renews is the application this one renews (续期), with its last
+	// evaluation and agreements; RenewedBy its renewal, when the viewer's
+	// scope shows it.
+	Renews    *store.RenewalSource
+	RenewedBy *store.RenewalLink
 	// Own: the viewer's org applied.
-	Own                                   bool
-	CanSubmit, CanWithdraw, CanEdit       bool
-	CanSubmitModel, CanExitNotice         bool
-	CanRequestEvaluation, CanTerminate    bool
+	Own                                bool
+	CanSubmit, CanWithdraw, CanEdit    bool
+	CanSubmitModel, CanExitNotice      bool
+	CanRequestEvaluation, CanTerminate bool
+	// CanRenew: the viewer's org may apply for this application's renewal.
+	CanRenew                              bool
 	ApplicantMustAct, OthersMustAct, Done bool
 }
 
@@ -356,6 +363,9 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 			return av, err
 		}
 	}
+	if err := w.renewalLinks(ctx, v, &av); err != nil {
+		return av, err
+	}
 	now := w.now()
 	for _, t := range tasks {
 		tv := w.taskView(v, tc, t, now)
@@ -383,5 +393,32 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	av.CanExitNotice = av.Own && v.Can["ExitNotice"] && s == domain.StatusActive
 	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == domain.StatusActive
 	av.CanTerminate = v.Can["AuthorizationEnd"] && s == domain.StatusActive
+	av.CanRenew = av.Own && v.Can["ApplicationCreate"] && store.Renewable(a) && (av.RenewedBy == nil || !av.RenewedBy.Blocks())
 	return av, nil
+}
+
+// renewalLinks loads what av's application renews and its renewal, the
+// latter when v's scope shows it (a draft is its applicant's alone).
+func (w *Web) renewalLinks(ctx context.Context, v viewer, av *appView) error {
+	st := w.deps.Store
+	if old := av.App.RenewsApplicationID; old != nil {
+		src, err := st.RenewalSourceOf(ctx, *old)
+		if err != nil {
+			return err
+		}
+		av.Renews = &src
+	}
+	link, ok, err := st.RenewalOf(ctx, av.App.ID)
+	if err != nil || !ok {
+		return err
+	}
+	f, err := w.deps.Scope(v.User)
+	if err != nil {
+		return err
+	}
+	if ok, err = st.ApplicationVisible(ctx, link.ID, f); err != nil || !ok {
+		return err
+	}
+	av.RenewedBy = &link
+	return nil
 }
