@@ -200,7 +200,8 @@ func stripComments(sqlText string) string {
 
 // Migrate is idempotent, and a database that an earlier DataGate created
 // with AutoMigrate of older models (here: tasks without assignee, datasets
-// without authorized_operation, which migration 7 adds) is adopted: its
+// without authorized_operation, which migration 7 adds, applications
+// without renews_application_id, which migration 8 adds) is adopted: its
 // rows stay, and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
@@ -211,6 +212,8 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			cat := seeded(t, s)
 			must(t, s.db.Migrator().DropColumn(&Task{}, "assignee"))
 			must(t, s.db.Migrator().DropColumn(&Dataset{}, "authorized_operation"))
+			must(t, s.db.Migrator().DropIndex(&Application{}, "idx_applications_renews_application_id"))
+			must(t, s.db.Migrator().DropColumn(&Application{}, "renews_application_id"))
 			applied, err := s.MigrateUp(ctx)
 			must(t, err)
 			if len(applied) == 0 || !strings.HasPrefix(applied[len(applied)-1].File, "adopted") {
@@ -221,6 +224,9 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			}
 			if !mustDataset(t, s, "DS-0103").AuthorizedOperation {
 				t.Error("DS-0103 not eligible for authorized operation after adoption")
+			}
+			if !s.db.Migrator().HasColumn(&Application{}, "renews_application_id") {
+				t.Error("applications.renews_application_id missing after adoption")
 			}
 			must(t, s.Migrate(ctx))
 			adopted := schemaOf(t, s)
