@@ -26,6 +26,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (AppState, e
 	}
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
 	w.m.atDue = w.lapse
+	w.m.applicant = in.ApplicantOrg
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}

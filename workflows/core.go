@@ -66,6 +66,9 @@ type machine struct {
 	// overdue; it returns true when it wrote the transition itself (a
 	// step that lapses instead of staying overdue).
 	atDue func(ctx workflow.Context, t activities.Task) (bool, error)
+	// applicant is the applicant's org: its own steps, when late, are not
+	// escalated to supervision (002 四(三) aims at 责任单位).
+	applicant string
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
@@ -159,6 +162,12 @@ func (m *machine) cancelOpen(ctx workflow.Context, c *change, reason string, kin
 		m.close(ctx, c, t, systemActor, domain.DecisionCancelled, reason, "", "")
 	}
 }
+
+// applicantNotEscalatedChange: an applicant's own step that falls due is
+// marked overdue but not recorded as escalated to supervision; the
+// applicant and the org awaiting it are told instead. Before it, the audit
+// said every overdue step was escalated.
+const applicantNotEscalatedChange = "applicant-not-escalated"
 
 // cancelKeepsDecisionChange: cancelling the open tasks skips a task the
 // same change decided. Before it, an unqualified rating that terminated
@@ -343,7 +352,9 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	if overdue {
 		t.OverdueAt = &now
 		m.audit(ctx, &c, systemActor, "task.overdue", t.ID+" "+t.Kind+" "+t.Department, "", "")
-		m.audit(ctx, &c, systemActor, "task.escalated", t.ID+" "+t.Kind+" "+t.Department, "overdue: escalated to supervision", "")
+		if t.Department != m.applicant || workflow.GetVersion(ctx, applicantNotEscalatedChange, workflow.DefaultVersion, 1) < 1 {
+			m.audit(ctx, &c, systemActor, "task.escalated", t.ID+" "+t.Kind+" "+t.Department, "overdue: escalated to supervision", "")
+		}
 	} else {
 		t.RemindedAt = &now
 		m.audit(ctx, &c, systemActor, "task.reminded", t.ID+" "+t.Kind+" "+t.Department, "", "")

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/datagate/datagate/domain"
@@ -371,4 +372,52 @@ func TestUnsignedAgreementsLapseAndUnconfirmedExitCloses(t *testing.T) {
 			t.Error("no exit.not_complied finding on the record")
 		}
 	})
+}
+
+// An applicant's own step that falls due (a model revision) is marked
+// overdue but not escalated to supervision, which aims at the departments
+// (002 四(三) 责任单位); a department's late review still is.
+func TestApplicantLatenessIsNotEscalated(t *testing.T) {
+	h := newHarness(t, monday)
+	last := h.toActive()
+	h.at(last+hour, func() {
+		h.must(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "风控模型", Description: "评分卡"})
+	})
+	h.at(last+2*hour, func() {
+		h.decide(domain.TaskModelReview, bureau, domain.DecisionRequestChanges, withReason("请补充特征说明", ""))
+		h.decide(domain.TaskModelReview, health, domain.DecisionApprove)
+	})
+	// samr decides late; the revision opens then, and is left late too.
+	h.at(35*day, func() { h.decide(domain.TaskModelReview, samr, domain.DecisionApprove) })
+	h.at(70*day, func() { h.env.CancelWorkflow() })
+	h.run()
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	overdue := map[string]bool{}
+	escalated := map[string]bool{}
+	for _, e := range audit {
+		switch e.Action {
+		case "task.overdue":
+			overdue[e.Target] = true
+		case "task.escalated":
+			escalated[e.Target] = true
+		}
+	}
+	var revision, review bool
+	for target := range overdue {
+		switch {
+		case strings.Contains(target, domain.TaskModelRevision):
+			revision = true
+			if escalated[target] {
+				t.Errorf("the applicant's late revision was escalated: %s", target)
+			}
+		case strings.Contains(target, domain.TaskModelReview):
+			review = true
+			if !escalated[target] {
+				t.Errorf("a department's late review was not escalated: %s", target)
+			}
+		}
+	}
+	if !revision || !review {
+		t.Errorf("overdue marks: %v; want the revision and the other reviews", overdue)
+	}
 }

@@ -21,6 +21,7 @@ import (
 func ModelReviewWorkflow(ctx workflow.Context, in ModelInput) (ModelStatus, error) {
 	w := &modelReview{in: in, st: ModelStatus{Status: domain.ModelInReview, Round: 1}}
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
+	w.m.applicant = in.ApplicantOrg
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ModelStatus, error) {
 		s := w.st
 		s.Applying = w.m.applying()
