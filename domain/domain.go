@@ -70,8 +70,11 @@ const (
 	TaskSignService       = "sign_service"
 	TaskFileService       = "file_service"
 	TaskSignCommitment    = "sign_commitment"
-	TaskSelfEvaluation    = "self_evaluation"
-	TaskRateEvaluation    = "rate_evaluation"
+	// TaskSignSupplement: a party signs the supplementary agreement
+	// (补充协议) that covers datasets approved after the agreements.
+	TaskSignSupplement = "sign_supplement"
+	TaskSelfEvaluation = "self_evaluation"
+	TaskRateEvaluation = "rate_evaluation"
 	// TaskRectificationReport: the applicant reports its rectification
 	// (整改报告) within the rectification period.
 	TaskRectificationReport = "rectification_report"
@@ -114,6 +117,10 @@ const (
 	// DecisionWithdrawRequest: a department withdraws its request for a
 	// regulator's opinion, with a reason; its review stays open.
 	DecisionWithdrawRequest = "withdraw_request"
+	// DatasetApprovePending is a dataset's decision when a department
+	// approved it after the agreements: it counts (disclosed, provisioned)
+	// once the supplementary agreement is signed.
+	DatasetApprovePending = "approve_pending"
 	// DecisionCancelled closes a task the process no longer needs.
 	DecisionCancelled = "cancelled"
 )
@@ -135,6 +142,7 @@ var kinds = []struct {
 	{TaskSignService, []string{DecisionSign, DecisionDecline}, false},
 	{TaskFileService, []string{DecisionFile}, false},
 	{TaskSignCommitment, []string{DecisionSign, DecisionDecline}, false},
+	{TaskSignSupplement, []string{DecisionSign}, false},
 	{TaskSelfEvaluation, []string{DecisionSubmit}, false},
 	{TaskRateEvaluation, []string{DecisionQualified, DecisionRectify, DecisionUnqualified}, false},
 	{TaskRectificationReport, []string{DecisionSubmit}, false},
@@ -177,7 +185,7 @@ func Decisions() []string {
 			}
 		}
 	}
-	return append(out, DecisionCancelled)
+	return append(out, DecisionCancelled, DatasetApprovePending)
 }
 
 // ReviewKinds are the task kinds whose decisions are reviews: their
@@ -202,6 +210,9 @@ const (
 	AgreementService       = "service"
 	AgreementFiling        = "filing"
 	AgreementCommitment    = "commitment"
+	// AgreementSupplement (补充协议): signed by the parties of the
+	// agreements for datasets approved after them.
+	AgreementSupplement = "supplement"
 )
 
 // Agreement statuses.
@@ -216,7 +227,7 @@ const (
 
 // Agreements lists the agreement kinds in signing order.
 func Agreements() []string {
-	return []string{AgreementAuthorization, AgreementService, AgreementFiling, AgreementCommitment}
+	return []string{AgreementAuthorization, AgreementService, AgreementFiling, AgreementCommitment, AgreementSupplement}
 }
 
 // Model review statuses.

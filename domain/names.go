@@ -50,6 +50,7 @@ var names = map[string]map[string]Name{
 		TaskSignService:         {"签署授权开发利用服务协议", "Sign the service agreement"},
 		TaskFileService:         {"服务协议备案", "File the service agreement"},
 		TaskSignCommitment:      {"签署利用承诺", "Sign the utilization commitment"},
+		TaskSignSupplement:      {"签署补充协议", "Sign the supplementary agreement"},
 		TaskSelfEvaluation:      {"自评", "Self-evaluation"},
 		TaskRateEvaluation:      {"评估评定", "Rate the evaluation"},
 		TaskRectificationReport: {"整改报告", "Rectification report"},
@@ -81,6 +82,7 @@ var names = map[string]map[string]Name{
 		DecisionReply:           {"提交答复", "Reply"},
 		DecisionUphold:          {"维持驳回", "Uphold the rejection"},
 		DecisionReopen:          {"重新审核", "Reopen the review"},
+		DatasetApprovePending:   {"已同意，待签补充协议", "Approved, awaiting the supplementary agreement"},
 		DecisionDecline:         {"拒绝签署", "Decline to sign"},
 		DecisionWithdrawRequest: {"撤回征求意见", "Withdraw the request for an opinion"},
 		DecisionCancelled:       {"已取消", "Cancelled"},
@@ -123,6 +125,7 @@ var names = map[string]map[string]Name{
 		AgreementService:       {"授权开发利用服务协议", "Service agreement"},
 		AgreementFiling:        {"服务协议备案", "Filing"},
 		AgreementCommitment:    {"利用承诺", "Utilization commitment"},
+		AgreementSupplement:    {"补充协议", "Supplementary agreement"},
 	},
 }
 

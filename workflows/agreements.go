@@ -35,6 +35,7 @@ var signatureTask = map[string]string{
 	domain.AgreementService:       domain.TaskSignService,
 	domain.AgreementFiling:        domain.TaskFileService,
 	domain.AgreementCommitment:    domain.TaskSignCommitment,
+	domain.AgreementSupplement:    domain.TaskSignSupplement,
 }
 
 func (w *app) openSignatures(ctx workflow.Context, c *change, kind string) {
@@ -77,11 +78,67 @@ func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r 
 		}
 	}
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
-	if w.agreement(domain.AgreementFiling).Status == domain.AgreementCompleted && w.agreement(domain.AgreementCommitment).Status == domain.AgreementCompleted {
+	if t.Subject == domain.AgreementSupplement {
+		if a.Status == domain.AgreementCompleted {
+			w.grantPending(ctx, c)
+		}
+	} else if w.agreement(domain.AgreementFiling).Status == domain.AgreementCompleted && w.agreement(domain.AgreementCommitment).Status == domain.AgreementCompleted {
 		w.activate(ctx, c)
 	}
 	_, err := w.commit(ctx, c)
 	return err
+}
+
+// supplementaryAgreementChange: datasets a department approves after the
+// agreements (a review reopened by a groundless-rejection flag) count only
+// once a supplementary agreement (补充协议) is signed by the same parties:
+// until then they are neither disclosed nor provisioned. Before it, such an
+// approval widened the authorization with no agreement covering it.
+const supplementaryAgreementChange = "supplementary-agreement"
+
+// openSupplement opens the supplementary agreement for signature by the
+// bureau, the operator and the applicant; datasets approved while it is
+// being signed join it.
+func (w *app) openSupplement(ctx workflow.Context, c *change) {
+	o := w.in.Orgs
+	var s *activities.Agreement
+	for i := range w.st.Agreements {
+		if w.st.Agreements[i].Kind == domain.AgreementSupplement {
+			s = &w.st.Agreements[i]
+		}
+	}
+	switch {
+	case s == nil:
+		w.st.Agreements = append(w.st.Agreements, activities.Agreement{Kind: domain.AgreementSupplement,
+			Parties: []string{o.Bureau, o.Operator, w.in.ApplicantOrg}})
+	case s.Status == domain.AgreementPending:
+		return // being signed: the new datasets join it
+	default: // a later supplement, after one that was completed
+		s.Signatures, s.CompletedAt = nil, nil
+	}
+	w.openSignatures(ctx, c, domain.AgreementSupplement)
+	c.Agreements = append(c.Agreements, w.st.Agreements...)
+	w.m.audit(ctx, c, systemActor, "agreement.supplement_opened", domain.AgreementSupplement, "datasets approved after the agreements", "")
+}
+
+// grantPending: the supplementary agreement is signed, so the datasets it
+// covers are approved; an active authorization provisions them now (one
+// not yet active does at activation).
+func (w *app) grantPending(ctx workflow.Context, c *change) {
+	now := workflow.Now(ctx).UTC()
+	var codes []string
+	for i, d := range w.st.Datasets {
+		if d.Decision == domain.DatasetApprovePending {
+			w.st.Datasets[i].Decision = domain.DecisionApprove
+			c.Datasets = append(c.Datasets, activities.DatasetDecision{Dataset: d.Code, Department: d.Department,
+				Decision: domain.DecisionApprove, DecidedAt: &now})
+			codes = append(codes, d.Code)
+		}
+	}
+	if w.st.Status == domain.StatusActive && len(codes) > 0 {
+		w.m.audit(ctx, c, systemActor, "access.provisioned", strings.Join(codes, ","),
+			fmt.Sprintf("supplementary agreement signed; %s access until %s", w.in.AccessMode, w.st.ActiveUntil.Format(time.DateOnly)), "")
+	}
 }
 
 func (w *app) activate(ctx workflow.Context, c *change) {

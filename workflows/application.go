@@ -360,7 +360,7 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 		err = w.onDepartmentReview(ctx, &c, t, r)
 	case domain.TaskRegulatorOpinion:
 		_, err = w.commit(ctx, &c)
-	case domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskFileService, domain.TaskSignCommitment:
+	case domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskFileService, domain.TaskSignCommitment, domain.TaskSignSupplement:
 		err = w.onSignature(ctx, &c, t, r)
 	case domain.TaskSelfEvaluation, domain.TaskRateEvaluation, domain.TaskRectificationReport:
 		err = w.onEvaluation(ctx, &c, t, r)

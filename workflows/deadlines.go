@@ -20,6 +20,7 @@ func (d Deadlines) For(kind string) activities.Deadline {
 		domain.TaskSignService:       d.Signature,
 		domain.TaskFileService:       d.Signature,
 		domain.TaskSignCommitment:    d.Signature,
+		domain.TaskSignSupplement:    d.Signature,
 		domain.TaskSelfEvaluation:    d.SelfEvaluation,
 		domain.TaskRateEvaluation:    d.Rating,
 		domain.TaskExitVerification:  d.ExitVerification,

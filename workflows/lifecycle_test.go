@@ -282,7 +282,9 @@ func TestRectificationReportOpensTheReEvaluation(t *testing.T) {
 				t.Errorf("after the report: %+v, want round 2 being rated on the report", s.Evaluation)
 			}
 		},
-		func() { h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionRectify, withReason("仍缺审计记录", "")) })
+		func() {
+			h.decide(domain.TaskRateEvaluation, bureau, domain.DecisionRectify, withReason("仍缺审计记录", ""))
+		})
 	h.at(half+2*day, func() {
 		h.decide(domain.TaskRectificationReport, applicant, domain.DecisionSubmit, withComment("审计记录已补齐"))
 	})
@@ -419,5 +421,67 @@ func TestApplicantLatenessIsNotEscalated(t *testing.T) {
 	}
 	if !revision || !review {
 		t.Errorf("overdue marks: %v; want the revision and the other reviews", overdue)
+	}
+}
+
+// A review reopened by a groundless-rejection flag after activation does
+// not widen the authorization: the datasets it approves wait for a
+// supplementary agreement (补充协议) signed by the same parties, and are
+// neither disclosed nor provisioned until then.
+func TestApprovalAfterTheAgreementsNeedsASupplement(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionReject, withReason("涉及个人隐私", "第九条"))
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+	})
+	h.signAll(3 * hour)
+	var reviewTask string
+	h.at(6*hour, func() {
+		for _, r := range h.rows() {
+			if r.Kind == domain.TaskDepartmentReview && r.Department == health {
+				reviewTask = r.ID
+			}
+		}
+		h.must(appWFID, wf.UpdateFlagGroundless, wf.FlagRequest{Actor: supervisor(), TaskID: reviewTask, FlagID: 1, Reason: "依据不充分"})
+	})
+	h.at(7*hour, func() { h.decide(domain.TaskFlagAnswer, health, domain.DecisionReopen, withReason("重新审核", "")) })
+	h.at(8*hour, func() { h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove) })
+	disclosed := func() []string {
+		var out []string
+		for _, d := range h.app().Datasets {
+			if d.Decision == domain.DecisionApprove {
+				out = append(out, d.DatasetCode)
+			}
+		}
+		return out
+	}
+	h.at(9*hour, func() {
+		if got := disclosed(); len(got) != 1 || got[0] != "DS-S1" {
+			t.Errorf("before the supplement: approved %v, want only DS-S1", got)
+		}
+		h.decide(domain.TaskSignSupplement, bureau, domain.DecisionSign)
+		h.decide(domain.TaskSignSupplement, operator, domain.DecisionSign)
+		h.decide(domain.TaskSignSupplement, applicant, domain.DecisionSign)
+	})
+	h.at(10*hour, func() {
+		if got := disclosed(); len(got) != 3 {
+			t.Errorf("after the supplement: approved %v, want all three", got)
+		}
+		if s := h.status(); s.Status != domain.StatusActive || !s.ActiveFrom.Equal(h.start.Add(5*hour).UTC()) {
+			t.Errorf("after the supplement: %s from %s; the authorization must not start again", s.Status, s.ActiveFrom)
+		}
+		h.env.CancelWorkflow()
+	})
+	h.run()
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	var provisioned []string
+	for _, e := range audit {
+		if e.Action == "access.provisioned" {
+			provisioned = append(provisioned, e.Target)
+		}
+	}
+	if len(provisioned) != 2 || provisioned[0] != "DS-S1" || provisioned[1] != "DS-H1,DS-H2" {
+		t.Errorf("provisioned %v, want DS-S1 at activation, then DS-H1,DS-H2 after the supplement", provisioned)
 	}
 }

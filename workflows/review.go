@@ -141,7 +141,9 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 		return err
 	}
 	now := workflow.Now(ctx).UTC()
-	rejected := false
+	rejected, pending := false, false
+	// After the agreements, an approval needs a supplementary agreement.
+	late := len(w.st.Agreements) > 0 && workflow.GetVersion(ctx, supplementaryAgreementChange, workflow.DefaultVersion, 1) >= 1
 	decided := map[string]DatasetItem{}
 	for _, it := range r.Items {
 		decided[it.Dataset] = it
@@ -156,6 +158,9 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 		}
 		if it.Decision == domain.DecisionApprove {
 			it.Reason, it.Basis = "", ""
+			if late {
+				it.Decision, pending = domain.DatasetApprovePending, true
+			}
 		}
 		w.st.Datasets[i].Decision, w.st.Datasets[i].Reason, w.st.Datasets[i].Basis = it.Decision, it.Reason, it.Basis
 		c.Datasets = append(c.Datasets, activities.DatasetDecision{
@@ -165,6 +170,9 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 			rejected = true
 			w.recordRejection(t)
 		}
+	}
+	if pending {
+		w.openSupplement(ctx, c)
 	}
 	// A pending regulator opinion is no longer needed.
 	for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
