@@ -122,9 +122,6 @@ type notifySnapshot struct {
 	// applicant's own step to the orgs awaiting it (awaitingOrgsTx);
 	// a department's task is not in it.
 	awaiting map[string][]string
-	// operators lists the operators' codes, read only when the change
-	// announces the end of an authorization.
-	operators []string
 }
 
 // snapshotForNotify reads, inside Apply's transaction and before its
@@ -153,12 +150,6 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 			snap.appStatus, snap.appFound, snap.applicantOrg = a.Status, true, a.ApplicantOrg
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return snap, fmt.Errorf("notifications: read application %d: %w", c.App.ID, err)
-		}
-	}
-	if expiring(c) {
-		if err := tx.Model(&Org{}).Where("kind = ?", KindOperator).Order("code").
-			Pluck("code", &snap.operators).Error; err != nil {
-			return snap, fmt.Errorf("notifications: list operators: %w", err)
 		}
 	}
 	applicants := map[uint64]string{}
@@ -267,16 +258,21 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 	for _, t := range c.Tasks {
 		prev, existed := before.tasks[t.ID]
 		if t.Status == domain.TaskCancelled && existed && prev.Status == domain.TaskOpen && t.Kind != domain.TaskUrgeReply {
-			status := before.appStatus
+			status, endReason := before.appStatus, ""
 			if c.App != nil && c.App.Status != "" {
-				status = c.App.Status
+				status, endReason = c.App.Status, c.App.EndReason
 			}
-			events = append(events, NotifyEvent{
-				EventKey: eventKey(EventTaskCancelled, t.ID, t.Department),
-				Kind:     EventTaskCancelled, Org: t.Department, ApplicationID: t.ApplicationID, TaskID: t.ID,
-				Data:      EventData{TaskKind: t.Kind, Department: t.Department, Status: status},
-				CreatedAt: changedAt(c, now),
-			})
+			// The applicant hears of its application's withdrawal once, by
+			// the status event, not for each of its own steps.
+			ownWithdrawal := status == domain.StatusWithdrawn && status != before.appStatus && t.Department == before.applicantOrg
+			if !ownWithdrawal {
+				events = append(events, NotifyEvent{
+					EventKey: eventKey(EventTaskCancelled, t.ID, t.Department),
+					Kind:     EventTaskCancelled, Org: t.Department, ApplicationID: t.ApplicationID, TaskID: t.ID,
+					Data:      EventData{TaskKind: t.Kind, Department: t.Department, Status: status, EndReason: endReason},
+					CreatedAt: changedAt(c, now),
+				})
+			}
 		}
 		if t.Status != domain.TaskOpen {
 			continue
@@ -317,8 +313,10 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 			}
 		}
 	}
-	if expiring(c) && c.App != nil && before.appFound {
-		for _, org := range append([]string{before.applicantOrg}, before.operators...) {
+	if a, ok := expiring(c); ok && c.App != nil && before.appFound {
+		// The entry names the application's operator, told with the
+		// applicant.
+		for _, org := range []string{before.applicantOrg, a.Target} {
 			events = append(events, NotifyEvent{
 				EventKey: eventKey(EventAppExpiring, strconv.FormatUint(c.App.ID, 10), org),
 				Kind:     EventAppExpiring, Org: org, ApplicationID: c.App.ID,
@@ -344,9 +342,14 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 	return events
 }
 
-// expiring: the change announces the end of an authorization.
-func expiring(c Change) bool {
-	return slices.ContainsFunc(c.Audit, func(a AuditEntry) bool { return a.Action == ActionAuthorizationExpiring })
+// expiring finds the change's announcement of the end of an authorization.
+func expiring(c Change) (AuditEntry, bool) {
+	for _, a := range c.Audit {
+		if a.Action == ActionAuthorizationExpiring {
+			return a, true
+		}
+	}
+	return AuditEntry{}, false
 }
 
 // changedAt is when change c happened: its last audit entry's time, or

@@ -59,7 +59,8 @@ func (w *app) onSignature(ctx workflow.Context, c *change, t activities.Task, r 
 	if r.Decision == domain.DecisionDecline {
 		// The applicant will not sign: the application ends as withdrawn.
 		w.m.audit(ctx, c, r.Actor, "agreement.declined", t.Subject, r.Reason, "")
-		w.withdrawn(ctx, c, r.Actor, r.Reason)
+		w.withdrawn(ctx, c, "the applicant declined the agreements")
+		w.m.audit(ctx, c, r.Actor, "application.withdrawn", w.m.wfID, r.Reason, "")
 		_, err := w.commit(ctx, c)
 		return err
 	}

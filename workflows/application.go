@@ -41,6 +41,10 @@ type app struct {
 	// recorded before they existed); indexed is what it last upserted.
 	searchable bool
 	indexed    searchState
+	// noFinal and noPrompt: this run follows the rules from before the
+	// final evaluation and the renewal prompt (their GetVersion answered
+	// the default), so neither is due in it.
+	noFinal, noPrompt bool
 }
 
 func (w *app) setup(ctx workflow.Context) error {
@@ -91,7 +95,7 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 			}
 			seen := w.m.version
 			woke := func() bool { return w.m.version != seen }
-			if next := w.nextTimeEvent(ctx); next.IsZero() {
+			if next := w.nextTimeEvent(); next.IsZero() {
 				if err := workflow.Await(ctx, woke); err != nil {
 					return w.st, err
 				}
@@ -188,7 +192,7 @@ func (w *app) shouldContinueAsNew(ctx workflow.Context) bool {
 }
 
 // nextTimeEvent is the earliest clock-driven transition, zero if none.
-func (w *app) nextTimeEvent(ctx workflow.Context) time.Time {
+func (w *app) nextTimeEvent() time.Time {
 	var next time.Time
 	consider := func(t time.Time) {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
@@ -198,10 +202,10 @@ func (w *app) nextTimeEvent(ctx workflow.Context) time.Time {
 	if w.st.Status == domain.StatusActive {
 		consider(w.st.ActiveUntil)
 		consider(w.st.ExitEffectiveAt)
-		consider(w.renewalPromptAt(ctx))
+		consider(w.renewalPromptAt())
 		if w.st.Evaluation == nil {
 			consider(w.st.NextEvaluationAt)
-			consider(w.finalEvaluationAt(ctx))
+			consider(w.finalEvaluationAt())
 		} else if w.st.Evaluation.Status == domain.EvalRectification && w.st.Evaluation.RectifyUntil != nil {
 			consider(*w.st.Evaluation.RectifyUntil)
 		}
@@ -224,7 +228,7 @@ func (w *app) onTime(ctx workflow.Context) error {
 		return w.end(ctx, systemActor, domain.EndExit, "exit notice period elapsed", "")
 	case !now.Before(w.st.ActiveUntil):
 		return w.end(ctx, systemActor, domain.EndExpired, "authorization period ended", "")
-	case !w.renewalPromptAt(ctx).IsZero() && !now.Before(w.renewalPromptAt(ctx)):
+	case w.renewalPromptDue(ctx, now):
 		return w.promptRenewal(ctx)
 	case w.st.Evaluation == nil && !w.st.NextEvaluationAt.IsZero() && !now.Before(w.st.NextEvaluationAt):
 		if w.evaluationsFromRating(ctx) {
@@ -234,7 +238,7 @@ func (w *app) onTime(ctx workflow.Context) error {
 			w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
 		}
 		return w.startEvaluation(ctx, systemActor, "periodic evaluation due")
-	case w.st.Evaluation == nil && !w.finalEvaluationAt(ctx).IsZero() && !now.Before(w.finalEvaluationAt(ctx)):
+	case w.st.Evaluation == nil && w.finalEvaluationDue(ctx, now):
 		return w.startEvaluation(ctx, systemActor, "final evaluation before the authorization ends")
 	case w.st.Evaluation != nil && w.st.Evaluation.Status == domain.EvalRectification &&
 		w.st.Evaluation.RectifyUntil != nil && !now.Before(*w.st.Evaluation.RectifyUntil):
@@ -280,7 +284,8 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 		}
 		return nil
 	}
-	if t.Kind == domain.TaskDepartmentReview && r.Decision != domain.DecisionAskRegulator && r.Decision != domain.DecisionWithdrawRequest {
+	if t.Kind == domain.TaskDepartmentReview && w.st.OpinionsWithinReview &&
+		r.Decision != domain.DecisionAskRegulator && r.Decision != domain.DecisionWithdrawRequest {
 		// The consultation the department asked for (002 三(二)) does not
 		// vanish: it is answered, or withdrawn with a reason, first.
 		if o, ok := w.pendingOpinion(t.Department); ok {
@@ -295,7 +300,7 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 	case domain.DecisionUnqualified:
 		return requireReasonBasis("", r.Reason, r.Basis)
 	case domain.DecisionRectify:
-		if n := orDefault(w.in.Deadlines.RectificationRounds, 2); w.st.Evaluation != nil && w.st.Evaluation.Round > n {
+		if n := orDefault(w.in.Deadlines.RectificationRounds, 2); w.st.RectificationReports && w.st.Evaluation != nil && w.st.Evaluation.Round > n {
 			return refuse(ErrConflict, "decision", "rectification was already ordered %d times: rate the evaluation qualified or unqualified", n)
 		}
 		return requireReason(r.Decision, r.Reason)

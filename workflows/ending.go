@@ -5,7 +5,6 @@ package workflows
 // and its verification.
 
 import (
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -81,6 +80,14 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 		w.st.Evaluation = nil
 	}
 	w.m.cancelOpen(ctx, c, "authorization ended: "+reason)
+	// A supplementary agreement still being signed ends unsigned; the
+	// datasets it was for never counted.
+	for i, ag := range w.st.Agreements {
+		if ag.Status == domain.AgreementPending {
+			w.st.Agreements[i].Status = domain.AgreementCancelled
+			c.Agreements = append(c.Agreements, w.st.Agreements...)
+		}
+	}
 	for i, mdl := range w.st.Models {
 		if mdl.Status == domain.ModelInReview || mdl.Status == domain.ModelChangesRequested {
 			// The child writes its own rows when it sees the cancellation.
@@ -110,26 +117,40 @@ const renewalPromptChange = "renewal-prompt"
 
 // renewalPromptAt is when the end is announced: zero when it was, when an
 // exit notice is running, or when the period is shorter than the notice.
-func (w *app) renewalPromptAt(ctx workflow.Context) time.Time {
-	if w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() || !w.st.RenewalPromptedAt.IsZero() ||
+func (w *app) renewalPromptAt() time.Time {
+	if w.noPrompt || w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() || !w.st.RenewalPromptedAt.IsZero() ||
 		!w.st.ExitEffectiveAt.IsZero() {
 		return time.Time{}
 	}
 	at := w.st.ActiveUntil.AddDate(0, -w.in.Deadlines.ExitNoticeMonths, 0)
-	if !at.After(w.st.ActiveFrom) ||
-		workflow.GetVersion(ctx, renewalPromptChange, workflow.DefaultVersion, 1) < 1 {
+	if !at.After(w.st.ActiveFrom) {
 		return time.Time{}
 	}
 	return at
 }
 
+// renewalPromptDue: the prompt's time has come, in a run that follows the
+// rule (the version is asked only then; see finalEvaluationDue).
+func (w *app) renewalPromptDue(ctx workflow.Context, now time.Time) bool {
+	at := w.renewalPromptAt()
+	if at.IsZero() || now.Before(at) {
+		return false
+	}
+	if workflow.GetVersion(ctx, renewalPromptChange, workflow.DefaultVersion, 1) < 1 {
+		w.noPrompt = true
+		return false
+	}
+	return true
+}
+
 // promptRenewal records that the end is near; the notifications follow
-// from the audit entry (store.ActionAuthorizationExpiring).
+// from the audit entry (store.ActionAuthorizationExpiring), which names the
+// application's operator, told with the applicant.
 func (w *app) promptRenewal(ctx workflow.Context) error {
 	w.st.RenewalPromptedAt = workflow.Now(ctx).UTC()
 	var c change
-	w.m.audit(ctx, &c, systemActor, "authorization.expiring", w.st.ActiveUntil.In(calendar.Zone).Format(time.DateOnly),
-		fmt.Sprintf("the authorization ends in %d months: apply for renewal or submit the exit plan", w.in.Deadlines.ExitNoticeMonths), "")
+	w.m.audit(ctx, &c, systemActor, "authorization.expiring", w.in.Orgs.Operator,
+		"the authorization ends on "+w.st.ActiveUntil.In(calendar.Zone).Format(time.DateOnly)+": apply for renewal or submit the exit plan", "")
 	_, err := w.commit(ctx, &c)
 	return err
 }

@@ -81,9 +81,7 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 		e.Status = domain.EvalQualified
 		e.ClosedAt = &now
 		w.st.Evaluation = nil
-		if w.finalEvaluation(ctx) {
-			w.st.LastRatedAt = now
-		}
+		w.st.LastRatedAt = now
 		if w.evaluationsFromRating(ctx) {
 			// One evaluation at a time: the next periodic one counts from
 			// this rating, whether this one was periodic or on demand.
@@ -94,6 +92,7 @@ func (w *app) onEvaluation(ctx workflow.Context, c *change, t activities.Task, r
 		until := now.AddDate(0, 0, w.in.Deadlines.RectificationDays)
 		e.RectifyUntil = &until
 		if workflow.GetVersion(ctx, rectificationReportChange, workflow.DefaultVersion, 1) >= 1 {
+			w.st.RectificationReports = true
 			w.m.openUntil(ctx, c, domain.TaskRectificationReport, w.in.ApplicantOrg, e.ID, e.Round, until)
 		}
 	case domain.DecisionUnqualified:
@@ -133,19 +132,35 @@ func (w *app) finalEvaluation(ctx workflow.Context) bool {
 }
 
 // finalEvaluationAt is when the final evaluation opens: zero when none is
-// owed (not active, or an evaluation was rated in the final window).
-func (w *app) finalEvaluationAt(ctx workflow.Context) time.Time {
-	if w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() || !w.finalEvaluation(ctx) {
+// owed (not active, a period shorter than the final window, or an
+// evaluation rated in the window).
+func (w *app) finalEvaluationAt() time.Time {
+	if w.noFinal || w.st.Status != domain.StatusActive || w.st.ActiveUntil.IsZero() {
 		return time.Time{}
 	}
 	at := w.st.ActiveUntil.AddDate(0, 0, -orDefault(w.in.Deadlines.FinalEvaluationDays, 45))
-	if at.Before(w.st.ActiveFrom) {
-		at = w.st.ActiveFrom
+	if !at.After(w.st.ActiveFrom) {
+		return time.Time{}
 	}
 	if !w.st.LastRatedAt.IsZero() && !w.st.LastRatedAt.Before(at) {
 		return time.Time{}
 	}
 	return at
+}
+
+// finalEvaluationDue: the final evaluation's time has come, in a run that
+// follows the rule. The version is asked only then, so that an
+// authorization active before the rule takes it up at its next wake.
+func (w *app) finalEvaluationDue(ctx workflow.Context, now time.Time) bool {
+	at := w.finalEvaluationAt()
+	if at.IsZero() || now.Before(at) {
+		return false
+	}
+	if !w.finalEvaluation(ctx) {
+		w.noFinal = true
+		return false
+	}
+	return true
 }
 
 func (w *app) validateRequestEvaluation(ctx workflow.Context, r ActionRequest) error {

@@ -30,6 +30,7 @@ var zhRefusals = map[string]string{
 	"cannot %s: the application is %s, not active":                                                                       "无法执行“%s”：申请当前状态为 %s，不在授权有效期内",
 	"exit notice was already given; the authorization ends on %s":                                                        "已提交退出通知，授权将于 %s 终止",
 	"only the applicant %s may withdraw this application":                                                                "仅申请单位 %s 可撤回本申请",
+	"an application can be withdrawn only until the initial decision; it is %s":                                          "申请仅可在初审作出决定前撤回；当前状态为 %s",
 	"an application can be withdrawn only until the authorization takes effect; it is %s":                                "申请仅可在授权生效前撤回；当前状态为 %s",
 	"the departments have started on this application: fill in reason to say why it is withdrawn":                        "各部门已开始审核本申请，撤回须说明理由：请填写 reason",
 	"only the applicant may decline the agreements; %s may sign":                                                         "只有申请单位可以拒绝签署协议；%s 只能签署",

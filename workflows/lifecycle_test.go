@@ -334,8 +334,10 @@ func TestAbandonedSupplementLapses(t *testing.T) {
 	}
 }
 
-// Agreements the applicant leaves unsigned past the deadline lapse the same
-// way; an exit never confirmed is recorded as not complied and closed.
+// Agreements the applicant alone leaves unsigned past the deadline lapse
+// the same way (while another party's signature is outstanding, the
+// lateness is not the applicant's); an exit never confirmed is recorded as
+// not complied and closed.
 func TestUnsignedAgreementsLapseAndUnconfirmedExitCloses(t *testing.T) {
 	t.Run("unsigned", func(t *testing.T) {
 		h := newHarness(t, monday)
@@ -344,14 +346,28 @@ func TestUnsignedAgreementsLapseAndUnconfirmedExitCloses(t *testing.T) {
 			h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
 			h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
 		})
+		h.at(3*hour, func() {
+			h.decide(domain.TaskSignAuthorization, bureau, domain.DecisionSign)
+			h.decide(domain.TaskSignAuthorization, operator, domain.DecisionSign)
+		})
+		h.at(4*hour, func() { h.decide(domain.TaskSignService, operator, domain.DecisionSign) })
 		st := h.finish()
 		if st.Status != domain.StatusWithdrawn || st.EndReason != domain.EndLapsed {
 			t.Fatalf("unsigned: %s/%s, want withdrawn/lapsed", st.Status, st.EndReason)
 		}
 		ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
 		for _, ag := range ags {
-			if ag.Status != domain.AgreementCancelled {
-				t.Errorf("agreement %s: %s, want cancelled", ag.Kind, ag.Status)
+			want := domain.AgreementCancelled
+			if ag.Kind == domain.AgreementAuthorization {
+				want = domain.AgreementCompleted
+			}
+			if ag.Status != want {
+				t.Errorf("agreement %s: %s, want %s", ag.Kind, ag.Status, want)
+			}
+		}
+		for _, r := range h.rows() {
+			if r.Status == domain.TaskCancelled && strings.Contains(r.Reason, "withdrawn by the applicant") {
+				t.Errorf("a lapse is recorded as the applicant's withdrawal: %s %q", r.ID, r.Reason)
 			}
 		}
 	})
@@ -484,4 +500,59 @@ func TestApprovalAfterTheAgreementsNeedsASupplement(t *testing.T) {
 	if len(provisioned) != 2 || provisioned[0] != "DS-S1" || provisioned[1] != "DS-H1,DS-H2" {
 		t.Errorf("provisioned %v, want DS-S1 at activation, then DS-H1,DS-H2 after the supplement", provisioned)
 	}
+}
+
+// Edges of the clocks: a regulator asked by a review already late gets its
+// own time (the lateness stays the department's); a confirmation the bureau
+// sends back after the 30 days does not close the case at once; a period
+// shorter than the final window has no final evaluation.
+func TestClockEdges(t *testing.T) {
+	t.Run("late review asks a regulator", func(t *testing.T) {
+		h := newHarness(t, monday)
+		h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+		h.at(40*day, func() {
+			task := h.task(domain.TaskDepartmentReview, health)
+			h.must(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health),
+				Decision: domain.DecisionAskRegulator, Regulator: regulator})
+		})
+		h.at(40*day+hour, func() {
+			if op := h.task(domain.TaskRegulatorOpinion, regulator); !op.DueAt.After(h.env.Now()) || op.OverdueAt != nil {
+				t.Errorf("the opinion asked by a late review: due %s, overdue %v", op.DueAt, op.OverdueAt)
+			}
+			h.env.CancelWorkflow()
+		})
+		h.run()
+	})
+	t.Run("late return of the exit", func(t *testing.T) {
+		h := newHarness(t, monday)
+		h.toActive()
+		h.at(6*hour, func() {
+			h.must(appWFID, wf.UpdateTerminate, wf.ActionRequest{Actor: actor(bureau), Reason: "违规", Basis: "第六条"})
+		})
+		h.at(20*day, func() {
+			h.decide(domain.TaskExitConfirmation, applicant, domain.DecisionConfirm, withComment("已销毁"))
+		})
+		h.at(35*day, func() {
+			h.decide(domain.TaskExitVerification, bureau, domain.DecisionReturn, withReason("缺少销毁证明", ""))
+		})
+		h.at(36*day, func() {
+			if s := h.status(); s.Status != domain.StatusExiting {
+				t.Errorf("a day after the bureau's late return: %s, want still exiting", s.Status)
+			}
+			h.env.CancelWorkflow()
+		})
+		h.run()
+	})
+	t.Run("short period", func(t *testing.T) {
+		h := newHarness(t, monday)
+		h.in.PeriodMonths = 1
+		h.toActive()
+		h.at(20*day, func() {
+			if s := h.status(); s.EvaluationCount != 0 {
+				t.Errorf("a one-month authorization: %d evaluations", s.EvaluationCount)
+			}
+			h.env.CancelWorkflow()
+		})
+		h.run()
+	})
 }

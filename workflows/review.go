@@ -124,7 +124,14 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 	case domain.DecisionAskRegulator:
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
 		if workflow.GetVersion(ctx, regulatorWithinReviewChange, workflow.DefaultVersion, 1) >= 1 {
-			w.m.openWithin(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, t.DueAt)
+			w.st.OpinionsWithinReview = true
+			if t.DueAt.After(workflow.Now(ctx)) {
+				w.m.openWithin(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, t.DueAt)
+			} else {
+				// The review is already late: the lateness stays the
+				// department's, and the regulator has its own time.
+				w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
+			}
 		} else {
 			w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
 		}
@@ -254,8 +261,14 @@ func (w *app) validateWithdraw(ctx workflow.Context, r ActionRequest) error {
 }
 
 func (w *app) withdraw(ctx workflow.Context, r ActionRequest) (UpdateResult, error) {
+	if (w.st.Status == domain.StatusDepartmentReview || w.st.Status == domain.StatusAgreements) &&
+		workflow.GetVersion(ctx, withdrawUntilActivationChange, workflow.DefaultVersion, 1) < 1 {
+		// A history from before the rule refused this here.
+		return UpdateResult{}, refuse(ErrConflict, "", "an application can be withdrawn only until the initial decision; it is %s", w.st.Status)
+	}
 	var c change
-	w.withdrawn(ctx, &c, r.Actor, r.Reason)
+	w.withdrawn(ctx, &c, "withdrawn by the applicant")
+	w.m.audit(ctx, &c, r.Actor, "application.withdrawn", w.m.wfID, r.Reason, "")
 	if _, err := w.commit(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
@@ -277,11 +290,27 @@ func (w *app) lapse(ctx workflow.Context, t activities.Task) (bool, error) {
 	}
 	var why string
 	switch t.Kind {
+	case domain.TaskRectificationReport:
+		// Due when the rectification period ends, when the re-evaluation
+		// opens and cancels it: not late on its own.
+		return true, nil
 	case domain.TaskSupplement:
 		why = "not supplemented by the deadline: deemed withdrawn (视为撤回)"
 	case domain.TaskSignCommitment, domain.TaskSignService:
+		// Only when the applicant alone holds the case up: with another
+		// party's signature outstanding the lateness is not the applicant's.
+		for _, o := range w.m.core.Tasks {
+			if o.ID != t.ID && o.Department != w.in.ApplicantOrg {
+				return false, nil
+			}
+		}
 		why = "the agreements were not signed by the deadline: deemed withdrawn (视为撤回)"
 	case domain.TaskExitConfirmation:
+		// The first round only: a round the bureau sent back after the
+		// deadline is the bureau's to record.
+		if t.Round > 1 {
+			return false, nil
+		}
 		why = "the return and destruction of the data was not confirmed by the deadline"
 	default:
 		return false, nil
@@ -298,7 +327,7 @@ func (w *app) lapse(ctx workflow.Context, t activities.Task) (bool, error) {
 		w.st.ClosedAt = workflow.Now(ctx).UTC()
 		w.m.audit(ctx, &c, systemActor, "exit.not_complied", w.m.wfID, why, "")
 	} else {
-		w.withdrawn(ctx, &c, systemActor, why)
+		w.withdrawn(ctx, &c, why)
 		w.st.EndReason = domain.EndLapsed
 		w.m.audit(ctx, &c, systemActor, "application.lapsed", w.m.wfID, why, "")
 	}
@@ -306,11 +335,18 @@ func (w *app) lapse(ctx workflow.Context, t activities.Task) (bool, error) {
 	return true, err
 }
 
-// withdrawn ends the application at the applicant's wish, before the
-// authorization takes effect: open tasks are cancelled (their holders are
-// told), and agreements not yet complete are cancelled with them.
-func (w *app) withdrawn(ctx workflow.Context, c *change, a Actor, reason string) {
-	w.m.cancelOpen(ctx, c, "withdrawn by the applicant")
+// withdrawUntilActivationChange: the applicant may withdraw until the
+// authorization takes effect. Before it, only until the initial decision;
+// the validator admits the wider rule, and the handler, which replays,
+// keeps the old refusal for histories from before it.
+const withdrawUntilActivationChange = "withdraw-until-activation"
+
+// withdrawn ends the application before the authorization takes effect
+// (the applicant withdrew, declined or let a step lapse): open tasks are
+// cancelled with why (their holders are told), and agreements not yet
+// complete are cancelled with them. The caller records the action.
+func (w *app) withdrawn(ctx workflow.Context, c *change, why string) {
+	w.m.cancelOpen(ctx, c, why)
 	cancelled := false
 	for i, ag := range w.st.Agreements {
 		if ag.Status != domain.AgreementCompleted {
@@ -322,5 +358,4 @@ func (w *app) withdrawn(ctx workflow.Context, c *change, a Actor, reason string)
 		c.Agreements = append(c.Agreements, w.st.Agreements...)
 	}
 	w.st.Status = domain.StatusWithdrawn
-	w.m.audit(ctx, c, a, "application.withdrawn", w.m.wfID, reason, "")
 }

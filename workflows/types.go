@@ -243,6 +243,12 @@ type AppState struct {
 	// RenewalPromptedAt is when the applicant and the operator were told
 	// the authorization ends in ExitNoticeMonths.
 	RenewalPromptedAt time.Time `json:"renewal_prompted_at,omitzero"`
+	// OpinionsWithinReview and RectificationReports: this application's
+	// opinions and rectifications follow the rules of those names (set by
+	// the versioned code that first applies them), so the validators
+	// enforce them; histories from before the rules never set them.
+	OpinionsWithinReview bool `json:"opinions_within_review,omitempty"`
+	RectificationReports bool `json:"rectification_reports,omitempty"`
 	// LastRatedAt is when the last evaluation was rated qualified.
 	LastRatedAt     time.Time `json:"last_rated_at,omitzero"`
 	ExitEffectiveAt time.Time `json:"exit_effective_at,omitzero"`
