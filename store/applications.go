@@ -209,6 +209,24 @@ func statusOf(db *gorm.DB, id uint64) (string, error) {
 	return a.Status, nil
 }
 
+// insertDraft inserts a new draft row and its dataset rows; row takes its
+// ID and datasets.
+func insertDraft(tx *gorm.DB, row *Application, datasets []ApplicationDataset) error {
+	if err := tx.Omit(clause.Associations).Create(row).Error; err != nil {
+		return fmt.Errorf("insert application: %w", err)
+	}
+	for i := range datasets {
+		datasets[i].ApplicationID = row.ID
+	}
+	if len(datasets) > 0 {
+		if err := tx.Create(&datasets).Error; err != nil {
+			return fmt.Errorf("insert datasets of application %d: %w", row.ID, err)
+		}
+	}
+	row.Datasets = datasets
+	return nil
+}
+
 // CreateApplication stores a new draft with its datasets in one transaction.
 // a.ID must be zero. Only the draft fields of a are used: Status becomes
 // "draft", the lifecycle columns are cleared, and each dataset row takes its
@@ -231,19 +249,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
-			return fmt.Errorf("insert application: %w", err)
-		}
-		for i := range rows {
-			rows[i].ApplicationID = row.ID
-		}
-		if len(rows) > 0 {
-			if err := tx.Create(&rows).Error; err != nil {
-				return fmt.Errorf("insert datasets of application %d: %w", row.ID, err)
-			}
-		}
-		row.Datasets = rows
-		return nil
+		return insertDraft(tx, &row, rows)
 	})
 	if err != nil {
 		return fmt.Errorf("create application: %w", err)

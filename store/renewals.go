@@ -221,18 +221,9 @@ func (s *Store) CreateRenewal(ctx context.Context, oldID uint64, org, user strin
 			AccessMode: old.AccessMode, SecurityControls: old.SecurityControls,
 			Status: domain.StatusDraft, RenewsApplicationID: &renews, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := tx.Omit(clause.Associations).Create(&row).Error; err != nil {
-			return fmt.Errorf("insert application: %w", err)
+		if err := insertDraft(tx, &row, rows); err != nil {
+			return err
 		}
-		for i := range rows {
-			rows[i].ApplicationID = row.ID
-		}
-		if len(rows) > 0 {
-			if err := tx.Create(&rows).Error; err != nil {
-				return fmt.Errorf("insert datasets of application %d: %w", row.ID, err)
-			}
-		}
-		row.Datasets = rows
 		out = row
 		return nil
 	})
