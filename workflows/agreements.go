@@ -122,6 +122,21 @@ func (w *app) openSupplement(ctx workflow.Context, c *change) {
 	w.m.audit(ctx, c, systemActor, "agreement.supplement_opened", domain.AgreementSupplement, "datasets approved after the agreements", "")
 }
 
+// cancelUnfinishedAgreements: the case ends before the agreements not yet
+// complete are signed; they read cancelled.
+func (w *app) cancelUnfinishedAgreements(c *change) {
+	cancelled := false
+	for i, ag := range w.st.Agreements {
+		if ag.Status != domain.AgreementCompleted {
+			w.st.Agreements[i].Status = domain.AgreementCancelled
+			cancelled = true
+		}
+	}
+	if cancelled {
+		c.Agreements = append(c.Agreements, w.st.Agreements...)
+	}
+}
+
 // grantPending: the supplementary agreement is signed, so the datasets it
 // covers are approved; an active authorization provisions them now (one
 // not yet active does at activation).

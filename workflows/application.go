@@ -228,7 +228,7 @@ func (w *app) onTime(ctx workflow.Context) error {
 		return w.end(ctx, systemActor, domain.EndExit, "exit notice period elapsed", "")
 	case !now.Before(w.st.ActiveUntil):
 		return w.end(ctx, systemActor, domain.EndExpired, "authorization period ended", "")
-	case w.renewalPromptDue(ctx, now):
+	case dueInRun(ctx, now, w.renewalPromptAt(), renewalPromptChange, &w.noPrompt):
 		return w.promptRenewal(ctx)
 	case w.st.Evaluation == nil && !w.st.NextEvaluationAt.IsZero() && !now.Before(w.st.NextEvaluationAt):
 		if w.evaluationsFromRating(ctx) {
@@ -238,7 +238,7 @@ func (w *app) onTime(ctx workflow.Context) error {
 			w.st.NextEvaluationAt = w.st.NextEvaluationAt.AddDate(0, w.in.Deadlines.EvaluationIntervalMonths, 0)
 		}
 		return w.startEvaluation(ctx, systemActor, "periodic evaluation due")
-	case w.st.Evaluation == nil && w.finalEvaluationDue(ctx, now):
+	case w.st.Evaluation == nil && dueInRun(ctx, now, w.finalEvaluationAt(), finalEvaluationChange, &w.noFinal):
 		return w.startEvaluation(ctx, systemActor, "final evaluation before the authorization ends")
 	case w.st.Evaluation != nil && w.st.Evaluation.Status == domain.EvalRectification &&
 		w.st.Evaluation.RectifyUntil != nil && !now.Before(*w.st.Evaluation.RectifyUntil):

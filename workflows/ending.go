@@ -82,12 +82,7 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 	w.m.cancelOpen(ctx, c, "authorization ended: "+reason)
 	// A supplementary agreement still being signed ends unsigned; the
 	// datasets it was for never counted.
-	for i, ag := range w.st.Agreements {
-		if ag.Status == domain.AgreementPending {
-			w.st.Agreements[i].Status = domain.AgreementCancelled
-			c.Agreements = append(c.Agreements, w.st.Agreements...)
-		}
-	}
+	w.cancelUnfinishedAgreements(c)
 	for i, mdl := range w.st.Models {
 		if mdl.Status == domain.ModelInReview || mdl.Status == domain.ModelChangesRequested {
 			// The child writes its own rows when it sees the cancellation.
@@ -127,20 +122,6 @@ func (w *app) renewalPromptAt() time.Time {
 		return time.Time{}
 	}
 	return at
-}
-
-// renewalPromptDue: the prompt's time has come, in a run that follows the
-// rule (the version is asked only then; see finalEvaluationDue).
-func (w *app) renewalPromptDue(ctx workflow.Context, now time.Time) bool {
-	at := w.renewalPromptAt()
-	if at.IsZero() || now.Before(at) {
-		return false
-	}
-	if workflow.GetVersion(ctx, renewalPromptChange, workflow.DefaultVersion, 1) < 1 {
-		w.noPrompt = true
-		return false
-	}
-	return true
 }
 
 // promptRenewal records that the end is near; the notifications follow

@@ -148,16 +148,16 @@ func (w *app) finalEvaluationAt() time.Time {
 	return at
 }
 
-// finalEvaluationDue: the final evaluation's time has come, in a run that
-// follows the rule. The version is asked only then, so that an
-// authorization active before the rule takes it up at its next wake.
-func (w *app) finalEvaluationDue(ctx workflow.Context, now time.Time) bool {
-	at := w.finalEvaluationAt()
+// dueInRun: a time-driven rule's time (at) has come, in a run that follows
+// the rule. Its version is asked only then, so that an authorization
+// active before the rule takes it up at its next wake; a run that does not
+// follow it sets off, and the rule is not due in it again.
+func dueInRun(ctx workflow.Context, now, at time.Time, change string, off *bool) bool {
 	if at.IsZero() || now.Before(at) {
 		return false
 	}
-	if !w.finalEvaluation(ctx) {
-		w.noFinal = true
+	if workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) < 1 {
+		*off = true
 		return false
 	}
 	return true

@@ -11,6 +11,22 @@ import (
 
 const day = 24 * hour
 
+// onlyAuthorizationSigned checks the read model of a case that ended after
+// the authorization agreement was signed: the others read cancelled.
+func (h *harness) onlyAuthorizationSigned(t *testing.T) {
+	t.Helper()
+	ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
+	for _, ag := range ags {
+		want := domain.AgreementCancelled
+		if ag.Kind == domain.AgreementAuthorization {
+			want = domain.AgreementCompleted
+		}
+		if ag.Status != want {
+			t.Errorf("agreement %s: %s, want %s", ag.Kind, ag.Status, want)
+		}
+	}
+}
+
 // A 12-month authorization with a 12-month interval still has its final
 // evaluation (003 十(三): the basis of a new grant): it opens 45 days
 // before the end, is rated, and the authorization then expires.
@@ -134,16 +150,7 @@ func TestApplicantDeclinesTheAgreements(t *testing.T) {
 			t.Errorf("the service agreement's signature %s: %s, want cancelled", r.Department, r.Status)
 		}
 	}
-	ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
-	for _, ag := range ags {
-		want := domain.AgreementCancelled
-		if ag.Kind == domain.AgreementAuthorization {
-			want = domain.AgreementCompleted
-		}
-		if ag.Status != want {
-			t.Errorf("agreement %s: %s, want %s", ag.Kind, ag.Status, want)
-		}
-	}
+	h.onlyAuthorizationSigned(t)
 }
 
 func TestNoWithdrawalOnceActive(t *testing.T) {
@@ -355,16 +362,7 @@ func TestUnsignedAgreementsLapseAndUnconfirmedExitCloses(t *testing.T) {
 		if st.Status != domain.StatusWithdrawn || st.EndReason != domain.EndLapsed {
 			t.Fatalf("unsigned: %s/%s, want withdrawn/lapsed", st.Status, st.EndReason)
 		}
-		ags, _ := h.st.Agreements(context.Background(), h.in.ApplicationID)
-		for _, ag := range ags {
-			want := domain.AgreementCancelled
-			if ag.Kind == domain.AgreementAuthorization {
-				want = domain.AgreementCompleted
-			}
-			if ag.Status != want {
-				t.Errorf("agreement %s: %s, want %s", ag.Kind, ag.Status, want)
-			}
-		}
+		h.onlyAuthorizationSigned(t)
 		for _, r := range h.rows() {
 			if r.Status == domain.TaskCancelled && strings.Contains(r.Reason, "withdrawn by the applicant") {
 				t.Errorf("a lapse is recorded as the applicant's withdrawal: %s %q", r.ID, r.Reason)

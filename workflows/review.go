@@ -123,27 +123,22 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 	switch r.Decision {
 	case domain.DecisionAskRegulator:
 		w.m.audit(ctx, c, r.Actor, "regulator.asked", r.Regulator, r.Comment, "")
-		if workflow.GetVersion(ctx, regulatorWithinReviewChange, workflow.DefaultVersion, 1) >= 1 {
-			w.st.OpinionsWithinReview = true
-			if t.DueAt.After(workflow.Now(ctx)) {
-				w.m.openWithin(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, t.DueAt)
-			} else {
-				// The review is already late: the lateness stays the
-				// department's, and the regulator has its own time.
-				w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
-			}
+		within := workflow.GetVersion(ctx, regulatorWithinReviewChange, workflow.DefaultVersion, 1) >= 1
+		w.st.OpinionsWithinReview = w.st.OpinionsWithinReview || within
+		// A review already late keeps the lateness: the regulator has its
+		// own time.
+		if within && t.DueAt.After(workflow.Now(ctx)) {
+			w.m.openWithin(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1, t.DueAt)
 		} else {
 			w.m.open(ctx, c, domain.TaskRegulatorOpinion, r.Regulator, t.Department, 1)
 		}
 		_, err := w.commit(ctx, c)
 		return err
 	case domain.DecisionWithdrawRequest:
-		for _, o := range w.m.openOf(domain.TaskRegulatorOpinion) {
-			if o.Subject == t.Department {
-				w.m.close(ctx, c, o, r.Actor, domain.DecisionCancelled, "request withdrawn: "+r.Reason, "", "")
-				w.m.audit(ctx, c, r.Actor, "regulator.request_withdrawn", o.Department, r.Reason, "")
-			}
-		}
+		// The validator made sure one is pending.
+		o, _ := w.pendingOpinion(t.Department)
+		w.m.close(ctx, c, o, r.Actor, domain.DecisionCancelled, "request withdrawn: "+r.Reason, "", "")
+		w.m.audit(ctx, c, r.Actor, "regulator.request_withdrawn", o.Department, r.Reason, "")
 		_, err := w.commit(ctx, c)
 		return err
 	}
@@ -347,15 +342,6 @@ const withdrawUntilActivationChange = "withdraw-until-activation"
 // complete are cancelled with them. The caller records the action.
 func (w *app) withdrawn(ctx workflow.Context, c *change, why string) {
 	w.m.cancelOpen(ctx, c, why)
-	cancelled := false
-	for i, ag := range w.st.Agreements {
-		if ag.Status != domain.AgreementCompleted {
-			w.st.Agreements[i].Status = domain.AgreementCancelled
-			cancelled = true
-		}
-	}
-	if cancelled {
-		c.Agreements = append(c.Agreements, w.st.Agreements...)
-	}
+	w.cancelUnfinishedAgreements(c)
 	w.st.Status = domain.StatusWithdrawn
 }
