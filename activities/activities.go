@@ -26,17 +26,20 @@ type Activities struct {
 // Deadline says when a new task falls due: WorkingDays (Chinese working
 // days) or CalendarDays after it opens, or at Until (a date an earlier
 // round set), but never after NotAfter (a step that must end within
-// another's time), and how many working days before that the reminder goes
-// out (0: no reminder).
+// another's time), how many working days before that the reminder goes
+// out (0: no reminder), and how many working days after it a task still
+// open is urged automatically (UrgeAfter; 0: never).
 type Deadline struct {
 	WorkingDays    int        `json:"working_days,omitempty"`
 	CalendarDays   int        `json:"calendar_days,omitempty"`
 	Until          *time.Time `json:"until,omitempty"`
 	NotAfter       *time.Time `json:"not_after,omitempty"`
 	ReminderBefore int        `json:"reminder_before,omitempty"`
+	UrgeAfter      int        `json:"urge_after,omitempty"`
 }
 
-// NewTask is a task to open; its DueAt and RemindAt are computed here.
+// NewTask is a task to open; its DueAt, RemindAt and UrgeAt are computed
+// here.
 type NewTask struct {
 	Task     Task     `json:"task"`
 	Deadline Deadline `json:"deadline"`
@@ -48,6 +51,7 @@ type NewTask struct {
 type Change struct {
 	ApplicationID uint64            `json:"application_id"`
 	App           *AppRow           `json:"app,omitempty"`
+	Urges         []Urge            `json:"urges,omitempty"`
 	Datasets      []DatasetDecision `json:"datasets,omitempty"`
 	Tasks         []Task            `json:"tasks,omitempty"`
 	Agreements    []Agreement       `json:"agreements,omitempty"`
@@ -73,12 +77,12 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 	var out Applied
 	for _, nt := range c.Open {
 		t := nt.Task
-		due, remind, err := a.deadline(t.OpenedAt, nt.Deadline)
+		at, err := a.deadline(t.OpenedAt, nt.Deadline)
 		if err != nil {
 			return Applied{}, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("task %s: %v", t.ID, err), "BadDeadline", err)
 		}
-		t.DueAt, t.RemindAt = due, remind
+		t.DueAt, t.RemindAt, t.UrgeAt = at.Due, at.Remind, at.Urge
 		out.Opened = append(out.Opened, t)
 	}
 	ch := c.rows()
@@ -94,10 +98,17 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 	return out, nil
 }
 
-func (a *Activities) deadline(opened time.Time, d Deadline) (due time.Time, remind *time.Time, err error) {
+// timing is when a task falls due, is reminded and is urged.
+type timing struct {
+	Due          time.Time
+	Remind, Urge *time.Time
+}
+
+func (a *Activities) deadline(opened time.Time, d Deadline) (timing, error) {
+	var due time.Time
 	switch {
 	case (d.WorkingDays > 0 && d.CalendarDays > 0) || (d.Until != nil && d.WorkingDays+d.CalendarDays > 0):
-		return time.Time{}, nil, errors.New("deadline has more than one of working_days, calendar_days and until")
+		return timing{}, errors.New("deadline has more than one of working_days, calendar_days and until")
 	case d.Until != nil:
 		due = *d.Until
 	case d.WorkingDays > 0:
@@ -107,19 +118,25 @@ func (a *Activities) deadline(opened time.Time, d Deadline) (due time.Time, remi
 		end := time.Date(day.Year(), day.Month(), day.Day()+d.CalendarDays, 23, 59, 59, 0, calendar.Zone)
 		due = end
 	default:
-		return time.Time{}, nil, errors.New("deadline has neither working_days nor calendar_days")
+		return timing{}, errors.New("deadline has neither working_days nor calendar_days")
 	}
 	if d.NotAfter != nil && d.NotAfter.Before(due) {
 		due = *d.NotAfter
 	}
+	at := timing{Due: due.UTC()}
 	if d.ReminderBefore > 0 {
 		day := a.Calendar.SubWorkingDays(due, d.ReminderBefore)
 		r := time.Date(day.Year(), day.Month(), day.Day(), reminderHour, 0, 0, 0, calendar.Zone)
 		if r.After(opened) {
-			remind = &r
+			at.Remind = utc(&r)
 		}
 	}
-	return due.UTC(), utc(remind), nil
+	if d.UrgeAfter > 0 {
+		// The end of the UrgeAfter-th working day past the due date.
+		u := a.Calendar.DueAt(due, d.UrgeAfter).UTC()
+		at.Urge = &u
+	}
+	return at, nil
 }
 
 func utc(t *time.Time) *time.Time {

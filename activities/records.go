@@ -30,13 +30,18 @@ type Task struct {
 	RemindAt      *time.Time `json:"remind_at,omitempty"`
 	RemindedAt    *time.Time `json:"reminded_at,omitempty"`
 	OverdueAt     *time.Time `json:"overdue_at,omitempty"`
-	DecidedAt     *time.Time `json:"decided_at,omitempty"`
-	Decision      string     `json:"decision,omitempty"`
-	Reason        string     `json:"reason,omitempty"`
-	Basis         string     `json:"basis,omitempty"`
-	Comment       string     `json:"comment,omitempty"`
-	ActorUser     string     `json:"actor_user,omitempty"`
-	ActorRole     string     `json:"actor_role,omitempty"`
+	// UrgeAt is when the task, still open, is urged automatically (督办);
+	// UrgedAt when it was urged, by a supervisor or automatically. Both
+	// are the workflow's own: the read model keeps the urges.
+	UrgeAt    *time.Time `json:"urge_at,omitempty"`
+	UrgedAt   *time.Time `json:"urged_at,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Decision  string     `json:"decision,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	Basis     string     `json:"basis,omitempty"`
+	Comment   string     `json:"comment,omitempty"`
+	ActorUser string     `json:"actor_user,omitempty"`
+	ActorRole string     `json:"actor_role,omitempty"`
 }
 
 // Signature is one party's signature on an agreement.
@@ -110,6 +115,13 @@ type AuditEntry struct {
 	At            time.Time `json:"at"`
 }
 
+// Urge is an automatic urge (督办) on an overdue task: no supervisor
+// signs it, and its text is the pages' and notifications' own.
+type Urge struct {
+	TaskID string    `json:"task_id"`
+	At     time.Time `json:"at"`
+}
+
 // AppRow is the lifecycle part of the application's row, owned by its
 // workflow.
 type AppRow struct {
@@ -158,6 +170,9 @@ func (c Change) rows() store.Change {
 	}
 	for _, e := range c.Evaluations {
 		out.Evaluations = append(out.Evaluations, store.Evaluation(e))
+	}
+	for _, u := range c.Urges {
+		out.Urges = append(out.Urges, store.Urge{TaskID: u.TaskID, Supervisor: store.AutomaticUrger, CreatedAt: u.At})
 	}
 	for _, a := range c.Audit {
 		out.Audit = append(out.Audit, store.AuditEntry{WorkflowID: a.WorkflowID, Seq: a.Seq, ApplicationID: a.ApplicationID,

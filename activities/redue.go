@@ -28,6 +28,7 @@ type Due struct {
 	TaskID   string     `json:"task_id"`
 	DueAt    time.Time  `json:"due_at"`
 	RemindAt *time.Time `json:"remind_at,omitempty"`
+	UrgeAt   *time.Time `json:"urge_at,omitempty"`
 }
 
 // Redue counts open tasks' deadlines again with the holiday tables as they
@@ -41,12 +42,12 @@ func (a *Activities) Redue(ctx context.Context, tasks []DueAgain) ([]Due, error)
 	}
 	out := make([]Due, 0, len(tasks))
 	for _, t := range tasks {
-		due, remind, err := a.deadline(t.OpenedAt, t.Deadline)
+		at, err := a.deadline(t.OpenedAt, t.Deadline)
 		if err != nil {
 			return nil, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("task %s: %v", t.TaskID, err), "BadDeadline", err)
 		}
-		out = append(out, Due{TaskID: t.TaskID, DueAt: due, RemindAt: remind})
+		out = append(out, Due{TaskID: t.TaskID, DueAt: at.Due, RemindAt: at.Remind, UrgeAt: at.Urge})
 	}
 	return out, nil
 }

@@ -42,7 +42,10 @@ type Change struct {
 	Agreements  []Agreement
 	Models      []Model
 	Evaluations []Evaluation
-	Audit       []AuditEntry
+	// Urges are automatic urges (Supervisor AutomaticUrger) on tasks the
+	// change leaves open; one per task, however often it is written.
+	Urges []Urge
+	Audit []AuditEntry
 }
 
 // Apply writes a Change in one transaction.
@@ -84,6 +87,9 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 			if err := tx.Clauses(upsert).Create(utcAll(c.Evaluations, normEvaluation)).Error; err != nil {
 				return fmt.Errorf("write evaluations: %w", err)
 			}
+		}
+		if err := autoUrgesTx(tx, c.Urges); err != nil {
+			return err
 		}
 		// Never update an audit row: a retried write of the same
 		// (workflow, seq) is skipped, and the rest join the chain.

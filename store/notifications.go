@@ -81,10 +81,15 @@ type EventData struct {
 	Status    string `json:"status,omitempty"`
 	EndReason string `json:"end_reason,omitempty"`
 	// Message and Supervisor are an urge's; ReplyDueAt is when the
-	// department's reply to it is due.
-	Message    string     `json:"message,omitempty"`
-	Supervisor string     `json:"supervisor,omitempty"`
-	ReplyDueAt *time.Time `json:"reply_due_at,omitempty"`
+	// department's reply to it is due. Automatic: the urge is the
+	// system's (AutomaticUrger, no reply asked), told besides the
+	// department to the bureau, the supervision offices and the applicant
+	// (ToApplicant on the applicant's event).
+	Message     string     `json:"message,omitempty"`
+	Supervisor  string     `json:"supervisor,omitempty"`
+	ReplyDueAt  *time.Time `json:"reply_due_at,omitempty"`
+	Automatic   bool       `json:"automatic,omitempty"`
+	ToApplicant bool       `json:"to_applicant,omitempty"`
 	// Digest is a digest's content.
 	Digest *Digest `json:"digest,omitempty"`
 }
@@ -379,6 +384,32 @@ func notifyUrgeTx(tx *gorm.DB, u Urge, t Task) error {
 		return fmt.Errorf("notifications: find the reply task of the urge on %s: %w", t.ID, err)
 	}
 	_, err = insertEventsTx(tx, []NotifyEvent{urgeEvent(u, t, reply)})
+	return err
+}
+
+// notifyAutoUrgeTx tells of automatic urge u on task t: the department,
+// as for a supervisor's urge (with no reply asked), and the bureau, the
+// supervision offices and the applicant, who may withdraw while a review
+// keeps it waiting.
+func notifyAutoUrgeTx(tx *gorm.DB, u Urge, t Task) error {
+	var orgs, applicant []string
+	if err := tx.Model(&Org{}).Where("kind IN ? AND code <> ?", []string{KindBureau, KindSupervision}, t.Department).
+		Order("code").Pluck("code", &orgs).Error; err != nil {
+		return fmt.Errorf("notifications: list the bureau and supervision offices: %w", err)
+	}
+	if err := tx.Model(&Application{}).Where("id = ?", t.ApplicationID).Pluck("applicant_org", &applicant).Error; err != nil {
+		return fmt.Errorf("notifications: read the applicant of application %d: %w", t.ApplicationID, err)
+	}
+	first := urgeEvent(u, t, nil)
+	first.Data.Automatic = true
+	events := []NotifyEvent{first}
+	for _, org := range append(orgs, applicant...) {
+		ev := first
+		ev.Org, ev.EventKey = org, eventKey(EventTaskUrged, strconv.FormatUint(u.ID, 10), org)
+		ev.Data.ToApplicant = slices.Contains(applicant, org)
+		events = append(events, ev)
+	}
+	_, err := insertEventsTx(tx, events)
 	return err
 }
 

@@ -222,6 +222,52 @@ func TestUrgeNotifiesTheDepartment(t *testing.T) {
 	})
 }
 
+// An automatic urge tells the department, the bureau, the supervision
+// offices and the applicant, once however often the change is written;
+// the recorded urge is the system's, and asks no reply.
+func TestAutomaticUrgeTellsTheLadder(t *testing.T) {
+	notifyStores(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		app := submittedApp(t, s, "DS-0100")
+		writeTasks(t, s, app, taskSpec{"a-t1", "department_review", "samr", domain.TaskOpen, "", cst(2026, 3, 2, 10), cst(2026, 3, 30, 23), nil})
+		at := cst(2026, 4, 7, 23)
+		c := Change{Urges: []Urge{{TaskID: "a-t1", Supervisor: AutomaticUrger, CreatedAt: at}}}
+		must(t, s.Apply(ctx, c))
+		must(t, s.Apply(ctx, c))
+		urges, err := s.UrgesOf(ctx, "a-t1")
+		must(t, err)
+		if len(urges) != 1 || urges[0].Supervisor != AutomaticUrger || urges[0].Department != "samr" || urges[0].ApplicationID != app {
+			t.Fatalf("urges = %+v", urges)
+		}
+		evs, err := s.EventsOf(ctx, app)
+		must(t, err)
+		told := map[string]EventData{}
+		for _, e := range evs {
+			if e.Kind == EventTaskUrged {
+				if _, twice := told[e.Org]; twice {
+					t.Errorf("%s told twice", e.Org)
+				}
+				told[e.Org] = e.Data
+			}
+		}
+		var bureau, supervision []string
+		must(t, s.db.Model(&Org{}).Where("kind = ?", KindBureau).Pluck("code", &bureau).Error)
+		must(t, s.db.Model(&Org{}).Where("kind = ?", KindSupervision).Pluck("code", &supervision).Error)
+		a, err := s.Application(ctx, app)
+		must(t, err)
+		want := append(append([]string{"samr", a.ApplicantOrg}, bureau...), supervision...)
+		if len(bureau) == 0 || len(supervision) == 0 || len(told) != len(want) {
+			t.Fatalf("told %v, want %v", told, want)
+		}
+		for _, org := range want {
+			d, ok := told[org]
+			if !ok || !d.Automatic || d.ReplyDueAt != nil || d.ToApplicant != (org == a.ApplicantOrg) {
+				t.Errorf("%s: told %v %+v", org, ok, d)
+			}
+		}
+	})
+}
+
 // In-app: newest first, an unread count, read state per user, and no
 // reading of another user's notification.
 func TestInAppReadState(t *testing.T) {

@@ -73,6 +73,40 @@ func (s *Store) CreateUrge(ctx context.Context, u *Urge, by Supervisor) error {
 	return nil
 }
 
+// AutomaticUrger is the Supervisor of an automatic urge: a department's
+// task still open some working days past its due date (the workflow's
+// auto_urge_days) is urged by the system, without a message.
+const AutomaticUrger = domain.RoleSystem
+
+// autoUrgesTx writes the automatic urges of a change and tells the task's
+// department, the bureau, the supervision offices and the applicant. An
+// urge already written for its task is skipped.
+func autoUrgesTx(tx *gorm.DB, urges []Urge) error {
+	for _, u := range urges {
+		var n int64
+		if err := tx.Model(&Urge{}).Where("task_id = ? AND supervisor = ?", u.TaskID, AutomaticUrger).
+			Count(&n).Error; err != nil {
+			return fmt.Errorf("automatic urge on %s: %w", u.TaskID, err)
+		}
+		if n > 0 {
+			continue
+		}
+		var t Task
+		if err := tx.Where("id = ?", u.TaskID).Take(&t).Error; err != nil {
+			return fmt.Errorf("automatic urge on %s: %w", u.TaskID, notFound(err))
+		}
+		row := Urge{TaskID: t.ID, ApplicationID: t.ApplicationID, Department: t.Department,
+			Supervisor: AutomaticUrger, CreatedAt: u.CreatedAt.UTC()}
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("automatic urge on %s: %w", u.TaskID, err)
+		}
+		if err := notifyAutoUrgeTx(tx, row, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UrgesOf lists the urges on a task, oldest first.
 func (s *Store) UrgesOf(ctx context.Context, taskID string) ([]Urge, error) {
 	var out []Urge

@@ -165,6 +165,22 @@ func TestReviewerInbox(t *testing.T) {
 	mustNotContain(t, "commerce on the application", p, `/api/v1/tasks/`+f.gsa.ID+`/decision`, `/api/v1/supervision/urges`)
 }
 
+// An automatic urge shows on the task as the system's, in the reader's
+// language, never as a login name with an empty message.
+func TestAutomaticUrgeOnTheTask(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	if err := e.st.Apply(context.Background(), store.Change{Urges: []store.Urge{{TaskID: f.gsa.ID, CreatedAt: e.clock.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.as("reviewer-gsa").get("/inbox")
+	mustContain(t, "gsa inbox", p, "系统自动督办")
+	mustNotContain(t, "gsa inbox", p, "system:")
+	sup := e.as("supervisor")
+	sup.lang = "en"
+	mustContain(t, "supervision in English", sup.get("/supervision"), "urged automatically")
+}
+
 func TestClaimedTaskShowsRelease(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()

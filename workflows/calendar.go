@@ -70,7 +70,14 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 		// A deadline in calendar days (the exit confirmation) does not
 		// depend on the holiday tables, and may be fixed to a date its
 		// first round set: it is never counted again.
-		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(t.OpenedAt, t.DueAt, s.Years) {
+		end := t.DueAt
+		if t.UrgeAt != nil {
+			end = *t.UrgeAt
+		}
+		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(t.OpenedAt, end, s.Years) {
+			if t.UrgeAt != nil {
+				d.UrgeAfter = m.dl.autoUrgeDays()
+			}
 			if t.Kind == domain.TaskRegulatorOpinion {
 				// Still within the review that asked for it.
 				for _, r := range m.core.Tasks {
@@ -97,13 +104,20 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 	}
 	now := m.now(ctx)
 	var c change
+	// rearmed: tasks whose automatic urge alone moved (it is the
+	// workflow's own time, not a row's: nothing to write).
+	var rearmed []activities.Task
 	for _, d := range dues {
 		t, ok := m.task(d.TaskID)
-		if !ok || t.DueAt.Equal(d.DueAt) {
+		if !ok || (t.DueAt.Equal(d.DueAt) && sameTime(t.UrgeAt, d.UrgeAt)) {
 			continue
 		}
 		was := t.DueAt
-		t.DueAt, t.RemindAt = d.DueAt, d.RemindAt
+		t.DueAt, t.RemindAt, t.UrgeAt = d.DueAt, d.RemindAt, d.UrgeAt
+		if was.Equal(t.DueAt) {
+			rearmed = append(rearmed, t)
+			continue
+		}
 		if t.OverdueAt != nil && t.DueAt.After(now) {
 			t.OverdueAt = nil
 		}
@@ -111,19 +125,23 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 		m.audit(ctx, &c, systemActor, "task.due_moved", t.ID+" "+t.Kind+" "+t.Department,
 			fmt.Sprintf("%s -> %s: %s", day(was), day(t.DueAt), s.Why), "")
 	}
-	if len(c.Tasks) == 0 {
-		return
+	if len(c.Tasks) > 0 {
+		if _, err := m.apply(ctx, &c); err != nil {
+			return
+		}
 	}
-	if _, err := m.apply(ctx, &c); err != nil {
-		return
-	}
-	for _, t := range c.Tasks {
+	for _, t := range append(c.Tasks, rearmed...) {
 		m.replace(t)
 		if cancel, ok := m.cancels[t.ID]; ok {
 			cancel()
 		}
 		m.arm(t.ID)
 	}
+}
+
+// sameTime: both nil, or the same instant.
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
 // spans: a deadline counted from opened to due crossed one of years (in

@@ -111,7 +111,27 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 		Kind: kind, Subject: subject, Round: round, Department: org, Status: domain.TaskOpen,
 		OpenedAt: m.now(ctx),
 	}
-	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: m.dl.For(kind)})
+	d := m.dl.For(kind)
+	if m.autoUrged(ctx, kind, org) {
+		d.UrgeAfter = m.dl.autoUrgeDays()
+	}
+	c.Open = append(c.Open, activities.NewTask{Task: t, Deadline: d})
+}
+
+// autoUrgeChange: a department's task still open AutoUrgeDays working
+// days past its due date is urged automatically (the ladder's last rung:
+// reminder, overdue and escalated, then 督办). Tasks opened before it are
+// not.
+const autoUrgeChange = "auto-urge"
+
+// autoUrged: a task of kind held by org is urged automatically when it
+// runs late: a department's step, not the applicant's own, and not an
+// answer to supervision itself.
+func (m *machine) autoUrged(ctx workflow.Context, kind, org string) bool {
+	if org == m.applicant || kind == domain.TaskUrgeReply || kind == domain.TaskFlagAnswer {
+		return false
+	}
+	return workflow.GetVersion(ctx, autoUrgeChange, workflow.DefaultVersion, 1) >= 1
 }
 
 // openUntil is open with the due time fixed: a later round of a step
@@ -326,7 +346,38 @@ func (m *machine) arm(id string) {
 			}
 			m.mark(ctx, id, true)
 		}
+		if t, ok = m.task(id); ok && t.UrgeAt != nil && t.UrgedAt == nil {
+			if !sleepUntil(ctx, *t.UrgeAt) {
+				return
+			}
+			m.autoUrge(ctx, id)
+		}
 	})
+}
+
+// autoUrge urges a task still open at its UrgeAt, unless a supervisor
+// urged it already: the urge is recorded, for the pages and supervision,
+// and told to the department, the bureau, the supervision offices and
+// the applicant. It asks no written reply; a supervisor's urge does.
+func (m *machine) autoUrge(ctx workflow.Context, id string) {
+	if err := m.mu.Lock(ctx); err != nil {
+		return
+	}
+	defer m.mu.Unlock()
+	t, ok := m.task(id)
+	if !ok || ctx.Err() != nil || t.UrgedAt != nil {
+		return
+	}
+	now := m.now(ctx)
+	var c change
+	m.audit(ctx, &c, systemActor, "task.urged", t.ID+" "+t.Department,
+		fmt.Sprintf("overdue %d working days: urged automatically", m.dl.autoUrgeDays()), "")
+	c.Urges = append(c.Urges, activities.Urge{TaskID: t.ID, At: now})
+	if _, err := m.apply(ctx, &c); err != nil {
+		return
+	}
+	t.UrgedAt = &now
+	m.replace(t)
 }
 
 // mark records a reminder (催办) or, at the due time, the task becoming

@@ -35,3 +35,7 @@ func (d Deadlines) For(kind string) activities.Deadline {
 	}
 	return activities.Deadline{WorkingDays: days[kind], ReminderBefore: d.ReminderBefore}
 }
+
+// autoUrgeDays is how many working days past its due date a department's
+// task is urged automatically (zero in older inputs: the default).
+func (d Deadlines) autoUrgeDays() int { return orDefault(d.AutoUrgeDays, 5) }

@@ -136,7 +136,7 @@ func (h *harness) status() wf.Status {
 	h.t.Helper()
 	v, err := h.env.QueryWorkflow(wf.QueryStatus)
 	if err != nil {
-		h.t.Fatalf("query status: %v", err)
+		h.t.Fatalf("query status: %v (completed %v, error %v)", err, h.env.IsWorkflowCompleted(), h.env.GetWorkflowError())
 	}
 	var s wf.Status
 	if err := v.Get(&s); err != nil {

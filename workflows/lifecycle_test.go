@@ -2,10 +2,15 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/datagate/datagate/activities"
+	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/store"
 	wf "github.com/datagate/datagate/workflows"
 )
 
@@ -416,6 +421,10 @@ func TestApplicantLatenessIsNotEscalated(t *testing.T) {
 			overdue[e.Target] = true
 		case "task.escalated":
 			escalated[e.Target] = true
+		case "task.urged":
+			if strings.HasSuffix(e.Target, " "+applicant) {
+				t.Errorf("the applicant's own step was urged: %+v", e)
+			}
 		}
 	}
 	var revision, review bool
@@ -553,4 +562,130 @@ func TestClockEdges(t *testing.T) {
 		})
 		h.run()
 	})
+}
+
+// A department review nobody answers climbs the ladder: reminded before its
+// due date, overdue and escalated at it, then urged automatically
+// (督办) auto_urge_days working days later: the urge is recorded (it asks
+// no written reply, as a supervisor's does), and the applicant, told, may
+// still withdraw. A review a supervisor urged already is not urged again,
+// and the applicant's own steps never are.
+func TestOverdueReviewIsUrgedAutomatically(t *testing.T) {
+	cal, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		h.must(appWFID, wf.UpdateUrge, wf.UrgeRequest{Actor: supervisor(),
+			TaskID: h.task(domain.TaskDepartmentReview, health).ID, Message: "请按期办结"})
+	})
+	h.at(3*hour, func() { h.decide(domain.TaskUrgeReply, health, domain.DecisionReply, withComment("正在办理")) })
+	var review activities.Task
+	var urgeAt time.Time
+	h.at(4*hour, func() {
+		review = h.task(domain.TaskDepartmentReview, samr)
+		urgeAt = cal.DueAt(review.DueAt, wf.DefaultDeadlines().AutoUrgeDays)
+		if review.UrgeAt == nil || !review.UrgeAt.Equal(urgeAt) {
+			t.Errorf("the review is urged at %v, want %s", review.UrgeAt, urgeAt)
+		}
+		// Checked after the urge time is known.
+		h.at(urgeAt.Sub(h.env.Now())-hour, func() {
+			if r := h.task(domain.TaskDepartmentReview, samr); r.OverdueAt == nil {
+				t.Error("the review is not overdue before it is urged")
+			}
+			if r := h.task(domain.TaskDepartmentReview, samr); r.UrgedAt != nil {
+				t.Errorf("urged before its time, at %s", r.UrgedAt)
+			}
+		})
+		h.at(urgeAt.Sub(h.env.Now())+hour, func() {
+			for _, o := range h.openTasks() {
+				if o.Kind == domain.TaskUrgeReply {
+					t.Errorf("the automatic urge asked a reply: %+v", o)
+				}
+			}
+			if r := h.task(domain.TaskDepartmentReview, samr); r.UrgedAt == nil || !r.UrgedAt.Equal(urgeAt) {
+				t.Errorf("the review's urge time: %v", r.UrgedAt)
+			}
+			h.must(appWFID, wf.UpdateWithdraw, wf.ActionRequest{Actor: actor(applicant), Reason: "等待过久，另行安排"})
+		})
+	})
+	if st := h.finish(); st.Status != domain.StatusWithdrawn {
+		t.Fatalf("after the applicant's withdrawal: %s", st.Status)
+	}
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	urged := map[string]int{}
+	for _, e := range audit {
+		if e.Action == "task.urged" && e.Actor == domain.RoleSystem {
+			urged[e.Target]++
+			if !e.At.Equal(urgeAt) || !strings.Contains(e.Reason, "5 working days") {
+				t.Errorf("automatic urge entry: %+v", e)
+			}
+		}
+	}
+	if len(urged) != 1 || urged[review.ID+" "+samr] != 1 {
+		t.Errorf("automatic urges: %v; want one, on the late review only", urged)
+	}
+	rows, err := h.st.UrgesOf(context.Background(), review.ID)
+	if err != nil || len(rows) != 1 || rows[0].Supervisor != store.AutomaticUrger || rows[0].Department != samr {
+		t.Errorf("recorded urges of the review: %+v %v", rows, err)
+	}
+}
+
+// A holiday table that arrives later moves the automatic urge of a task
+// whose due date it leaves alone: the urge is counted again, and fires on
+// the new date; no due date is recorded as moved.
+func TestLateHolidayTableMovesTheAutomaticUrge(t *testing.T) {
+	full, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := calendar.New()
+	for _, y := range full.Years() {
+		if y != 2027 {
+			yt, _ := full.Year(y)
+			if err := cal.SetYear(yt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t2027, _ := full.Year(2027)
+	start := cst(2026, 12, 1, 9, 0, 0)
+	h := newHarnessWith(t, start, nil, cal)
+	h.at(time.Minute, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	var provisional, want time.Time
+	h.at(time.Hour, func() {
+		r := h.task(domain.TaskDepartmentReview, samr)
+		provisional, want = cal.DueAt(r.DueAt, 5), full.DueAt(r.DueAt, 5)
+		if r.DueAt.Year() != 2026 || provisional.Equal(want) || r.UrgeAt == nil || !r.UrgeAt.Equal(provisional) {
+			t.Errorf("setup: due %s, urged at %v; provisional %s, with the table %s", r.DueAt, r.UrgeAt, provisional, want)
+		}
+		h.at(want.Add(hour).Sub(h.env.Now()), func() {
+			if r := h.task(domain.TaskDepartmentReview, samr); r.UrgedAt == nil || !r.UrgedAt.Equal(want) {
+				t.Errorf("urged at %v, want %s", r.UrgedAt, want)
+			}
+			h.env.CancelWorkflow()
+		})
+	})
+	h.at(cst(2026, 12, 28, 10, 0, 0).Sub(start), func() {
+		raw, _ := json.Marshal(t2027)
+		if err := h.st.PutHolidayTable(context.Background(), store.HolidayTable{Year: 2027, Table: string(raw),
+			UpdatedBy: "admin", UpdatedAt: h.env.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		h.env.SignalWorkflow(wf.SignalCalendarChanged, wf.CalendarChanged{Years: []int{2027}, Why: "holiday table 2027 uploaded"})
+	})
+	h.at(cst(2026, 12, 28, 11, 0, 0).Sub(start), func() {
+		if r := h.task(domain.TaskDepartmentReview, samr); r.UrgeAt == nil || !r.UrgeAt.Equal(want) {
+			t.Errorf("after the table: urged at %v, want %s", r.UrgeAt, want)
+		}
+	})
+	h.run()
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	for _, e := range audit {
+		if e.Action == "task.due_moved" {
+			t.Errorf("a due date recorded as moved: %+v", e)
+		}
+	}
 }

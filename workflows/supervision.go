@@ -79,6 +79,10 @@ func (m *machine) urge(ctx workflow.Context, r UrgeRequest) (UpdateResult, error
 	if _, err := m.apply(ctx, &c); err != nil {
 		return UpdateResult{}, err
 	}
+	// Urged by a supervisor: the automatic urge is not needed.
+	now := m.now(ctx)
+	t.UrgedAt = &now
+	m.replace(t)
 	return UpdateResult{Opened: m.lastOpened}, nil
 }
 

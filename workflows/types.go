@@ -81,6 +81,11 @@ type Deadlines struct {
 	// rectify before it must be rated qualified or unqualified (zero in
 	// older inputs: the default).
 	RectificationRounds int `json:"rectification_rounds,omitempty"`
+	// AutoUrgeDays: a department's task still open this many working
+	// days past its due date is urged automatically (督办), and the
+	// bureau, the supervision offices and the applicant are told (zero in
+	// older inputs: the default).
+	AutoUrgeDays int `json:"auto_urge_days,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -106,6 +111,7 @@ func DefaultDeadlines() Deadlines {
 		SupervisionWindowDays:    60,
 		FinalEvaluationDays:      45,
 		RectificationRounds:      2,
+		AutoUrgeDays:             5,
 	}
 }
 
@@ -123,6 +129,7 @@ func (d Deadlines) Validate() error {
 		{"evaluation_interval_months", d.EvaluationIntervalMonths}, {"exit_notice_months", d.ExitNoticeMonths},
 		{"urge_reply", d.UrgeReply}, {"flag_answer", d.FlagAnswer}, {"supervision_window_days", d.SupervisionWindowDays},
 		{"final_evaluation_days", d.FinalEvaluationDays}, {"rectification_rounds", d.RectificationRounds},
+		{"auto_urge_days", d.AutoUrgeDays},
 	}
 	for _, c := range checks {
 		if c.v < 1 || c.v > 366 {
