@@ -46,4 +46,7 @@ call bureau_officer POST /applications/1/terminate '{"reason":"向第三方提�
 d applicant application-1-t12 '{"decision":"confirm","comment":"数据已返还,衍生模型已销毁"}'
 d bureau_officer application-1-t13 '{"decision":"verify"}'
 say "the application with its timeline"
-call applicant GET /applications/1 | head -c 1500; echo
+# Its first 1500 characters (a pipe into head would end curl early, and
+# pipefail would fail the script).
+timeline=$(call applicant GET /applications/1)
+printf '%s\n' "${timeline:0:1500}"
