@@ -10,9 +10,10 @@ import (
 	"github.com/datagate/datagate/store"
 )
 
-// ownTask loads a task of the caller's department.
+// ownTask loads the path's task, of the caller's department: one of an
+// application the caller cannot see is 404, another department's 403.
 func (s *Server) ownTask(c *gin.Context) (store.Task, error) {
-	t, err := s.Store.Task(c.Request.Context(), c.Param("id"))
+	t, err := s.scopedTask(c, "id", c.Param("id"))
 	if err != nil {
 		return t, err
 	}

@@ -134,7 +134,8 @@ func TestClaimReleaseTransfer(t *testing.T) {
 	}
 	e.refusedUnchanged("POST", base+"/claim", "{}", "reviewer-samr", http.StatusConflict) // held by a colleague
 	e.refusedUnchanged("POST", base+"/release", "{}", "reviewer-samr", http.StatusConflict)
-	e.refusedUnchanged("POST", base+"/claim", "{}", "reviewer-health", http.StatusForbidden) // another department
+	e.refusedUnchanged("POST", base+"/claim", "{}", "reviewer-health", http.StatusNotFound) // a department outside the application
+	e.refusedUnchanged("POST", base+"/claim", "{}", "bureau_officer", http.StatusForbidden) // sees the application, not its task
 	e.refusedUnchanged("POST", base+"/transfer", map[string]string{"to": "reviewer-health"}, "dept_reviewer", http.StatusBadRequest)
 	e.refusedUnchanged("POST", base+"/transfer", map[string]string{"to": "applicant"}, "dept_reviewer", http.StatusBadRequest)
 	if r := e.do("POST", base+"/transfer", map[string]string{"to": "reviewer-samr", "reason": "出差"}, "dept_reviewer"); r.Status != 200 {

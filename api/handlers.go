@@ -513,13 +513,9 @@ type decisionBody struct {
 
 func (s *Server) decide(c *gin.Context) {
 	ctx := c.Request.Context()
-	t, err := s.Store.Task(ctx, c.Param("id"))
+	t, err := s.ownTask(c)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if u := user(c); t.Department != u.OrgCode {
-		fail(c, newErr(http.StatusForbidden, "forbidden", "", "", "task %s belongs to %s; %s cannot act on it", t.ID, t.Department, u.OrgCode))
 		return
 	}
 	if err := s.holds(c, t); err != nil {

@@ -240,6 +240,7 @@ var zhHints = map[string]string{
 	"write what the department must know":                                                "请填写具体内容",
 	"shorten it to the length the message names":                                         "请精简至上述字数以内",
 	"take the task ID from GET /api/v1/supervision/overdue or an application's timeline": "任务 ID 可从 GET /api/v1/supervision/overdue 或申请的办理进度中获取",
+	"take the task ID from GET /api/v1/tasks or an application's timeline":               "任务 ID 可从 GET /api/v1/tasks 或申请的办理进度中获取",
 	"name the open task to urge, e.g. application-1-t2":                                  "请填写需督办的在办任务，如 application-1-t2",
 	"urge only open tasks; see GET /api/v1/supervision/overdue":                          "只能督办在办任务；请查看 GET /api/v1/supervision/overdue",
 	"name the review task whose rejection is groundless, e.g. application-1-t2":          "请填写无依据驳回的审核任务，如 application-1-t2",

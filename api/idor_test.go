@@ -52,7 +52,16 @@ func TestApplicantCannotReachAnotherOrgsApplication(t *testing.T) {
 		e.refusedUnchanged("POST", fmt.Sprintf("/api/v1/applications/%d/submit", id), "{}", "applicant", http.StatusNotFound)
 		e.refusedUnchanged("POST", fmt.Sprintf("/api/v1/applications/%d/models", id), `{"name":"m","description":"d"}`, "applicant", http.StatusNotFound)
 	}
-	e.refusedUnchanged("POST", "/api/v1/tasks/"+supplement+"/decision", `{"decision":"resubmit"}`, "applicant", http.StatusForbidden)
+	// Its tasks are as hidden as the application: the same 404 as a task
+	// that does not exist.
+	hidden := e.refusedUnchanged("POST", "/api/v1/tasks/"+supplement+"/decision", `{"decision":"resubmit"}`, "applicant", http.StatusNotFound)
+	none := e.refusedUnchanged("POST", "/api/v1/tasks/application-99-t1/decision", `{"decision":"resubmit"}`, "applicant", http.StatusNotFound)
+	if strings.ReplaceAll(string(hidden.Body), supplement, "ID") != strings.ReplaceAll(string(none.Body), "application-99-t1", "ID") {
+		t.Errorf("a hidden task answers otherwise than a missing one:\n%s\n%s", hidden.Body, none.Body)
+	}
+	for _, action := range []string{"claim", "release", "transfer"} {
+		e.refusedUnchanged("POST", "/api/v1/tasks/"+supplement+"/"+action, `{"to":"applicant2"}`, "applicant", http.StatusNotFound)
+	}
 
 	var list struct {
 		Applications []store.Application `json:"applications"`
@@ -70,7 +79,9 @@ func TestReviewersSeeOnlyTheirDepartmentsWork(t *testing.T) {
 	gsaTask := e.openTask(app, "department_review", "gsa")
 	e.openTask(app, "regulator_opinion", "cac")
 
-	e.refusedUnchanged("POST", "/api/v1/tasks/"+gsaTask+"/decision", `{"decision":"approve"}`, "dept_reviewer", http.StatusForbidden)
+	e.refusedUnchanged("POST", "/api/v1/tasks/"+gsaTask+"/decision", `{"decision":"approve"}`, "dept_reviewer", http.StatusNotFound)
+	// commerce sees the application (DS-0102), but not gsa's task.
+	e.refusedUnchanged("POST", "/api/v1/tasks/"+gsaTask+"/decision", `{"decision":"approve"}`, "reviewer-commerce", http.StatusForbidden)
 	e.refusedUnchanged("GET", fmt.Sprintf("/api/v1/applications/%d", app), nil, "dept_reviewer", http.StatusNotFound)
 	if r := e.do("GET", fmt.Sprintf("/api/v1/applications/%d", app), nil, "reviewer-gsa"); r.Status != http.StatusOK {
 		t.Errorf("gsa reviewer reads an application naming gsa data: %d", r.Status)

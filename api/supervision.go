@@ -246,11 +246,8 @@ func (s *Server) flagGroundless(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	t, err := s.Store.Task(ctx, b.TaskID)
-	if errors.Is(err, store.ErrNotFound) {
-		fail(c, taskNotFound(b.TaskID))
-		return
-	} else if err != nil {
+	t, err := s.scopedTask(c, "task_id", b.TaskID)
+	if err != nil {
 		fail(c, err)
 		return
 	}
