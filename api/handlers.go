@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -33,9 +35,25 @@ func actorOf(u store.User) workflows.Actor {
 
 // bind decodes a JSON body, refusing unknown fields.
 func bind(c *gin.Context, v any) error {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil ||
+		(mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		// A cross-site form can send text/plain without a preflight; a
+		// JSON body is only taken as JSON.
+		return newErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type",
+			"send the body as JSON with Content-Type: application/json", "the request body must be JSON (Content-Type: application/json)")
+	}
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil {
+		if _, next := dec.Token(); next != io.EOF {
+			err = errTrailing
+			if errors.As(next, new(*http.MaxBytesError)) {
+				err = next
+			}
+		}
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large")
@@ -44,6 +62,9 @@ func bind(c *gin.Context, v any) error {
 	}
 	return nil
 }
+
+// errTrailing: the body goes on after its JSON object.
+var errTrailing = errors.New("data after the JSON object")
 
 func pathID(c *gin.Context) (uint64, error) {
 	id, err := strconv.ParseUint(c.Param("id"), 10, 63)

@@ -351,6 +351,28 @@ func TestOpenAPICoverage(t *testing.T) {
 // 2020-12, every example matching its schema, and what the document says
 // about each route agreeing with the server (casbin action, public or not,
 // headers, path parameters, the decision matrix).
+// Every operation documents the answers every route can give: 429 (the
+// per-address and per-account limits, with Retry-After), and, for one
+// that takes a body, 415 (a body not sent as JSON).
+func TestOpenAPIEveryOperationDocumentsItsLimits(t *testing.T) {
+	d := loadOpenAPI(t)
+	for key, op := range d.operations(t) {
+		rs, _ := op["responses"].(map[string]any)
+		if r, _ := rs["429"].(map[string]any); r["$ref"] != "#/components/responses/TooManyRequests" {
+			t.Errorf("%s: no 429 TooManyRequests", key)
+		}
+		if _, body := op["requestBody"]; body {
+			if r, _ := rs["415"].(map[string]any); r["$ref"] != "#/components/responses/UnsupportedMediaType" {
+				t.Errorf("%s takes a body but documents no 415", key)
+			}
+		}
+	}
+	h, _ := d.at("/components/responses/TooManyRequests/headers/Retry-After")
+	if h == nil {
+		t.Error("429 documents no Retry-After")
+	}
+}
+
 func TestOpenAPIValid(t *testing.T) {
 	d := loadOpenAPI(t)
 	e := newEnv(t)

@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type security struct {
 	ip, user  *identity.RateLimiter
 	ipRetry   string
 	userRetry string
+	// origins are Server.Origins, lower-cased.
+	origins map[string]bool
 }
 
 // secure configures the engine's idea of the client's address (only the
@@ -59,7 +62,10 @@ func (s *Server) secure(r *gin.Engine) (beforeAuth, afterAuth gin.HandlerFunc) {
 		}
 		_ = r.SetTrustedProxies(nil)
 	}
-	sec := &security{}
+	sec := &security{origins: map[string]bool{}}
+	for _, o := range s.Origins {
+		sec.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
+	}
 	if l := s.RateLimits.PerIP; l.on() {
 		sec.ip, sec.ipRetry = newLimiter(l)
 	}
@@ -75,8 +81,9 @@ func newLimiter(l RateLimit) (*identity.RateLimiter, string) {
 }
 
 // before sets the security headers, refuses a body declared larger than
-// any endpoint takes (413, before anything reads it), and applies the
-// per-address limit.
+// any endpoint takes (413, before anything reads it) and a browser's
+// state-changing request from another site's page (403 csrf), and
+// applies the per-address limit.
 func (sec *security) before(c *gin.Context) {
 	httpctx.SecurityHeaders(c)
 	if c.Request.ContentLength > maxBody {
@@ -84,6 +91,14 @@ func (sec *security) before(c *gin.Context) {
 		// connection is closed rather than drained.
 		c.Header("Connection", "close")
 		fail(c, newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large"))
+		return
+	}
+	if unsafeMethod(c.Request.Method) && sec.crossSite(c.Request) {
+		// Login CSRF and its kin: a page of another site posting with the
+		// victim's browser. Clients other than browsers send no Origin.
+		fail(c, newErr(http.StatusForbidden, "csrf", "Origin",
+			"send state-changing requests from this site's own pages, or from a client that is not a browser",
+			"this request comes from another site's page"))
 		return
 	}
 	if sec.ip != nil && !sec.ip.Allow(c.ClientIP()) {
@@ -115,6 +130,21 @@ func (sec *security) after(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// crossSite: a browser sent r from a page of another site: its Origin is
+// neither the request's own host nor one of the configured origins, or it
+// has no Origin and the browser says the request is cross-site.
+func (sec *security) crossSite(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return r.Header.Get("Sec-Fetch-Site") == "cross-site"
+	}
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" {
+		return true // "null" (a sandboxed or privacy-hidden origin) included
+	}
+	return !strings.EqualFold(u.Host, r.Host) && !sec.origins[strings.ToLower(u.Scheme+"://"+u.Host)]
 }
 
 // translated is an error whose message is given in both languages here,

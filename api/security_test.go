@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/identity"
 )
 
 // Every answer, a refusal included, carries the security headers.
@@ -244,4 +245,62 @@ func TestRateLimits(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Login CSRF: a page of another site cannot sign a victim's browser into
+// the attacker's account. The body must be JSON (a cross-site form can
+// send text/plain without a preflight) with nothing after it, and a
+// browser's request from another site is refused on every state-changing
+// route; a client that is not a browser sends no Origin and is served.
+func TestCrossSiteRequestsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Origins = []string{"https://datagate.example.gov.cn"}
+	e.http.Config.Handler = e.srv.Handler()
+	login := `{"username":"applicant","password":"` + identity.DemoPassword + `"}`
+	send := func(body string, header ...string) response {
+		return e.do("POST", "/api/v1/session", body, func(r *http.Request) {
+			for i := 0; i+1 < len(header); i += 2 {
+				r.Header.Set(header[i], header[i+1])
+			}
+		})
+	}
+	cases := []struct {
+		name   string
+		body   string
+		header []string
+		status int
+		code   string
+	}{
+		{"a form's text/plain", login, []string{"Content-Type", "text/plain"}, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+		{"a form's urlencoded body", "username=applicant", []string{"Content-Type", "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+		{"no content type", login, []string{"Content-Type", ""}, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+		{"data after the JSON", login + `=`, nil, http.StatusBadRequest, "invalid"},
+		{"a second object", login + login, nil, http.StatusBadRequest, "invalid"},
+		{"another site's page", login, []string{"Origin", "https://evil.example"}, http.StatusForbidden, "csrf"},
+		{"a hidden origin", login, []string{"Origin", "null"}, http.StatusForbidden, "csrf"},
+		{"a cross-site fetch without Origin", login, []string{"Sec-Fetch-Site", "cross-site"}, http.StatusForbidden, "csrf"},
+	}
+	for _, c := range cases {
+		r := send(c.body, c.header...)
+		var body struct{ Error struct{ Code, Field string } }
+		r.decode(t, &body)
+		if r.Status != c.status || body.Error.Code != c.code || strings.Contains(r.Header.Get("Set-Cookie"), "dg_session=") {
+			t.Errorf("%s: %d %s %q, want %d %s and no session", c.name, r.Status, r.Body, r.Header.Get("Set-Cookie"), c.status, c.code)
+		}
+	}
+	own := strings.TrimPrefix(e.http.URL, "http://")
+	for _, origin := range []string{"http://" + own, "https://datagate.example.gov.cn"} {
+		if r := send(login, "Origin", origin, "Sec-Fetch-Site", "same-origin", "Content-Type", "application/json; charset=utf-8"); r.Status != http.StatusOK {
+			t.Errorf("signing in from %s: %d %s", origin, r.Status, r.Body)
+		}
+	}
+	// Every state-changing route, whatever the credential.
+	before := e.counts()
+	r := e.do("POST", "/api/v1/applications", `{"title":"x"}`, func(req *http.Request) {
+		req.Header.Set("Authorization", "Bearer "+e.token("applicant"))
+		req.Header.Set("Origin", "https://evil.example")
+	})
+	if r.Status != http.StatusForbidden || !equalCounts(before, e.counts()) {
+		t.Errorf("a cross-site create: %d %s", r.Status, r.Body)
+	}
 }

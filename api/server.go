@@ -45,6 +45,11 @@ type Server struct {
 	// X-Forwarded-For names the client; with none, the client is the
 	// connection's peer.
 	TrustedProxies []string
+	// Origins are the sites (scheme://host[:port]) besides the request's
+	// own host whose pages may send state-changing requests: the public
+	// address when a reverse proxy rewrites Host. A browser's request from
+	// any other site is refused (security.go).
+	Origins []string
 }
 
 // Handler builds the gin engine.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -57,6 +58,9 @@ type config struct {
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) allowed to
 	// name the client's address in X-Forwarded-For (dev, serve).
 	TrustedProxies []string
+	// Origins are the public addresses whose pages may send
+	// state-changing requests besides the request's own host.
+	Origins []string
 	// PolicyRefresh is how often the API process polls the casbin policy
 	// version, to enforce changes made through other processes (dev,
 	// serve).
@@ -249,6 +253,16 @@ func settings() []setting {
 				c.TrustedProxies = proxies
 				return nil
 			}, show: func(c *config) string { return strings.Join(c.TrustedProxies, ",") }},
+		{flag: "origins", env: "DATAGATE_ORIGINS", commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "comma-separated public addresses (scheme://host[:port]) whose pages may change things, besides the request's own host: needed when a reverse proxy rewrites Host (default: none)",
+			set: func(c *config, v string) error {
+				origins, err := parseOrigins(v)
+				if err != nil {
+					return err
+				}
+				c.Origins = origins
+				return nil
+			}, show: func(c *config) string { return strings.Join(c.Origins, ",") }},
 		{flag: "policy-refresh", env: "DATAGATE_POLICY_REFRESH", commands: []string{cmdDev, cmdServe}, def: fixed(rbac.DefaultRefresh.String()),
 			help: "how often to check whether another process changed roles or policy, and reload them when it did",
 			set: func(c *config, v string) error {
@@ -318,6 +332,22 @@ func formatRateLimit(l api.RateLimit) string {
 		return "off"
 	}
 	return strconv.FormatFloat(l.Rate, 'f', -1, 64) + "/s," + strconv.Itoa(l.Burst)
+}
+
+// parseOrigins reads comma-separated origins, scheme://host[:port].
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			return nil, fmt.Errorf("%q is not an origin: write scheme://host[:port], e.g. https://datagate.example.gov.cn", o)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // parseTrustedProxies reads comma-separated IP addresses and CIDRs.

@@ -160,6 +160,23 @@ func TestConfigRateLimit(t *testing.T) {
 	}
 }
 
+func TestConfigOrigins(t *testing.T) {
+	c, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db",
+		"DATAGATE_ORIGINS", " https://datagate.example.gov.cn/, http://10.1.2.3:8080,,"), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"https://datagate.example.gov.cn", "http://10.1.2.3:8080"}; !slices.Equal(c.Origins, want) {
+		t.Errorf("origins %v, want %v", c.Origins, want)
+	}
+	for _, bad := range []string{"datagate.example.gov.cn", "ftp://x", "https://x/path", "https://"} {
+		_, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db", "DATAGATE_ORIGINS", bad), &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "--origins / DATAGATE_ORIGINS") || !strings.Contains(err.Error(), "scheme://host[:port]") {
+			t.Errorf("DATAGATE_ORIGINS=%q: %v", bad, err)
+		}
+	}
+}
+
 func TestConfigTrustedProxies(t *testing.T) {
 	c, err := parseConfig(cmdServe, nil, env("DATAGATE_DB", "sqlite:///x.db",
 		"DATAGATE_TRUSTED_PROXIES", " 10.0.0.0/8,192.168.1.10,,::1 , fd00::/8"), &bytes.Buffer{})

@@ -33,7 +33,7 @@ Usage:
   datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT]
                      everything in one process: embedded Temporal, worker, HTTP, SQLite
   datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
-                     [--rate-limit RATE/s,BURST|off] [--trusted-proxies CIDR,...]
+                     [--rate-limit RATE/s,BURST|off] [--trusted-proxies CIDR,...] [--origins URL,...]
                      [--policy-refresh DURATION]
   datagate worker    --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
   datagate migrate   [status] --db DSN

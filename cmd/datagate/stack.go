@@ -148,7 +148,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		srv := &api.Server{Deps: deps, Temporal: s.client, Orgs: orgs, Deadlines: c.Deadlines,
 			Ready: nil, Auth: &identity.Service{Store: s.store},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
-			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies,
+			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies, Origins: c.Origins,
 			Middleware: s.metrics.Middleware(s.log)}
 		srv.Pages = web.New(deps).Pages()
 		mux.Handle("/", srv.Handler())
