@@ -73,7 +73,8 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	u := store.User{Username: b.Username, DisplayName: b.DisplayName, OrgCode: b.Org, Role: b.Role, PasswordHash: hash}
 	if err := s.Store.CreateUser(ctx, &u); err != nil {
-		fail(c, err)
+		fail(c, onConflict(err, newErr(http.StatusConflict, "conflict", "username", "choose another username",
+			"the username %q is taken", b.Username)))
 		return
 	}
 	if err := s.RBAC.AssignRole(u.Username, b.Role, b.Org); err != nil {
@@ -164,7 +165,8 @@ func (s *Server) createOrg(c *gin.Context) {
 	}
 	o := store.Org{Code: b.Code, Name: b.Name, NameEn: b.NameEn, Kind: b.Kind, CreditCode: b.CreditCode}
 	if err := s.Store.CreateOrg(ctx, o); err != nil {
-		fail(c, err)
+		fail(c, onConflict(err, newErr(http.StatusConflict, "conflict", "code", "choose another code",
+			"an org with code %q already exists", b.Code)))
 		return
 	}
 	if err := s.adminAudit(ctx, user(c), "org.created", o.Code, o.Kind); err != nil {

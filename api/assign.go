@@ -86,7 +86,8 @@ func (s *Server) assignTask(c *gin.Context, action string, change func(context.C
 	u := user(c)
 	detail, err := change(ctx, t, u)
 	if err != nil {
-		fail(c, err)
+		fail(c, onConflict(err, newErr(http.StatusConflict, "conflict", "id", "reload your inbox to see who holds it",
+			"task %s is no longer open, or a colleague holds it", t.ID)))
 		return
 	}
 	if err := s.Store.AppendAudit(ctx, "assign-"+t.WorkflowID, store.AuditEntry{ApplicationID: t.ApplicationID,

@@ -38,7 +38,7 @@ func (s *Server) editApplication(c *gin.Context) {
 		a.Datasets = append(a.Datasets, store.ApplicationDataset{DatasetCode: code, Department: found[code].Department})
 	}
 	if err := s.Store.UpdateDraft(ctx, a); err != nil {
-		fail(c, err)
+		fail(c, onConflict(err, notADraft(id)))
 		return
 	}
 	s.respondApplication(c, http.StatusOK, id)
@@ -114,4 +114,10 @@ func (s *Server) listOf(c *gin.Context, name string, load func(uint64) (any, err
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{name: rows})
+}
+
+// notADraft: the application was submitted meanwhile.
+func notADraft(id uint64) *Error {
+	return newErr(http.StatusConflict, "conflict", "", "reload the application to see where it stands",
+		"application %d is no longer a draft", id)
 }

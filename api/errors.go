@@ -23,7 +23,10 @@ type Error struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Hint    string `json:"hint,omitempty"`
-	status  int
+	// RequestID, on a 5xx, is the request's X-Request-ID, to quote to
+	// the administrator, who finds the cause in the log by it.
+	RequestID string `json:"request_id,omitempty"`
+	status    int
 	// format and args rebuild the message in another language; zh is a
 	// message already translated (a workflow's refusal).
 	format string
@@ -63,11 +66,25 @@ func fail(c *gin.Context, err error) {
 	if e.status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", unavailableRetryAfter)
 	}
-	c.AbortWithStatusJSON(e.status, gin.H{"error": localize(c, e)})
+	out := localize(c, e)
+	if e.status >= http.StatusInternalServerError {
+		out.RequestID = c.Writer.Header().Get("X-Request-ID")
+	}
+	c.AbortWithStatusJSON(e.status, gin.H{"error": out})
 }
 
 // unavailableRetryAfter is the Retry-After, in seconds, of a 503.
 const unavailableRetryAfter = "5"
+
+// onConflict answers e when err is the store's ErrConflict, and err
+// otherwise: a handler's own words for a conflict whose store text is
+// internal.
+func onConflict(err error, e *Error) error {
+	if errors.Is(err, store.ErrConflict) {
+		return e
+	}
+	return err
+}
 
 // asError maps err to the Error, and so the status, the API answers it with.
 func asError(err error) *Error {
@@ -102,9 +119,12 @@ func asError(err error) *Error {
 	case errors.Is(err, rbac.ErrExists):
 		e = newErr(http.StatusConflict, "conflict", "", "", "%v", err)
 	case errors.Is(err, rbac.ErrNotFound), errors.Is(err, store.ErrNotFound):
-		e = newErr(http.StatusNotFound, "not_found", "", "", "%v", err)
+		// The store's text names tables and internal IDs: a handler that
+		// has more to say maps the error itself.
+		e = newErr(http.StatusNotFound, "not_found", "", "check the ID in the path or the body", "no such record")
 	case errors.Is(err, store.ErrConflict):
-		e = newErr(http.StatusConflict, "conflict", "", "", "%v", err)
+		e = newErr(http.StatusConflict, "conflict", "", "reload it to see where it stands, then retry",
+			"the record changed or is not in a state that allows this")
 	case errors.As(err, &notFound):
 		e = newErr(http.StatusConflict, "conflict", "", "reload the application to see where it stands",
 			"the application's workflow is not running: %s", notFound.Message)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -78,6 +79,11 @@ func pathID(c *gin.Context) (uint64, error) {
 
 func (s *Server) listDatasets(c *gin.Context) {
 	f := store.DatasetFilter{Department: c.Query("department"), OpenAttribute: c.Query("open"), Query: c.Query("q")}
+	if utf8.RuneCountInString(f.Query) > store.MaxQueryRunes {
+		fail(c, badRequest("q", "shorten the search text",
+			"the search text has %d characters, more than %d", utf8.RuneCountInString(f.Query), store.MaxQueryRunes))
+		return
+	}
 	if err := oneOf("open", f.OpenAttribute, store.OpenUnconditional, store.OpenConditional, store.OpenClosed); err != nil {
 		fail(c, err)
 		return
@@ -341,7 +347,7 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	// as read above: an edit may land in between.
 	wfID := workflows.ApplicationWorkflowID(id)
 	if a, err = s.Store.SubmitDraft(ctx, id, wfID, s.now()); err != nil {
-		return err
+		return onConflict(err, notADraft(id))
 	}
 	body := applicationBody{Title: a.Title, Purpose: a.Purpose, PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode}
 	for _, d := range a.Datasets {

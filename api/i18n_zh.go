@@ -3,8 +3,15 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
-	"application must be a positive whole number": "application 须为正整数",
-	"task %s is already flagged":                  "任务 %s 已被标记为无依据驳回",
+	"the search text has %d characters, more than %d": "搜索内容有 %d 个字符，超过上限 %d",
+	"no such record": "记录不存在",
+	"the record changed or is not in a state that allows this": "记录已变更，或当前状态不允许该操作",
+	"the username %q is taken":                                 "用户名 %q 已被占用",
+	"an org with code %q already exists":                       "代码为 %q 的单位已存在",
+	"application %d is no longer a draft":                      "申请 %d 已不是草稿（已提交）",
+	"task %s is no longer open, or a colleague holds it":       "任务 %s 已不在办理中，或已由同事承办",
+	"application must be a positive whole number":              "application 须为正整数",
+	"task %s is already flagged":                               "任务 %s 已被标记为无依据驳回",
 	// admin.go
 	"username %q is not valid":            "用户名 %q 不符合要求",
 	"role %q is not known":                "角色 %q 无效",
@@ -146,6 +153,12 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
+	"shorten the search text":                           "请缩短搜索内容",
+	"check the ID in the path or the body":              "请核对路径或请求体中的 ID",
+	"reload it to see where it stands, then retry":      "请刷新查看当前状态后重试",
+	"choose another username":                           "请换一个用户名",
+	"choose another code":                               "请换一个代码",
+	"reload your inbox to see who holds it":             "请刷新待办列表查看承办人",
 	"give an application's number, e.g. application=12": "请填写申请编号，例如 application=12",
 	"see the flag already raised on this task":          "请查看该任务已有的标记",
 	// admin.go

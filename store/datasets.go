@@ -57,6 +57,10 @@ func SecureAccess(mode string) bool {
 }
 
 // DatasetFilter selects catalog entries. Zero fields do not filter.
+// MaxQueryRunes bounds a catalog search: no dataset's name or summary
+// needs more to be found, and a longer pattern only costs the database.
+const MaxQueryRunes = 100
+
 type DatasetFilter struct {
 	Department    string // provider org code
 	OpenAttribute string // unconditional, conditional, closed

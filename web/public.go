@@ -95,6 +95,9 @@ func (w *Web) catalog(c *gin.Context) {
 	ctx := c.Request.Context()
 	f := store.DatasetFilter{Department: c.Query("department"), OpenAttribute: c.Query("open"), Query: strings.TrimSpace(c.Query("q")),
 		Limit: catalogPage}
+	if q := []rune(f.Query); len(q) > store.MaxQueryRunes {
+		f.Query = string(q[:store.MaxQueryRunes]) // a page searches with what fits
+	}
 	switch f.OpenAttribute {
 	case "", store.OpenUnconditional, store.OpenConditional, store.OpenClosed:
 	default:
