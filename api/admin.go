@@ -54,8 +54,8 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, badRequest("username", "use 2–64 lowercase letters, digits, dot, dash or underscore", "username %q is not valid", b.Username))
 		return
 	}
-	if len([]rune(b.DisplayName)) > 200 {
-		fail(c, badRequest("display_name", "shorten it to 200 characters", "display_name is too long"))
+	if err := checkFields(fieldCheck{"display_name", &b.DisplayName, textRule{max: 200}}); err != nil {
+		fail(c, err)
 		return
 	}
 	if err := s.checkRole(ctx, b.Role, b.Org); err != nil {
@@ -155,6 +155,10 @@ func (s *Server) createOrg(c *gin.Context) {
 		return
 	case !contains(orgKinds, b.Kind):
 		fail(c, badRequest("kind", "use one of: "+strings.Join(orgKinds, ", "), "kind %q is not known", b.Kind))
+		return
+	}
+	if err := checkFields(fieldCheck{"name", &b.Name, ruleName}, fieldCheck{"name_en", &b.NameEn, textRule{max: 200}}); err != nil {
+		fail(c, err)
 		return
 	}
 	if b.Kind == store.KindApplicant || b.CreditCode != "" {

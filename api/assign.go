@@ -63,6 +63,9 @@ func (s *Server) transferTask(c *gin.Context) {
 		if err := bind(c, &b); err != nil {
 			return "", err
 		}
+		if err := checkFields(fieldCheck{"reason", &b.Reason, ruleShortReason}); err != nil {
+			return "", err
+		}
 		to, err := s.Store.UserByName(ctx, b.To)
 		if err != nil || to.OrgCode != t.Department || to.Disabled {
 			return "", badRequest("to", "name an active colleague of your department", "%q is not an active user of %s", b.To, t.Department)

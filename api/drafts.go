@@ -27,7 +27,7 @@ func (s *Server) editApplication(c *gin.Context) {
 		fail(c, badRequest("submit", "save the draft, then POST /api/v1/applications/{id}/submit", "submit is not accepted when editing"))
 		return
 	}
-	found, err := s.checkApplication(ctx, b)
+	found, err := s.checkApplication(ctx, &b)
 	if err != nil {
 		fail(c, err)
 		return
@@ -60,6 +60,14 @@ func (s *Server) supplement(c *gin.Context) {
 	}
 	var b supplementBody
 	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := checkFields(fieldCheck{"comment", &b.Comment, ruleReport}); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := checkEdits(b.Edits); err != nil {
 		fail(c, err)
 		return
 	}

@@ -169,16 +169,19 @@ var accessModes = []string{store.AccessDownload, store.AccessAPI, store.AccessSa
 // conditional) or eligible for authorized operation (授权运营); a period
 // of at most 5 years; closed data and grade-3 data in the secure
 // environment only (sandbox or model-result, not download or API).
-func (s *Server) checkApplication(ctx context.Context, b applicationBody) (map[string]store.Dataset, error) {
-	switch {
-	case strings.TrimSpace(b.Title) == "":
+func (s *Server) checkApplication(ctx context.Context, b *applicationBody) (map[string]store.Dataset, error) {
+	if strings.TrimSpace(b.Title) == "" {
 		return nil, badRequest("title", "name the scenario, e.g. 小微企业信贷风控", "title is required")
-	case len([]rune(b.Title)) > 200:
-		return nil, badRequest("title", "shorten it to 200 characters", "title is too long")
-	case len([]rune(b.Domain)) > 64:
-		return nil, badRequest("domain", "shorten it to 64 characters, e.g. 金融服务", "domain is too long")
-	case strings.TrimSpace(b.Purpose) == "":
+	}
+	if strings.TrimSpace(b.Purpose) == "" {
 		return nil, badRequest("purpose", "state what the data will be used for", "purpose is required")
+	}
+	if err := checkFields(fieldCheck{"title", &b.Title, ruleTitle}, fieldCheck{"domain", &b.Domain, ruleDomain},
+		fieldCheck{"description", &b.Description, ruleLongText}, fieldCheck{"purpose", &b.Purpose, rulePurpose},
+		fieldCheck{"scope", &b.Scope, ruleLongText}, fieldCheck{"security_controls", &b.SecurityControls, ruleLongText}); err != nil {
+		return nil, err
+	}
+	switch {
 	case b.PeriodMonths < 1:
 		return nil, badRequest("period_months", "give the usage period in months, 1 to 60", "period_months must be at least 1")
 	case b.PeriodMonths > 60:
@@ -255,7 +258,7 @@ func (s *Server) createApplication(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	found, err := s.checkApplication(ctx, b)
+	found, err := s.checkApplication(ctx, &b)
 	if err != nil {
 		fail(c, err)
 		return
@@ -353,7 +356,7 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	for _, d := range a.Datasets {
 		body.Datasets = append(body.Datasets, d.DatasetCode)
 	}
-	found, err := s.checkApplication(ctx, body)
+	found, err := s.checkApplication(ctx, &body)
 	if err != nil {
 		return errors.Join(err, s.Store.RevertSubmitted(context.WithoutCancel(ctx), id))
 	}
@@ -538,6 +541,43 @@ type decisionBody struct {
 	Edits     map[string]string       `json:"edits"`
 }
 
+// check bounds a decision's free text; the workflow checks what each
+// decision requires.
+func (b *decisionBody) check() error {
+	if err := checkFields(fieldCheck{"reason", &b.Reason, ruleReason}, fieldCheck{"basis", &b.Basis, ruleBasis},
+		fieldCheck{"comment", &b.Comment, ruleReport}); err != nil {
+		return err
+	}
+	for i := range b.Items {
+		it := &b.Items[i]
+		if err := checkFields(fieldCheck{fmt.Sprintf("items[%d].reason", i), &it.Reason, ruleReason},
+			fieldCheck{fmt.Sprintf("items[%d].basis", i), &it.Basis, ruleBasis}); err != nil {
+			return err
+		}
+	}
+	return checkEdits(b.Edits)
+}
+
+// checkEdits holds a supplement's edits to the rules of the draft's
+// fields: a field the draft requires cannot be blanked.
+func checkEdits(edits map[string]string) error {
+	for field, v := range edits {
+		rule, ok := editRules[field]
+		if !ok {
+			continue // the workflow names the fields that may be edited
+		}
+		if rule.required && strings.TrimSpace(v) == "" {
+			return badRequest("edits."+field, "write the new text, or leave the field out of edits to keep it", "edits.%s would blank a required field", field)
+		}
+		v, err := checkField("edits."+field, v, rule)
+		if err != nil {
+			return err
+		}
+		edits[field] = v
+	}
+	return nil
+}
+
 func (s *Server) decide(c *gin.Context) {
 	ctx := c.Request.Context()
 	t, err := s.ownTask(c)
@@ -551,6 +591,10 @@ func (s *Server) decide(c *gin.Context) {
 	}
 	var b decisionBody
 	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := b.check(); err != nil {
 		fail(c, err)
 		return
 	}
@@ -592,6 +636,10 @@ func (s *Server) action(name string) gin.HandlerFunc {
 				return
 			}
 		}
+		if err := checkFields(fieldCheck{"reason", &b.Reason, ruleReason}, fieldCheck{"basis", &b.Basis, ruleBasis}); err != nil {
+			fail(c, err)
+			return
+		}
 		res, err := s.update(c, workflows.ApplicationWorkflowID(id), name,
 			workflows.ActionRequest{Actor: actorOf(user(c)), Reason: b.Reason, Basis: b.Basis})
 		if err != nil {
@@ -618,8 +666,8 @@ func (s *Server) submitModel(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if len([]rune(b.Name)) > 200 {
-		fail(c, badRequest("name", "shorten the model's name to 200 characters", "name is too long"))
+	if err := checkFields(fieldCheck{"name", &b.Name, ruleModelName}, fieldCheck{"description", &b.Description, ruleLongText}); err != nil {
+		fail(c, err)
 		return
 	}
 	res, err := s.update(c, workflows.ApplicationWorkflowID(id), workflows.UpdateSubmitModel,

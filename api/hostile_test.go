@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -159,5 +160,50 @@ func TestPathTraversal(t *testing.T) {
 		if cd := r.Header.Get("Content-Disposition"); r.Status == 200 && (strings.Contains(cd, "..") || strings.Count(cd, "/") > 0) {
 			t.Errorf("%s: Content-Disposition %q", p, cd)
 		}
+	}
+}
+
+// Free text is bounded and visible: a reason of a million characters, a
+// title of zero-width spaces, a NUL or a right-to-left override, a
+// supplement that blanks the purpose are refused with 400 naming the
+// field, and change nothing.
+func TestUnboundedAndInvisibleTextIsRefused(t *testing.T) {
+	e := newEnv(t)
+	app := e.submitted("acme-fintech", "applicant")
+	task := e.openTask(app, "department_review", "gsa")
+	draft := func(title string) map[string]any {
+		return map[string]any{"title": title, "purpose": "授信评估", "period_months": 12, "access_mode": "sandbox", "datasets": []string{"DS-0100"}}
+	}
+	cases := []struct {
+		name, method, path, who string
+		body                    any
+		field                   string
+	}{
+		{"a million-character reason", "POST", "/api/v1/tasks/" + task + "/decision", "reviewer-gsa",
+			map[string]string{"decision": "reject", "reason": strings.Repeat("驳", 300_000), "basis": "第十六条"}, "reason"},
+		{"a long basis of one item", "POST", "/api/v1/tasks/" + task + "/decision", "reviewer-gsa",
+			map[string]any{"decision": "decide", "items": []map[string]string{{"dataset": "DS-0100", "decision": "reject", "reason": "r", "basis": strings.Repeat("b", 1001)}}}, "items[0].basis"},
+		{"a zero-width title", "POST", "/api/v1/applications", "applicant", draft("\u200b\u200b\u200b"), "title"},
+		{"a NUL in the title", "POST", "/api/v1/applications", "applicant", draft("信贷\u0000风控"), "title"},
+		{"a right-to-left override", "POST", "/api/v1/applications", "applicant", draft("\u202e控风贷信"), "title"},
+		{"a line break in the title", "POST", "/api/v1/applications", "applicant", draft("信贷\n风控"), "title"},
+		{"a blanked purpose", "POST", fmt.Sprintf("/api/v1/applications/%d/supplement", app), "applicant",
+			map[string]any{"edits": map[string]string{"purpose": " "}}, "edits.purpose"},
+		{"a purpose of invisible characters", "POST", fmt.Sprintf("/api/v1/applications/%d/supplement", app), "applicant",
+			map[string]any{"edits": map[string]string{"purpose": "\ufeff\u200d"}}, "edits.purpose"},
+	}
+	for _, c := range cases {
+		r := e.refusedUnchanged(c.method, c.path, c.body, c.who, http.StatusBadRequest)
+		var body struct{ Error struct{ Field string } }
+		r.decode(t, &body)
+		if body.Error.Field != c.field {
+			t.Errorf("%s: field %q, want %q: %.300s", c.name, body.Error.Field, c.field, r.Body)
+		}
+	}
+	// A multi-line field keeps its line breaks.
+	d := draft("信贷风控")
+	d["description"] = "第一段\n第二段"
+	if r := e.do("POST", "/api/v1/applications", d, "applicant"); r.Status != http.StatusCreated {
+		t.Errorf("a two-paragraph description: %d %s", r.Status, r.Body)
 	}
 }

@@ -3,7 +3,10 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
-	"the search text has %d characters, more than %d": "搜索内容有 %d 个字符，超过上限 %d",
+	"edits.%s would blank a required field":             "edits.%s 会清空必填内容",
+	"%s contains a control character":                   "%s 含有控制字符",
+	"%s contains an invisible text-direction character": "%s 含有不可见的文字方向控制字符",
+	"the search text has %d characters, more than %d":   "搜索内容有 %d 个字符，超过上限 %d",
 	"no such record": "记录不存在",
 	"the record changed or is not in a state that allows this": "记录已变更，或当前状态不允许该操作",
 	"the username %q is taken":                                 "用户名 %q 已被占用",
@@ -153,14 +156,18 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
-	"shorten the search text":                           "请缩短搜索内容",
-	"check the ID in the path or the body":              "请核对路径或请求体中的 ID",
-	"reload it to see where it stands, then retry":      "请刷新查看当前状态后重试",
-	"choose another username":                           "请换一个用户名",
-	"choose another code":                               "请换一个代码",
-	"reload your inbox to see who holds it":             "请刷新待办列表查看承办人",
-	"give an application's number, e.g. application=12": "请填写申请编号，例如 application=12",
-	"see the flag already raised on this task":          "请查看该任务已有的标记",
+	"write the new text, or leave the field out of edits to keep it":       "请填写新内容；如需保留原内容，请不要在 edits 中包含该字段",
+	"remove the control characters (and line breaks, in a one-line field)": "请删除控制字符（单行字段中也不能换行）",
+	"remove the invisible text-direction characters":                       "请删除不可见的文字方向控制字符",
+	"write it with visible characters":                                     "请填写可见的文字",
+	"shorten the search text":                                              "请缩短搜索内容",
+	"check the ID in the path or the body":                                 "请核对路径或请求体中的 ID",
+	"reload it to see where it stands, then retry":                         "请刷新查看当前状态后重试",
+	"choose another username":                                              "请换一个用户名",
+	"choose another code":                                                  "请换一个代码",
+	"reload your inbox to see who holds it":                                "请刷新待办列表查看承办人",
+	"give an application's number, e.g. application=12":                    "请填写申请编号，例如 application=12",
+	"see the flag already raised on this task":                             "请查看该任务已有的标记",
 	// admin.go
 	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
 	"choose a longer password":                                    "请设置更长的密码",

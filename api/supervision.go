@@ -139,14 +139,10 @@ func supervisorOf(u store.User) store.Supervisor {
 
 // checkText trims a required text and bounds its length in characters.
 func checkText(field, value string, max int) (string, error) {
-	v := strings.TrimSpace(value)
-	switch {
-	case v == "":
+	if strings.TrimSpace(value) == "" {
 		return "", badRequest(field, "write what the department must know", "%s is required", field)
-	case len([]rune(v)) > max:
-		return "", badRequest(field, "shorten it to the length the message names", "%s is %d characters long, more than %d", field, len([]rune(v)), max)
 	}
-	return v, nil
+	return checkField(field, value, textRule{max: max, required: true, multiline: true})
 }
 
 func taskNotFound(id string) error {
