@@ -93,7 +93,7 @@ type Service struct {
 	Store      *store.Store
 	Now        func() time.Time
 	SessionTTL time.Duration // lifetime of a session from sign-in; default 12h
-	LockAfter  int           // failed sign-ins in a row that lock an account; default 5
+	LockAfter  int           // password checks that lock an account until a success; default 5
 	LockFor    time.Duration // how long a lock lasts; default 15m
 	// HashConcurrency bounds the password hashes computed at once (each
 	// takes 19 MiB); default GOMAXPROCS. Sign-ins beyond it wait their turn.
@@ -101,6 +101,8 @@ type Service struct {
 
 	once  sync.Once
 	slots chan struct{}
+	// beforeCheck, when set (by tests), runs before every password check.
+	beforeCheck func()
 }
 
 func (s *Service) now() time.Time {
@@ -155,19 +157,33 @@ func (s *Service) checkPassword(ctx context.Context, hash, pw string) (bool, err
 		return false, err
 	}
 	defer release()
-	return CheckPassword(hash, pw), nil
+	return s.check(hash, pw), nil
+}
+
+// check is CheckPassword, seen by the tests' hook.
+func (s *Service) check(hash, pw string) bool {
+	if s.beforeCheck != nil {
+		s.beforeCheck()
+	}
+	return CheckPassword(hash, pw)
 }
 
 // Login checks a username and password and opens a session. It never logs
 // the password, and no error carries it.
 //
 //   - Unknown user or wrong password: ErrBadCredentials, after the same
-//     hashing work either way. A wrong password counts towards the lock.
+//     hashing work either way.
 //   - Locked account: a *LockedError (ErrLocked), even for the right
-//     password; also for the failure that locks it.
+//     password, and without checking it; also for the wrong password that
+//     locks it.
 //   - Disabled account and the right password: ErrDisabled.
 //
-// Success clears the failure count.
+// Every check of a known user's password is counted in the database before
+// it is made (store.ReserveLoginAttempt), so that at most LockAfter
+// passwords are checked per account and lock window however many sign-ins
+// arrive at once, across processes: the LockAfter-th starts the lock, and
+// those after it are refused unchecked. Success clears the count and lifts
+// the lock.
 func (s *Service) Login(ctx context.Context, username, password string) (store.User, Session, error) {
 	u, err := s.Store.UserByName(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
@@ -179,33 +195,41 @@ func (s *Service) Login(ctx context.Context, username, password string) (store.U
 	if err != nil {
 		return store.User{}, Session{}, fmt.Errorf("sign in: %w", err)
 	}
-	now := s.now()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
+	if u.LockedUntil != nil && s.now().Before(*u.LockedUntil) {
 		return store.User{}, Session{}, &LockedError{Until: u.LockedUntil.UTC()}
 	}
-	ok, err := s.checkPassword(ctx, u.PasswordHash, password)
+	// The attempt is counted once a hash slot is ours, so that a sign-in
+	// that gives up waiting is not counted, and the count's order is the
+	// checks' order.
+	release, err := s.hashSlot(ctx)
 	if err != nil {
 		return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
 	}
+	att, err := s.Store.ReserveLoginAttempt(ctx, u.ID, s.lockAfter(), s.lockFor(), s.now())
+	if err != nil {
+		release()
+		return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
+	}
+	if !att.Granted {
+		release()
+		return store.User{}, Session{}, &LockedError{Until: att.LockedUntil.UTC()}
+	}
+	ok := s.check(u.PasswordHash, password)
+	release()
 	if !ok {
-		locked, err := s.Store.RecordLoginFailure(ctx, u.ID, s.lockAfter(), s.lockFor(), now)
-		if err != nil {
-			return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
-		}
-		if locked {
-			return store.User{}, Session{}, &LockedError{Until: now.Add(s.lockFor())}
+		if att.LockedUntil != nil {
+			return store.User{}, Session{}, &LockedError{Until: att.LockedUntil.UTC()}
 		}
 		return store.User{}, Session{}, ErrBadCredentials
 	}
 	if u.Disabled {
 		return store.User{}, Session{}, ErrDisabled
 	}
-	if u.FailedLogins != 0 || u.LockedUntil != nil {
-		if err := s.Store.ResetLoginFailures(ctx, u.ID); err != nil {
-			return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
-		}
-		u.FailedLogins, u.LockedUntil = 0, nil
+	if err := s.Store.ResetLoginFailures(ctx, u.ID); err != nil {
+		return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
 	}
+	u.FailedLogins, u.LockedUntil = 0, nil
+	now := s.now()
 
 	cookie, idHash := NewSecret("")
 	csrf, _ := NewSecret("")

@@ -151,33 +151,52 @@ func TestSetPasswordHashAndDisabled(t *testing.T) {
 		wantErr(t, s.SetPasswordHash(ctx, 99999, "x"), ErrNotFound)
 		wantErr(t, s.SetDisabled(ctx, 99999, true), ErrNotFound)
 		wantErr(t, s.ResetLoginFailures(ctx, 99999), ErrNotFound)
-		_, err = s.RecordLoginFailure(ctx, 99999, 5, time.Minute, t0)
+		_, err = s.ReserveLoginAttempt(ctx, 99999, 5, time.Minute, t0)
 		wantErr(t, err, ErrNotFound)
 	})
 }
 
-func TestRecordLoginFailure(t *testing.T) {
+func TestReserveLoginAttempt(t *testing.T) {
 	forEachIdentityStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		u := newUser(t, s, "wang")
+		until := t0.Add(15 * time.Minute)
 		for i := 1; i <= 3; i++ {
-			locked, err := s.RecordLoginFailure(ctx, u.ID, 3, 15*time.Minute, t0)
+			att, err := s.ReserveLoginAttempt(ctx, u.ID, 3, 15*time.Minute, t0)
 			must(t, err)
-			if locked != (i == 3) {
-				t.Fatalf("failure %d: locked = %v", i, locked)
+			if !att.Granted || att.Count != i || (att.LockedUntil != nil) != (i == 3) {
+				t.Fatalf("attempt %d: %+v", i, att)
 			}
 		}
 		got, err := s.UserByID(ctx, u.ID)
 		must(t, err)
-		if got.FailedLogins != 0 {
-			t.Errorf("count after the lock = %d, want 0", got.FailedLogins)
-		}
-		if want := t0.Add(15 * time.Minute); got.LockedUntil == nil || !got.LockedUntil.Equal(want) || !isUTC(*got.LockedUntil) {
-			t.Errorf("LockedUntil = %v, want %v", got.LockedUntil, want)
+		if got.FailedLogins != 3 || got.LockedUntil == nil || !got.LockedUntil.Equal(until) || !isUTC(*got.LockedUntil) {
+			t.Errorf("after the third attempt: count %d, locked until %v; want 3, %v", got.FailedLogins, got.LockedUntil, until)
 		}
 
-		_, err = s.RecordLoginFailure(ctx, u.ID, 3, 15*time.Minute, t0)
+		// Locked: refused, and nothing changes, up to the lock's end.
+		for _, at := range []time.Time{t0, until.Add(-time.Millisecond)} {
+			att, err := s.ReserveLoginAttempt(ctx, u.ID, 3, 15*time.Minute, at)
+			must(t, err)
+			if att.Granted || att.LockedUntil == nil || !att.LockedUntil.Equal(until) {
+				t.Errorf("attempt at %v while locked: %+v", at, att)
+			}
+		}
+		if got, _ := s.UserByID(ctx, u.ID); got.FailedLogins != 3 {
+			t.Errorf("a refused attempt changed the count to %d", got.FailedLogins)
+		}
+
+		// The lock has run out: a new window starts at 1.
+		att, err := s.ReserveLoginAttempt(ctx, u.ID, 3, 15*time.Minute, until)
 		must(t, err)
+		if !att.Granted || att.Count != 1 || att.LockedUntil != nil {
+			t.Errorf("first attempt after the lock: %+v", att)
+		}
+		got, _ = s.UserByID(ctx, u.ID)
+		if got.FailedLogins != 1 || got.LockedUntil != nil {
+			t.Errorf("after the lock: count %d, locked until %v", got.FailedLogins, got.LockedUntil)
+		}
+
 		must(t, s.ResetLoginFailures(ctx, u.ID))
 		got, _ = s.UserByID(ctx, u.ID)
 		if got.FailedLogins != 0 || got.LockedUntil != nil {
@@ -186,30 +205,35 @@ func TestRecordLoginFailure(t *testing.T) {
 	})
 }
 
-// Concurrent failures are each counted once, and exactly every lockAfter-th
-// one locks.
-func TestRecordLoginFailureConcurrent(t *testing.T) {
+// Attempts at once are granted exactly lockAfter times: one count per
+// attempt, taken atomically, however many connections ask.
+func TestReserveLoginAttemptConcurrent(t *testing.T) {
 	forEachIdentityStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		u := newUser(t, s, "zhao")
 		const n, lockAfter = 23, 5
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		locks := 0
+		granted, locks := 0, 0
+		counts := map[int]bool{}
 		errs := make(chan error, n)
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				locked, err := s.RecordLoginFailure(ctx, u.ID, lockAfter, time.Minute, t0)
+				att, err := s.ReserveLoginAttempt(ctx, u.ID, lockAfter, time.Minute, t0)
 				if err != nil {
 					errs <- err
 					return
 				}
-				if locked {
-					mu.Lock()
-					locks++
-					mu.Unlock()
+				mu.Lock()
+				defer mu.Unlock()
+				if att.Granted {
+					granted++
+					counts[att.Count] = true
+					if att.LockedUntil != nil {
+						locks++
+					}
 				}
 			}()
 		}
@@ -220,9 +244,9 @@ func TestRecordLoginFailureConcurrent(t *testing.T) {
 		}
 		got, err := s.UserByID(ctx, u.ID)
 		must(t, err)
-		if locks != n/lockAfter || got.FailedLogins != n%lockAfter {
-			t.Errorf("%d concurrent failures: %d locks and a count of %d, want %d and %d",
-				n, locks, got.FailedLogins, n/lockAfter, n%lockAfter)
+		if granted != lockAfter || locks != 1 || len(counts) != lockAfter || got.FailedLogins != lockAfter || got.LockedUntil == nil {
+			t.Errorf("%d concurrent attempts: %d granted (counts %v), %d locking, stored count %d locked until %v; want %d granted, 1 locking",
+				n, granted, counts, locks, got.FailedLogins, got.LockedUntil, lockAfter)
 		}
 	})
 }

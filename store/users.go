@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 //
 // PasswordHash is an argon2id PHC string (see package identity), never the
 // password; it is empty for a user who cannot sign in with a password, and
-// never serialized. The new columns have defaults so that AutoMigrate can
+// never serialized. FailedLogins counts the password checks of the current
+// lock window since the last successful sign-in (ReserveLoginAttempt). The new columns have defaults so that AutoMigrate can
 // add them to a table that already has rows.
 type User struct {
 	ID           uint       `gorm:"primaryKey" json:"id"`
@@ -97,42 +99,86 @@ func (s *Store) SetDisabled(ctx context.Context, userID uint, disabled bool) err
 	return nil
 }
 
-// RecordLoginFailure counts one failed sign-in of a user. The failure that
-// brings the count to lockAfter locks the account until now+lockFor and
-// restarts the count; locked reports that it did. Concurrent failures are
-// counted exactly: the increment and the check run in one transaction that
-// holds the row.
-func (s *Store) RecordLoginFailure(ctx context.Context, userID uint, lockAfter int, lockFor time.Duration, now time.Time) (locked bool, err error) {
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// LoginAttempt is the outcome of ReserveLoginAttempt.
+type LoginAttempt struct {
+	// Granted: one password check may be made. When false, the account is
+	// locked until LockedUntil and no check may be made.
+	Granted bool
+	// Count is the number of checks counted in the current window, this
+	// one included (granted only).
+	Count int
+	// LockedUntil is the lock that refused the attempt, or the lock that
+	// this attempt, the lockAfter-th of its window, started (nil if none).
+	LockedUntil *time.Time
+}
+
+// ReserveLoginAttempt counts one password check of a user before it is
+// made, so that no more than lockAfter checks are made in a lock window
+// however many sign-ins arrive at once, in one process or many: the count
+// is taken and compared in one transaction that holds the user's row (an
+// UPDATE first, so MySQL's row lock and SQLite's write lock are taken
+// before anything is read).
+//
+//   - A lock still running at now refuses the attempt and changes nothing.
+//   - A lock that has run out starts a new window: the count restarts at 1.
+//   - The attempt that brings the count to lockAfter locks the account
+//     until now+lockFor at once, before its check: the checks already
+//     counted still run, later attempts are refused. If its password turns
+//     out right, ResetLoginFailures lifts the lock.
+//
+// failed_logins holds the count; a successful sign-in clears it with
+// ResetLoginFailures. A wrong password needs no further write: its check
+// was counted here.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, userID uint, lockAfter int, lockFor time.Duration, now time.Time) (LoginAttempt, error) {
+	now = now.UTC()
+	var out LoginAttempt
+	errLocked := errors.New("locked")
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&User{}).Where("id = ?", userID).
 			UpdateColumn("failed_logins", gorm.Expr("failed_logins + 1"))
 		if err := oneRow(res); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.Model(&User{}).Where("id = ?", userID).Select("failed_logins").Scan(&n).Error; err != nil {
+		var row struct {
+			FailedLogins int
+			LockedUntil  *time.Time
+		}
+		if err := tx.Model(&User{}).Where("id = ?", userID).Select("failed_logins", "locked_until").Take(&row).Error; err != nil {
 			return err
 		}
-		if lockAfter <= 0 || n < lockAfter {
+		row.LockedUntil = utcPtr(row.LockedUntil)
+		if row.LockedUntil != nil && now.Before(*row.LockedUntil) {
+			out = LoginAttempt{LockedUntil: row.LockedUntil}
+			return errLocked // roll the increment back
+		}
+		n := row.FailedLogins
+		cols := map[string]any{}
+		if row.LockedUntil != nil { // a lock that has run out: a new window
+			n = 1
+			cols["failed_logins"], cols["locked_until"] = n, nil
+		}
+		out = LoginAttempt{Granted: true, Count: n}
+		if lockAfter > 0 && n >= lockAfter {
+			until := now.Add(lockFor)
+			cols["locked_until"] = until
+			out.LockedUntil = &until
+		}
+		if len(cols) == 0 {
 			return nil
 		}
-		until := now.Add(lockFor).UTC()
-		err := tx.Model(&User{}).Where("id = ?", userID).
-			UpdateColumns(map[string]any{"failed_logins": 0, "locked_until": until}).Error
-		if err != nil {
-			return err
-		}
-		locked = true
-		return nil
+		return tx.Model(&User{}).Where("id = ?", userID).UpdateColumns(cols).Error
 	})
-	if err != nil {
-		return false, fmt.Errorf("record failed login of user %d: %w", userID, err)
+	if errors.Is(err, errLocked) {
+		return out, nil
 	}
-	return locked, nil
+	if err != nil {
+		return LoginAttempt{}, fmt.Errorf("count a sign-in attempt of user %d: %w", userID, err)
+	}
+	return out, nil
 }
 
-// ResetLoginFailures clears a user's failure count and lock, after a
-// successful sign-in or by an administrator.
+// ResetLoginFailures clears a user's count of sign-in attempts and lock,
+// after a successful sign-in or by an administrator.
 func (s *Store) ResetLoginFailures(ctx context.Context, userID uint) error {
 	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ?", userID).
 		UpdateColumns(map[string]any{"failed_logins": 0, "locked_until": nil})
