@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
-	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
 
@@ -47,8 +46,7 @@ func (s *Server) disclosure(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"authorizations": list, "total": total, "limit": limit, "offset": offset})
 }
 
-var disclosureCSVHeader = []string{"id", "org_name", "credit_code", "scenario", "domain", "datasets",
-	"active_from", "active_until", "ended_at", "status", "end_reason"}
+var disclosureCSVHeader = []string{"holder", "credit_code", "scenario", "scope", "datasets", "from", "until"}
 
 func (s *Server) disclosureCSV(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -67,10 +65,9 @@ func (s *Server) disclosureCSV(c *gin.Context) {
 		for _, d := range page[:min(len(page), disclosureCSVMax-sent)] {
 			var ds []string
 			for _, x := range d.Datasets {
-				ds = append(ds, fmt.Sprintf("%s %s (%s)", x.Code, x.Name, x.ProviderName))
+				ds = append(ds, fmt.Sprintf("%s %s (%s)", x.Code, x.Name, x.Provider))
 			}
-			w.row(strconv.FormatUint(d.ID, 10), d.OrgName, d.CreditCode, d.Scenario, d.Domain, strings.Join(ds, "; "),
-				day(&d.ActiveFrom), day(d.ActiveUntil), day(d.EndedAt), d.Status, d.EndReason)
+			w.row(d.Holder, d.CreditCode, d.Scenario, d.Scope, strings.Join(ds, "; "), d.From, d.Until)
 		}
 		sent += len(page)
 		if err := w.flush(); err != nil {
@@ -85,14 +82,6 @@ func (s *Server) disclosureCSV(c *gin.Context) {
 			return
 		}
 	}
-}
-
-// day is a time's date in Asia/Shanghai, "" for none.
-func day(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.In(calendar.Zone).Format(time.DateOnly)
 }
 
 // --- Atom ---------------------------------------------------------------
@@ -125,12 +114,7 @@ type atomEntry struct {
 	Title      string         `xml:"title"`
 	Updated    string         `xml:"updated"`
 	Published  string         `xml:"published"`
-	Categories []atomCategory `xml:"category"`
 	Content    atomText       `xml:"content"`
-}
-
-type atomCategory struct {
-	Term string `xml:"term,attr"`
 }
 
 type atomText struct {
@@ -140,46 +124,26 @@ type atomText struct {
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// statusLabels and endLabels say a status in the register's language.
-var (
-	statusLabels = map[string]string{domain.StatusActive: "有效", domain.StatusExiting: "退出中", domain.StatusClosed: "已结束"}
-	endLabels    = map[string]string{domain.EndExpired: "期满", domain.EndExit: "主动退出", domain.EndTerminated: "终止"}
-)
-
-// atomEntryOf summarises one authorization.
+// atomEntryOf summarises one authorization: what the register publishes.
 func atomEntryOf(d store.Disclosure) atomEntry {
-	updated := d.ActiveFrom
-	if d.EndedAt != nil && d.EndedAt.After(updated) {
-		updated = *d.EndedAt
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "被授权单位: %s (统一社会信用代码 %s)\n", d.OrgName, d.CreditCode)
+	fmt.Fprintf(&b, "被授权单位: %s (统一社会信用代码 %s)\n", d.Holder, d.CreditCode)
 	fmt.Fprintf(&b, "应用场景: %s", d.Scenario)
-	if d.Domain != "" {
-		fmt.Fprintf(&b, " (%s)", d.Domain)
+	if d.Scope != "" {
+		fmt.Fprintf(&b, "\n使用范围: %s", d.Scope)
 	}
 	b.WriteString("\n授权数据:")
 	for _, x := range d.Datasets {
-		fmt.Fprintf(&b, "\n- %s %s, 提供部门: %s", x.Code, x.Name, x.ProviderName)
+		fmt.Fprintf(&b, "\n- %s %s, 提供部门: %s", x.Code, x.Name, x.Provider)
 	}
-	fmt.Fprintf(&b, "\n授权期限: %s 至 %s", day(&d.ActiveFrom), day(d.ActiveUntil))
-	fmt.Fprintf(&b, "\n状态: %s", statusLabels[d.Status])
-	if d.EndedAt != nil {
-		fmt.Fprintf(&b, " (%s, %s)", endLabels[d.EndReason], day(d.EndedAt))
-	}
-	e := atomEntry{
-		ID:        "urn:datagate:authorization:" + strconv.FormatUint(d.ID, 10),
-		Title:     d.OrgName + " · " + d.Scenario,
-		Updated:   atomTime(updated),
-		Published: atomTime(d.ActiveFrom),
+	fmt.Fprintf(&b, "\n授权期限: %s 至 %s", d.From, d.Until)
+	return atomEntry{
+		ID:        "urn:datagate:authorization:" + d.Key(),
+		Title:     d.Holder + " · " + d.Scenario,
+		Updated:   atomTime(d.Updated()),
+		Published: atomTime(d.Published()),
 		Content:   atomText{Type: "text", Text: b.String()},
 	}
-	for _, t := range []string{d.Domain, d.Status} {
-		if t != "" {
-			e.Categories = append(e.Categories, atomCategory{Term: t})
-		}
-	}
-	return e
 }
 
 func (s *Server) disclosureAtom(c *gin.Context) {

@@ -489,25 +489,26 @@ const scriptTitle = `<script>alert("x")</script> & 风控`
 
 // disclosureFixture writes two authorizations and applications that must
 // never be disclosed.
-func disclosureFixture(t *testing.T, e *env) (active, closed uint64) {
+func disclosureFixture(t *testing.T, e *env) {
 	t.Helper()
 	from := at(2026, 1, 5, 10)
-	active = e.authorization("acme-fintech", scriptTitle, "active", &from,
+	e.authorization("acme-fintech", scriptTitle, "active", &from,
 		map[string]string{"DS-0100": "approve", "DS-0102": "reject"}, nil, "")
 	later, ended := at(2026, 1, 20, 10), at(2026, 2, 20, 10)
-	closed = e.authorization("kangming-medai", "=cmd|' /C calc'!A0", "closed", &later,
+	e.authorization("kangming-medai", "=cmd|' /C calc'!A0", "closed", &later,
 		map[string]string{"DS-0100": "approve", "DS-0102": "approve"}, &ended, "terminated")
 	e.authorization("acme-fintech", "rejected scenario", "rejected", nil, map[string]string{"DS-0100": "reject", "DS-0102": "reject"}, nil, "")
 	e.authorization("acme-fintech", "withdrawn scenario", "withdrawn", nil, nil, nil, "")
 	e.authorization("acme-fintech", "draft scenario", domain.StatusDraft, nil, nil, nil, "")
 	e.authorization("acme-fintech", "pending scenario", "agreements", nil, map[string]string{"DS-0100": "approve"}, nil, "")
-	return active, closed
 }
 
 func assertNothingPrivate(t *testing.T, what string, body []byte) {
 	t.Helper()
 	for _, secret := range []string{"rejected scenario", "withdrawn scenario", "draft scenario", "pending scenario",
-		"internal rejection reason", "internal basis", "secret plan", "applicant_user", `"reason"`} {
+		"internal rejection reason", "internal basis", "secret plan", "applicant_user", `"reason"`,
+		// no internal ID or code, status or end reason
+		`"id"`, "application-", `"org"`, `"status"`, "terminated", `"end_reason"`, "acme-fintech"} {
 		if bytes.Contains(body, []byte(secret)) {
 			t.Errorf("%s discloses %q", what, secret)
 		}
@@ -516,28 +517,31 @@ func assertNothingPrivate(t *testing.T, what string, body []byte) {
 
 func TestDisclosureJSON(t *testing.T) {
 	e := supEnv(t)
-	active, closed := disclosureFixture(t, e)
+	disclosureFixture(t, e)
 	for _, who := range []string{"", "applicant", "supervisor"} {
 		r := e.do("GET", "/api/v1/disclosure", nil, who)
 		if r.Status != http.StatusOK {
 			t.Fatalf("disclosure as %q: %d %s", who, r.Status, r.Body)
 		}
 		assertNothingPrivate(t, "disclosure", r.Body)
+		if bytes.Contains(r.Body, []byte("T02:00:00")) {
+			t.Errorf("the register gives instants, not days: %s", r.Body)
+		}
 		var got struct {
 			Authorizations []store.Disclosure
 			Total          int64
 		}
 		r.decode(t, &got)
-		if got.Total != 2 || len(got.Authorizations) != 2 || got.Authorizations[0].ID != closed || got.Authorizations[1].ID != active {
+		if got.Total != 2 || len(got.Authorizations) != 2 || got.Authorizations[1].Scenario != scriptTitle {
 			t.Fatalf("authorizations: %s", r.Body)
 		}
 		a := got.Authorizations[1]
-		if a.OrgName == "" || a.CreditCode == "" || a.Scenario != scriptTitle || a.Status != "active" ||
-			len(a.Datasets) != 1 || a.Datasets[0].Code != "DS-0100" || a.Datasets[0].ProviderName == "" || a.ActiveUntil == nil {
+		if a.Holder == "" || a.CreditCode == "" || a.From != "2026-01-05" || a.Until != "2028-01-05" ||
+			len(a.Datasets) != 1 || a.Datasets[0].Code != "DS-0100" || a.Datasets[0].Provider == "" {
 			t.Errorf("active authorization: %+v", a)
 		}
-		if c := got.Authorizations[0]; c.EndReason != "terminated" || c.EndedAt == nil || len(c.Datasets) != 2 {
-			t.Errorf("closed authorization: %+v", c)
+		if c := got.Authorizations[0]; c.From != "2026-01-20" || c.Until != "2026-02-20" || len(c.Datasets) != 2 {
+			t.Errorf("closed authorization, ended early: %+v", c)
 		}
 	}
 	var p struct {
@@ -545,7 +549,7 @@ func TestDisclosureJSON(t *testing.T) {
 		Total          int64
 	}
 	e.do("GET", "/api/v1/disclosure?limit=1&offset=1", nil, "").decode(t, &p)
-	if p.Total != 2 || len(p.Authorizations) != 1 || p.Authorizations[0].ID != active {
+	if p.Total != 2 || len(p.Authorizations) != 1 || p.Authorizations[0].Scenario != scriptTitle {
 		t.Errorf("page 2: %+v", p)
 	}
 	wantError(t, e.do("GET", "/api/v1/disclosure?limit=1000", nil, ""), http.StatusBadRequest, "limit")
@@ -560,17 +564,17 @@ func TestDisclosureCSV(t *testing.T) {
 	}
 	assertNothingPrivate(t, "disclosure.csv", r.Body)
 	rows := readCSV(t, r)
-	if len(rows) != 3 || rows[0][0] != "id" {
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "holder,credit_code,scenario,scope,datasets,from,until" {
 		t.Fatalf("rows: %v", rows)
 	}
-	if rows[1][3] != "'=cmd|' /C calc'!A0" {
-		t.Errorf("formula not neutralised: %q", rows[1][3])
+	if rows[1][2] != "'=cmd|' /C calc'!A0" {
+		t.Errorf("formula not neutralised: %q", rows[1][2])
 	}
-	if rows[2][3] != scriptTitle || !strings.HasPrefix(rows[2][5], "DS-0100 ") || strings.Contains(rows[2][5], "DS-0102") ||
-		rows[2][6] != "2026-01-05" || rows[2][7] != "2028-01-05" || rows[2][9] != "active" {
+	if rows[2][2] != scriptTitle || !strings.HasPrefix(rows[2][4], "DS-0100 ") || strings.Contains(rows[2][4], "DS-0102") ||
+		rows[2][5] != "2026-01-05" || rows[2][6] != "2028-01-05" {
 		t.Errorf("active row: %q", rows[2])
 	}
-	if rows[1][8] != "2026-02-20" || rows[1][10] != "terminated" {
+	if rows[1][6] != "2026-02-20" {
 		t.Errorf("closed row: %q", rows[1])
 	}
 }
@@ -596,7 +600,7 @@ type atomDoc struct {
 
 func TestDisclosureAtom(t *testing.T) {
 	e := supEnv(t)
-	active, closed := disclosureFixture(t, e)
+	disclosureFixture(t, e)
 	r := e.do("GET", "/api/v1/disclosure.atom", nil, "")
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/atom+xml") {
 		t.Fatalf("atom: %d %s", r.Status, r.Header.Get("Content-Type"))
@@ -622,10 +626,10 @@ func TestDisclosureAtom(t *testing.T) {
 		t.Fatalf("%d entries, want 2", len(feed.Entries))
 	}
 	c, a := feed.Entries[0], feed.Entries[1]
-	if c.ID != fmt.Sprintf("urn:datagate:authorization:%d", closed) || c.Updated != "2026-02-20T02:00:00Z" {
+	if !strings.HasPrefix(c.ID, "urn:datagate:authorization:") || c.ID == a.ID || c.Updated != "2026-02-20T02:00:00Z" {
 		t.Errorf("closed entry: %+v", c)
 	}
-	if a.ID != fmt.Sprintf("urn:datagate:authorization:%d", active) || a.Updated != "2026-01-05T02:00:00Z" ||
+	if !strings.HasPrefix(a.ID, "urn:datagate:authorization:") || a.Updated != "2026-01-05T02:00:00Z" ||
 		!strings.HasSuffix(a.Title, " · "+scriptTitle) || a.Content.Type != "text" ||
 		!strings.Contains(a.Content.Text, "DS-0100") || strings.Contains(a.Content.Text, "DS-0102") ||
 		!strings.Contains(a.Content.Text, "2026-01-05 至 2028-01-05") {

@@ -338,10 +338,10 @@ func TestDisclosures(t *testing.T) {
 			return id
 		}
 		both := map[string]string{gsa: "approve", com: "approve"}
-		active := mk("active", &from, map[string]string{gsa: "approve", com: "reject"}, nil, "")
+		mk("active", &from, map[string]string{gsa: "approve", com: "reject"}, nil, "")
 		later := from.AddDate(0, 1, 0)
 		ended := from.AddDate(0, 6, 0)
-		closed := mk("closed", &later, both, &ended, "terminated")
+		mk("closed", &later, both, &ended, "terminated")
 		mk("rejected", nil, map[string]string{gsa: "reject", com: "reject"}, nil, "")
 		mk("withdrawn", nil, nil, nil, "")
 		mk("agreements", nil, both, nil, "")
@@ -350,25 +350,25 @@ func TestDisclosures(t *testing.T) {
 		f := DisclosureFilter{}
 		got, total, err := s.Disclosures(ctx, f)
 		must(t, err)
-		if total != 2 || len(got) != 2 || got[0].ID != closed || got[1].ID != active {
-			t.Fatalf("disclosures: total %d %+v", total, got)
+		if total != 2 || len(got) != 2 || got[0].From != "2026-02-05" || got[1].From != "2026-01-05" {
+			t.Fatalf("disclosures, newest first: total %d %+v", total, got)
 		}
 		a := got[1]
-		if a.OrgName == "" || a.CreditCode == "" || a.Scenario != "小微企业信用评估" || a.Domain != "金融服务" ||
-			a.Status != "active" || !a.ActiveFrom.Equal(from) || a.ActiveUntil == nil || !a.ActiveUntil.Equal(until) {
+		if a.Holder == "" || a.CreditCode == "" || a.Scenario != "小微企业信用评估" || a.Until != "2028-01-05" ||
+			!a.Published().Equal(from) || !a.Updated().Equal(from) || a.Key() == got[0].Key() {
 			t.Errorf("active authorization: %+v", a)
 		}
-		if len(a.Datasets) != 1 || a.Datasets[0].Code != gsa || a.Datasets[0].Name == "" || a.Datasets[0].Provider != "gsa" ||
-			a.Datasets[0].ProviderName == "" {
-			t.Errorf("only the approved dataset is disclosed: %+v", a.Datasets)
+		if len(a.Datasets) != 1 || a.Datasets[0].Code != gsa || a.Datasets[0].Name == "" || a.Datasets[0].Provider == "" ||
+			a.Datasets[0].Provider == "gsa" {
+			t.Errorf("only the approved dataset is disclosed, with its provider's name: %+v", a.Datasets)
 		}
-		c := got[0]
-		if c.EndReason != "terminated" || c.EndedAt == nil || len(c.Datasets) != 2 {
+		// Ended early: the period ends on the day it ended.
+		if c := got[0]; c.Until != "2026-07-05" || !c.Updated().Equal(ended) || len(c.Datasets) != 2 {
 			t.Errorf("closed authorization: %+v", c)
 		}
 		p2, total, err := s.Disclosures(ctx, DisclosureFilter{Limit: 1, Offset: 1})
 		must(t, err)
-		if total != 2 || len(p2) != 1 || p2[0].ID != active {
+		if total != 2 || len(p2) != 1 || p2[0].From != "2026-01-05" {
 			t.Errorf("page 2: %d %+v", total, p2)
 		}
 		p3, _, err := s.Disclosures(ctx, DisclosureFilter{Offset: 5})
