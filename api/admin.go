@@ -62,8 +62,8 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := identity.CheckPasswordPolicy(b.Password); err != nil {
-		fail(c, badRequest("password", "choose a longer password", "%v", err))
+	if err := identity.CheckPasswordPolicy(b.Username, b.Password); err != nil {
+		fail(c, passwordError(err))
 		return
 	}
 	hash, err := identity.HashPassword(b.Password)

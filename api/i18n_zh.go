@@ -3,6 +3,19 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
+	// passwords.go
+	"password is not valid UTF-8 text":                                       "密码（password）不是有效的 UTF-8 文本",
+	"password is %d characters long; use at least %d":                        "密码（password）只有 %d 个字符，至少需要 %d 个",
+	"password is %d characters long; use at most %d":                         "密码（password）有 %d 个字符，最多 %d 个",
+	"password contains a control character (such as a tab or a line break)":  "密码（password）含有控制字符（如制表符或换行）",
+	"password is only spaces":                                                "密码（password）只有空格",
+	"password is only digits":                                                "密码（password）只有数字",
+	"password repeats one character or one group of characters":              "密码（password）由同一个字符或同一组字符重复组成",
+	"password is a run of consecutive characters (such as abcdef or 987654)": "密码（password）是一串连续的字符（如 abcdef 或 987654）",
+	"password contains the username":                                         "密码（password）包含用户名",
+	"password is the published demo password or the service's name":          "密码（password）是公开的演示密码或本系统的名称",
+	"password is on a list of common passwords that attackers try first":     "密码（password）在攻击者最先尝试的常用密码列表中",
+
 	"edits.%s would blank a required field":             "edits.%s 会清空必填内容",
 	"%s contains a control character":                   "%s 含有控制字符",
 	"%s contains an invisible text-direction character": "%s 含有不可见的文字方向控制字符",
@@ -170,13 +183,26 @@ var zhHints = map[string]string{
 	"see the flag already raised on this task":                             "请查看该任务已有的标记",
 	// admin.go
 	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
-	"choose a longer password":                                    "请设置更长的密码",
 	"use an org code from the org list":                           "请使用单位列表中的单位代码",
 	"use the numeric user id":                                     "请使用数字形式的用户 ID",
 	"ask another admin":                                           "请由其他管理员操作",
 	"use 2–64 lowercase letters, digits or dashes":                "请使用 2–64 位小写字母、数字或连字符",
 	"copy the 18-character unified social credit code (统一社会信用代码) from the business licence": "请照营业执照填写 18 位统一社会信用代码",
 	"use an existing username": "请使用已存在的用户名",
+
+	// passwords.go
+	"choose another password": "请换一个密码",
+	"type the password again": "请重新输入密码",
+	"choose a password of at least 12 characters; a passphrase of a few words is easy to remember": "请设置至少 12 个字符的密码；由几个词组成的口令短语更好记",
+	"shorten the password":                                                        "请缩短密码",
+	"use letters, digits, spaces and punctuation":                                 "请使用字母、数字、空格和标点",
+	"use letters, digits or punctuation too":                                      "请同时使用字母、数字或标点",
+	"add letters or other characters":                                             "请加入字母或其他字符",
+	"choose a password that is not a repetition":                                  "请设置不是简单重复的密码",
+	"choose a password that is not a sequence":                                    "请设置不是连续字符的密码",
+	"choose a password that does not contain the username":                        "请设置不包含用户名的密码",
+	"choose your own password":                                                    "请设置您自己的密码",
+	"choose a less common password, e.g. a passphrase of several unrelated words": "请换一个不常见的密码，例如由几个互不相关的词组成的口令短语",
 
 	// assign.go
 	"name an active colleague of your department":      "请指定本部门状态正常的用户",

@@ -585,6 +585,8 @@ func TestSetPassword(t *testing.T) {
 		_, sess, err := svc.Login(ctx, u.Username, goodPassword)
 		must(t, err)
 		wantErr(t, svc.SetPassword(ctx, u.ID, "123456789012"), ErrInvalid)
+		wantErr(t, svc.SetPassword(ctx, u.ID, "password1234"), ErrInvalid)
+		wantErr(t, svc.SetPassword(ctx, u.ID, u.Username+" is me"), ErrInvalid)
 		if _, _, err := svc.SessionUser(ctx, sess.Cookie); err != nil {
 			t.Fatalf("a refused password change ended the session: %v", err)
 		}
@@ -720,8 +722,9 @@ func TestDemoUserHashes(t *testing.T) {
 	if !CheckPassword(got[0].PasswordHash, DemoPassword) {
 		t.Error("the demo hash does not verify DemoPassword")
 	}
-	if err := CheckPasswordPolicy(DemoPassword); err != nil {
-		t.Errorf("DemoPassword breaks the policy: %v", err)
+	// The demo users sign in with it, but nobody may choose it.
+	if err := CheckPasswordPolicy("someone", DemoPassword); !errors.Is(err, ErrInvalid) {
+		t.Errorf("CheckPasswordPolicy(DemoPassword) = %v, want it refused", err)
 	}
 	// One hash, not one per user: salts are random, so equal hashes were
 	// computed once.

@@ -45,7 +45,7 @@ const (
 
 // Password policy.
 const (
-	MinPasswordLen = 10  // characters
+	MinPasswordLen = 12  // characters
 	MaxPasswordLen = 256 // characters
 )
 
@@ -137,32 +137,184 @@ func parsePHC(s string) (m, t uint32, p uint8, salt, key []byte, ok bool) {
 	return m, t, p, salt, key, true
 }
 
-// CheckPasswordPolicy checks a new password: at least MinPasswordLen and at
-// most MaxPasswordLen characters, not only digits, no control characters.
-// Spaces and any script are allowed, so a passphrase is fine. The error
-// names the rule broken and wraps ErrInvalid.
-func CheckPasswordPolicy(pw string) error {
+// PasswordRule names the rule of the password policy a new password
+// breaks, so that a caller can say it in another language.
+type PasswordRule string
+
+// The rules of CheckPasswordPolicy, in the order they are checked.
+const (
+	PasswordNotUTF8    PasswordRule = "not_utf8"
+	PasswordTooShort   PasswordRule = "too_short"
+	PasswordTooLong    PasswordRule = "too_long"
+	PasswordControl    PasswordRule = "control"
+	PasswordSpacesOnly PasswordRule = "spaces_only"
+	PasswordDigitsOnly PasswordRule = "digits_only"
+	PasswordRepetitive PasswordRule = "repetitive" // one character or group repeated
+	PasswordSequence   PasswordRule = "sequence"   // abcdefghijkl, 987654321098 …
+	PasswordUsername   PasswordRule = "username"   // the username, or built on it
+	PasswordDemo       PasswordRule = "demo"       // the published demo password, or the service's name
+	PasswordCommon     PasswordRule = "common"     // a common password, or one with digits or symbols around it
+)
+
+// PasswordError is a new password that breaks the policy: which Rule, and
+// for a length rule the password's Length in characters. It never holds
+// the password. It wraps ErrInvalid.
+type PasswordError struct {
+	Rule   PasswordRule
+	Length int
+}
+
+// Is makes the error wrap ErrInvalid.
+func (e *PasswordError) Is(target error) bool { return target == ErrInvalid }
+
+func (e *PasswordError) Error() string {
+	switch e.Rule {
+	case PasswordNotUTF8:
+		return "the password is not valid UTF-8 text"
+	case PasswordTooShort:
+		return fmt.Sprintf("the password is %d characters long; use at least %d", e.Length, MinPasswordLen)
+	case PasswordTooLong:
+		return fmt.Sprintf("the password is %d characters long; use at most %d", e.Length, MaxPasswordLen)
+	case PasswordControl:
+		return "the password contains a control character (such as a tab or a line break); use letters, digits, spaces and punctuation"
+	case PasswordSpacesOnly:
+		return "the password is only spaces; use letters, digits or punctuation too"
+	case PasswordDigitsOnly:
+		return "the password is only digits; add letters or other characters"
+	case PasswordRepetitive:
+		return "the password repeats one character or one group of characters; choose one that does not"
+	case PasswordSequence:
+		return "the password is a run of consecutive characters (such as abcdef or 987654); choose one that is not"
+	case PasswordUsername:
+		return "the password contains the username; choose one that does not"
+	case PasswordDemo:
+		return "the password is the published demo password or the service's name; choose your own"
+	case PasswordCommon:
+		return "the password is on a list of common passwords that attackers try first; choose another"
+	}
+	return "the password breaks the password policy"
+}
+
+// contextWords are words a password of this service may not be built on:
+// the demo password, which the README publishes, and the service's name.
+var contextWords = []string{DemoPassword, "datagate"}
+
+// CheckPasswordPolicy checks a new password of the user username, as NIST
+// SP 800-63B (5.1.1.2) asks of a memorized secret: at least MinPasswordLen
+// and at most MaxPasswordLen characters, any script, spaces allowed (a
+// passphrase is fine), no control characters; and not a value known to be
+// weak:
+//
+//   - only spaces, only digits, one character or group repeated
+//     (aaaaaaaaaaaa, abcabcabcabc), or a run of consecutive characters
+//     (abcdefghijkl);
+//   - the username, or a password that contains it (for a username of four
+//     characters or more; a shorter one is refused only as the whole
+//     password, digits and symbols around it aside);
+//   - the published demo password or the service's name, digits and
+//     symbols around them aside;
+//   - a common password (commonPasswords: the 30,000 most common passwords
+//     that zxcvbn ranks), compared without case, and with the digits,
+//     spaces and symbols around it stripped (Password2024!, 1qaz2wsx…).
+//
+// Nothing else is asked (no required mix of character kinds, no expiry),
+// as NIST advises. The error is a *PasswordError naming the rule; it
+// wraps ErrInvalid and never repeats the password.
+func CheckPasswordPolicy(username, pw string) error {
 	if !utf8.ValidString(pw) {
-		return invalidError("the password is not valid UTF-8 text")
+		return &PasswordError{Rule: PasswordNotUTF8}
 	}
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLen:
-		return invalidf("the password is %d characters long; use at least %d", n, MinPasswordLen)
+		return &PasswordError{Rule: PasswordTooShort, Length: n}
 	case n > MaxPasswordLen:
-		return invalidf("the password is %d characters long; use at most %d", n, MaxPasswordLen)
+		return &PasswordError{Rule: PasswordTooLong, Length: n}
 	}
 	digits := true
 	for _, r := range pw {
 		if unicode.IsControl(r) {
-			return invalidError("the password contains a control character (such as a tab or a line break); use letters, digits, spaces and punctuation")
+			return &PasswordError{Rule: PasswordControl}
 		}
 		if r < '0' || r > '9' {
 			digits = false
 		}
 	}
-	if digits {
-		return invalidError("the password is only digits; add letters or other characters")
+	switch {
+	case strings.TrimSpace(pw) == "":
+		return &PasswordError{Rule: PasswordSpacesOnly}
+	case digits:
+		return &PasswordError{Rule: PasswordDigitsOnly}
+	case repetitive(pw):
+		return &PasswordError{Rule: PasswordRepetitive}
+	case sequence(pw):
+		return &PasswordError{Rule: PasswordSequence}
+	}
+	lower := strings.ToLower(pw)
+	core := strings.TrimFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	if name := strings.ToLower(strings.TrimSpace(username)); name != "" {
+		if core == name || lower == name || utf8.RuneCountInString(name) >= 4 && strings.Contains(lower, name) {
+			return &PasswordError{Rule: PasswordUsername}
+		}
+	}
+	for _, w := range contextWords {
+		if lower == w || core == w || strings.Trim(lower, trimmed) == w {
+			return &PasswordError{Rule: PasswordDemo}
+		}
+	}
+	if isCommonPassword(lower) || isCommonPassword(strings.Trim(lower, trimmed)) || isCommonPassword(core) {
+		return &PasswordError{Rule: PasswordCommon}
 	}
 	return nil
+}
+
+// trimmed are the characters stripped from both ends of a password before
+// it is compared with the common and context words: digits, spaces and
+// the symbols people add to meet a composition rule.
+const trimmed = "0123456789 !@#$%^&*()-_=+.,;:?~`'\"[]{}<>/|"
+
+// repetitive: pw is one unit (a character or a group) repeated, e.g.
+// aaaaaaaaaaaa or abcabcabcabc.
+func repetitive(pw string) bool {
+	rs := []rune(pw)
+	for unit := 1; unit <= len(rs)/2; unit++ {
+		if len(rs)%unit != 0 {
+			continue
+		}
+		same := true
+		for i := unit; i < len(rs) && same; i++ {
+			same = rs[i] == rs[i-unit]
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// sequence: every character of pw is the one before plus one, or every
+// one minus one (abcdefghijkl, 9876543210…), digits wrapping from 9 to 0
+// and back.
+func sequence(pw string) bool {
+	rs := []rune(pw)
+	step := func(a, b rune) rune {
+		d := b - a
+		if '0' <= a && a <= '9' && '0' <= b && b <= '9' {
+			d = (d + 10) % 10
+			if d == 9 {
+				d = -1
+			}
+		}
+		return d
+	}
+	d := step(rs[0], rs[1])
+	if d != 1 && d != -1 {
+		return false
+	}
+	for i := 2; i < len(rs); i++ {
+		if step(rs[i-1], rs[i]) != d {
+			return false
+		}
+	}
+	return true
 }

@@ -102,34 +102,97 @@ func TestCheckPasswordRefusesMalformedHashes(t *testing.T) {
 func TestCheckPasswordPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		pw   string
-		want string // "" for accepted
+		want PasswordRule // "" for accepted
 	}{
-		{"correct horse", ""},
-		{"abcdefghij", ""},
-		{"1234567890a", ""},
-		{"数据开放平台的口令很长", ""},
+		{"correct horse battery", ""},
+		{"abcdefghijkm", ""},
+		{"1234567890ab", ""},
+		{"数据开放平台的口令很长", PasswordTooShort}, // 11 characters
+		{"数据开放平台的口令够长了", ""},
 		{"pass word with spaces", ""},
-		{DemoPassword, ""},
-		{"", "0 characters long; use at least 10"},
-		{"short", "5 characters long; use at least 10"},
-		{"密码太短了", "5 characters long; use at least 10"}, // 15 bytes, 5 characters
-		{"123456789", "at least 10"},
-		{"1234567890", "only digits"},
-		{"98765432109876543210", "only digits"},
-		{strings.Repeat("x", MaxPasswordLen+1), "use at most 256"},
-		{"with a\ttab in it", "control character"},
-		{"line\nbreak here", "control character"},
-		{"bad utf8 \xff\xfe here", "UTF-8"},
+		{"zhang.wei's own phrase", ""},
+		{"  two spaces around  ", ""},
+		{"", PasswordTooShort},
+		{"short", PasswordTooShort},
+		{"密码太短了", PasswordTooShort}, // 15 bytes, 5 characters
+		{"abcdefghijk", PasswordTooShort},
+		// Issue 15, item 5: accepted before.
+		{"aaaaaaaaaa", PasswordTooShort},
+		{"password12", PasswordTooShort},
+		{"          ", PasswordTooShort},
+		{DemoPassword, PasswordDemo},
+		// Long enough, and still weak.
+		{"aaaaaaaaaaaa", PasswordRepetitive},
+		{strings.Repeat(" ", 12), PasswordSpacesOnly},
+		{" \u3000 \u3000 \u3000 \u3000 \u3000 \u3000", PasswordSpacesOnly},
+		{"abcabcabcabc", PasswordRepetitive},
+		{"correcthorsecorrecthorse", PasswordRepetitive},
+		{"abcdefghijkl", PasswordSequence},
+		{"ZYXWVUTSRQPO", PasswordSequence},
+		{"123456789012", PasswordDigitsOnly},
+		{"98765432109876543210", PasswordDigitsOnly},
+		{"password1234", PasswordCommon},
+		{"Password2024!", PasswordCommon},
+		{"PASSWORD123456", PasswordCommon},
+		{"qwertyuiop123", PasswordCommon},
+		{"!!iloveyou!!2024", PasswordCommon},
+		{"1qaz2wsx3edc", PasswordCommon},
+		{"DataGate-Demo", PasswordDemo},
+		{"datagate-demo-2025", PasswordDemo},
+		{"DATAGATE2026!!", PasswordDemo},
+		{strings.Repeat("x", MaxPasswordLen) + "y", PasswordTooLong},
+		{"with a\ttab in it", PasswordControl},
+		{"line\nbreak here", PasswordControl},
+		{"bad utf8 \xff\xfe here", PasswordNotUTF8},
 	} {
-		err := CheckPasswordPolicy(tc.pw)
+		err := CheckPasswordPolicy("li.wei", tc.pw)
+		var pe *PasswordError
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("CheckPasswordPolicy(%q) = %v, want nil", tc.pw, err)
-		case tc.want != "" && (err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want)):
-			t.Errorf("CheckPasswordPolicy(%q) = %v, want ErrInvalid saying %q", tc.pw, err, tc.want)
+		case tc.want != "" && (!errors.Is(err, ErrInvalid) || !errors.As(err, &pe) || pe.Rule != tc.want):
+			t.Errorf("CheckPasswordPolicy(%q) = %v, want ErrInvalid for rule %s", tc.pw, err, tc.want)
 		case err != nil && len(tc.pw) > 0 && strings.Contains(err.Error(), tc.pw):
 			t.Errorf("CheckPasswordPolicy(%q) = %v: the error repeats the password", tc.pw, err)
 		}
+	}
+	if err := CheckPasswordPolicy("li.wei", "short"); !strings.Contains(err.Error(), "5 characters long; use at least 12") {
+		t.Errorf("too short: %q does not say the length and the minimum", err)
+	}
+
+	// The username, or built on it.
+	for _, tc := range []struct {
+		user, pw string
+		refused  bool
+	}{
+		{"zhang.wei", "zhang.wei", true}, // too short anyway
+		{"zhang.wei", "ZHANG.WEI-2026!", true},
+		{"zhang.wei", "my name is zhang.wei", true},
+		{"operator", "operator-1234", true},
+		{"li", "li1234567890", true},          // a short name: the whole password, digits aside
+		{"li", "clinical trials 2026", false}, // a short name inside another word
+		{"operator", "co-operation counts", false},
+	} {
+		err := CheckPasswordPolicy(tc.user, tc.pw)
+		var pe *PasswordError
+		if refused := errors.As(err, &pe) && (pe.Rule == PasswordUsername || pe.Rule == PasswordTooShort); refused != tc.refused {
+			t.Errorf("CheckPasswordPolicy(%q, %q) = %v, want refused=%v for the username", tc.user, tc.pw, err, tc.refused)
+		}
+	}
+}
+
+// The common-password list comes from the pinned data package, whole.
+func TestCommonPasswordList(t *testing.T) {
+	if n := len(commonPasswords()); n < 29000 {
+		t.Errorf("%d common passwords loaded, want about 30,000", n)
+	}
+	for _, p := range []string{"123456", "password", "qwertyuiop", "iloveyou", "trustno1", "1qaz2wsx3edc"} {
+		if !isCommonPassword(p) {
+			t.Errorf("%q is not on the common list", p)
+		}
+	}
+	if isCommonPassword("") || isCommonPassword("correct horse battery") {
+		t.Error("the list holds what it should not")
 	}
 }
 

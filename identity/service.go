@@ -405,7 +405,11 @@ func (s *Service) UnlockUser(ctx context.Context, userID uint) error {
 // its hash, and ends every session of the user, so that whoever knew the
 // old password is signed out. API tokens are not affected.
 func (s *Service) SetPassword(ctx context.Context, userID uint, password string) error {
-	if err := CheckPasswordPolicy(password); err != nil {
+	u, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("set password of user %d: %w", userID, err)
+	}
+	if err := CheckPasswordPolicy(u.Username, password); err != nil {
 		return err
 	}
 	release, err := s.hashSlot(ctx)

@@ -190,7 +190,7 @@ func settings() []setting {
 			help: "creates the user admin when missing (environment only, never a flag)",
 			set: func(c *config, v string) error {
 				if v != "" {
-					if err := identity.CheckPasswordPolicy(v); err != nil {
+					if err := identity.CheckPasswordPolicy("admin", v); err != nil {
 						return err
 					}
 				}

@@ -74,7 +74,7 @@ func TestConfigPrint(t *testing.T) {
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"config", "print", "serve", "--namespace", "prod"}, env(
 		"DATAGATE_DB", "mysql://datagate:s3cret-pass@tcp(mysql:3306)/datagate",
-		"DATAGATE_ADMIN_PASSWORD", "a-long-admin-password"), &out, &bytes.Buffer{})
+		"DATAGATE_ADMIN_PASSWORD", "a-long-bureau-passphrase"), &out, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}

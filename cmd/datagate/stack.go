@@ -268,7 +268,7 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, password string) ([]st
 	if _, err := st.UserByName(ctx, "admin"); err == nil {
 		return nil, nil
 	}
-	if err := identity.CheckPasswordPolicy(password); err != nil {
+	if err := identity.CheckPasswordPolicy("admin", password); err != nil {
 		return nil, fmt.Errorf("DATAGATE_ADMIN_PASSWORD: %w", err)
 	}
 	bureau, err := st.OrgOfKind(ctx, store.KindBureau)
