@@ -165,6 +165,9 @@ var zhMessages = map[string]string{
 	"e-mail needs an address: fill in email_address":                                                                "开启邮件通知须填写邮箱地址：请填写 email_address",
 	"a webhook needs a URL: fill in webhook_url":                                                                    "开启 Webhook 通知须填写地址：请填写 webhook_url",
 	"a webhook needs a secret to sign its requests: fill in webhook_secret":                                         "开启 Webhook 通知须设置签名密钥：请填写 webhook_secret",
+
+	// notifications.go: webhook addresses
+	"webhook_url points to an address that is not public (loopback, private, link-local or another reserved range): notifications are not sent there": "webhook_url 指向非公网地址（本机回环、内网、链路本地或其他保留地址段），系统不会向其发送通知",
 }
 
 // zhHints translates the English hints.
@@ -314,4 +317,7 @@ var zhHints = map[string]string{
 	"use a random string of 16 to 255 characters, e.g. the output of openssl rand -hex 32":        "请使用 16 至 255 个字符的随机字符串，如 openssl rand -hex 32 的输出",
 	"give the address to send to, or set email to false":                                          "请填写接收邮箱，或将 email 设为 false",
 	"give the URL to post to, or set webhook to false":                                            "请填写接收地址，或将 webhook 设为 false",
+
+	// notifications.go: webhook addresses
+	"give a URL on the internet; for a receiver inside your network, ask the administrator to allow its network": "请填写公网可访问的地址；如接收方位于内部网络，请联系管理员将其网段加入允许范围",
 }

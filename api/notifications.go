@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/mail"
@@ -171,7 +172,7 @@ func (s *Server) putChannels(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := applyChannels(&ct, b); err != nil {
+	if err := s.applyChannels(ctx, &ct, b); err != nil {
 		fail(c, err)
 		return
 	}
@@ -185,7 +186,7 @@ func (s *Server) putChannels(c *gin.Context) {
 
 // applyChannels validates a change and applies it to ct; a refusal names
 // the field and changes nothing.
-func applyChannels(ct *store.NotifyContact, b channelsBody) error {
+func (s *Server) applyChannels(ctx context.Context, ct *store.NotifyContact, b channelsBody) error {
 	next := *ct
 	if b.Language != nil {
 		switch *b.Language {
@@ -211,6 +212,12 @@ func applyChannels(ct *store.NotifyContact, b channelsBody) error {
 			if err := notify.CheckWebhookURL(raw, false); err != nil {
 				return badRequest("webhook_url", "give an https:// URL that accepts POST requests, e.g. https://hooks.example.gov.cn/datagate",
 					"webhook_url must be an absolute https URL without a user name, password or #fragment, at most 2048 characters")
+			}
+			// The worker refuses such an address when it connects; say so
+			// now.
+			if err := notify.CheckWebhookHost(ctx, s.WebhookResolver, raw, s.WebhookAllow); err != nil {
+				return badRequest("webhook_url", "give a URL on the internet; for a receiver inside your network, ask the administrator to allow its network",
+					"webhook_url points to an address that is not public (loopback, private, link-local or another reserved range): notifications are not sent there")
 			}
 		}
 		next.WebhookURL = raw
@@ -256,6 +263,49 @@ func goodSecret(s string) bool {
 	return true
 }
 
+// DeliveryItem is one attempt to deliver a notification to the caller.
+// A failure is told by its category and a generic message in the caller's
+// language: never the error's text or the receiver's answer, which stay
+// in the operator's log.
+type DeliveryItem struct {
+	ID         uint64    `json:"id"`
+	DeliveryID uint64    `json:"delivery_id"`
+	UserID     uint      `json:"user_id"`
+	Channel    string    `json:"channel"`
+	Attempt    int       `json:"attempt"`
+	Status     string    `json:"status"`
+	Code       int       `json:"code,omitempty"`
+	Failure    string    `json:"failure,omitempty"`
+	Message    string    `json:"message,omitempty"`
+	At         time.Time `json:"at"`
+	EventID    uint64    `json:"event_id"`
+	EventKind  string    `json:"event_kind"`
+}
+
+// failureMessages are the messages of the failure categories, in English
+// and zh-CN.
+var failureMessages = map[string][2]string{
+	notify.FailureNotAllowed:    {"Delivery failed: the webhook's address is not a public one and is not allowed.", "投递失败：Webhook 地址不是公网地址，不在允许范围内。"},
+	notify.FailureInvalid:       {"Delivery failed: the address to deliver to is not valid.", "投递失败：接收地址无效。"},
+	notify.FailureUnreachable:   {"Delivery failed: the receiver could not be reached.", "投递失败：无法连接接收方。"},
+	notify.FailureRefused:       {"Delivery failed: the receiver refused it.", "投递失败：接收方拒绝接收。"},
+	notify.FailureTemporary:     {"Delivery failed: the receiver answered with a temporary error.", "投递失败：接收方返回临时错误。"},
+	notify.FailureNotConfigured: {"Delivery failed: the system's delivery settings need the administrator's attention.", "投递失败：系统的投递设置有误，请联系管理员。"},
+}
+
+func deliveryItemOf(a store.LoggedAttempt, lang string) DeliveryItem {
+	it := DeliveryItem{ID: a.ID, DeliveryID: a.DeliveryID, UserID: a.UserID, Channel: a.Channel, Attempt: a.Attempt,
+		Status: a.Status, Code: a.Code, At: a.At.UTC(), EventID: a.EventID, EventKind: a.EventKind}
+	if it.Failure = notify.FailureOf(a.DeliveryAttempt); it.Failure != "" {
+		i := 1
+		if lang == store.LangEN {
+			i = 0
+		}
+		it.Message = failureMessages[it.Failure][i]
+	}
+	return it
+}
+
 func (s *Server) myDeliveries(c *gin.Context) {
 	limit, offset, err := paging(c)
 	if err != nil {
@@ -267,11 +317,14 @@ func (s *Server) myDeliveries(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if log == nil {
-		log = []store.LoggedAttempt{}
+	lang := notify.LanguageFor(c.GetHeader("Accept-Language"))
+	items := make([]DeliveryItem, len(log))
+	for i, a := range log {
+		items[i] = deliveryItemOf(a, lang)
 	}
 	if limit == 0 {
 		limit = store.DefaultLimit
 	}
-	c.JSON(http.StatusOK, gin.H{"deliveries": log, "limit": limit, "offset": offset, "more": more})
+	c.Header("Content-Language", lang)
+	c.JSON(http.StatusOK, gin.H{"deliveries": items, "limit": limit, "offset": offset, "more": more})
 }

@@ -659,7 +659,7 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"Disclosure": store.Disclosure{}, "DisclosedDataset": store.DisclosedDataset{},
 		"Notification": api.NotificationItem{}, "EventData": store.EventData{}, "Digest": store.Digest{},
 		"DigestDepartment": store.DigestDepartment{}, "DigestTask": store.DigestTask{}, "Channels": api.Channels{},
-		"DeliveryAttempt": store.LoggedAttempt{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
+		"DeliveryAttempt": api.DeliveryItem{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
 		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
@@ -1216,6 +1216,12 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("channels, webhook without URL", "PUT", "/api/v1/me/channels", map[string]any{"webhook": true}, "supervisor", 400, ok)
 	c.send("channels, bad language", "PUT", "/api/v1/me/channels", map[string]any{"language": "fr"}, "reviewer-gsa", 400, bad)
 	c.send("channels, unknown field", "PUT", "/api/v1/me/channels", `{"sms":true}`, "reviewer-gsa", 400, bad)
+	c.send("channels, webhook on loopback", "PUT", "/api/v1/me/channels", map[string]any{"webhook_url": "https://127.0.0.1:8443/x"}, "reviewer-gsa", 400, ok)
+	gsa, _ := e.st.UserByName(context.Background(), "reviewer-gsa")
+	if err := e.st.RecordAttempt(context.Background(), store.DeliveryAttempt{DeliveryID: 1, UserID: gsa.ID, Channel: store.ChannelWebhook,
+		Attempt: 1, Status: store.AttemptError, Code: 503, Error: "temporary: webhook answered 503 busy", At: e.clock.Now()}, ""); err != nil {
+		t.Fatal(err)
+	}
 	c.send("deliveries", "GET", "/api/v1/me/deliveries", nil, "reviewer-gsa", 200, ok)
 	c.send("deliveries, bad limit", "GET", "/api/v1/me/deliveries?limit=501", nil, "reviewer-gsa", 400, ok)
 

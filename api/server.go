@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
+	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -50,6 +52,13 @@ type Server struct {
 	// address when a reverse proxy rewrites Host. A browser's request from
 	// any other site is refused (security.go).
 	Origins []string
+	// WebhookAllow are the networks a user's webhook URL may point into
+	// besides public addresses (DATAGATE_WEBHOOK_ALLOW_CIDRS; the worker
+	// enforces the same list when it connects).
+	WebhookAllow []netip.Prefix
+	// WebhookResolver resolves a webhook's host when its URL is saved;
+	// nil: net.DefaultResolver.
+	WebhookResolver notify.Resolver
 }
 
 // Handler builds the gin engine.

@@ -40,6 +40,8 @@ type Deps struct {
 	Calendar *calendar.Calendar
 	Config   Config
 	// HTTPClient posts webhooks; nil: a client that follows no redirect.
+	// Either way its connections go only to the addresses
+	// AddressAllowed accepts (an *http.Transport's dialer is replaced).
 	HTTPClient *http.Client
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
@@ -58,7 +60,9 @@ type Activities struct {
 func NewActivities(d Deps) *Activities {
 	a := &Activities{store: d.Store, cal: d.Calendar, cfg: d.Config.Defaults(), http: d.HTTPClient, now: d.Now}
 	if a.http == nil {
-		a.http = newHTTPClient()
+		a.http = newHTTPClient(a.cfg.WebhookAllow)
+	} else {
+		a.http = guardClient(a.http, a.cfg.WebhookAllow)
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -121,7 +125,7 @@ func (a *Activities) Deliver(ctx context.Context, id uint64) (string, error) {
 		code, sendErr = postWebhook(ctx, a.http, a.cfg, job.Contact.WebhookURL, job.Contact.WebhookSecret,
 			strconv.FormatUint(job.Delivery.ID, 10), job.Event.Kind, body, now)
 	default:
-		sendErr = &sendError{permanent: true, err: fmt.Errorf("unknown channel %q", job.Delivery.Channel)}
+		sendErr = &sendError{permanent: true, category: FailureInvalid, err: fmt.Errorf("unknown channel %q", job.Delivery.Channel)}
 	}
 	attempt := DeliveryAttemptOf(ctx)
 	rec := store.DeliveryAttempt{DeliveryID: id, UserID: job.User.ID, Channel: job.Delivery.Channel,
@@ -132,7 +136,13 @@ func (a *Activities) Deliver(ctx context.Context, id uint64) (string, error) {
 		}
 		return store.DeliverySent, nil
 	}
-	rec.Status, rec.Error, rec.Code = store.AttemptError, sendErr.Error(), codeOf(sendErr)
+	// The stored error starts with its category, which is all the user
+	// is shown (FailureOf); the rest is for the operator, as is the log.
+	rec.Status, rec.Error, rec.Code = store.AttemptError, categoryOf(sendErr)+": "+sendErr.Error(), codeOf(sendErr)
+	if activity.IsActivity(ctx) {
+		activity.GetLogger(ctx).Warn("notification delivery failed", "delivery", id, "channel", job.Delivery.Channel,
+			"attempt", attempt, "code", rec.Code, "category", categoryOf(sendErr), "error", sendErr.Error())
+	}
 	final := ""
 	if permanent(sendErr) {
 		final = store.DeliveryFailed

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -56,8 +57,14 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	// AllowLoopbackHTTP accepts webhook URLs over plain http to 127.0.0.1
-	// (tests only); every other webhook URL must be https.
+	// (tests only); every other webhook URL must be https. The address
+	// must still be allowed (WebhookAllow).
 	AllowLoopbackHTTP bool
+	// WebhookAllow are the networks webhooks may reach besides public
+	// addresses (DATAGATE_WEBHOOK_ALLOW_CIDRS), e.g. an intranet's
+	// 10.0.0.0/8; by default none: loopback, private, link-local,
+	// multicast, CGNAT and other non-public addresses are refused.
+	WebhookAllow []netip.Prefix
 
 	// TaskQueue the schedules start their workflows on; default TaskQueue.
 	TaskQueue string

@@ -17,10 +17,12 @@ import (
 )
 
 // sendError is a failed send: the server's status or reply code (0 when it
-// was not reached) and whether trying again cannot help.
+// was not reached), whether trying again cannot help, and the category its
+// user is shown (categoryOf).
 type sendError struct {
 	code      int
 	permanent bool
+	category  string
 	err       error
 }
 
@@ -77,11 +79,11 @@ func composeMail(from, to string, msg Message, id string, at time.Time) []byte {
 func sendMail(ctx context.Context, cfg Config, to string, data []byte) (code int, err error) {
 	host, port, err := net.SplitHostPort(cfg.SMTPAddr)
 	if err != nil {
-		return 0, &sendError{permanent: true, err: fmt.Errorf("mail server %q: %w", cfg.SMTPAddr, err)}
+		return 0, &sendError{permanent: true, category: FailureNotConfigured, err: fmt.Errorf("mail server %q: %w", cfg.SMTPAddr, err)}
 	}
 	from, err := mail.ParseAddress(cfg.SMTPFrom)
 	if err != nil {
-		return 0, &sendError{permanent: true, err: fmt.Errorf("sender %q: %w", cfg.SMTPFrom, err)}
+		return 0, &sendError{permanent: true, category: FailureNotConfigured, err: fmt.Errorf("sender %q: %w", cfg.SMTPFrom, err)}
 	}
 	deadline := time.Now().Add(cfg.SendTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -114,7 +116,7 @@ func sendMail(ctx context.Context, cfg Config, to string, data []byte) (code int
 	}
 	if cfg.SMTPUser != "" {
 		if _, tlsOn := c.TLSConnectionState(); !tlsOn && !isLoopback(host) {
-			return 0, &sendError{permanent: true, err: fmt.Errorf("the mail server %s offers no TLS: the password is not sent in clear text; use port 465 or a server with STARTTLS", cfg.SMTPAddr)}
+			return 0, &sendError{permanent: true, category: FailureNotConfigured, err: fmt.Errorf("the mail server %s offers no TLS: the password is not sent in clear text; use port 465 or a server with STARTTLS", cfg.SMTPAddr)}
 		}
 		if err := c.Auth(smtp.PlainAuth("", cfg.SMTPUser, cfg.SMTPPassword, host)); err != nil {
 			return smtpFailure("AUTH", err)

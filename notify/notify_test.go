@@ -399,7 +399,7 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	opened := time.Date(2026, 3, 2, 9, 0, 0, 0, calendar.Zone)
 	task := f.openTask(2, domain.TaskDepartmentReview, "gsa", opened, f.cal.DueAt(opened, 20))
 
-	if res := f.dispatch(notify.Config{}, srv.Client()); res != (notify.DispatchResult{Claimed: 1, Sent: 1}) {
+	if res := f.dispatch(notify.Config{WebhookAllow: loopbackOnly}, srv.Client()); res != (notify.DispatchResult{Claimed: 1, Sent: 1}) {
 		t.Fatalf("dispatch = %+v, want one sent", res)
 	}
 	if rc.calls != 2 || rc.badSigs != 0 || rc.delivery[0] != rc.delivery[1] {
@@ -445,7 +445,7 @@ func TestWebhookStatuses(t *testing.T) {
 			f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 			now := time.Now()
 			f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
-			res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil)
+			res := f.dispatch(notify.Config{AllowLoopbackHTTP: true, WebhookAllow: loopbackOnly}, nil)
 			if res != tc.want || rc.calls != tc.calls {
 				t.Errorf("dispatch = %+v after %d calls, want %+v after %d", res, rc.calls, tc.want, tc.calls)
 			}
@@ -466,7 +466,7 @@ func TestWebhookRetriesRunOut(t *testing.T) {
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
 	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
-	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil); res.Failed != 1 || rc.calls != 8 {
+	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true, WebhookAllow: loopbackOnly}, nil); res.Failed != 1 || rc.calls != 8 {
 		t.Fatalf("dispatch = %+v after %d calls, want one failed after 8", res, rc.calls)
 	}
 	evs, err := f.st.EventsOf(context.Background(), f.app)
@@ -487,7 +487,7 @@ func TestWebhookNeedsHTTPS(t *testing.T) {
 	f.contact("reviewer-gsa", store.NotifyContact{WebhookURL: srv.URL, WebhookSecret: rc.secret, WebhookEnabled: true})
 	now := time.Now()
 	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
-	if res := f.dispatch(notify.Config{}, nil); res.Failed != 1 || rc.calls != 0 {
+	if res := f.dispatch(notify.Config{WebhookAllow: loopbackOnly}, nil); res.Failed != 1 || rc.calls != 0 {
 		t.Errorf("dispatch = %+v, %d calls; want refused before sending", res, rc.calls)
 	}
 }
@@ -614,7 +614,7 @@ func TestDispatchManyDeliveries(t *testing.T) {
 	for i := range 45 {
 		f.openTask(10+i, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 	}
-	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true}, nil); res != (notify.DispatchResult{Claimed: 45, Sent: 45}) || rc.calls != 45 {
+	if res := f.dispatch(notify.Config{AllowLoopbackHTTP: true, WebhookAllow: loopbackOnly}, nil); res != (notify.DispatchResult{Claimed: 45, Sent: 45}) || rc.calls != 45 {
 		t.Errorf("dispatch = %+v, %d calls; want 45 sent", res, rc.calls)
 	}
 }

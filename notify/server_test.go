@@ -50,7 +50,7 @@ func TestSchedulesOnTemporal(t *testing.T) {
 	now := time.Now()
 	f.openTask(2, domain.TaskDepartmentReview, "gsa", now, now.Add(72*time.Hour))
 
-	cfg := notify.Config{TaskQueue: "notify-test", AllowLoopbackHTTP: true, DispatchEvery: time.Hour}
+	cfg := notify.Config{TaskQueue: "notify-test", AllowLoopbackHTTP: true, WebhookAllow: loopbackOnly, DispatchEvery: time.Hour}
 	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{})
 	notify.Register(w, notify.Deps{Store: f.st, Calendar: f.cal, Config: cfg})
 	must(t, w.Start())

@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -121,13 +121,13 @@ func CheckWebhookURL(raw string, allowLoopbackHTTP bool) error {
 // redirect, which is not followed; anything else is worth another try.
 func postWebhook(ctx context.Context, client *http.Client, cfg Config, rawURL, secret, deliveryID, kind string, body []byte, now time.Time) (int, error) {
 	if err := CheckWebhookURL(rawURL, cfg.AllowLoopbackHTTP); err != nil {
-		return 0, &sendError{permanent: true, err: fmt.Errorf("webhook URL: %w", err)}
+		return 0, &sendError{permanent: true, category: FailureInvalid, err: fmt.Errorf("webhook URL: %w", err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.SendTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
-		return 0, &sendError{permanent: true, err: fmt.Errorf("webhook request: %w", err)}
+		return 0, &sendError{permanent: true, category: FailureInvalid, err: fmt.Errorf("webhook request: %w", err)}
 	}
 	ts := now.Unix()
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
@@ -137,8 +137,13 @@ func postWebhook(ctx context.Context, client *http.Client, cfg Config, rawURL, s
 	req.Header.Set(HeaderDelivery, deliveryID)
 	req.Header.Set(HeaderEvent, kind)
 	resp, err := client.Do(req)
+	if errors.Is(err, ErrAddressNotAllowed) {
+		// Trying again cannot help until the administrator allows the
+		// network (or the name resolves elsewhere).
+		return 0, &sendError{permanent: true, category: FailureNotAllowed, err: fmt.Errorf("webhook POST: %w", redactURL(err, rawURL))}
+	}
 	if err != nil {
-		return 0, &sendError{err: fmt.Errorf("webhook POST: %w", redactURL(err, rawURL))}
+		return 0, &sendError{category: FailureUnreachable, err: fmt.Errorf("webhook POST: %w", redactURL(err, rawURL))}
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
@@ -147,24 +152,24 @@ func postWebhook(ctx context.Context, client *http.Client, cfg Config, rawURL, s
 	case code >= 200 && code < 300:
 		return code, nil
 	case code >= 300 && code < 400:
-		return code, &sendError{code: code, permanent: true, err: fmt.Errorf("webhook answered %d (a redirect, not followed): give the final URL", code)}
+		return code, &sendError{code: code, permanent: true, category: FailureRefused, err: fmt.Errorf("webhook answered %d (a redirect, not followed): give the final URL", code)}
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return code, &sendError{code: code, permanent: true, err: fmt.Errorf("webhook refused the delivery: %d %s", code, oneLine(snippet))}
+		return code, &sendError{code: code, permanent: true, category: FailureRefused, err: fmt.Errorf("webhook refused the delivery: %d %s", code, oneLine(snippet))}
 	default:
-		return code, &sendError{code: code, err: fmt.Errorf("webhook answered %d %s", code, oneLine(snippet))}
+		return code, &sendError{code: code, category: FailureTemporary, err: fmt.Errorf("webhook answered %d %s", code, oneLine(snippet))}
 	}
 }
 
-// newHTTPClient is the webhook client: no redirects, no cookies, a dial
-// timeout.
-func newHTTPClient() *http.Client {
+// newHTTPClient is the webhook client: no redirects, no cookies, no
+// proxy, a dial timeout, and only the addresses allow and the public
+// internet (guardClient).
+func newHTTPClient(allow []netip.Prefix) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
 	tr.MaxIdleConnsPerHost = 4
-	return &http.Client{
+	return guardClient(&http.Client{
 		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	}, allow)
 }
 
 // redactURL keeps a webhook URL's query (which may hold a token) out of the

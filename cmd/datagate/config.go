@@ -223,6 +223,16 @@ func settings() []setting {
 				}
 				return "***"
 			}},
+		{flag: "webhook-allow-cidrs", env: notify.EnvWebhookAllowCIDRs, commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
+			help: "comma-separated networks (CIDRs or addresses) users' webhooks may reach besides public addresses, e.g. 10.20.0.0/16 for an intranet receiver (default: none: loopback, private, link-local, CGNAT and other non-public addresses are refused)",
+			set: func(c *config, v string) error {
+				allow, err := notify.ParseCIDRs(v)
+				if err != nil {
+					return err
+				}
+				c.Notify.WebhookAllow = allow
+				return nil
+			}, show: func(c *config) string { return notify.FormatCIDRs(c.Notify.WebhookAllow) }},
 		{flag: "migrate", env: "DATAGATE_MIGRATE", commands: []string{cmdServe, cmdWorker}, def: fixed("false"),
 			help: "apply pending schema migrations at start-up (dev always does)",
 			set: func(c *config, v string) error {

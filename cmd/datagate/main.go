@@ -60,9 +60,11 @@ user, RATE/s,BURST, default 20/s,60; off disables), DATAGATE_TRUSTED_PROXIES
 (dev, serve: comma-separated IPs or CIDRs of reverse proxies trusted to name
 the client in X-Forwarded-For; default none), DATAGATE_POLICY_REFRESH (dev,
 serve: how often to reload roles and policy changed through another process,
-default 5s), DATAGATE_LOG_LEVEL,
-DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD, DATAGATE_SMTP_ADDR,
-DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER, DATAGATE_SMTP_PASSWORD.
+default 5s), DATAGATE_WEBHOOK_ALLOW_CIDRS (dev, serve, worker: comma-separated
+networks users' webhooks may reach besides public addresses; default none),
+DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD,
+DATAGATE_SMTP_ADDR, DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER,
+DATAGATE_SMTP_PASSWORD.
 `
 
 // run is the whole program; main only wires the process to it.

@@ -149,7 +149,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 			Ready: nil, Auth: &identity.Service{Store: s.store},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
 			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies, Origins: c.Origins,
-			Middleware: s.metrics.Middleware(s.log)}
+			WebhookAllow: c.Notify.WebhookAllow, Middleware: s.metrics.Middleware(s.log)}
 		srv.Pages = web.New(deps).Pages()
 		mux.Handle("/", srv.Handler())
 		s.watchPolicy(enf, c.PolicyRefresh)
