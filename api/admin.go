@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,4 +253,37 @@ func (s *Server) listPolicies(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"policies": p, "roles": g, "as_of": time.Now().UTC()})
+}
+
+// publicOrg is an org as any signed-in user may read it.
+type publicOrg struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en,omitempty"`
+	Kind   string `json:"kind"`
+}
+
+// listOrgs lists the offices a user deals with, by kind: the regulator
+// codes a department may ask (ask_regulator), the providers, the bureau.
+// Applicant orgs are not listed: who applies is not another applicant's
+// business (the disclosure names those authorized).
+func (s *Server) listOrgs(c *gin.Context) {
+	kind := c.Query("kind")
+	listable := slices.DeleteFunc(slices.Clone(orgKinds), func(k string) bool { return k == store.KindApplicant })
+	if kind != "" && !contains(listable, kind) {
+		fail(c, badRequest("kind", "use one of: "+strings.Join(listable, ", "), "kind %q cannot be listed", kind))
+		return
+	}
+	orgs, err := s.Store.Orgs(c.Request.Context(), kind)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := []publicOrg{}
+	for _, o := range orgs {
+		if o.Kind != store.KindApplicant {
+			out = append(out, publicOrg{Code: o.Code, Name: o.Name, NameEn: o.NameEn, Kind: o.Kind})
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"orgs": out})
 }

@@ -34,7 +34,7 @@ func (s *Server) holds(c *gin.Context, t store.Task) error {
 	if h, err := s.Store.UserByName(c.Request.Context(), t.Assignee); err == nil && h.DisplayName != "" {
 		holder = h.DisplayName
 	}
-	return newErr(http.StatusConflict, "conflict", "task_id", "ask them to release it or transfer it to you",
+	return newErr(http.StatusConflict, "conflict", "", "ask them to release it or transfer it to you",
 		"task %s is held by %s, who claimed it", t.ID, holder)
 }
 

@@ -19,7 +19,20 @@ import (
 const (
 	sessionCookie = "dg_session"
 	csrfHeader    = "X-CSRF-Token"
+	// tokenKey holds in a request the API token it is signed with
+	// (store.APIToken); absent for a session or nobody.
+	tokenKey = "api_token"
 )
+
+// bearerToken is the API token the request is signed with, if it is.
+func bearerToken(c *gin.Context) (store.APIToken, bool) {
+	v, ok := c.Get(tokenKey)
+	if !ok {
+		return store.APIToken{}, false
+	}
+	tok, ok := v.(store.APIToken)
+	return tok, ok
+}
 
 // authenticate resolves the caller: a bearer token, or a session cookie
 // (whose state-changing requests must carry the session's CSRF token), or
@@ -33,7 +46,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			fail(c, unauthenticated("Authorization", "send Authorization: Bearer <token>", "the Authorization header is not a bearer token"))
 			return
 		}
-		u, _, err := s.Auth.TokenUser(ctx, strings.TrimSpace(bearer))
+		u, tok, err := s.Auth.TokenUser(ctx, strings.TrimSpace(bearer))
 		if err != nil && !signedOut(err) {
 			fail(c, err) // the check itself failed (the database): not the caller's fault
 			return
@@ -44,6 +57,7 @@ func (s *Server) authenticate(c *gin.Context) {
 			return
 		}
 		httpctx.SetUser(c, u)
+		c.Set(tokenKey, tok)
 		c.Next()
 		return
 	}
@@ -247,7 +261,31 @@ func (s *Server) createToken(c *gin.Context) {
 		fail(c, badRequest("ttl_days", "give a lifetime of 1 to 365 days", "ttl_days %d is out of range", b.TTLDays))
 		return
 	}
-	plain, tok, err := s.Auth.CreateToken(c.Request.Context(), user(c).ID, b.Name, time.Duration(b.TTLDays)*24*time.Hour)
+	ttl := time.Duration(b.TTLDays) * 24 * time.Hour
+	var plain string
+	var tok store.APIToken
+	var err error
+	if parent, ok := bearerToken(c); ok {
+		// A token cannot outlive the token that creates it; a session's
+		// user may ask for up to the longest lifetime.
+		plain, tok, err = s.Auth.CreateTokenFromToken(c.Request.Context(), parent, b.Name, ttl)
+	} else {
+		plain, tok, err = s.Auth.CreateToken(c.Request.Context(), user(c).ID, b.Name, ttl)
+	}
+	var outlives *identity.TokenOutlivesError
+	if errors.As(err, &outlives) {
+		days := int(outlives.MaxTTL / (24 * time.Hour))
+		if days < 1 {
+			fail(c, badRequest("ttl_days", "create the token from a signed-in session (POST /api/v1/session), or with a token that lives longer",
+				"the token this request is signed with expires at %s, in less than a day; a token it creates cannot outlive it",
+				outlives.ParentExpiresAt.Format(time.RFC3339)))
+			return
+		}
+		fail(c, badRequest("ttl_days", "give a smaller ttl_days, or create the token from a signed-in session (POST /api/v1/session)",
+			"ttl_days %d outlives the token this request is signed with, which expires at %s; a token it creates may live at most %d day(s)",
+			b.TTLDays, outlives.ParentExpiresAt.Format(time.RFC3339), days))
+		return
+	}
 	if err != nil {
 		fail(c, err)
 		return

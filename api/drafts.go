@@ -89,7 +89,7 @@ func (s *Server) supplement(c *gin.Context) {
 				fail(c, err)
 				return
 			}
-			c.JSON(http.StatusOK, res)
+			c.JSON(http.StatusOK, answerOf(res))
 			return
 		}
 	}

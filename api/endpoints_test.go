@@ -133,6 +133,12 @@ func TestClaimReleaseTransfer(t *testing.T) {
 		t.Fatalf("claim: %d %s", r.Status, r.Body)
 	}
 	e.refusedUnchanged("POST", base+"/claim", "{}", "reviewer-samr", http.StatusConflict) // held by a colleague
+	// A 409 names no field the request does not have (the task is the
+	// path's, not a task_id).
+	held := e.refusedUnchanged("POST", base+"/decision", `{"decision":"approve"}`, "reviewer-samr", http.StatusConflict)
+	if strings.Contains(string(held.Body), `"field":"task_id"`) {
+		t.Errorf("a decision on a held task names task_id: %s", held.Body)
+	}
 	e.refusedUnchanged("POST", base+"/release", "{}", "reviewer-samr", http.StatusConflict)
 	e.refusedUnchanged("POST", base+"/claim", "{}", "reviewer-health", http.StatusNotFound) // a department outside the application
 	e.refusedUnchanged("POST", base+"/claim", "{}", "bureau_officer", http.StatusForbidden) // sees the application, not its task
@@ -271,5 +277,34 @@ func TestInboxMarksProvisionalDueDates(t *testing.T) {
 	}
 	if p, ok := got[near.ID]; !ok || p {
 		t.Errorf("a review due within 2026: due_provisional %v (listed %v)", p, ok)
+	}
+}
+
+// A client learns the codes it may name, e.g. the regulators for
+// ask_regulator, from GET /orgs; applicant orgs are never listed.
+func TestOrgsByKind(t *testing.T) {
+	e := newEnv(t)
+	var list struct {
+		Orgs []struct{ Code, Name, Kind string }
+	}
+	r := e.do("GET", "/api/v1/orgs?kind=regulator", nil, "reviewer-gsa")
+	r.decode(t, &list)
+	codes := map[string]bool{}
+	for _, o := range list.Orgs {
+		codes[o.Code] = true
+		if o.Kind != "regulator" || o.Name == "" {
+			t.Errorf("kind=regulator lists %+v", o)
+		}
+	}
+	if r.Status != http.StatusOK || !codes["cac"] || !codes["nfra"] {
+		t.Errorf("regulators: %d %s", r.Status, r.Body)
+	}
+	r = e.do("GET", "/api/v1/orgs", nil, "applicant")
+	if r.Status != http.StatusOK || strings.Contains(string(r.Body), "acme-fintech") || strings.Contains(string(r.Body), `"applicant"`) {
+		t.Errorf("all offices, as an applicant: %d %s", r.Status, r.Body)
+	}
+	wantError(t, e.do("GET", "/api/v1/orgs?kind=applicant", nil, "applicant"), http.StatusBadRequest, "kind")
+	if r := e.do("GET", "/api/v1/orgs", nil, ""); r.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d", r.Status)
 	}
 }

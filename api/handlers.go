@@ -114,6 +114,9 @@ func (s *Server) listDatasets(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if ds == nil {
+		ds = []store.Dataset{} // past the last entry: an empty page, never null
+	}
 	c.JSON(http.StatusOK, gin.H{"datasets": ds, "total": total})
 }
 
@@ -301,7 +304,7 @@ func (s *Server) finishCreate(c *gin.Context, u store.User, id uint64, submit, r
 		submit = a.Status == domain.StatusDraft
 	}
 	if submit {
-		if err := s.submit(ctx, u, id); err != nil {
+		if err := s.submitAndAwait(ctx, u, id); err != nil {
 			e := asError(err)
 			if e.status < http.StatusInternalServerError {
 				fail(c, e)
@@ -327,11 +330,24 @@ func (s *Server) submitApplication(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := s.submit(c.Request.Context(), user(c), id); err != nil {
+	if err := s.submitAndAwait(c.Request.Context(), user(c), id); err != nil {
 		fail(c, err)
 		return
 	}
 	s.respondApplication(c, http.StatusAccepted, id)
+}
+
+// submitAndAwait submits the draft and waits for its first task (the
+// big-data center's initial review), so the answer's timeline, and the
+// reviewer's inbox read next, show it.
+func (s *Server) submitAndAwait(ctx context.Context, u store.User, id uint64) error {
+	if err := s.submit(ctx, u, id); err != nil {
+		return err
+	}
+	// Submitted: a failure to read while waiting is not the submission's;
+	// the answer reads the application afresh.
+	_, _ = s.firstTasks(ctx, id, workflows.ApplicationWorkflowID(id))
+	return nil
 }
 
 // submit starts the application's workflow from its draft.
@@ -613,7 +629,7 @@ func (s *Server) decide(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	c.JSON(http.StatusOK, answerOf(res))
 }
 
 type actionBody struct {
@@ -646,7 +662,7 @@ func (s *Server) action(name string) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, res)
+		c.JSON(http.StatusOK, answerOf(res))
 	}
 }
 
@@ -676,7 +692,65 @@ func (s *Server) submitModel(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	// The review runs in its own workflow: answer once its tasks are open,
+	// so that a reviewer's inbox read next has them.
+	a := answerOf(res)
+	if a.Opened, err = s.firstTasks(c.Request.Context(), id, res.Model); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// updateAnswer is what a decision or action answers: the workflow's
+// result, with the tasks it opened as the read model shows them.
+type updateAnswer struct {
+	Status string       `json:"status"`
+	Opened []store.Task `json:"opened,omitempty"`
+	Model  string       `json:"model,omitempty"`
+}
+
+func answerOf(res workflows.UpdateResult) updateAnswer {
+	a := updateAnswer{Status: res.Status, Model: res.Model}
+	for _, t := range res.Opened {
+		a.Opened = append(a.Opened, t.Row())
+	}
+	return a
+}
+
+// firstTaskWait bounds how long an answer waits for a workflow's first
+// tasks: a worker that is down leaves them to come later.
+const firstTaskWait = 10 * time.Second
+
+// firstTasks waits until workflow wfID (of application appID) has written
+// its first open tasks, and returns them: an answer given before would
+// send a client to an inbox that does not show them yet. When none
+// appear in firstTaskWait (no worker runs), it returns none: the
+// application's timeline shows them once they open.
+func (s *Server) firstTasks(ctx context.Context, appID uint64, wfID string) ([]store.Task, error) {
+	wait := 10 * time.Millisecond
+	deadline := time.Now().Add(firstTaskWait)
+	for {
+		tasks, err := s.Store.TasksOf(ctx, appID)
+		if err != nil {
+			return nil, err
+		}
+		var open []store.Task
+		for _, t := range tasks {
+			if t.WorkflowID == wfID && t.Status == domain.TaskOpen {
+				open = append(open, t)
+			}
+		}
+		if len(open) > 0 || !time.Now().Before(deadline) {
+			return open, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // --- tasks and supervision ---------------------------------------------

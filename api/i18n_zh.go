@@ -3,6 +3,7 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
+	"kind %q cannot be listed": "单位类型 %q 不可列出",
 	// passwords.go
 	"password is not valid UTF-8 text":                                       "密码（password）不是有效的 UTF-8 文本",
 	"password is %d characters long; use at least %d":                        "密码（password）只有 %d 个字符，至少需要 %d 个",
@@ -15,6 +16,10 @@ var zhMessages = map[string]string{
 	"password contains the username":                                         "密码（password）包含用户名",
 	"password is the published demo password or the service's name":          "密码（password）是公开的演示密码或本系统的名称",
 	"password is on a list of common passwords that attackers try first":     "密码（password）在攻击者最先尝试的常用密码列表中",
+
+	// auth.go: a token created with a token
+	"the token this request is signed with expires at %s, in less than a day; a token it creates cannot outlive it":                  "本次请求所用的令牌将于 %s 到期，剩余不足一天；用它创建的令牌不能晚于它到期",
+	"ttl_days %d outlives the token this request is signed with, which expires at %s; a token it creates may live at most %d day(s)": "ttl_days %d 超过了本次请求所用令牌的有效期（该令牌于 %s 到期）；用它创建的令牌最多有效 %d 天",
 
 	"edits.%s would blank a required field":             "edits.%s 会清空必填内容",
 	"%s contains a control character":                   "%s 含有控制字符",
@@ -206,6 +211,10 @@ var zhHints = map[string]string{
 	"choose a password that does not contain the username":                        "请设置不包含用户名的密码",
 	"choose your own password":                                                    "请设置您自己的密码",
 	"choose a less common password, e.g. a passphrase of several unrelated words": "请换一个不常见的密码，例如由几个互不相关的词组成的口令短语",
+
+	// auth.go: a token created with a token
+	"create the token from a signed-in session (POST /api/v1/session), or with a token that lives longer": "请登录后（POST /api/v1/session）在会话中创建令牌，或使用有效期更长的令牌",
+	"give a smaller ttl_days, or create the token from a signed-in session (POST /api/v1/session)":        "请减小 ttl_days，或登录后（POST /api/v1/session）在会话中创建令牌",
 
 	// assign.go
 	"name an active colleague of your department":      "请指定本部门状态正常的用户",

@@ -41,6 +41,7 @@ var expected = map[string][]string{
 	"GET /api/v1/audit/reconcile":               {"supervisor", "admin"},
 	"DELETE /api/v1/session":                    allRoles,
 	"GET /api/v1/me":                            allRoles,
+	"GET /api/v1/orgs":                          allRoles,
 	"GET /api/v1/me/channels":                   allRoles,
 	"PUT /api/v1/me/channels":                   allRoles,
 	"GET /api/v1/me/deliveries":                 allRoles,

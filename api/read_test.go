@@ -94,7 +94,7 @@ func TestMeTokensAndAdminReads(t *testing.T) {
 	if me.User.Username != "reviewer-health" || me.Org.Code != "health" || len(me.Roles) != 1 || me.Roles[0] != [2]string{"dept_reviewer", "health"} {
 		t.Errorf("me %+v", me)
 	}
-	r := e.do("POST", "/api/v1/tokens", map[string]any{"name": "etl", "ttl_days": 30}, "reviewer-health")
+	r := e.do("POST", "/api/v1/tokens", map[string]any{"name": "etl", "ttl_days": 1}, "reviewer-health") // no longer than the caller's 1-day token
 	var tok struct {
 		Token string
 		ID    uint

@@ -32,6 +32,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/session", rbac.SessionOpen, s.login},
 		{"DELETE", "/api/v1/session", rbac.SessionClose, s.logout},
 		{"GET", "/api/v1/me", rbac.MeRead, s.me},
+		{"GET", "/api/v1/orgs", rbac.MeRead, s.listOrgs},
 		{"GET", "/api/v1/me/channels", rbac.MeRead, s.getChannels},
 		{"PUT", "/api/v1/me/channels", rbac.MeRead, s.putChannels},
 		{"GET", "/api/v1/me/deliveries", rbac.MeRead, s.myDeliveries},

@@ -299,8 +299,41 @@ func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
 // CreateToken issues an API token to a user for machines to use as a
 // bearer token. plain is the token itself: shown once, never stored. name
 // says what it is for (1 to 100 characters); ttl is between MinTokenTTL
-// and MaxTokenTTL. A disabled user gets none (ErrDisabled).
+// and MaxTokenTTL. A disabled user gets none (ErrDisabled). It is for a
+// user who signed in (a session) or an administrator's tooling; a token
+// asked for with another token is CreateTokenFromToken's.
 func (s *Service) CreateToken(ctx context.Context, userID uint, name string, ttl time.Duration) (plain string, tok store.APIToken, err error) {
+	return s.createToken(ctx, userID, name, ttl, nil)
+}
+
+// TokenOutlivesError refuses a token asked for with another token that
+// would expire after it: a token cannot outlive the credential that
+// created it. It wraps ErrInvalid.
+type TokenOutlivesError struct {
+	// ParentExpiresAt is when the token the request was signed with
+	// expires (UTC); MaxTTL is the longest lifetime still allowed (less
+	// than MinTokenTTL: none).
+	ParentExpiresAt time.Time
+	MaxTTL          time.Duration
+}
+
+func (e *TokenOutlivesError) Error() string {
+	return fmt.Sprintf("a token created with another token cannot outlive it: that token expires at %s; ask for at most %s, or create the token from a signed-in session",
+		e.ParentExpiresAt.Format(time.RFC3339), e.MaxTTL.Truncate(time.Second))
+}
+
+// Is makes the error wrap ErrInvalid.
+func (e *TokenOutlivesError) Is(target error) bool { return target == ErrInvalid }
+
+// CreateTokenFromToken is CreateToken for a request signed with the API
+// token parent (as TokenUser returned it): the new token is its user's,
+// and expires no later than parent, so that a short-lived token cannot
+// mint a long-lived one (a *TokenOutlivesError otherwise).
+func (s *Service) CreateTokenFromToken(ctx context.Context, parent store.APIToken, name string, ttl time.Duration) (plain string, tok store.APIToken, err error) {
+	return s.createToken(ctx, parent.UserID, name, ttl, &parent)
+}
+
+func (s *Service) createToken(ctx context.Context, userID uint, name string, ttl time.Duration, parent *store.APIToken) (plain string, tok store.APIToken, err error) {
 	name = strings.TrimSpace(name)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -313,6 +346,10 @@ func (s *Service) CreateToken(ctx context.Context, userID uint, name string, ttl
 	if ttl < MinTokenTTL || ttl > MaxTokenTTL {
 		return "", store.APIToken{}, invalidf("the token lifetime is %s; it must be between 1 hour and 365 days", ttl)
 	}
+	now := s.now()
+	if parent != nil && now.Add(ttl).After(parent.ExpiresAt) {
+		return "", store.APIToken{}, &TokenOutlivesError{ParentExpiresAt: parent.ExpiresAt.UTC(), MaxTTL: max(parent.ExpiresAt.Sub(now), 0)}
+	}
 	u, err := s.Store.UserByID(ctx, userID)
 	if err != nil {
 		return "", store.APIToken{}, fmt.Errorf("create token: %w", err)
@@ -320,7 +357,6 @@ func (s *Service) CreateToken(ctx context.Context, userID uint, name string, ttl
 	if u.Disabled {
 		return "", store.APIToken{}, fmt.Errorf("create token for %q: %w", u.Username, ErrDisabled)
 	}
-	now := s.now()
 	plain, hash := NewSecret(TokenPrefix)
 	tok = store.APIToken{
 		UserID: userID, Name: name, Hash: hash, Prefix: plain[:tokenDisplayLen],

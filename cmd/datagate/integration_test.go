@@ -131,7 +131,23 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	if st := c.status(appPath); st != domain.StatusActive {
 		t.Fatalf("status %s, want active", st)
 	}
-	c.expect("POST", appPath+"/models", "applicant", map[string]any{"name": "风控模型", "description": "评分卡"}, http.StatusOK, nil)
+	// The answer comes once the model's reviews are open: it lists them,
+	// and the reviewers' inboxes, read at once, have them.
+	var submitted struct {
+		Opened []struct{ ID, Kind, Department string }
+	}
+	c.expect("POST", appPath+"/models", "applicant", map[string]any{"name": "风控模型", "description": "评分卡"}, http.StatusOK, &submitted)
+	if len(submitted.Opened) != 3 {
+		t.Errorf("the model's submission lists %+v, want the three reviews it opened", submitted.Opened)
+	}
+	for _, o := range submitted.Opened {
+		var inbox struct{ Tasks []struct{ ID string } }
+		user := map[string]string{"stbd": "bureau_officer", "gsa": "reviewer-gsa", "commerce": "reviewer-commerce"}[o.Department]
+		c.expect("GET", "/api/v1/tasks", user, nil, http.StatusOK, &inbox)
+		if !slices.ContainsFunc(inbox.Tasks, func(t struct{ ID string }) bool { return t.ID == o.ID }) || o.Kind != "model_review" {
+			t.Errorf("%s's inbox, read after the answer, lacks %+v", o.Department, o)
+		}
+	}
 	moveDeadlineByLateTable(t, c, s, id, c.openTask("bureau_officer", "model_review"))
 	c.decide("bureau_officer", "model_review", map[string]any{"decision": "approve"})
 	c.decide("reviewer-gsa", "model_review", map[string]any{"decision": "approve"})
