@@ -21,24 +21,7 @@ import (
 // 15th but on the 18th; the audit records the move with both dates; the
 // read model's row says the new date.
 func TestLateHolidayTableMovesOpenDeadlines(t *testing.T) {
-	full, err := calendar.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal := calendar.New()
-	for _, y := range full.Years() {
-		if y == 2027 {
-			continue
-		}
-		yt, _ := full.Year(y)
-		if err := cal.SetYear(yt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t2027, ok := full.Year(2027)
-	if !ok {
-		t.Fatal("no 2027 table in the defaults")
-	}
+	_, cal, t2027 := calendarWithout(t, 2027)
 	start := cst(2026, 12, 18, 9, 0, 0)
 	h := newHarnessWith(t, start, nil, cal)
 	at := func(when time.Time, f func()) { h.at(when.Sub(start), f) }
@@ -101,4 +84,29 @@ func TestLateHolidayTableMovesOpenDeadlines(t *testing.T) {
 			t.Errorf("row %s due %s", r.ID, r.DueAt.In(calendar.Zone))
 		}
 	}
+}
+
+// calendarWithout is the default calendar (full), the same without the
+// table of year (as before that year's table is published), and the
+// missing table.
+func calendarWithout(t *testing.T, year int) (full, without *calendar.Calendar, table calendar.YearTable) {
+	t.Helper()
+	full, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	without = calendar.New()
+	for _, y := range full.Years() {
+		if y != year {
+			yt, _ := full.Year(y)
+			if err := without.SetYear(yt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	table, ok := full.Year(year)
+	if !ok {
+		t.Fatalf("no %d table in the defaults", year)
+	}
+	return full, without, table
 }

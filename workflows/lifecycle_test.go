@@ -637,20 +637,7 @@ func TestOverdueReviewIsUrgedAutomatically(t *testing.T) {
 // whose due date it leaves alone: the urge is counted again, and fires on
 // the new date; no due date is recorded as moved.
 func TestLateHolidayTableMovesTheAutomaticUrge(t *testing.T) {
-	full, err := calendar.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal := calendar.New()
-	for _, y := range full.Years() {
-		if y != 2027 {
-			yt, _ := full.Year(y)
-			if err := cal.SetYear(yt); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	t2027, _ := full.Year(2027)
+	full, cal, t2027 := calendarWithout(t, 2027)
 	start := cst(2026, 12, 1, 9, 0, 0)
 	h := newHarnessWith(t, start, nil, cal)
 	h.at(time.Minute, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
