@@ -70,6 +70,9 @@ type Session struct {
 	Cookie    string
 	CSRFToken string
 	ExpiresAt time.Time
+	// SecondFactor is the session's state (store.SecondFactorNone,
+	// Pending, Enrol or Passed): only none and passed act for the user.
+	SecondFactor string
 }
 
 // String hides the cookie value, so that a Session logged by mistake leaks
@@ -98,6 +101,13 @@ type Service struct {
 	// HashConcurrency bounds the password hashes computed at once (each
 	// takes 19 MiB); default GOMAXPROCS. Sign-ins beyond it wait their turn.
 	HashConcurrency int
+	// SecondFactorRequired says whether a user must have a second factor
+	// (TOTP) to use a session (totp.go); nil: nobody must. A user who has
+	// one set up is asked for a code whatever it says.
+	SecondFactorRequired func(ctx context.Context, u store.User) (bool, error)
+	// SecretKey, 32 bytes, seals TOTP secrets at rest (AES-256-GCM);
+	// without one they are stored only encoded.
+	SecretKey []byte
 
 	once  sync.Once
 	slots chan struct{}
@@ -225,22 +235,30 @@ func (s *Service) Login(ctx context.Context, username, password string) (store.U
 	if u.Disabled {
 		return store.User{}, Session{}, ErrDisabled
 	}
-	if err := s.Store.ResetLoginFailures(ctx, u.ID); err != nil {
+	state, err := s.signInState(ctx, u)
+	if err != nil {
 		return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
 	}
-	u.FailedLogins, u.LockedUntil = 0, nil
+	// While a code is to come, the count stays: the password and the
+	// codes share the LockAfter checks of a window.
+	if state != store.SecondFactorPending {
+		if err := s.Store.ResetLoginFailures(ctx, u.ID); err != nil {
+			return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
+		}
+		u.FailedLogins, u.LockedUntil = 0, nil
+	}
 	now := s.now()
 
 	cookie, idHash := NewSecret("")
 	csrf, _ := NewSecret("")
 	row := store.Session{
 		IDHash: idHash, UserID: u.ID, CSRFToken: csrf,
-		CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL()), LastSeenAt: now,
+		CreatedAt: now, ExpiresAt: now.Add(s.sessionTTL()), LastSeenAt: now, SecondFactor: state,
 	}
 	if err := s.Store.CreateSession(ctx, &row); err != nil {
 		return store.User{}, Session{}, fmt.Errorf("sign in %q: %w", username, err)
 	}
-	return u, Session{Cookie: cookie, CSRFToken: csrf, ExpiresAt: row.ExpiresAt}, nil
+	return u, Session{Cookie: cookie, CSRFToken: csrf, ExpiresAt: row.ExpiresAt, SecondFactor: state}, nil
 }
 
 // SessionUser returns the user a session cookie signs in, and the session

@@ -201,8 +201,9 @@ func stripComments(sqlText string) string {
 // Migrate is idempotent, and a database that an earlier DataGate created
 // with AutoMigrate of older models (here: tasks without assignee, datasets
 // without authorized_operation, which migration 7 adds, applications
-// without renews_application_id, which migration 8 adds) is adopted: its
-// rows stay, and it ends with the migrations' schema.
+// without renews_application_id, which migration 8 adds, sessions without
+// second_factor and no second-factor tables, which migration 9 adds) is
+// adopted: its rows stay, and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
 	for _, s := range rawTestStores(t) {
@@ -214,6 +215,8 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			must(t, s.db.Migrator().DropColumn(&Dataset{}, "authorized_operation"))
 			must(t, s.db.Migrator().DropIndex(&Application{}, "idx_applications_renews_application_id"))
 			must(t, s.db.Migrator().DropColumn(&Application{}, "renews_application_id"))
+			must(t, s.db.Migrator().DropColumn(&Session{}, "second_factor"))
+			must(t, s.db.Migrator().DropTable(&TOTPSecret{}, &RecoveryCode{}))
 			applied, err := s.MigrateUp(ctx)
 			must(t, err)
 			if len(applied) == 0 || !strings.HasPrefix(applied[len(applied)-1].File, "adopted") {

@@ -27,6 +27,10 @@ type Session struct {
 	CreatedAt  time.Time `gorm:"not null" json:"created_at"`
 	ExpiresAt  time.Time `gorm:"not null;index" json:"expires_at"`
 	LastSeenAt time.Time `gorm:"not null" json:"last_seen_at"`
+	// SecondFactor is where the session stands with the second factor:
+	// SecondFactorNone, Pending, Enrol or Passed (secondfactor.go). Only
+	// none and passed sessions act for their user.
+	SecondFactor string `gorm:"size:8;not null;default:'none'" json:"second_factor"`
 
 	// User is filled by SessionByHash. constraint:- keeps AutoMigrate from
 	// adding a foreign key (see above).
