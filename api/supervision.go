@@ -389,8 +389,20 @@ func startCSV(c *gin.Context, filename string, header []string) *csvOut {
 	w := csv.NewWriter(c.Writer)
 	w.UseCRLF = true
 	out := &csvOut{c: c, w: w}
+	out.extend()
 	out.row(header...)
 	return out
+}
+
+// csvPartWindow is how long a client has to take each part of a CSV
+// download: the download as a whole may outlast the server's write
+// timeout (--http-write-timeout) as long as the client keeps reading.
+const csvPartWindow = 2 * time.Minute
+
+// extend gives the client csvPartWindow from now to read what is written
+// next.
+func (o *csvOut) extend() {
+	_ = http.NewResponseController(o.c.Writer).SetWriteDeadline(time.Now().Add(csvPartWindow))
 }
 
 func (o *csvOut) row(cells ...string) {
@@ -406,6 +418,7 @@ func (o *csvOut) flush() error {
 		return err
 	}
 	o.c.Writer.Flush()
+	o.extend()
 	return nil
 }
 

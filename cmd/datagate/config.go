@@ -50,6 +50,10 @@ type config struct {
 	// ShutdownTimeout bounds the drain of HTTP requests and of the
 	// worker's running tasks on SIGTERM.
 	ShutdownTimeout time.Duration
+	// HTTPTimeouts bound how long a client may take to send a request and
+	// to read its answer, and how long an idle connection stays open (dev,
+	// serve, worker).
+	HTTPTimeouts httpTimeouts
 	// Notify is the e-mail delivery of notifications (dev, worker).
 	Notify notify.Config
 	// RateLimits bound the API's requests per client address and per
@@ -292,6 +296,18 @@ func settings() []setting {
 				c.LogLevel = v
 				return nil
 			}, show: func(c *config) string { return c.LogLevel }},
+		httpTimeout("http-read-header-timeout", "DATAGATE_HTTP_READ_HEADER_TIMEOUT", defaultHTTPTimeouts.ReadHeader,
+			"how long a client may take to send a request's headers",
+			func(t *httpTimeouts) *time.Duration { return &t.ReadHeader }),
+		httpTimeout("http-read-timeout", "DATAGATE_HTTP_READ_TIMEOUT", defaultHTTPTimeouts.Read,
+			"how long a client may take to send a whole request, body included (a body dribbled slower is cut off)",
+			func(t *httpTimeouts) *time.Duration { return &t.Read }),
+		httpTimeout("http-write-timeout", "DATAGATE_HTTP_WRITE_TIMEOUT", defaultHTTPTimeouts.Write,
+			"how long an answer may take from the end of the request's headers (a CSV download has 2 minutes for each part it sends instead); keep it above the 30 s a decision waits for its workflow",
+			func(t *httpTimeouts) *time.Duration { return &t.Write }),
+		httpTimeout("http-idle-timeout", "DATAGATE_HTTP_IDLE_TIMEOUT", defaultHTTPTimeouts.Idle,
+			"how long a kept-alive connection may wait for its next request",
+			func(t *httpTimeouts) *time.Duration { return &t.Idle }),
 		{flag: "shutdown-timeout", env: "DATAGATE_SHUTDOWN_TIMEOUT", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed("25s"),
 			help: "on SIGTERM, how long HTTP requests and running activities may take to finish",
 			set: func(c *config, v string) error {
@@ -303,6 +319,30 @@ func settings() []setting {
 				return nil
 			}, show: func(c *config) string { return c.ShutdownTimeout.String() }},
 	}
+}
+
+// httpTimeouts are the HTTP server's timeouts (newHTTPServer).
+type httpTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// defaultHTTPTimeouts: a request has 10 s for its headers and 30 s in all
+// (a 1 MiB body at 35 KB/s); an answer has 2 minutes (a decision waits up
+// to 30 s for its workflow); an idle connection is closed after 2 minutes.
+var defaultHTTPTimeouts = httpTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+// httpTimeout is the setting of one of the HTTP server's timeouts: a
+// positive duration, dev, serve and worker.
+func httpTimeout(flag, env string, def time.Duration, help string, field func(*httpTimeouts) *time.Duration) setting {
+	return setting{flag: flag, env: env, commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(def.String()), help: help,
+		set: func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("use a positive duration such as %v", def)
+			}
+			*field(&c.HTTPTimeouts) = d
+			return nil
+		}, show: func(c *config) string { return field(&c.HTTPTimeouts).String() }}
 }
 
 // minPolicyRefresh is the shortest DATAGATE_POLICY_REFRESH: each poll is
@@ -462,6 +502,9 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 		if v := getenv("DATAGATE_DEMO"); v != "" && v != "false" && v != "0" {
 			errs = append(errs, errors.New("DATAGATE_DEMO is for `datagate dev` only: demo users share a published password; in production set DATAGATE_ADMIN_PASSWORD and create users through the admin API"))
 		}
+	}
+	if t := c.HTTPTimeouts; t.ReadHeader > 0 && t.Read > 0 && t.ReadHeader > t.Read {
+		errs = append(errs, fmt.Errorf("--http-read-header-timeout / DATAGATE_HTTP_READ_HEADER_TIMEOUT (%v) is longer than --http-read-timeout / DATAGATE_HTTP_READ_TIMEOUT (%v), which bounds the headers too: shorten it or lengthen the other", t.ReadHeader, t.Read))
 	}
 	if cmd != cmdDev && c.DB == "" {
 		errs = append(errs, errors.New("--db is required (or DATAGATE_DB): e.g. mysql://user:pass@tcp(mysql:3306)/datagate or sqlite:///var/lib/datagate/datagate.db"))

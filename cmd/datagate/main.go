@@ -62,7 +62,11 @@ the client in X-Forwarded-For; default none), DATAGATE_POLICY_REFRESH (dev,
 serve: how often to reload roles and policy changed through another process,
 default 5s), DATAGATE_WEBHOOK_ALLOW_CIDRS (dev, serve, worker: comma-separated
 networks users' webhooks may reach besides public addresses; default none),
-DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT; and DATAGATE_ADMIN_PASSWORD,
+DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT, DATAGATE_HTTP_READ_HEADER_TIMEOUT,
+DATAGATE_HTTP_READ_TIMEOUT, DATAGATE_HTTP_WRITE_TIMEOUT, DATAGATE_HTTP_IDLE_TIMEOUT
+(dev, serve, worker: how long a client may take to send its headers, its
+whole request and to read the answer, and how long an idle connection
+stays open; defaults 10s, 30s, 2m, 2m); and DATAGATE_ADMIN_PASSWORD,
 DATAGATE_SMTP_ADDR, DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER,
 DATAGATE_SMTP_PASSWORD.
 `

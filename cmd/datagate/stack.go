@@ -159,13 +159,32 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		return fmt.Errorf("listen on %s (set --http or DATAGATE_HTTP to a free address): %w", c.HTTP, err)
 	}
 	s.addr = ln.Addr().String()
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.http = newHTTPServer(mux, c.HTTPTimeouts)
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
 	return nil
+}
+
+// newHTTPServer is the HTTP server of every command, with its timeouts
+// (zero ones take defaultHTTPTimeouts'): a client that sends its headers
+// or its body too slowly is cut off at ReadHeader or Read, one that reads
+// an answer too slowly at Write (a CSV download extends it for each part
+// it sends), and a kept-alive connection closes after Idle without a
+// request. Without them, a few clients dribbling a byte every few seconds
+// each hold a connection and a goroutine for as long as they like.
+func newHTTPServer(h http.Handler, t httpTimeouts) *http.Server {
+	def := defaultHTTPTimeouts
+	pick := func(d, fallback time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return fallback
+	}
+	return &http.Server{Handler: h, ReadHeaderTimeout: pick(t.ReadHeader, def.ReadHeader), ReadTimeout: pick(t.Read, def.Read),
+		WriteTimeout: pick(t.Write, def.Write), IdleTimeout: pick(t.Idle, def.Idle)}
 }
 
 // watchPolicy polls the policy version every interval, so that roles and
