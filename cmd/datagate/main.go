@@ -58,7 +58,9 @@ DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_MIGRATE,
 DATAGATE_RATE_LIMIT (dev, serve: API requests per client address and per
 user, RATE/s,BURST, default 20/s,60; off disables), DATAGATE_TRUSTED_PROXIES
 (dev, serve: comma-separated IPs or CIDRs of reverse proxies trusted to name
-the client in X-Forwarded-For; default none), DATAGATE_POLICY_REFRESH (dev,
+the client in X-Forwarded-For; default none), DATAGATE_ORIGINS (dev, serve:
+public addresses whose pages may change things, besides the request's own
+host; default none), DATAGATE_POLICY_REFRESH (dev,
 serve: how often to reload roles and policy changed through another process,
 default 5s), DATAGATE_WEBHOOK_ALLOW_CIDRS (dev, serve, worker: comma-separated
 networks users' webhooks may reach besides public addresses; default none),
