@@ -81,8 +81,18 @@ func (s *Server) authenticate(c *gin.Context) {
 			"this request changes something but carries no valid CSRF token"))
 		return
 	}
+	if st := sess.SecondFactor; st == store.SecondFactorPending || st == store.SecondFactorEnrol {
+		// Signed in by the password only: the second factor's steps,
+		// and nothing else (secondfactor.go).
+		if !partialRoutes[st][c.Request.Method+" "+c.FullPath()] {
+			c.Set(partialKey, st)
+			c.Next() // as nobody; the gate answers a route that needs someone
+			return
+		}
+	}
 	httpctx.SetUser(c, u)
 	httpctx.SetSession(c, cookie, sess.CSRFToken)
+	c.Set(secondFactorKey, sess.SecondFactor)
 	c.Next()
 }
 
@@ -128,6 +138,10 @@ func (s *Server) gate(actions map[string]rbac.Action, forbidden map[string]gin.H
 		}
 		u, signedIn := httpctx.User(c)
 		if !signedIn {
+			if st := c.GetString(partialKey); st != "" {
+				partialSession(c, st)
+				return
+			}
 			if !strings.HasPrefix(c.FullPath(), "/api/") && c.Request.Method == http.MethodGet {
 				// A page: send the browser to the sign-in page and back.
 				c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
@@ -206,12 +220,8 @@ func (s *Server) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: sessionCookie, Value: sess.Cookie, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
-	})
-	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt})
+	s.setSessionCookie(c, sess)
+	c.JSON(http.StatusOK, gin.H{"user": u, "csrf_token": sess.CSRFToken, "expires_at": sess.ExpiresAt, "second_factor": sess.SecondFactor})
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -259,6 +269,9 @@ func (s *Server) createToken(c *gin.Context) {
 	}
 	if b.TTLDays < 1 || b.TTLDays > 365 {
 		fail(c, badRequest("ttl_days", "give a lifetime of 1 to 365 days", "ttl_days %d is out of range", b.TTLDays))
+		return
+	}
+	if s.tokenNeedsSecondFactor(c) {
 		return
 	}
 	ttl := time.Duration(b.TTLDays) * 24 * time.Hour

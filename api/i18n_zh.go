@@ -17,6 +17,18 @@ var zhMessages = map[string]string{
 	"password is the published demo password or the service's name":          "密码（password）是公开的演示密码或本系统的名称",
 	"password is on a list of common passwords that attackers try first":     "密码（password）在攻击者最先尝试的常用密码列表中",
 
+	// secondfactor.go
+	"your roles require a second factor (an authenticator app) that is not set up yet":   "您的角色要求开启双因素认证（身份验证器应用），但尚未设置",
+	"the sign-in is not finished: the code from your authenticator app is still to come": "登录尚未完成：还需输入身份验证器应用显示的验证码",
+	"code is not a 6-digit code nor a recovery code":                                     "code 既不是 6 位验证码，也不是恢复码",
+	"wrong code":                             "验证码错误",
+	"this session is not waiting for a code": "当前会话无需输入验证码",
+	"no sign-in is waiting for a code":       "没有等待输入验证码的登录",
+	"the second factor is set up in a signed-in session, not with an API token":                   "双因素认证须在登录后的会话中设置，不能使用 API 令牌",
+	"a second factor is already set up for this account":                                          "该账号已设置双因素认证",
+	"no second factor is being set up":                                                            "当前没有正在设置的双因素认证",
+	"an API token of an account with a second factor is created only in a session that passed it": "已开启双因素认证的账号，只能在通过双因素认证的会话中创建 API 令牌",
+
 	// auth.go: a token created with a token
 	"the token this request is signed with expires at %s, in less than a day; a token it creates cannot outlive it":                  "本次请求所用的令牌将于 %s 到期，剩余不足一天；用它创建的令牌不能晚于它到期",
 	"ttl_days %d outlives the token this request is signed with, which expires at %s; a token it creates may live at most %d day(s)": "ttl_days %d 超过了本次请求所用令牌的有效期（该令牌于 %s 到期）；用它创建的令牌最多有效 %d 天",
@@ -211,6 +223,18 @@ var zhHints = map[string]string{
 	"choose a password that does not contain the username":                        "请设置不包含用户名的密码",
 	"choose your own password":                                                    "请设置您自己的密码",
 	"choose a less common password, e.g. a passphrase of several unrelated words": "请换一个不常见的密码，例如由几个互不相关的词组成的口令短语",
+
+	// secondfactor.go
+	"set up the second factor: POST /api/v1/me/totp, then POST /api/v1/me/totp/confirm with a code from the app": "请先设置双因素认证：POST /api/v1/me/totp，再以应用显示的验证码调用 POST /api/v1/me/totp/confirm",
+	"send the code from your authenticator app to POST /api/v1/session/totp":                                     "请将身份验证器应用显示的验证码发送至 POST /api/v1/session/totp",
+	"type the 6 digits your authenticator app shows, or one of your recovery codes (such as k7m2q-xw9ta)":        "请输入身份验证器应用显示的 6 位数字，或一个恢复码（如 k7m2q-xw9ta）",
+	"type the code your app shows now (each code works once), or a recovery code":                                "请输入应用当前显示的验证码（每个验证码只能使用一次），或一个恢复码",
+	"sign in again with POST /api/v1/session":                                                                    "请通过 POST /api/v1/session 重新登录",
+	"sign in at POST /api/v1/session first":                                                                      "请先通过 POST /api/v1/session 登录",
+	"sign in with your password (POST /api/v1/session) and do it in that session":                                "请用密码登录（POST /api/v1/session），并在该会话中操作",
+	"a second factor is set up already; sign in with it":                                                         "已设置双因素认证，请使用它登录",
+	"begin with POST /api/v1/me/totp":                                                                            "请先调用 POST /api/v1/me/totp",
+	"sign in with your password and the code from your authenticator app, and create the token in that session":  "请用密码和身份验证器应用的验证码登录，并在该会话中创建令牌",
 
 	// auth.go: a token created with a token
 	"create the token from a signed-in session (POST /api/v1/session), or with a token that lives longer": "请登录后（POST /api/v1/session）在会话中创建令牌，或使用有效期更长的令牌",

@@ -1021,6 +1021,28 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("sign out", "DELETE", "/api/v1/session", nil, withCookie(cookie, csrf), 204, ok)
 	c.send("sign out, anonymous", "DELETE", "/api/v1/session", nil, "", 401, ok)
 
+	// second factor: the operator sets one up (optional for its role)
+	r = c.send("sign in, operator", "POST", "/api/v1/session", map[string]string{"username": "operator", "password": "datagate-demo"}, "", 200, ok)
+	opCookie, opCSRF := sessionOf(t, r)
+	c.send("second factor status", "GET", "/api/v1/me/totp", nil, withCookie(opCookie, ""), 200, ok)
+	c.send("second factor status, anonymous", "GET", "/api/v1/me/totp", nil, "", 401, ok)
+	c.send("second factor, with a token", "POST", "/api/v1/me/totp", "{}", "operator", 403, ok)
+	r = c.send("second factor, begin", "POST", "/api/v1/me/totp", "{}", withCookie(opCookie, opCSRF), 201, ok)
+	var begun struct{ Secret string }
+	r.decode(t, &begun)
+	c.send("second factor, malformed code", "POST", "/api/v1/me/totp/confirm", map[string]string{"code": "12"}, withCookie(opCookie, opCSRF), 400, bad)
+	c.send("second factor, wrong code", "POST", "/api/v1/me/totp/confirm", map[string]string{"code": "000000"}, withCookie(opCookie, opCSRF), 401, ok)
+	r = c.send("second factor, confirm", "POST", "/api/v1/me/totp/confirm", map[string]string{"code": e.code(begun.Secret)}, withCookie(opCookie, opCSRF), 200, ok)
+	opCookie, opCSRF = sessionOf(t, r)
+	c.send("second factor, again", "POST", "/api/v1/me/totp", "{}", withCookie(opCookie, opCSRF), 409, ok)
+	c.send("code step, not waiting", "POST", "/api/v1/session/totp", map[string]string{"code": "123456"}, withCookie(opCookie, opCSRF), 409, ok)
+	r = c.send("sign in, operator with a second factor", "POST", "/api/v1/session", map[string]string{"username": "operator", "password": "datagate-demo"}, "", 200, ok)
+	opCookie, opCSRF = sessionOf(t, r)
+	c.send("code step, malformed", "POST", "/api/v1/session/totp", map[string]string{"code": "x"}, withCookie(opCookie, opCSRF), 400, bad)
+	c.send("waiting session, me", "GET", "/api/v1/me", nil, withCookie(opCookie, ""), 401, ok)
+	e.clock.Add(30 * time.Second)
+	c.send("code step", "POST", "/api/v1/session/totp", map[string]string{"code": e.code(begun.Secret)}, withCookie(opCookie, opCSRF), 200, ok)
+
 	// tokens
 	c.send("tokens", "GET", "/api/v1/tokens", nil, "applicant", 200, ok)
 	c.send("tokens, anonymous", "GET", "/api/v1/tokens", nil, "", 401, ok)

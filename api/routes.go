@@ -31,6 +31,10 @@ func (s *Server) routes() []route {
 
 		{"POST", "/api/v1/session", rbac.SessionOpen, s.login},
 		{"DELETE", "/api/v1/session", rbac.SessionClose, s.logout},
+		{"POST", "/api/v1/session/totp", rbac.SessionOpen, s.verifySecondFactor},
+		{"GET", "/api/v1/me/totp", rbac.MeRead, s.secondFactorStatus},
+		{"POST", "/api/v1/me/totp", rbac.MeRead, s.beginTOTP},
+		{"POST", "/api/v1/me/totp/confirm", rbac.MeRead, s.confirmTOTP},
 		{"GET", "/api/v1/me", rbac.MeRead, s.me},
 		{"GET", "/api/v1/orgs", rbac.MeRead, s.listOrgs},
 		{"GET", "/api/v1/me/channels", rbac.MeRead, s.getChannels},

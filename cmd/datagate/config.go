@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -69,6 +70,11 @@ type config struct {
 	// version, to enforce changes made through other processes (dev,
 	// serve).
 	PolicyRefresh time.Duration
+	// RequireTwoFactor makes the officials' roles (secondFactorRoles)
+	// sign in with a TOTP code (dev, serve; on in serve, off in dev).
+	RequireTwoFactor bool
+	// TOTPKey, 32 bytes, encrypts TOTP secrets at rest (dev, serve).
+	TOTPKey []byte
 
 	// command is the command the configuration was read for.
 	command string
@@ -202,6 +208,41 @@ func settings() []setting {
 				return nil
 			}, show: func(c *config) string {
 				if c.AdminPassword == "" {
+					return ""
+				}
+				return "***"
+			}},
+		{flag: "require-second-factor", env: "DATAGATE_REQUIRE_SECOND_FACTOR", commands: []string{cmdDev, cmdServe},
+			def: func(cmd string) string {
+				if cmd == cmdDev {
+					return "false" // the demo's users sign in with the published password alone
+				}
+				return "true"
+			},
+			help: "the admin, bureau_officer and supervisor roles must sign in with a second factor (a TOTP authenticator app), set up at their first sign-in; others may set one up",
+			set: func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("use true or false")
+				}
+				c.RequireTwoFactor = b
+				return nil
+			}, show: func(c *config) string { return strconv.FormatBool(c.RequireTwoFactor) }},
+		{env: "DATAGATE_TOTP_KEY", commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "64 hex characters (32 random bytes, e.g. openssl rand -hex 32) that encrypt users' TOTP secrets in the database (environment only; without it they are stored unencrypted, never shown again after enrolment)",
+			set: func(c *config, v string) error {
+				c.TOTPKey = nil
+				if v == "" {
+					return nil
+				}
+				k, err := hex.DecodeString(strings.TrimSpace(v))
+				if err != nil || len(k) != 32 {
+					return errors.New("use 64 hex characters, e.g. the output of openssl rand -hex 32")
+				}
+				c.TOTPKey = k
+				return nil
+			}, show: func(c *config) string {
+				if len(c.TOTPKey) == 0 {
 					return ""
 				}
 				return "***"

@@ -51,6 +51,11 @@ Usage:
                      compare every workflow with its rows, tasks and audit; list
                      every difference and exit 1 on any
 
+Officials' second factor (dev, serve): DATAGATE_REQUIRE_SECOND_FACTOR (the admin,
+bureau_officer and supervisor roles sign in with a TOTP code; default true,
+false in dev) and DATAGATE_TOTP_KEY (64 hex characters that encrypt the TOTP
+secrets at rest; a secret).
+
 Every flag has an environment variable (see README, Configuration):
 DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,
 DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE, DATAGATE_DB,

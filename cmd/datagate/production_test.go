@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -307,7 +308,8 @@ func loginAs(t *testing.T, c *httpClient, user, password string) {
 	}
 	defer resp.Body.Close()
 	var body struct {
-		CSRF string `json:"csrf_token"`
+		CSRF         string `json:"csrf_token"`
+		SecondFactor string `json:"second_factor"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("sign in %s: %d %v", user, resp.StatusCode, err)
@@ -318,10 +320,58 @@ func loginAs(t *testing.T, c *httpClient, user, password string) {
 			s.cookie = ck
 		}
 	}
+	if body.SecondFactor == "enrol" {
+		// serve requires a second factor of the admin: set it up, as a
+		// person would with an authenticator app.
+		s = enrolSecondFactor(t, c, s)
+	}
 	if c.sessions == nil {
 		c.sessions = map[string]session{}
 	}
 	c.sessions[user] = s
+}
+
+// enrolSecondFactor sets up TOTP in a session that must, and returns the
+// session that replaced it.
+func enrolSecondFactor(t *testing.T, c *httpClient, s session) session {
+	t.Helper()
+	post := func(path string, body any, out any) *http.Response {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", c.base+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", s.csrf)
+		req.AddCookie(s.cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil || resp.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d %v", path, resp.StatusCode, err)
+		}
+		return resp
+	}
+	var begun struct{ Secret string }
+	post("/api/v1/me/totp", map[string]any{}, &begun)
+	code, err := totp.GenerateCode(begun.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var confirmed struct {
+		CSRF  string   `json:"csrf_token"`
+		Codes []string `json:"recovery_codes"`
+	}
+	resp := post("/api/v1/me/totp/confirm", map[string]string{"code": code}, &confirmed)
+	out := session{csrf: confirmed.CSRF}
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "dg_session" {
+			out.cookie = ck
+		}
+	}
+	if out.cookie == nil || len(confirmed.Codes) != 10 {
+		t.Fatalf("second factor confirmed without a new session or 10 recovery codes: %+v", confirmed)
+	}
+	return out
 }
 
 // waitListed counts the workflows a visibility query lists, waiting for

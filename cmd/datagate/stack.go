@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -146,7 +147,8 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		// complete; /readyz checks the database, Temporal and a worker.
 		deps := &httpctx.Deps{Store: s.store, Calendar: cal, RBAC: enf, Log: s.log}
 		srv := &api.Server{Deps: deps, Temporal: s.client, Orgs: orgs, Deadlines: c.Deadlines,
-			Ready: nil, Auth: &identity.Service{Store: s.store},
+			Ready: nil, Auth: &identity.Service{Store: s.store, SecretKey: c.TOTPKey,
+				SecondFactorRequired: secondFactorRule(enf, c.RequireTwoFactor)},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
 			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies, Origins: c.Origins,
 			WebhookAllow: c.Notify.WebhookAllow, Middleware: s.metrics.Middleware(s.log)}
@@ -436,4 +438,34 @@ func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
 
 func (f levelFilter) WithGroup(n string) slog.Handler {
 	return levelFilter{f.Handler.WithGroup(n), f.min}
+}
+
+// secondFactorRoles are the roles that must sign in with a second factor
+// when DATAGATE_REQUIRE_SECOND_FACTOR is on: the officials whose accounts can change
+// users and policies, approve and end authorizations, or read the audit
+// (等保 2.0 level 3 asks two kinds of authentication of administrators).
+var secondFactorRoles = []string{domain.RoleAdmin, domain.RoleBureauOfficer, domain.RoleSupervisor}
+
+// secondFactorRule is identity.Service.SecondFactorRequired: a user needs
+// a second factor when required is on and they hold one of
+// secondFactorRoles in any org (as created, or granted since).
+func secondFactorRule(enf *rbac.Enforcer, required bool) func(context.Context, store.User) (bool, error) {
+	if !required {
+		return nil
+	}
+	return func(_ context.Context, u store.User) (bool, error) {
+		if slices.Contains(secondFactorRoles, u.Role) {
+			return true, nil
+		}
+		roles, err := enf.RolesOf(u.Username)
+		if err != nil {
+			return false, err
+		}
+		for _, r := range roles {
+			if slices.Contains(secondFactorRoles, r[0]) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 }
