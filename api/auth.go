@@ -92,7 +92,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	httpctx.SetUser(c, u)
 	httpctx.SetSession(c, cookie, sess.CSRFToken)
-	c.Set(secondFactorKey, sess.SecondFactor)
+	httpctx.SetSecondFactor(c, sess.SecondFactor)
 	c.Next()
 }
 

@@ -24,10 +24,6 @@ import (
 // user who has or needs a second factor creates them only in a session
 // that passed it.
 
-// secondFactorKey holds in a request the second-factor state of the
-// session it came with.
-const secondFactorKey = "second_factor"
-
 // partialKey holds the state of a session that may not act yet, for a
 // route it may not reach.
 const partialKey = "partial_session"
@@ -210,7 +206,7 @@ func (s *Server) tokenNeedsSecondFactor(c *gin.Context) bool {
 	if !st.Enrolled && !st.Required {
 		return false
 	}
-	if c.GetString(secondFactorKey) == store.SecondFactorPassed {
+	if httpctx.SecondFactor(c) == store.SecondFactorPassed {
 		return false
 	}
 	fail(c, newErr(http.StatusForbidden, "forbidden", "", "sign in with your password and the code from your authenticator app, and create the token in that session",

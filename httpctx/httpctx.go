@@ -106,7 +106,17 @@ const (
 	userKey    = "user"
 	sessionKey = "session"
 	csrfKey    = "csrf"
+	// secondFactorKey: the second-factor state of the caller's session
+	// (store.SecondFactorNone, Pending, Enrol or Passed).
+	secondFactorKey = "second_factor"
 )
+
+// SetSecondFactor records the second-factor state of the caller's session.
+func SetSecondFactor(c *gin.Context, state string) { c.Set(secondFactorKey, state) }
+
+// SecondFactor is the second-factor state of the caller's session; empty
+// for a bearer token or nobody.
+func SecondFactor(c *gin.Context) string { return c.GetString(secondFactorKey) }
 
 // SetUser records the signed-in caller.
 func SetUser(c *gin.Context, u store.User) { c.Set(userKey, u) }

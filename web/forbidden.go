@@ -22,6 +22,8 @@ var pageLabels = map[string]string{
 	"/applications/:id":      "forbidden.page.application",
 	"/applications/:id/edit": "forbidden.page.edit_application",
 	"/account/tokens":        "tokens.title",
+	"/account/2fa":           "totp.title",
+	"/login/totp":            "login.totp.title",
 	"/inbox":                 "nav.inbox",
 	"/supervision":           "nav.supervision",
 	"/audit":                 "nav.audit",

@@ -89,9 +89,9 @@ func TestSignedOutPagesGoToSignIn(t *testing.T) {
 		}
 	}
 	login := anon.get("/login?next=/inbox")
-	mustContain(t, "login", login, `id="login-form"`, `data-api="/api/v1/session"`, `data-next="/inbox"`, `for="username"`, `for="password"`)
+	mustContain(t, "login", login, `id="login-form"`, `data-api="/api/v1/session"`, `data-next="/login/totp?next=%2Finbox"`, `for="username"`, `for="password"`)
 	// An open redirect is not possible.
-	if p := anon.get("/login?next=//evil.example/x"); !strings.Contains(p.Body, `data-next="/"`) {
+	if p := anon.get("/login?next=//evil.example/x"); !strings.Contains(p.Body, `data-next="/login/totp?next=%2F"`) {
 		t.Errorf("login keeps an off-site next")
 	}
 }

@@ -62,6 +62,9 @@ func (w *Web) setLang(c *gin.Context) {
 
 type loginData struct {
 	Next string
+	// Step is where a right password leads: the code step, which sends a
+	// session that needs no code on to Next.
+	Step string
 }
 
 func (w *Web) login(c *gin.Context) {
@@ -71,7 +74,7 @@ func (w *Web) login(c *gin.Context) {
 		return
 	}
 	p := w.frame(c, "login.title")
-	p.Data = loginData{Next: next}
+	p.Data = loginData{Next: next, Step: "/login/totp?next=" + url.QueryEscape(next)}
 	w.render(c, http.StatusOK, "login", p)
 }
 

@@ -114,6 +114,8 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/", Action: rbac.CatalogRead, Handler: w.home},
 		{Method: "GET", Path: "/lang", Action: rbac.CatalogRead, Handler: w.setLang},
 		{Method: "GET", Path: "/login", Action: rbac.SessionOpen, Handler: w.login},
+		{Method: "GET", Path: "/login/totp", Action: rbac.SessionOpen, Handler: w.loginCode},
+		{Method: "GET", Path: "/account/2fa", Action: rbac.MeRead, Handler: w.secondFactor},
 		{Method: "GET", Path: "/catalog", Action: rbac.CatalogRead, Handler: w.catalog},
 		{Method: "GET", Path: "/catalog/:code", Action: rbac.CatalogRead, Handler: w.dataset},
 		{Method: "GET", Path: "/disclosure", Action: rbac.DisclosureRead, Handler: w.disclosure},

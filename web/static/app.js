@@ -127,8 +127,10 @@
     const box = document.getElementById(form.getAttribute('data-show'));
     if (!box) return false;
     box.querySelectorAll('[data-fill]').forEach((el) => {
-      const v = get(json || {}, el.getAttribute('data-fill'));
-      if (el.matches('input, textarea')) el.value = v ?? ''; else el.textContent = v ?? '';
+      let v = get(json || {}, el.getAttribute('data-fill'));
+      if (Array.isArray(v)) v = v.join('\n');
+      if (el.matches('img')) el.src = v ? 'data:image/png;base64,' + v : '';
+      else if (el.matches('input, textarea')) el.value = v ?? ''; else el.textContent = v ?? '';
     });
     box.hidden = false;
     form.reset();
