@@ -110,11 +110,11 @@ type atomLink struct {
 }
 
 type atomEntry struct {
-	ID         string         `xml:"id"`
-	Title      string         `xml:"title"`
-	Updated    string         `xml:"updated"`
-	Published  string         `xml:"published"`
-	Content    atomText       `xml:"content"`
+	ID        string   `xml:"id"`
+	Title     string   `xml:"title"`
+	Updated   string   `xml:"updated"`
+	Published string   `xml:"published"`
+	Content   atomText `xml:"content"`
 }
 
 type atomText struct {

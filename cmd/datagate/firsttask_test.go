@@ -27,7 +27,9 @@ func TestSubmittedApplicationHasItsFirstTaskOnAnswer(t *testing.T) {
 			t.Errorf("application %d answered with the timeline %+v", created.Application.ID, created.Timeline)
 		}
 		var inbox struct {
-			Tasks []struct{ ApplicationID uint64 `json:"application_id"` }
+			Tasks []struct {
+				ApplicationID uint64 `json:"application_id"`
+			}
 		}
 		c.expect("GET", "/api/v1/tasks?limit=500", "initial_reviewer", nil, http.StatusOK, &inbox)
 		found := false
