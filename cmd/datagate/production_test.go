@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/store"
 )
 
@@ -176,32 +178,32 @@ func TestProductionSplit(t *testing.T) {
 		t.Errorf("X-Request-ID = %q, want it echoed", got)
 	}
 
-	// A request's metrics are recorded after its response is written:
-	// scrape until they are there.
-	var metrics string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if metrics = get(t, c.base+"/metrics"); strings.Contains(metrics, `route="/api/v1/catalog"`) {
-			break
+	// A request's metrics are recorded after its response is written, the
+	// task gauges are read at most once per ops.TaskGaugeMaxAge (a scrape
+	// before the task opened keeps its reading that long), the worker's
+	// once its tasks ran: scrape until every one is there.
+	scrapeUntil := func(who, url string, wants ...string) string {
+		t.Helper()
+		var body string
+		missing := wants
+		for deadline := time.Now().Add(ops.TaskGaugeMaxAge + 10*time.Second); len(missing) > 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			body = get(t, url)
+			missing = slices.DeleteFunc(slices.Clone(wants), func(w string) bool { return strings.Contains(body, w) })
 		}
+		for _, want := range missing {
+			t.Errorf("%s /metrics lacks %s", who, want)
+		}
+		return body
 	}
-	for _, want := range []string{
+	scrapeUntil("serve", c.base+"/metrics",
 		`datagate_http_requests_total{code="201",method="POST",route="/api/v1/applications"} 1`,
 		`datagate_http_request_duration_seconds_bucket{method="GET",route="/api/v1/catalog"`,
 		`datagate_tasks{status="open"} `,
 		`datagate_tasks_scrape_error 0`,
 		`datagate_holiday_table_missing `,
-		`temporal_request_total`,
-	} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("serve /metrics lacks %s", want)
-		}
-	}
-	workerMetrics := get(t, "http://"+workerAddr+"/metrics")
-	for _, want := range []string{`temporal_worker_task_slots_available`, `temporal_workflow_task_execution_latency_seconds_bucket`} {
-		if !strings.Contains(workerMetrics, want) {
-			t.Errorf("worker /metrics lacks %s", want)
-		}
-	}
+		`temporal_request_total`)
+	workerMetrics := scrapeUntil("worker", "http://"+workerAddr+"/metrics",
+		`temporal_worker_task_slots_available`, `temporal_workflow_task_execution_latency_seconds_bucket`)
 	if strings.Contains(workerMetrics, "datagate_tasks{") {
 		t.Error("the worker exports the task gauges: one process per deployment should")
 	}
