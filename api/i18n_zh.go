@@ -129,7 +129,9 @@ var zhMessages = map[string]string{
 	"the body's year %d is not the path's %d": "请求体中的年份 %d 与路径中的年份 %d 不一致",
 
 	// idempotency.go
-	"the Idempotency-Key header is too long": "Idempotency-Key 请求头过长",
+	"the Idempotency-Key header is too long":                   "Idempotency-Key 请求头过长",
+	"a request with this Idempotency-Key is still in progress": "使用该 Idempotency-Key 的请求仍在处理中",
+	"this Idempotency-Key was already used on another request": "该 Idempotency-Key 已用于另一请求",
 
 	// scope.go
 	"no application %d": "申请 %d 不存在",
@@ -309,7 +311,9 @@ var zhHints = map[string]string{
 	`send {"year":2027,"off":["2027-01-01",...],"work":["2027-02-07",...]}`: `请按此格式发送：{"year":2027,"off":["2027-01-01",...],"work":["2027-02-07",...]}`,
 
 	// idempotency.go
-	"use a key of at most 128 characters, e.g. a UUID": "请使用不超过 128 个字符的键，如 UUID",
+	"use a key of at most 128 characters, e.g. a UUID":      "请使用不超过 128 个字符的键，如 UUID",
+	"retry in a moment with the same key to get its answer": "请稍后使用相同的键重试，以获得该请求的结果",
+	"use a new key for each different request":              "每个不同的请求请使用新的键",
 
 	// scope.go
 	"list your applications at GET /api/v1/applications": "可通过 GET /api/v1/applications 查看您可见的申请",

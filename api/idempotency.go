@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -34,7 +35,19 @@ func (s *Server) idempotent(c *gin.Context) {
 	ctx := c.Request.Context()
 	route := c.Request.Method + " " + c.Request.URL.Path
 	claim, prev, err := s.Store.BeginIdempotent(ctx, u.ID, key, route, s.now())
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrIdempotencyInFlight):
+		// The first request is still running: its answer is stored when it
+		// ends, and a retry then replays it.
+		c.Header("Retry-After", "1")
+		fail(c, newErr(http.StatusConflict, "conflict", idempotencyHeader, "retry in a moment with the same key to get its answer",
+			"a request with this Idempotency-Key is still in progress"))
+		return
+	case errors.Is(err, store.ErrIdempotencyOtherRoute):
+		fail(c, newErr(http.StatusConflict, "conflict", idempotencyHeader, "use a new key for each different request",
+			"this Idempotency-Key was already used on another request"))
+		return
+	case err != nil:
 		fail(c, err)
 		return
 	}

@@ -45,8 +45,18 @@ func TestIdempotencyKeyOfADeadRequestExpires(t *testing.T) {
 	if _, _, err := e.st.BeginIdempotent(ctx, u.ID, "k-dead", route, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if r := e.sendWithKey("applicant", "k-dead", "/api/v1/applications", appBody(nil)); r.Status != http.StatusConflict {
-		t.Fatalf("while the key may still be in use: %d %s, want 409", r.Status, r.Body)
+	// A client retries on this answer (cmd/datagate's fault tests do): it
+	// says the first request is still in progress, names the header, and
+	// says when to retry.
+	r := e.sendWithKey("applicant", "k-dead", "/api/v1/applications", appBody(nil))
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "still in progress") ||
+		!strings.Contains(string(r.Body), `"field":"Idempotency-Key"`) || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("while the key may still be in use: %d %s (Retry-After %q), want 409 saying it is still in progress",
+			r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	if r := e.sendWithKey("applicant", "k-dead", "/api/v1/tokens", map[string]any{"name": "x"}); r.Status != http.StatusConflict ||
+		!strings.Contains(string(r.Body), "another request") {
+		t.Errorf("the key on another route: %d %s, want 409 saying it was used on another request", r.Status, r.Body)
 	}
 	e.clock.Add(store.IdempotencyExpiry + time.Second)
 	if r := e.sendWithKey("applicant", "k-dead", "/api/v1/applications", appBody(nil)); r.Status != http.StatusCreated {
@@ -64,7 +74,7 @@ func TestIdempotencyKeyOfADeadRequestExpires(t *testing.T) {
 	}
 	before := e.counts()
 	e.clock.Add(store.IdempotencyExpiry + time.Second)
-	r := e.sendWithKey("applicant", "k-dead-2", "/api/v1/applications", appBody(nil))
+	r = e.sendWithKey("applicant", "k-dead-2", "/api/v1/applications", appBody(nil))
 	var got struct{ Application store.Application }
 	r.decode(t, &got)
 	if r.Status != http.StatusCreated || got.Application.ID != saved {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 
 	"gorm.io/gorm"
 	"modernc.org/sqlite"
@@ -51,3 +52,11 @@ func oneRow(res *gorm.DB) error {
 	}
 	return nil
 }
+
+// ErrIdempotencyInFlight is BeginIdempotent's answer for a key whose
+// request is still running: a retry a moment later gets its answer.
+var ErrIdempotencyInFlight = fmt.Errorf("a request with this idempotency key is still in progress: %w", ErrConflict)
+
+// ErrIdempotencyOtherRoute is BeginIdempotent's answer for a key first
+// used on another route.
+var ErrIdempotencyOtherRoute = fmt.Errorf("idempotency key used on another route: %w", ErrConflict)

@@ -78,8 +78,9 @@ func (r reservation) body() string {
 // part-way (status 500 and above, with a note to resume from); or for a
 // key held longer than IdempotencyExpiry, whose request is taken to have
 // died. Or it returns no claim and the stored response to replay, when
-// the key's request has finished. It is ErrConflict when the key is held
-// by a request still running, or was used on another route.
+// the key's request has finished. It is ErrIdempotencyInFlight when the
+// key is held by a request still running, and ErrIdempotencyOtherRoute
+// when it was used on another route (both are ErrConflict).
 func (s *Store) BeginIdempotent(ctx context.Context, userID uint, key, route string, now time.Time) (*IdempotencyClaim, IdempotencyKey, error) {
 	db := s.db.WithContext(ctx)
 	now = now.UTC()
@@ -110,9 +111,9 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID uint, key, route str
 		}
 		switch {
 		case prev.Route != route:
-			return nil, prev, fmt.Errorf("idempotency key already used on %s: %w", prev.Route, ErrConflict)
+			return nil, prev, fmt.Errorf("idempotency key already used on %s: %w", prev.Route, ErrIdempotencyOtherRoute)
 		case prev.Status == 0 && prev.CreatedAt.After(now.Add(-IdempotencyExpiry)):
-			return nil, prev, fmt.Errorf("a request with this idempotency key is still in progress: %w", ErrConflict)
+			return nil, prev, ErrIdempotencyInFlight
 		case prev.Status == 0:
 			// Its request died with its process: resume from its note.
 			var r reservation
@@ -132,11 +133,11 @@ func (s *Store) BeginIdempotent(ctx context.Context, userID uint, key, route str
 			return nil, IdempotencyKey{}, fmt.Errorf("take over idempotency key: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return nil, prev, fmt.Errorf("a request with this idempotency key is still in progress: %w", ErrConflict)
+			return nil, prev, ErrIdempotencyInFlight
 		}
 		return claim, prev, nil
 	}
-	return nil, IdempotencyKey{}, fmt.Errorf("reserve idempotency key: freed and taken again meanwhile: %w", ErrConflict)
+	return nil, IdempotencyKey{}, fmt.Errorf("reserve idempotency key: freed and taken again meanwhile: %w", ErrIdempotencyInFlight)
 }
 
 // NoteIdempotent records, on the key a request holds, what a retry needs
