@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,52 @@ func TestOrgsByKind(t *testing.T) {
 	wantError(t, e.do("GET", "/api/v1/orgs?kind=applicant", nil, "applicant"), http.StatusBadRequest, "kind")
 	if r := e.do("GET", "/api/v1/orgs", nil, ""); r.Status != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", r.Status)
+	}
+}
+
+// An inbox narrows to one application's tasks of one kind: a script finds
+// the task it must decide without knowing how task IDs are numbered.
+func TestInboxByApplicationAndKind(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.submitted("acme-fintech", "applicant"), e.submitted("acme-fintech", "applicant")
+	now := e.clock.Now()
+	task := func(id string, app uint64, kind string) store.Task {
+		return store.Task{ID: id, ApplicationID: app, WorkflowID: workflows.ApplicationWorkflowID(app), Kind: kind,
+			Department: "gsa", Status: domain.TaskOpen, Round: 1, OpenedAt: now, DueAt: now.Add(72 * time.Hour)}
+	}
+	if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{
+		task("application-x-a-review", a, domain.TaskDepartmentReview),
+		task("application-x-a-model", a, domain.TaskModelReview),
+		task("application-x-b-review", b, domain.TaskDepartmentReview),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(query string) []string {
+		var inbox struct{ Tasks []struct{ ID string } }
+		r := e.do("GET", "/api/v1/tasks"+query, nil, "reviewer-gsa")
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d %s", query, r.Status, r.Body)
+		}
+		r.decode(t, &inbox)
+		var out []string
+		for _, s := range inbox.Tasks {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	if got := ids(fmt.Sprintf("?application=%d&kind=department_review", a)); !slices.Equal(got, []string{"application-x-a-review"}) {
+		t.Errorf("application %d, department_review: %v", a, got)
+	}
+	if got := ids(fmt.Sprintf("?application=%d", a)); len(got) != 2 || slices.Contains(got, "application-x-b-review") {
+		t.Errorf("application %d: %v", a, got)
+	}
+	if got := ids("?kind=department_review"); !slices.Contains(got, "application-x-b-review") || slices.Contains(got, "application-x-a-model") {
+		t.Errorf("department_review: %v", got)
+	}
+	for q, field := range map[string]string{"?application=x": "application", "?application=0": "application", "?kind=lunch": "kind"} {
+		r := e.do("GET", "/api/v1/tasks"+q, nil, "reviewer-gsa")
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", q, r.Status, r.Body, field)
+		}
 	}
 }

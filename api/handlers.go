@@ -762,6 +762,20 @@ func (s *Server) inbox(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if v := c.Query("application"); v != "" {
+		id, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || id == 0 {
+			fail(c, badRequest("application", "use an application's number, e.g. 12", "application %q is not an application number", v))
+			return
+		}
+		f.ApplicationID = id
+	}
+	if f.Kind = c.Query("kind"); f.Kind != "" {
+		if err := oneOf("kind", f.Kind, domain.TaskKinds()...); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)

@@ -97,6 +97,8 @@ func (s *Store) TasksOf(ctx context.Context, appID uint64) ([]Task, error) {
 type InboxFilter struct {
 	Department    string
 	Status        string
+	ApplicationID uint64 // 0: every application
+	Kind          string // "": every kind
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
@@ -121,6 +123,12 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+	}
+	if f.ApplicationID != 0 {
+		q = q.Where("application_id = ?", f.ApplicationID)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
 	}
 	var out []Task
 	if err := q.Order("due_at").Order("id").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
