@@ -99,7 +99,7 @@ type InboxFilter struct {
 	Status        string
 	ApplicationID uint64 // 0: every application
 	Kind          string // "": every kind
-	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
+	Limit, Offset int    // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
 // IsApplicantStep reports whether t is its applicant's own step
