@@ -127,7 +127,7 @@ func asError(err error) *Error {
 			"the record changed or is not in a state that allows this")
 	case errors.As(err, &notFound):
 		e = newErr(http.StatusConflict, "conflict", "", "reload the application to see where it stands",
-			"the application's workflow is not running: %s", notFound.Message)
+			"the application's workflow has ended or has not started")
 	case errors.As(err, &already):
 		e = newErr(http.StatusConflict, "conflict", "", "", "the application was already submitted")
 	case errors.As(err, &notReady):

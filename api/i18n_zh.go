@@ -81,8 +81,8 @@ var zhMessages = map[string]string{
 	"application %d is not waiting for a supplement": "申请 %d 不处于待补正状态",
 
 	// errors.go
-	"the application's workflow is not running: %s": "该申请的审批流程未在运行：%s",
-	"the application was already submitted":         "该申请已提交",
+	"the application's workflow has ended or has not started": "该申请的审批流程已结束或尚未开始",
+	"the application was already submitted":                   "该申请已提交",
 
 	// handlers.go
 	"request body too large": "请求体过大",
