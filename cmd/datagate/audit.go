@@ -83,7 +83,18 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q; see datagate audit verify --help", fs.Arg(0))
 	}
-	st, err := openAuditStore("audit verify", *dsn, *data, getenv)
+	db, err := auditDSN("audit verify", *dsn, *data, getenv)
+	if err != nil {
+		return err
+	}
+	// Not beside a dev on the directory: the running system verifies its
+	// own chain.
+	lock, err := lockSQLite(db)
+	if err != nil {
+		return fmt.Errorf("audit verify: %w; or verify through the running system: GET /api/v1/audit/verify", err)
+	}
+	defer lock.Release()
+	st, err := store.Open(db)
 	if err != nil {
 		return err
 	}
@@ -154,28 +165,28 @@ func report(w io.Writer, asJSON bool, v any, print func()) error {
 	return enc.Encode(v)
 }
 
-// openAuditStore opens the database named by --db, or the dev data
-// directory's; it never creates one.
-func openAuditStore(cmd, dsn, data string, getenv func(string) string) (*store.Store, error) {
+// auditDSN is the database named by --db, or the dev data directory's,
+// which must exist (opening a missing SQLite file would create it).
+func auditDSN(cmd, dsn, data string, getenv func(string) string) (string, error) {
 	if dsn == "" || data != "" {
 		dir := data
 		if dir == "" {
 			dir = getenv("DATAGATE_DATA")
 		}
 		if dir == "" {
-			return nil, fmt.Errorf("%s: give --db DSN, or --data DIR for a dev data directory", cmd)
+			return "", fmt.Errorf("%s: give --db DSN, or --data DIR for a dev data directory", cmd)
 		}
 		file, err := filepath.Abs(filepath.Join(dir, "datagate.db"))
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		// Opening a missing SQLite file would create it.
 		if _, err := os.Stat(file); err != nil {
-			return nil, fmt.Errorf("%s: no database at %s: %w", cmd, file, err)
+			return "", fmt.Errorf("%s: no database at %s: %w", cmd, file, err)
 		}
 		dsn = "sqlite://" + file
 	}
-	return store.Open(dsn)
+	return dsn, nil
 }
 
 func runReconcile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -193,7 +204,11 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit reconcile: unexpected argument %q; see datagate audit reconcile --help", fs.Arg(0))
 	}
-	st, err := openAuditStore("audit reconcile", *dsn, *data, getenv)
+	db, err := auditDSN("audit reconcile", *dsn, *data, getenv)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(db)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/datagate/datagate/embedded"
+	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/workflows"
 )
 
@@ -27,12 +28,20 @@ func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", c.Data, err)
 	}
+	// Held for the process's life: a second dev on the directory would
+	// run a second Temporal server on its temporal.db.
+	lock, err := ops.LockDir(c.Data)
+	if err != nil {
+		return nil, err
+	}
 	s := newStack(log)
+	s.dirLock = lock
 	temporal, err := embedded.Start(embedded.Options{
 		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
 		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
+		s.Stop()
 		return nil, err
 	}
 	s.temporal = temporal

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/store"
 )
 
@@ -121,6 +123,12 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	// Not beside a dev on the directory, nor beside another migrate.
+	lock, err := lockSQLite(c.DB)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer lock.Release()
 	st, err := store.Open(c.DB)
 	if err != nil {
 		return err
@@ -197,4 +205,17 @@ func runHealth(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("health: %s answered %s", url, resp.Status)
 	}
 	return nil
+}
+
+// lockSQLite holds the directory of a SQLite database (a dev data
+// directory, for its datagate.db), as `datagate dev` does for its life,
+// so that a command does not run beside a dev on the same files. A MySQL
+// database, or SQLite in memory, holds nothing (a nil lock).
+func lockSQLite(dsn string) (*ops.DirLock, error) {
+	path, ok := strings.CutPrefix(dsn, "sqlite://")
+	path, _, _ = strings.Cut(path, "?")
+	if !ok || path == "" || strings.HasPrefix(path, ":memory:") {
+		return nil, nil
+	}
+	return ops.LockDir(filepath.Dir(path))
 }

@@ -52,6 +52,8 @@ type stack struct {
 	// stopPolicyWatch ends the enforcer's poll of the policy version and
 	// waits for it (nil: none runs).
 	stopPolicyWatch func()
+	// dirLock is the data directory held by dev, released last.
+	dirLock *ops.DirLock
 }
 
 func newStack(log *slog.Logger) *stack {
@@ -369,6 +371,7 @@ func (s *stack) Stop() {
 	if s.store != nil {
 		_ = s.store.Close()
 	}
+	s.dirLock.Release()
 	s.log.Info("stopped", "shutdown_ms", time.Since(began).Milliseconds())
 }
 
