@@ -7,12 +7,14 @@ package embedded
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/cluster"
@@ -37,7 +39,16 @@ type Options struct {
 	FrontendPort int
 	// Namespace to create if missing; default "default".
 	Namespace string
-	// LogLevel of the server's own log (debug, info, warn, error); default warn.
+	// HTTPPort is the frontend's HTTP API port; default FrontendPort+10
+	// (7243; FrontendPort+1000 is the Web UI's) when that is free, another
+	// free port otherwise: HTTPAddress says which.
+	HTTPPort int
+	// Logger, when set, receives the server's warnings and errors as
+	// DataGate's own log lines; otherwise they go to stderr in Temporal's
+	// format at LogLevel.
+	Logger *slog.Logger
+	// LogLevel of the server's own log (debug, info, warn, error) when
+	// Logger is nil; default warn.
 	LogLevel string
 	// SearchAttributes are the custom search attributes the namespace is
 	// created with. A namespace that already exists keeps its own: register
@@ -47,15 +58,24 @@ type Options struct {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	srv     temporal.Server
-	address string
+	srv         temporal.Server
+	address     string
+	httpAddress string
+	// stopping silences the warnings a stop causes (see slogLogger).
+	stopping *atomic.Bool
 }
 
 // Address is the frontend host:port for client.Dial.
 func (s *Server) Address() string { return s.address }
 
+// HTTPAddress is the frontend's HTTP API host:port.
+func (s *Server) HTTPAddress() string { return s.httpAddress }
+
 // Stop stops every service and closes the database.
-func (s *Server) Stop() { s.srv.Stop() }
+func (s *Server) Stop() {
+	s.stopping.Store(true)
+	s.srv.Stop()
+}
 
 // Start builds and starts the server; it returns once the frontend accepts
 // connections.
@@ -75,11 +95,27 @@ func Start(o Options) (*Server, error) {
 	if err := checkPortFree(o.IP, o.FrontendPort); err != nil {
 		return nil, err
 	}
+	if o.HTTPPort == 0 {
+		o.HTTPPort = o.FrontendPort + 10
+		if checkPortFree(o.IP, o.HTTPPort) != nil {
+			p, err := FreePort(o.IP)
+			if err != nil {
+				return nil, err
+			}
+			o.HTTPPort = p
+		}
+	} else if err := checkPortFree(o.IP, o.HTTPPort); err != nil {
+		return nil, err
+	}
 	conf, err := buildConfig(o)
 	if err != nil {
 		return nil, err
 	}
-	logger := tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: o.LogLevel, Format: "json"}))
+	stopping := new(atomic.Bool)
+	var logger tlog.Logger = tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: o.LogLevel, Format: "json"}))
+	if o.Logger != nil {
+		logger = newSlogLogger(o.Logger, stopping)
+	}
 	hosts := map[primitives.ServiceName]static.Hosts{}
 	for name, svc := range conf.Services {
 		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(o.IP, strconv.Itoa(svc.RPC.GRPCPort)))
@@ -101,7 +137,8 @@ func Start(o Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("start embedded temporal server: %w", err)
 	}
-	return &Server{srv: srv, address: net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort))}, nil
+	return &Server{srv: srv, address: net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort)),
+		httpAddress: net.JoinHostPort(o.IP, strconv.Itoa(o.HTTPPort)), stopping: stopping}, nil
 }
 
 func checkPortFree(ip string, port int) error {
@@ -164,10 +201,7 @@ func buildConfig(o Options) (*config.Config, error) {
 	conf.Persistence.VisibilityStore = "sqlite"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
-	httpPort, err := FreePort(o.IP)
-	if err != nil {
-		return nil, err
-	}
+	httpPort := o.HTTPPort
 	const clusterName = "active"
 	frontend := net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort))
 	conf.ClusterMetadata = &cluster.Config{

@@ -34,6 +34,7 @@ type config struct {
 	Data            string
 	HTTP            string
 	TemporalPort    int
+	TemporalUIPort  int // 0: no Temporal Web UI
 	TemporalAddress string
 	Namespace       string
 	DB              string
@@ -140,6 +141,25 @@ func settings() []setting {
 				c.TemporalPort = p
 				return nil
 			}, show: func(c *config) string { return strconv.Itoa(c.TemporalPort) }},
+		{flag: "temporal-ui-port", env: "DATAGATE_TEMPORAL_UI_PORT", commands: []string{cmdDev}, def: fixed("8233"),
+			help: "port of the Temporal Web UI on loopback, read-only (off: none)",
+			set: func(c *config, v string) error {
+				if v == "off" {
+					c.TemporalUIPort = 0
+					return nil
+				}
+				p, err := strconv.Atoi(v)
+				if err != nil || p < 1 || p > 65535 {
+					return errors.New("use a TCP port number from 1 to 65535, or off")
+				}
+				c.TemporalUIPort = p
+				return nil
+			}, show: func(c *config) string {
+				if c.TemporalUIPort == 0 {
+					return "off"
+				}
+				return strconv.Itoa(c.TemporalUIPort)
+			}},
 		{flag: "temporal-address", env: "DATAGATE_TEMPORAL_ADDRESS", commands: []string{cmdServe, cmdWorker}, def: fixed("127.0.0.1:7233"),
 			help: "Temporal frontend host:port",
 			set: func(c *config, v string) error {

@@ -38,17 +38,27 @@ func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
 	s.dirLock = lock
 	temporal, err := embedded.Start(embedded.Options{
 		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
-		SearchAttributes: workflows.SearchAttributeTypes(),
+		SearchAttributes: workflows.SearchAttributeTypes(), Logger: log,
 	})
 	if err != nil {
 		s.Stop()
 		return nil, err
 	}
 	s.temporal = temporal
+	s.temporalHTTP = temporal.HTTPAddress()
 	c.TemporalAddress = temporal.Address()
 	if err := s.start(ctx, c, true, true); err != nil {
 		s.Stop()
 		return nil, err
+	}
+	if c.TemporalUIPort != 0 {
+		// A tool beside DataGate: without it DataGate still runs.
+		ui, err := embedded.StartUI("127.0.0.1", c.TemporalUIPort, temporal.Address(), c.Namespace)
+		if err != nil {
+			log.Warn("the Temporal Web UI is not served", "error", err.Error())
+		} else {
+			s.temporalUI, s.temporalUIURL = ui, ui.URL()
+		}
 	}
 	return s, nil
 }
@@ -65,8 +75,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stde
 		return err
 	}
 	defer s.Stop()
-	log.Info("datagate dev is up", "http", "http://"+s.addr, "temporal", s.temporalAddr,
-		"data", c.Data, "started_in", time.Since(began).Round(time.Millisecond).String())
+	up := []any{"http", "http://" + s.addr, "temporal", s.temporalAddr, "temporal_http", s.temporalHTTP}
+	if s.temporalUIURL != "" {
+		up = append(up, "temporal_ui", s.temporalUIURL)
+	}
+	log.Info("datagate dev is up", append(up, "data", c.Data, "started_in", time.Since(began).Round(time.Millisecond).String())...)
 	err = s.wait(ctx)
 	log.Info("shutting down", "cause", cause(ctx, err))
 	return err

@@ -30,7 +30,7 @@ var errUsage = errors.New("usage")
 const usage = `datagate — public-data authorization approvals
 
 Usage:
-  datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT]
+  datagate dev       [--data DIR] [--http ADDR] [--temporal-port PORT] [--temporal-ui-port PORT|off]
                      everything in one process: embedded Temporal, worker, HTTP, SQLite
   datagate serve     --temporal-address HOST:PORT --db DSN [--http ADDR] [--migrate]
                      [--rate-limit RATE/s,BURST|off] [--trusted-proxies CIDR,...] [--origins URL,...]

@@ -37,13 +37,18 @@ type stack struct {
 	log *slog.Logger
 	// temporal is the embedded server (dev), stopped last.
 	temporal interface{ Stop() }
-	client   client.Client
-	worker   sdkworker.Worker
-	store    *store.Store
-	metrics  *ops.Metrics
-	ready    *ops.Readiness
-	http     *http.Server
-	addr     string
+	// temporalUI is its Web UI (dev; nil when off), stopped before it.
+	temporalUI    interface{ Stop() }
+	temporalUIURL string
+	// temporalHTTP is the embedded server's HTTP API address (dev).
+	temporalHTTP string
+	client       client.Client
+	worker       sdkworker.Worker
+	store        *store.Store
+	metrics      *ops.Metrics
+	ready        *ops.Readiness
+	http         *http.Server
+	addr         string
 	// temporalAddr is the Temporal frontend the stack is connected to.
 	temporalAddr string
 	errc         chan error
@@ -364,6 +369,9 @@ func (s *stack) Stop() {
 	}
 	if s.client != nil {
 		s.client.Close()
+	}
+	if s.temporalUI != nil {
+		s.temporalUI.Stop()
 	}
 	if s.temporal != nil {
 		s.temporal.Stop()
