@@ -258,8 +258,9 @@ type inboxData struct {
 }
 
 // inbox is a department's open tasks, earliest due first, with working
-// days left (overdue in red), claim, release and transfer, and the decision
-// form of each.
+// days left (overdue in red), claim, release and transfer, the application
+// each is about in full (within the caller's scope), and the decision form
+// of each.
 func (w *Web) inbox(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "inbox.title")
@@ -271,6 +272,10 @@ func (w *Web) inbox(c *gin.Context) {
 	}
 	tc, err := w.loadTaskContext(ctx, v, tasks, nil)
 	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if err := w.scopeApps(ctx, v, tc); err != nil {
 		w.fail(c, err)
 		return
 	}

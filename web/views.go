@@ -40,6 +40,20 @@ type datasetRow struct {
 	store.ApplicationDataset
 	Name  string
 	Grade int
+	// Open is the catalog's open attribute (store.Open*); AuthorizedOperation
+	// says a closed dataset may be used in the secure environment.
+	Open                string
+	AuthorizedOperation bool
+}
+
+// appFacts is what an application asks for, as every decider reads it:
+// the scenario, purpose, scope, period, access mode, security controls
+// and the datasets with their provider, grade and open attribute.
+type appFacts struct {
+	App      store.Application
+	Datasets []datasetRow
+	// Org is the viewer's org: its own datasets are marked.
+	Org string
 }
 
 // taskView is one task as a page shows it: its clock in working days and,
@@ -66,7 +80,10 @@ type taskView struct {
 	HasComment            bool
 	CommentRequired       bool
 	// Datasets are the caller's department's datasets (department review).
-	Datasets   []datasetRow
+	Datasets []datasetRow
+	// Facts is the task's application in full, when the caller's scope
+	// shows it (the inbox); nil elsewhere.
+	Facts      *appFacts
 	Regulators []store.Org
 	// PendingOpinion is the regulator whose opinion this department
 	// review asked for and still waits on.
@@ -118,6 +135,9 @@ type taskContext struct {
 	// pendingOpinion: the caller's open department reviews waiting on a
 	// regulator's opinion, with the regulator.
 	pendingOpinion map[string]string
+	// visible: the applications whose facts the caller's scope shows
+	// (scopeApps); the tasks of these carry their application's facts.
+	visible map[uint64]bool
 }
 
 // loadTaskContext loads, for tasks, their applications with their datasets'
@@ -220,6 +240,25 @@ func (tc *taskContext) loadPendingOpinion(ctx context.Context, st *store.Store, 
 	return nil
 }
 
+// scopeApps notes which of the context's applications v's scope shows
+// (httpctx.Deps.Scope, as the application page checks it): their tasks
+// carry the application's facts.
+func (w *Web) scopeApps(ctx context.Context, v viewer, tc *taskContext) error {
+	f, err := w.deps.Scope(v.User)
+	if err != nil {
+		return err
+	}
+	tc.visible = make(map[uint64]bool, len(tc.apps))
+	for id := range tc.apps {
+		ok, err := w.deps.Store.ApplicationVisible(ctx, id, f)
+		if err != nil {
+			return err
+		}
+		tc.visible[id] = ok
+	}
+	return nil
+}
+
 // datasetRows are an application's datasets with their catalog names,
 // those of one department when dept is not empty.
 func (tc *taskContext) datasetRows(a store.Application, dept string) []datasetRow {
@@ -229,9 +268,15 @@ func (tc *taskContext) datasetRows(a store.Application, dept string) []datasetRo
 			continue
 		}
 		c := tc.catalog[d.DatasetCode]
-		out = append(out, datasetRow{ApplicationDataset: d, Name: c.Name, Grade: c.Grade})
+		out = append(out, datasetRow{ApplicationDataset: d, Name: c.Name, Grade: c.Grade,
+			Open: c.OpenAttribute, AuthorizedOperation: c.AuthorizedOperation})
 	}
 	return out
+}
+
+// facts is application a as v reads it.
+func (tc *taskContext) facts(v viewer, a store.Application) *appFacts {
+	return &appFacts{App: a, Datasets: tc.datasetRows(a, ""), Org: v.User.OrgCode}
 }
 
 // taskView builds one task's view for v.
@@ -239,6 +284,9 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	tv := taskView{Task: t}
 	a := tc.apps[t.ApplicationID]
 	tv.AppTitle = a.Title
+	if tc.visible[t.ApplicationID] {
+		tv.Facts = tc.facts(v, a)
+	}
 	tv.Left, tv.Overdue, tv.IsOverdue = w.clock(t, now)
 	tv.Provisional = t.Status == domain.TaskOpen && w.deps.Calendar.Provisional(t.OpenedAt, t.DueAt)
 	tv.Urges = tc.urges[t.ID]
@@ -312,8 +360,9 @@ func (w *Web) rejectedDataset(a store.Application, t store.Task) bool {
 // appView is one application with everything that happened to it and what
 // the viewer may do next.
 type appView struct {
-	App         store.Application
-	Datasets    []datasetRow
+	App store.Application
+	// Facts is what the application asks for, datasets included.
+	Facts       *appFacts
 	Steps       []taskView
 	Open        []taskView
 	MyTasks     []taskView
@@ -348,7 +397,7 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	if err != nil {
 		return av, err
 	}
-	av.Datasets = tc.datasetRows(a, "")
+	av.Facts = tc.facts(v, a)
 	if av.Agreements, err = st.Agreements(ctx, a.ID); err != nil {
 		return av, err
 	}
