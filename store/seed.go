@@ -100,6 +100,9 @@ func DemoUsers(cat seeddata.Catalog) []User {
 	if len(applicants) > 1 {
 		add("applicant2", domain.RoleApplicant, "申请人", applicants[1])
 	}
+	if len(applicants) > 2 {
+		add("applicant3", domain.RoleApplicant, "申请人", applicants[2])
+	}
 	if d, ok := first(seeddata.KindBigDataCenter); ok {
 		add("initial_reviewer", domain.RoleInitialReviewer, "初审员", d)
 	}

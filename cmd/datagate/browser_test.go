@@ -45,7 +45,7 @@ func TestBrowserLifecycle(t *testing.T) {
 	t.Logf("screenshots in %s", shots)
 
 	// The whole stack: embedded Temporal, the worker, the API and the pages.
-	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
+	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", t.TempDir(), "--http", "127.0.0.1:0",
 		"--temporal-port", fmt.Sprint(freePort(t))}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,9 @@ type config struct {
 	Deadlines       workflows.Deadlines
 	// Demo seeds one user per role with identity.DemoPassword (dev only).
 	Demo bool
+	// DemoApplications seeds the demo applications (package demo) on a
+	// first start, with Demo (dev only).
+	DemoApplications bool
 	// AdminPassword, when set, creates the user "admin" if it is missing.
 	AdminPassword string
 	// Migrate applies pending schema migrations at start-up (serve,
@@ -216,6 +219,16 @@ func settings() []setting {
 				c.Demo = b
 				return nil
 			}, show: func(c *config) string { return strconv.FormatBool(c.Demo) }},
+		{flag: "demo-applications", env: "DATAGATE_DEMO_APPLICATIONS", commands: []string{cmdDev}, def: fixed("true"),
+			help: "with --demo, seed about a dozen applications at every stage through the workflows on a first start",
+			set: func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("use true or false")
+				}
+				c.DemoApplications = b
+				return nil
+			}, show: func(c *config) string { return strconv.FormatBool(c.DemoApplications) }},
 		{env: "DATAGATE_ADMIN_PASSWORD", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
 			help: "creates the user admin when missing (environment only, never a flag)",
 			set: func(c *config, v string) error {

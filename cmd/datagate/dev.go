@@ -51,6 +51,12 @@ func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
 		s.Stop()
 		return nil, err
 	}
+	if c.Demo && c.DemoApplications {
+		// Failing leaves what was made; DataGate runs on.
+		if err := seedDemoApplications(ctx, s, log); err != nil {
+			log.Warn("demo applications not all seeded", "error", err.Error())
+		}
+	}
 	if c.TemporalUIPort != 0 {
 		// A tool beside DataGate: without it DataGate still runs.
 		ui, err := embedded.StartUI("127.0.0.1", c.TemporalUIPort, temporal.Address(), c.Namespace)

@@ -19,7 +19,7 @@ func startTestDev(t *testing.T, getenv func(string) string, opts ...func(*config
 	if testing.Short() {
 		t.Skip("starts a Temporal server")
 	}
-	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
+	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", t.TempDir(), "--http", "127.0.0.1:0",
 		"--temporal-port", fmt.Sprint(freePort(t)), "--temporal-ui-port", "off"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)

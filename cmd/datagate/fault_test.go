@@ -99,7 +99,7 @@ func newFaultStack(t *testing.T) *faultStack {
 		}
 		return ""
 	}
-	cfg, err := parseConfig("dev", []string{"--data", dir, "--http", "127.0.0.1:0",
+	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", dir, "--http", "127.0.0.1:0",
 		"--temporal-port", strconv.Itoa(freePort(t))}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,11 @@ Usage:
   datagate audit reconcile  --db DSN | --data DIR [--temporal-address HOST:PORT] [--json]
                      compare every workflow with its rows, tasks and audit; list
                      every difference and exit 1 on any
+  datagate agreement verify DOC SIG --ca CERT [--json]
+                     check an agreement's detached SM2 signature offline against the
+                     platform CA certificate; say who signed and when, or exit 1
+  datagate agreement ca [--keys DIR | --data DIR]
+                     print the platform CA certificate (PEM) to hand to verifiers
 
 Officials' second factor (dev, serve): DATAGATE_REQUIRE_SECOND_FACTOR (the admin,
 bureau_officer and supervisor roles sign in with a TOTP code; default true,
@@ -57,9 +62,9 @@ false in dev) and DATAGATE_TOTP_KEY (64 hex characters that encrypt the TOTP
 secrets at rest; a secret).
 
 Every flag has an environment variable (see README, Configuration):
-DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT,
+DATAGATE_DATA, DATAGATE_HTTP, DATAGATE_TEMPORAL_PORT, DATAGATE_TEMPORAL_UI_PORT,
 DATAGATE_TEMPORAL_ADDRESS, DATAGATE_NAMESPACE, DATAGATE_DB,
-DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_MIGRATE,
+DATAGATE_HOLIDAYS, DATAGATE_DEADLINES, DATAGATE_DEMO, DATAGATE_DEMO_APPLICATIONS, DATAGATE_MIGRATE,
 DATAGATE_RATE_LIMIT (dev, serve: API requests per client address and per
 user, RATE/s,BURST, default 20/s,60; off disables), DATAGATE_TRUSTED_PROXIES
 (dev, serve: comma-separated IPs or CIDRs of reverse proxies trusted to name
@@ -101,6 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCalendar(args[1:], getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "agreement":
+		return runAgreement(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

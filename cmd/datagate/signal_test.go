@@ -47,7 +47,7 @@ func TestSIGTERMShutsDownCleanly(t *testing.T) {
 
 func stopBySignal(t *testing.T, sig syscall.Signal) {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "dev", "--data", t.TempDir(), "--http", addr,
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "dev", "--demo-applications=false", "--data", t.TempDir(), "--http", addr,
 		"--temporal-port", fmt.Sprint(freePort(t)), "--temporal-ui-port", fmt.Sprint(freePort(t)), "--shutdown-timeout", "5s")
 	cmd.Env = append(os.Environ(), execMainEnv+"=1")
 	var stderr bytes.Buffer

@@ -17,7 +17,7 @@ func TestUrgeAndGroundlessFlagOverHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server")
 	}
-	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
+	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", t.TempDir(), "--http", "127.0.0.1:0",
 		"--temporal-port", fmt.Sprint(freePort(t))}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

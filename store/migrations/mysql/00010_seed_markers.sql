@@ -1,0 +1,14 @@
+-- Seeds done once per database (DataGate issue 22): the demo applications
+-- that `datagate dev --demo` drives through the workflows on a first
+-- start. A marker is written when its seeding begins, so a restart never
+-- seeds twice.
+
+-- +goose Up
+CREATE TABLE IF NOT EXISTS `seed_markers` (
+  `name` varchar(64) NOT NULL,
+  `done_at` datetime(6) DEFAULT NULL,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- +goose Down
+DROP TABLE IF EXISTS `seed_markers`;
