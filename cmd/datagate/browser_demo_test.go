@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,12 +21,7 @@ func TestBrowserDemoData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server and a browser")
 	}
-	shots := os.Getenv("DATAGATE_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	cfg, err := parseConfig("dev", []string{"--data", t.TempDir(), "--http", "127.0.0.1:0",
 		"--temporal-port", fmt.Sprint(freePort(t)), "--temporal-ui-port", "off"}, env("DATAGATE_RATE_LIMIT", "off"), io.Discard)
 	if err != nil {

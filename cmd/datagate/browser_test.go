@@ -36,13 +36,7 @@ func TestBrowserLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Temporal server and a browser")
 	}
-	shots := os.Getenv("DATAGATE_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", shots)
+	shots := screenshotDir(t)
 
 	// The whole stack: embedded Temporal, the worker, the API and the pages.
 	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", t.TempDir(), "--http", "127.0.0.1:0",
@@ -508,4 +502,17 @@ func (tb *tab) status(s *stack, id uint64) string {
 		tb.t.Fatal(err)
 	}
 	return a.Status
+}
+
+// screenshotDir is $DATAGATE_SCREENSHOTS (created), or a temporary
+// directory.
+func screenshotDir(t *testing.T) string {
+	shots := os.Getenv("DATAGATE_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", shots)
+	return shots
 }
