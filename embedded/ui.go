@@ -59,8 +59,9 @@ func StartUI(ip string, port int, temporalAddress, namespace string) (*UI, error
 	}()
 	// Answer once it serves.
 	deadline := time.Now().Add(10 * time.Second)
+	probe := &http.Client{Timeout: time.Second}
 	for {
-		resp, err := http.Get("http://" + u.addr + "/healthz")
+		resp, err := probe.Get("http://" + u.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			return u, nil
