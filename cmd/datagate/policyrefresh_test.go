@@ -107,3 +107,25 @@ func TestServeReplicasSharePolicyChanges(t *testing.T) {
 		t.Fatal("stopping the policy watch hangs")
 	}
 }
+
+// A process starts at the policy version its own seeding left: its first
+// poll finds nothing changed (it used to log "policy reloaded: it changed
+// in the database" on every fresh start).
+func TestSeedingIsNotAPolicyChange(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open("sqlite://" + filepath.Join(t.TempDir(), "datagate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enf, err := prepareStore(ctx, st, config{command: cmdDev, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reloaded, err := enf.Refresh(ctx); err != nil || reloaded {
+		t.Errorf("the first poll after a fresh seeding reloaded (%v, %v)", reloaded, err)
+	}
+}

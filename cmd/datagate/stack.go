@@ -288,6 +288,12 @@ func prepareStore(ctx context.Context, st *store.Store, c config) (*rbac.Enforce
 			}
 		}
 	}
+	// Start at the version the seeding left, so that the first poll
+	// (watchPolicy) does not take this process's own seeding for a change
+	// made elsewhere.
+	if err := enf.Reload(ctx); err != nil {
+		return nil, err
+	}
 	return enf, nil
 }
 
