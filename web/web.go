@@ -190,6 +190,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			}
 			return *p
 		},
+		// diagram is an application's process diagram (diagram.go).
+		"diagram": func(av appView) processDiagram { return w.diagram(lang, av) },
 	}
 }
 
