@@ -63,6 +63,12 @@ func TestBrowserForms(t *testing.T) {
 	app.open("/applications/" + id)
 	app.click("#edit-" + id)
 	app.waitURL("/applications/" + id + "/edit")
+	// A refusal names its field by the label the reader sees, never by
+	// the API's key.
+	app.do("clear #title", chromedp.Evaluate[chromedp.Void](`document.querySelector('#title').value = ''`))
+	if msg := app.submitExpectingError("#save-draft"); !strings.Contains(msg, "应用场景名称不能为空") || strings.Contains(msg, "title") {
+		t.Errorf("no title: %q", msg)
+	}
 	app.set("#title", "浏览器改名的场景")
 	app.set("#period_months", "61")
 	if msg := app.submitExpectingError("#save-draft"); !strings.Contains(msg, "5 年") {

@@ -79,13 +79,52 @@
     return form.querySelector('[data-error-default]');
   };
 
+  // labelOf is what the label of the field el shows (its "required" mark
+  // left out): the name a message gives the field.
+  const labelOf = (form, el) => {
+    if (!el) return '';
+    let lab = null;
+    if (el.matches('input, select, textarea')) lab = el.id ? form.querySelector(`label[for="${CSS.escape(el.id)}"]`) : el.closest('label');
+    else lab = el.querySelector(':scope > legend, label');
+    if (!lab) return '';
+    const copy = lab.cloneNode(true);
+    copy.querySelectorAll('.req, .hint').forEach((e) => e.remove());
+    return copy.textContent.trim();
+  };
+
+  // named makes a refusal name its field by the label the reader sees, not
+  // by the API's key: "请填写 reason" → "请填写“理由”", "应用场景名称（title）
+  // 不能为空" → "应用场景名称不能为空". In English only where a message names
+  // the key ("fill in reason", "title is required"), not the word in a
+  // sentence ("needs a reason").
+  const named = (text, field, label) => {
+    if (!text || !field || !label) return text;
+    const keys = [field];
+    const last = field.replace(/^.*[.\]]/, '');
+    if (last && last !== field) keys.push(last);
+    const en = lang.startsWith('en');
+    const esc = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const end = '(?![\\w.\\[\\]-])';
+    for (const k of keys) {
+      const q = esc(k);
+      // "名称（title）", "名称 title": the label is there already.
+      text = text.replace(new RegExp(`[（(]${q}[）)]`, 'g'), '');
+      text = text.replace(new RegExp(`${esc(label)}\\s*${q}${end}`, 'g'), label);
+      const word = en ? `(^|fill in )${q}${end}` : `(^|[^\\w.\\[\\]-])${q}${end}`;
+      text = text.replace(new RegExp(word, 'g'), (m, pre) => pre + (en ? label : '“' + label + '”'));
+    }
+    // Chinese puts no space around a quoted name.
+    return en ? text : text.replace(new RegExp(`\\s*“${esc(label)}”\\s*`, 'g'), `“${label}”`);
+  };
+
   let seq = 0;
   const showError = (form, err) => {
     const p = document.createElement('p');
     p.id = 'err-' + (++seq);
     p.setAttribute('role', 'alert');
-    p.textContent = err.message + (err.hint ? ' — ' + err.hint : '');
     const target = err.field ? find(form, err.field) : form.querySelector('[data-error-default]');
+    const label = err.field ? labelOf(form, target) : '';
+    p.textContent = named(err.message, err.field, label) + (err.hint ? ' — ' + named(err.hint, err.field, label) : '');
     if (!target) {
       p.className = 'form-error';
       form.prepend(p);
