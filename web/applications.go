@@ -58,6 +58,9 @@ func (w *Web) applications(c *gin.Context) {
 			}
 			d.Blocks = append(d.Blocks, av)
 			d.Todo = append(d.Todo, av.MyTasks...)
+			if av.Supplement != nil {
+				d.Todo = append(d.Todo, *av.Supplement)
+			}
 		}
 		slices.SortStableFunc(d.Todo, func(a, b taskView) int { return a.DueAt.Compare(b.DueAt) })
 	} else {
@@ -255,6 +258,9 @@ type inboxData struct {
 	Tasks []taskView
 	// Overdue counts the tasks past their due date.
 	Overdue int
+	// Applicant: the caller applies (an enterprise): its inbox holds its
+	// org's own steps, which nobody claims.
+	Applicant bool
 }
 
 // inbox is a department's open tasks, earliest due first, with working
@@ -280,7 +286,7 @@ func (w *Web) inbox(c *gin.Context) {
 		return
 	}
 	now := w.now()
-	var d inboxData
+	d := inboxData{Applicant: p.Can["ApplicationCreate"]}
 	for _, t := range tasks {
 		tv := w.taskView(v, tc, t, now)
 		if tv.IsOverdue {

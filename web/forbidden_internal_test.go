@@ -25,7 +25,7 @@ func TestForbiddenLabelsAreInTheCatalogs(t *testing.T) {
 		if p.Forbidden == nil {
 			t.Errorf("%s %s has no forbidden page", p.Method, p.Path)
 		}
-		if _, ok := pageLabels[p.Path]; !ok && p.Path != "/static/*path" && p.Path != "/lang" && p.Path != "/login" {
+		if _, ok := pageLabels[p.Path]; !ok && p.Path != "/static/*path" && p.Path != "/favicon.ico" && p.Path != "/lang" && p.Path != "/login" {
 			t.Errorf("%s has no label for the forbidden page", p.Path)
 		}
 	}

@@ -42,7 +42,7 @@ type clock struct {
 
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...web.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open("sqlite://" + filepath.Join(t.TempDir(), "dg.db"))
@@ -64,7 +64,7 @@ func newEnv(t testing.TB) *env {
 		Auth:      &identity.Service{Store: st, Now: clk.Now},
 		Orgs:      workflows.Orgs{BigDataCenter: "bdc", Bureau: "stbd", Operator: "gdo"},
 		Deadlines: workflows.DefaultDeadlines()}
-	srv.Pages = web.New(deps).Pages()
+	srv.Pages = web.New(deps, opts...).Pages()
 	e := &env{t: t, st: st, srv: srv, http: httptest.NewServer(srv.Handler()), clock: clk}
 	t.Cleanup(e.http.Close)
 	return e

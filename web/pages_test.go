@@ -189,7 +189,9 @@ func TestClaimedTaskShowsRelease(t *testing.T) {
 		t.Fatalf("claim: %d %s", r.Status, r.Body)
 	}
 	p := c.get("/inbox")
-	mustContain(t, "claimed", p, "/release", "initial_reviewer")
+	// The holder by display name, never by login name.
+	mustContain(t, "claimed", p, "/release", "承办人：初审员 · 市大数据发展中心")
+	mustNotContain(t, "claimed", p, "承办人：initial_reviewer")
 }
 
 func TestSupervisorDashboard(t *testing.T) {

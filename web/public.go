@@ -65,6 +65,8 @@ type loginData struct {
 	// Step is where a right password leads: the code step, which sends a
 	// session that needs no code on to Next.
 	Step string
+	// DemoHint: tell the demo users and their password (DemoHint).
+	DemoHint bool
 }
 
 func (w *Web) login(c *gin.Context) {
@@ -74,7 +76,7 @@ func (w *Web) login(c *gin.Context) {
 		return
 	}
 	p := w.frame(c, "login.title")
-	p.Data = loginData{Next: next, Step: "/login/totp?next=" + url.QueryEscape(next)}
+	p.Data = loginData{Next: next, Step: "/login/totp?next=" + url.QueryEscape(next), DemoHint: w.demoHint}
 	w.render(c, http.StatusOK, "login", p)
 }
 

@@ -184,7 +184,7 @@ func startOfDay(t time.Time) time.Time {
 // --- the audit log ------------------------------------------------------------
 
 type auditData struct {
-	Entries     []store.AuditEntry
+	Entries     []auditRow
 	Filter      auditFilter
 	Departments []store.Org
 	CSV         string
@@ -251,7 +251,10 @@ func (w *Web) audit(c *gin.Context) {
 			w.fail(c, err)
 			return
 		}
-		d.Entries = entries
+		if d.Entries, err = w.auditRows(ctx, entries); err != nil {
+			w.fail(c, err)
+			return
+		}
 		page := func(o int) string {
 			q2 := url.Values{}
 			for k, v := range q {

@@ -33,6 +33,10 @@ var (
 	// supervisionKinds are the tasks supervision itself opens: they are
 	// neither urged nor flagged.
 	supervisionKinds = []string{domain.TaskUrgeReply, domain.TaskFlagAnswer}
+	// answeredDecisions: the steps that answer a decision (a supplement
+	// answers a return, ...), with the decision each answers.
+	answeredDecisions = map[string]string{domain.TaskSupplement: domain.DecisionReturn,
+		domain.TaskModelRevision: domain.DecisionRequestChanges, domain.TaskRectificationReport: domain.DecisionRectify}
 )
 
 // datasetRow is one dataset of an application, with its catalog entry.
@@ -99,8 +103,13 @@ type taskView struct {
 	// Replying: an urge on it waits for the department's reply;
 	// Answering: a flag on its rejection waits for the answer.
 	Replying, Answering bool
-	// AboutTask: the task an urge reply or a flag answer is about.
+	// AboutTask: the task is an urge reply or a flag answer; About the
+	// task it is about, when found.
 	AboutTask bool
+	About     *store.Task
+	// Answers are the decisions this step answers (the return a
+	// supplement answers, ...), with their reasons.
+	Answers []store.Task
 }
 
 type editField struct {
@@ -138,6 +147,9 @@ type taskContext struct {
 	// visible: the applications whose facts the caller's scope shows
 	// (scopeApps); the tasks of these carry their application's facts.
 	visible map[uint64]bool
+	// appTasks: every task of the applications whose tasks' views name
+	// another task (About, Answers).
+	appTasks map[uint64][]store.Task
 }
 
 // loadTaskContext loads, for tasks, their applications with their datasets'
@@ -145,7 +157,7 @@ type taskContext struct {
 // and the regulators when a form may need them.
 func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task, apps map[uint64]store.Application) (*taskContext, error) {
 	st := w.deps.Store
-	tc := &taskContext{apps: apps, models: map[string]store.Model{}}
+	tc := &taskContext{apps: apps, models: map[string]store.Model{}, appTasks: map[uint64][]store.Task{}}
 	if tc.apps == nil {
 		tc.apps = map[uint64]store.Application{}
 	}
@@ -169,6 +181,15 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 				for _, m := range ms {
 					tc.models[m.ID] = m
 				}
+			}
+		}
+		if _, answers := answeredDecisions[t.Kind]; answers || slices.Contains(supervisionKinds, t.Kind) {
+			if _, ok := tc.appTasks[t.ApplicationID]; !ok {
+				all, err := st.TasksOf(ctx, t.ApplicationID)
+				if err != nil {
+					return nil, err
+				}
+				tc.appTasks[t.ApplicationID] = all
 			}
 		}
 		if t.Kind == domain.TaskDepartmentReview && t.Status == domain.TaskOpen && t.Department == v.User.OrgCode {
@@ -240,6 +261,40 @@ func (tc *taskContext) loadPendingOpinion(ctx context.Context, st *store.Store, 
 	return nil
 }
 
+// subject is the task t is about (an urge reply's or a flag answer's).
+func (tc *taskContext) subject(t store.Task) *store.Task {
+	for _, o := range tc.appTasks[t.ApplicationID] {
+		if o.ID == t.Subject {
+			return &o
+		}
+	}
+	return nil
+}
+
+// answered are the decisions step t answers: those of its workflow that
+// decided what answeredDecisions names for its kind, after the previous
+// step of t's kind opened and before t did.
+func (tc *taskContext) answered(t store.Task) []store.Task {
+	decision, ok := answeredDecisions[t.Kind]
+	if !ok {
+		return nil
+	}
+	var since time.Time
+	for _, o := range tc.appTasks[t.ApplicationID] {
+		if o.Kind == t.Kind && o.WorkflowID == t.WorkflowID && o.OpenedAt.Before(t.OpenedAt) && o.OpenedAt.After(since) {
+			since = o.OpenedAt
+		}
+	}
+	var out []store.Task
+	for _, o := range tc.appTasks[t.ApplicationID] {
+		if o.WorkflowID == t.WorkflowID && o.Decision == decision && o.DecidedAt != nil &&
+			!o.DecidedAt.After(t.OpenedAt) && o.DecidedAt.After(since) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // scopeApps notes which of the context's applications v's scope shows
 // (httpctx.Deps.Scope, as the application page checks it): their tasks
 // carry the application's facts.
@@ -298,12 +353,18 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	}
 	open := t.Status == domain.TaskOpen
 	tv.AboutTask = slices.Contains(supervisionKinds, t.Kind)
+	if tv.AboutTask {
+		tv.About = tc.subject(t)
+	}
+	tv.Answers = tc.answered(t)
+	// An applicant's own step is its org's: nobody claims or transfers it.
+	applicantStep := t.Department == a.ApplicantOrg
 	tv.Mine = t.Department == v.User.OrgCode
 	tv.HeldByMe = t.Assignee != "" && t.Assignee == v.User.Username
 	tv.HeldByOther = t.Assignee != "" && !tv.HeldByMe
 	if open && tv.Mine {
 		tv.CanDecide = v.Can["TaskDecide"] && !tv.HeldByOther
-		tv.CanAssign = v.Can["TaskAssign"]
+		tv.CanAssign = v.Can["TaskAssign"] && !applicantStep
 		tv.Colleagues = tc.colleagues
 	}
 	if tv.CanDecide {
@@ -334,7 +395,6 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	}
 	// 督办 goes to departments: never to an applicant's own step, nor to a
 	// task whose department has yet to reply to the last urge.
-	applicantStep := t.Department == a.ApplicantOrg
 	tv.Replying, tv.Answering = tc.replying[t.ID], tc.answering[t.ID]
 	tv.CanUrge = open && v.Can["SupervisionUrge"] && !applicantStep && !tv.Replying && !slices.Contains(supervisionKinds, t.Kind)
 	if !open && t.Status == domain.TaskDone && v.Can["SupervisionFlag"] && tv.Flag == nil && !tv.Answering && domain.IsReview(t.Kind) {
@@ -369,7 +429,13 @@ type appView struct {
 	Agreements  []store.Agreement
 	Models      []store.Model
 	Evaluations []store.Evaluation
-	Audit       []store.AuditEntry
+	Audit       []auditRow
+	// Verdicts are why a rejected application was rejected, or why one
+	// in supplement was returned, shown first; Supplement is the
+	// viewer's supplement step, shown under the return it answers (and
+	// not among MyTasks).
+	Verdicts   []verdict
+	Supplement *taskView
 	// Renews is the application this one renews (续期), with its last
 	// evaluation and agreements; RenewedBy its renewal, when the viewer's
 	// scope shows it.
@@ -397,6 +463,7 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	if err != nil {
 		return av, err
 	}
+	tc.appTasks[a.ID] = tasks
 	av.Facts = tc.facts(v, a)
 	if av.Agreements, err = st.Agreements(ctx, a.ID); err != nil {
 		return av, err
@@ -408,7 +475,11 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 		return av, err
 	}
 	if withAudit {
-		if av.Audit, err = st.Audit(ctx, a.ID); err != nil {
+		entries, err := st.Audit(ctx, a.ID)
+		if err != nil {
+			return av, err
+		}
+		if av.Audit, err = w.auditRows(ctx, entries); err != nil {
 			return av, err
 		}
 	}
@@ -420,17 +491,25 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 		tv := w.taskView(v, tc, t, now)
 		av.Steps = append(av.Steps, tv)
 		if t.Status == domain.TaskOpen {
-			av.Open = append(av.Open, tv)
+			// The applicant's next steps are the case's, not supervision's
+			// exchanges with a department.
+			if !av.Own || !slices.Contains(supervisionKinds, t.Kind) {
+				av.Open = append(av.Open, tv)
+			}
 			if t.Department == a.ApplicantOrg {
 				av.ApplicantMustAct = true
 			} else {
 				av.OthersMustAct = true
 			}
-			if tv.CanDecide {
+			switch {
+			case tv.CanDecide && t.Kind == domain.TaskSupplement && a.Status == domain.StatusSupplement:
+				av.Supplement = &tv
+			case tv.CanDecide:
 				av.MyTasks = append(av.MyTasks, tv)
 			}
 		}
 	}
+	av.Verdicts = verdicts(a, av.Facts.Datasets, tasks)
 	sort.SliceStable(av.Steps, func(i, j int) bool { return av.Steps[i].OpenedAt.Before(av.Steps[j].OpenedAt) })
 	sort.SliceStable(av.Open, func(i, j int) bool { return av.Open[i].DueAt.Before(av.Open[j].DueAt) })
 	s := a.Status
@@ -444,6 +523,60 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	av.CanTerminate = v.Can["AuthorizationEnd"] && s == domain.StatusActive
 	av.CanRenew = av.Own && v.Can["ApplicationCreate"] && store.Renewable(a) && (av.RenewedBy == nil || !av.RenewedBy.Blocks())
 	return av, nil
+}
+
+// verdict is a decision the reader of an application must see first: a
+// rejection or a return, with its reason and basis, by which department
+// and when.
+type verdict struct {
+	Kind, Department, Decision string
+	Reason, Basis              string
+	At                         *time.Time
+	// Dataset: a department's rejection of one of its datasets.
+	Dataset *datasetRow
+}
+
+// verdicts are why application a, rejected, was rejected (the review that
+// rejected it, or each department's rejection of its datasets), or why,
+// in supplement, it was returned.
+func verdicts(a store.Application, datasets []datasetRow, tasks []store.Task) []verdict {
+	var last *store.Task
+	var want string
+	switch a.Status {
+	case domain.StatusRejected:
+		want = domain.DecisionReject
+	case domain.StatusSupplement:
+		want = domain.DecisionReturn
+	default:
+		return nil
+	}
+	var deptOpened time.Time
+	for i, t := range tasks {
+		if t.Kind == domain.TaskDepartmentReview && t.OpenedAt.After(deptOpened) {
+			deptOpened = t.OpenedAt
+		}
+		if t.Decision != want || t.DecidedAt == nil || t.Kind == domain.TaskDepartmentReview || !domain.IsReview(t.Kind) {
+			continue
+		}
+		if last == nil || t.DecidedAt.After(*last.DecidedAt) {
+			last = &tasks[i]
+		}
+	}
+	var out []verdict
+	// A rejection the departments' review came after was reopened.
+	if last != nil && (want == domain.DecisionReturn || !deptOpened.After(*last.DecidedAt)) {
+		out = append(out, verdict{Kind: last.Kind, Department: last.Department, Decision: last.Decision,
+			Reason: last.Reason, Basis: last.Basis, At: last.DecidedAt})
+	}
+	if want == domain.DecisionReject {
+		for i, d := range datasets {
+			if d.Decision == domain.DecisionReject {
+				out = append(out, verdict{Kind: domain.TaskDepartmentReview, Department: d.Department, Decision: d.Decision,
+					Reason: d.Reason, Basis: d.Basis, At: d.DecidedAt, Dataset: &datasets[i]})
+			}
+		}
+	}
+	return out
 }
 
 // renewalLinks loads what av's application renews and its renewal, the

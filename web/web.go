@@ -48,15 +48,33 @@ type Web struct {
 	orgsMu     sync.Mutex
 	orgs       map[string]store.Org
 	orgsLoaded time.Time
+
+	usersMu     sync.Mutex
+	users       map[string]store.User
+	usersLoaded time.Time
+
+	// demoHint: the sign-in page tells the demo users' password (DemoHint).
+	demoHint bool
 }
+
+// Option sets up a Web beyond its dependencies.
+type Option func(*Web)
+
+// DemoHint makes the sign-in page tell the demo users and their password:
+// on when the process seeded them (datagate dev with --demo), never under
+// serve.
+func DemoHint(on bool) Option { return func(w *Web) { w.demoHint = on } }
 
 // New parses the embedded templates and catalogs. They are part of the
 // binary, so a failure is a programming error: it panics, as template.Must
 // does, and the web tests catch it.
-func New(deps *httpctx.Deps) *Web {
+func New(deps *httpctx.Deps, opts ...Option) *Web {
 	w, err := build(deps)
 	if err != nil {
 		panic(fmt.Sprintf("web: %v", err))
+	}
+	for _, o := range opts {
+		o(w)
 	}
 	return w
 }
@@ -111,6 +129,7 @@ func build(deps *httpctx.Deps) (*Web, error) {
 func (w *Web) Pages() []httpctx.Route {
 	pages := []httpctx.Route{
 		{Method: "GET", Path: "/static/*path", Action: rbac.CatalogRead, Handler: w.static},
+		{Method: "GET", Path: "/favicon.ico", Action: rbac.CatalogRead, Handler: w.favicon},
 		{Method: "GET", Path: "/", Action: rbac.CatalogRead, Handler: w.home},
 		{Method: "GET", Path: "/lang", Action: rbac.CatalogRead, Handler: w.setLang},
 		{Method: "GET", Path: "/login", Action: rbac.SessionOpen, Handler: w.login},
@@ -157,6 +176,14 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			}
 			return v
 		},
+
+		// person names a user by display name, the system as 系统 / System
+		// (words.go); said is a reason as a page shows it.
+		"person":    func(username string) string { return w.person(lang, username) },
+		"said":      func(actor, text string) string { return w.said(lang, actor, text) },
+		"auditWhat": func(r auditRow) string { return w.auditWhat(lang, r) },
+		"auditWhy":  func(r auditRow) string { return w.auditWhy(lang, r) },
+
 		"org":      func(code string) string { return w.orgName(lang, code) },
 		"date":     func(v any) string { return formatTime(v, "2006-01-02") },
 		"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04") },
@@ -389,6 +416,19 @@ func (w *Web) message(c *gin.Context, status int, titleKey, bodyKey string) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// favicon is the site's icon where browsers look for it without a link
+// (the layout links it too).
+func (w *Web) favicon(c *gin.Context) {
+	b, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "image/svg+xml", b)
 }
 
 // static serves web/static with a year's cache when the URL carries the

@@ -159,7 +159,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
 			RateLimits:   c.RateLimits, TrustedProxies: c.TrustedProxies, Origins: c.Origins,
 			WebhookAllow: c.Notify.WebhookAllow, Middleware: s.metrics.Middleware(s.log)}
-		srv.Pages = web.New(deps).Pages()
+		srv.Pages = web.New(deps, web.DemoHint(c.Demo)).Pages()
 		mux.Handle("/", srv.Handler())
 		s.watchPolicy(enf, c.PolicyRefresh)
 	}
