@@ -76,10 +76,10 @@ type fields struct {
 
 // create makes the draft as user, submitted when submit is set.
 func (s *Seeder) create(ctx context.Context, user string, f fields, submit bool) (uint64, error) {
-	body := map[string]any{}
-	raw, _ := json.Marshal(f)
-	_ = json.Unmarshal(raw, &body)
-	body["submit"] = submit
+	body := struct {
+		fields
+		Submit bool `json:"submit"`
+	}{f, submit}
 	var out struct {
 		Application struct {
 			ID uint64 `json:"id"`
