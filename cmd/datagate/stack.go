@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -59,6 +60,9 @@ type stack struct {
 	stopPolicyWatch func()
 	// dirLock is the data directory held by dev, released last.
 	dirLock *ops.DirLock
+	// stopping is set when Stop reaches the worker: the SDK's warnings
+	// after it are the stop's own.
+	stopping atomic.Bool
 }
 
 func newStack(log *slog.Logger) *stack {
@@ -102,7 +106,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	}
 	s.client, err = client.DialContext(ctx, client.Options{
 		HostPort: c.TemporalAddress, Namespace: c.Namespace,
-		Logger:         sdklog.NewStructuredLogger(quiet(s.log)),
+		Logger:         sdklog.NewStructuredLogger(quiet(s.log, &s.stopping)),
 		MetricsHandler: s.metrics.TemporalHandler(),
 	})
 	if err != nil {
@@ -370,6 +374,7 @@ func (s *stack) Stop() {
 	if s.stopPolicyWatch != nil {
 		s.stopPolicyWatch()
 	}
+	s.stopping.Store(true)
 	if s.worker != nil {
 		s.worker.Stop()
 	}
@@ -435,26 +440,32 @@ func cause(ctx context.Context, err error) string {
 	return "done"
 }
 
-// quiet keeps the Temporal SDK's own log to warnings and errors.
-func quiet(l *slog.Logger) *slog.Logger {
-	return slog.New(levelFilter{l.Handler(), slog.LevelWarn}).With("component", "temporal-sdk")
+// quiet keeps the Temporal SDK's own log to warnings and errors, and to
+// errors once the stack is stopping: a poll cut short by the worker's stop
+// ("Failed to poll for task", "worker stopping") is the stop itself.
+func quiet(l *slog.Logger, stopping *atomic.Bool) *slog.Logger {
+	return slog.New(levelFilter{l.Handler(), slog.LevelWarn, stopping}).With("component", "temporal-sdk")
 }
 
 type levelFilter struct {
 	slog.Handler
-	min slog.Level
+	min      slog.Level
+	stopping *atomic.Bool
 }
 
 func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	if f.stopping.Load() && l < slog.LevelError {
+		return false
+	}
 	return l >= f.min && f.Handler.Enabled(ctx, l)
 }
 
 func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFilter{f.Handler.WithAttrs(a), f.min}
+	return levelFilter{f.Handler.WithAttrs(a), f.min, f.stopping}
 }
 
 func (f levelFilter) WithGroup(n string) slog.Handler {
-	return levelFilter{f.Handler.WithGroup(n), f.min}
+	return levelFilter{f.Handler.WithGroup(n), f.min, f.stopping}
 }
 
 // secondFactorRoles are the roles that must sign in with a second factor
