@@ -29,7 +29,7 @@ type Application struct {
 	SecurityControls string     `gorm:"size:16777215" json:"security_controls"`
 	Status           string     `gorm:"size:32;not null;index" json:"status"`
 	WorkflowID       string     `gorm:"size:128" json:"workflow_id,omitempty"`
-	SubmittedAt      *time.Time `json:"submitted_at,omitempty"`
+	SubmittedAt      *time.Time `gorm:"index" json:"submitted_at,omitempty"`
 	ActiveFrom       *time.Time `json:"active_from,omitempty"`
 	ActiveUntil      *time.Time `json:"active_until,omitempty"`
 	EndedAt          *time.Time `json:"ended_at,omitempty"`
@@ -78,6 +78,19 @@ type ApplicationFilter struct {
 	TaskOrg       string // applications with a task for this org (a regulator asked)
 	SubmittedOnly bool   // leave out drafts
 	Status        string
+
+	// What a list's reader filters by, within the scope above (lists.go):
+	// each narrows, none widens.
+	Applicant string    // the applicant org
+	Involves  string    // an org with a dataset or a task on the application
+	Step      string    // the kind of one of its open tasks
+	Keyword   string    // in the title, or the application's number
+	From, To  time.Time // submitted at or after From, before To (zero: open)
+	// Sort is a column of ApplicationSorts ("" is id); Asc orders it
+	// ascending (newest first by default).
+	Sort string
+	Asc  bool
+
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
@@ -99,7 +112,7 @@ func (f ApplicationFilter) scope(db, q *gorm.DB) *gorm.DB {
 		sub := db.Model(&Task{}).Select("application_id").Where("department = ?", f.TaskOrg)
 		q = q.Where("id IN (?)", sub)
 	}
-	return q
+	return f.narrow(db, q)
 }
 
 // Applications lists applications matching f, newest first, with their
@@ -109,7 +122,7 @@ func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Applic
 	db := s.reader(ctx)
 	var out []Application
 	q := f.scope(db, preloadDatasets(db))
-	if err := q.Order("id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
+	if err := q.Order(f.order()).Limit(limit).Offset(offset).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list applications: %w", err)
 	}
 	return out, nil

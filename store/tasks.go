@@ -47,20 +47,20 @@ func departmentsOnly(db *gorm.DB) *gorm.DB {
 
 // Task is one step waiting on one org, with its statutory deadline.
 type Task struct {
-	ID            string     `gorm:"primaryKey;size:160;index:idx_tasks_inbox,priority:4;index:idx_tasks_overdue,priority:3" json:"id"`
+	ID            string     `gorm:"primaryKey;size:160;index:idx_tasks_inbox,priority:4;index:idx_tasks_overdue,priority:3;index:idx_tasks_done,priority:4" json:"id"`
 	ApplicationID uint64     `gorm:"not null;index" json:"application_id"`
 	WorkflowID    string     `gorm:"size:128;not null" json:"workflow_id"`
 	Kind          string     `gorm:"size:40;not null" json:"kind"`
 	Subject       string     `gorm:"size:64" json:"subject,omitempty"`
 	Round         int        `gorm:"not null" json:"round"`
-	Department    string     `gorm:"size:64;not null;index:idx_tasks_inbox,priority:1" json:"department"`
-	Status        string     `gorm:"size:16;not null;index:idx_tasks_inbox,priority:2;index:idx_tasks_overdue,priority:1" json:"status"`
+	Department    string     `gorm:"size:64;not null;index:idx_tasks_inbox,priority:1;index:idx_tasks_done,priority:1" json:"department"`
+	Status        string     `gorm:"size:16;not null;index:idx_tasks_inbox,priority:2;index:idx_tasks_overdue,priority:1;index:idx_tasks_done,priority:2" json:"status"`
 	OpenedAt      time.Time  `gorm:"not null" json:"opened_at"`
 	DueAt         time.Time  `gorm:"not null;index:idx_tasks_inbox,priority:3;index:idx_tasks_overdue,priority:2" json:"due_at"`
 	RemindAt      *time.Time `json:"remind_at,omitempty"`
 	RemindedAt    *time.Time `json:"reminded_at,omitempty"`
 	OverdueAt     *time.Time `json:"overdue_at,omitempty"`
-	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	DecidedAt     *time.Time `gorm:"index:idx_tasks_done,priority:3" json:"decided_at,omitempty"`
 	Decision      string     `gorm:"size:32" json:"decision,omitempty"`
 	Reason        string     `gorm:"size:16777215" json:"reason,omitempty"`
 	Basis         string     `gorm:"size:16777215" json:"basis,omitempty"`
