@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	tlog "go.temporal.io/server/common/log"
@@ -16,10 +17,13 @@ import (
 // whichever is higher: the server's info lines are about its own
 // machinery. While the server stops, its warnings (a service dialling one
 // that already stopped, a poll cut short) are the stop itself, and are
-// dropped; errors are kept.
+// dropped, as are its errors that only say a request was cancelled (its
+// client closed first); other errors are kept.
 type slogLogger struct {
 	l        *slog.Logger
 	stopping *atomic.Bool
+	// cancelled: the tags added by With carry a cancelled request.
+	cancelled bool
 }
 
 var _ tlog.Logger = slogLogger{}
@@ -30,7 +34,10 @@ func newSlogLogger(l *slog.Logger, stopping *atomic.Bool) slogLogger {
 }
 
 func (s slogLogger) log(level slog.Level, msg string, tags []tag.Tag) {
-	if level < slog.LevelWarn || s.stopping.Load() && level < slog.LevelError {
+	if level < slog.LevelWarn {
+		return
+	}
+	if s.stopping.Load() && (level < slog.LevelError || s.cancelled || cancelled(tags)) {
 		return
 	}
 	ctx := context.Background()
@@ -38,6 +45,24 @@ func (s slogLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 		return
 	}
 	s.l.LogAttrs(ctx, level, msg, attrs(tags)...)
+}
+
+// cancelled reports whether a line's error is a cancelled request. The
+// server's error tags carry the error's text (zap encodes it so).
+func cancelled(tags []tag.Tag) bool {
+	for _, t := range tags {
+		var text string
+		switch v := t.Value().(type) {
+		case error:
+			text = v.Error()
+		case string:
+			text = v
+		}
+		if t.Key() == "error" && strings.Contains(text, context.Canceled.Error()) {
+			return true
+		}
+	}
+	return false
 }
 
 func attrs(tags []tag.Tag) []slog.Attr {
@@ -71,5 +96,5 @@ func (s slogLogger) With(tags ...tag.Tag) tlog.Logger {
 	for _, a := range attrs(tags) {
 		args = append(args, a)
 	}
-	return slogLogger{l: s.l.With(args...), stopping: s.stopping}
+	return slogLogger{l: s.l.With(args...), stopping: s.stopping, cancelled: s.cancelled || cancelled(tags)}
 }

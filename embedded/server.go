@@ -71,6 +71,11 @@ func (s *Server) Address() string { return s.address }
 // HTTPAddress is the frontend's HTTP API host:port.
 func (s *Server) HTTPAddress() string { return s.httpAddress }
 
+// Stopping marks the stop as begun, before the clients close: from then
+// on the server's warnings, and its errors that are only a request its
+// client cancelled, are the stop's own and are not logged.
+func (s *Server) Stopping() { s.stopping.Store(true) }
+
 // Stop stops every service and closes the database.
 func (s *Server) Stop() {
 	s.stopping.Store(true)

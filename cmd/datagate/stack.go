@@ -37,7 +37,10 @@ import (
 type stack struct {
 	log *slog.Logger
 	// temporal is the embedded server (dev), stopped last.
-	temporal interface{ Stop() }
+	temporal interface {
+		Stopping()
+		Stop()
+	}
 	// temporalUI is its Web UI (dev; nil when off), stopped before it.
 	temporalUI    interface{ Stop() }
 	temporalUIURL string
@@ -375,6 +378,9 @@ func (s *stack) Stop() {
 		s.stopPolicyWatch()
 	}
 	s.stopping.Store(true)
+	if s.temporal != nil {
+		s.temporal.Stopping()
+	}
 	if s.worker != nil {
 		s.worker.Stop()
 	}
