@@ -115,6 +115,9 @@ func (s *Store) CountInbox(ctx context.Context, f InboxFilter) (int64, error) {
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
+	if !f.DueBefore.IsZero() {
+		q = q.Where(pastDue, f.DueBefore.UTC())
+	}
 	var n int64
 	if err := q.Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count inbox of %q: %w", f.Department, err)
@@ -154,4 +157,36 @@ func (s *Store) DoneTasks(ctx context.Context, f DoneFilter) ([]Task, int64, err
 		}
 	}
 	return out, total, nil
+}
+
+// ApplicationHeads loads what a list shows of the given applications
+// (number, title, applicant, status), by ID.
+func (s *Store) ApplicationHeads(ctx context.Context, ids []uint64) (map[uint64]Application, error) {
+	out := map[uint64]Application{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Application
+	err := s.reader(ctx).Select("id", "title", "applicant_org", "status", "submitted_at").Where("id IN ?", ids).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load %d applications: %w", len(ids), err)
+	}
+	for _, a := range rows {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// ApplicantsIn lists the orgs that applied for the applications in f's
+// scope (its filters do not count), by code: the choices of a list's
+// applicant filter, which names no org the reader cannot see apply.
+func (s *Store) ApplicantsIn(ctx context.Context, f ApplicationFilter) ([]string, error) {
+	scope := ApplicationFilter{ApplicantOrg: f.ApplicantOrg, Department: f.Department, TaskOrg: f.TaskOrg, SubmittedOnly: f.SubmittedOnly}
+	db := s.reader(ctx)
+	var out []string
+	err := scope.scope(db, db.Model(&Application{})).Distinct("applicant_org").Order("applicant_org").Pluck("applicant_org", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list the applicants of a scope: %w", err)
+	}
+	return out, nil
 }

@@ -99,7 +99,9 @@ type InboxFilter struct {
 	Status        string
 	ApplicationID uint64 // 0: every application
 	Kind          string // "": every kind
-	Limit, Offset int    // Limit defaults to DefaultLimit, at most MaxLimit
+	// DueBefore: only the tasks due before it (overdue at it); zero: any.
+	DueBefore     time.Time
+	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
 // IsApplicantStep reports whether t is its applicant's own step
@@ -129,6 +131,9 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 	}
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
+	}
+	if !f.DueBefore.IsZero() {
+		q = q.Where(pastDue, f.DueBefore.UTC())
 	}
 	var out []Task
 	if err := q.Order("due_at").Order("id").Limit(limit).Offset(offset).Find(&out).Error; err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -17,57 +18,6 @@ import (
 func (w *Web) viewerOf(c *gin.Context, p *page) viewer {
 	u, _ := httpctx.User(c)
 	return viewer{User: u, Can: p.Can}
-}
-
-type applicationsData struct {
-	// Blocks are each application in full (an applicant's dashboard);
-	// Rows a plain list (everyone else).
-	Blocks []appView
-	Rows   []store.Application
-	// Tasks are the applicant org's open steps across applications.
-	Todo []taskView
-}
-
-// applications is an applicant's dashboard: each application with its
-// timeline, what the applicant must do next, and the applicant's open
-// steps as forms. Other roles get the applications in their scope as a
-// list.
-func (w *Web) applications(c *gin.Context) {
-	ctx := c.Request.Context()
-	p := w.frame(c, "applications.title")
-	v := w.viewerOf(c, p)
-	f, err := w.deps.Scope(v.User)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	f.Limit = store.MaxLimit
-	apps, err := w.deps.Store.Applications(ctx, f)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	var d applicationsData
-	if p.Can["ApplicationCreate"] {
-		p.Title = w.cat[p.Lang].translate("applications.mine")
-		for _, a := range apps {
-			av, err := w.appView(ctx, v, a, false)
-			if err != nil {
-				w.fail(c, err)
-				return
-			}
-			d.Blocks = append(d.Blocks, av)
-			d.Todo = append(d.Todo, av.MyTasks...)
-			if av.Supplement != nil {
-				d.Todo = append(d.Todo, *av.Supplement)
-			}
-		}
-		slices.SortStableFunc(d.Todo, func(a, b taskView) int { return a.DueAt.Compare(b.DueAt) })
-	} else {
-		d.Rows = apps
-	}
-	p.Data = d
-	w.render(c, http.StatusOK, "applications", p)
 }
 
 // visibleApplication loads the application the :id parameter names, when
@@ -252,29 +202,60 @@ func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicatio
 	return d, nil
 }
 
-// --- the inbox --------------------------------------------------------------
+// --- the inbox ---------------------------------------------------------------
 
 type inboxData struct {
+	// Tasks are the page's open tasks, as table rows and, below, each
+	// with its forms.
 	Tasks []taskView
-	// Overdue counts the tasks past their due date.
-	Overdue int
+	// Total counts every open task of the org, Overdue those past due.
+	Total, Overdue int64
 	// Applicant: the caller applies (an enterprise): its inbox holds its
 	// org's own steps, which nobody claims.
 	Applicant bool
+	// Step filters by the kind of task; Steps are its choices.
+	Step  string
+	Steps []string
+	Pager pager
+	// AppStatus is the status of each task's application.
+	AppStatus map[uint64]string
+	Tabs      workTabs
 }
 
-// inbox is a department's open tasks, earliest due first, with working
-// days left (overdue in red), claim, release and transfer, the application
-// each is about in full (within the caller's scope), and the decision form
-// of each.
+// inbox (待办) is a department's open tasks, earliest due first, one page
+// at a time: a table of what each is, who holds it and the working days
+// left (overdue in red), each linking to its application and to its card
+// below, with claim, release and transfer, the application in full
+// (within the caller's scope) and the decision form.
 func (w *Web) inbox(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "inbox.title")
 	v := w.viewerOf(c, p)
-	tasks, err := w.deps.Store.OpenTasks(ctx, v.User.OrgCode, store.MaxLimit)
+	now := w.now()
+	d := inboxData{Applicant: p.Can["ApplicationCreate"], Steps: domain.TaskKinds()}
+	if s := c.Query("step"); slices.Contains(d.Steps, s) {
+		d.Step = s
+	}
+	pg := parsePaging(c)
+	f := store.InboxFilter{Department: v.User.OrgCode, Status: domain.TaskOpen, Kind: d.Step, Limit: pg.Size, Offset: pg.offset()}
+	total, err := w.deps.Store.CountInbox(ctx, f)
 	if err != nil {
 		w.fail(c, err)
 		return
+	}
+	late := f
+	late.DueBefore = now
+	overdue, err := w.deps.Store.CountInbox(ctx, late)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	var tasks []store.Task
+	if total > int64(f.Offset) {
+		if tasks, err = w.deps.Store.Inbox(ctx, f); err != nil {
+			w.fail(c, err)
+			return
+		}
 	}
 	tc, err := w.loadTaskContext(ctx, v, tasks, nil)
 	if err != nil {
@@ -285,15 +266,78 @@ func (w *Web) inbox(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	now := w.now()
-	d := inboxData{Applicant: p.Can["ApplicationCreate"]}
-	for _, t := range tasks {
-		tv := w.taskView(v, tc, t, now)
-		if tv.IsOverdue {
-			d.Overdue++
-		}
-		d.Tasks = append(d.Tasks, tv)
+	d.Total, d.Overdue = total, overdue
+	d.AppStatus = map[uint64]string{}
+	for id, a := range tc.apps {
+		d.AppStatus[id] = a.Status
 	}
+	d.Tabs = workTabsOf(p, "todo")
+	for _, t := range tasks {
+		d.Tasks = append(d.Tasks, w.taskView(v, tc, t, now))
+	}
+	q := url.Values{}
+	if d.Step != "" {
+		q.Set("step", d.Step)
+	}
+	d.Pager = newPager("/inbox", q, pg, total)
 	p.Data = d
 	w.render(c, http.StatusOK, "inbox", p)
+}
+
+// doneRow is one task the org decided, with its application.
+type doneRow struct {
+	store.Task
+	App store.Application
+	// Late: decided after its due date.
+	Late bool
+}
+
+type doneData struct {
+	Rows      []doneRow
+	Mine      bool
+	MineHref  string
+	AllHref   string
+	Applicant bool
+	Pager     pager
+	Tabs      workTabs
+}
+
+// inboxDone (已办) is what the caller's org decided, the latest first, or
+// what the caller decided (mine=1): each task with the decision, who
+// decided and when, and whether it was on time, linking to its
+// application.
+func (w *Web) inboxDone(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "done.title")
+	v := w.viewerOf(c, p)
+	d := doneData{Mine: c.Query("mine") == "1", Applicant: p.Can["ApplicationCreate"],
+		MineHref: "/inbox/done?mine=1", AllHref: "/inbox/done"}
+	pg := parsePaging(c)
+	f := store.DoneFilter{Department: v.User.OrgCode, Limit: pg.Size, Offset: pg.offset()}
+	q := url.Values{}
+	if d.Mine {
+		f.Actor = v.User.Username
+		q.Set("mine", "1")
+	}
+	tasks, total, err := w.deps.Store.DoneTasks(ctx, f)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ids := make([]uint64, 0, len(tasks))
+	for _, t := range tasks {
+		ids = append(ids, t.ApplicationID)
+	}
+	apps, err := w.deps.Store.ApplicationHeads(ctx, ids)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	for _, t := range tasks {
+		d.Rows = append(d.Rows, doneRow{Task: t, App: apps[t.ApplicationID], Late: t.DecidedAt != nil && t.DecidedAt.After(t.DueAt)})
+	}
+	d.Pager = newPager("/inbox/done", q, pg, total)
+	d.Tabs = workTabsOf(p, "done")
+	p.Data = d
+	w.render(c, http.StatusOK, "inbox_done", p)
 }

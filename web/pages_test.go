@@ -127,19 +127,27 @@ func TestApplicantDashboard(t *testing.T) {
 	f := e.fixture()
 	// The applicant's own step: a signature.
 	sign := e.task(f.app, 4, domain.TaskSignCommitment, "acme-fintech", e.clock.Now(), e.clock.Now().Add(14*24*time.Hour))
-	p := e.as("applicant").get("/applications")
+	c := e.as("applicant")
+	p := c.get("/applications")
 	if p.Status != http.StatusOK {
 		t.Fatalf("status %d", p.Status)
 	}
+	// 我的申请 is a compact table (issue 17): each application's row with
+	// where it stands, who holds it and the clock, linking to its page;
+	// the applicant's own step in the to-do box, leading to its form there.
 	mustContain(t, "dashboard", p, "小微企业信贷风控", "草稿场景", `id="new-application"`,
-		// the timeline, with who decided and the clocks in working days
-		`id="step-`+f.initial.ID+`"`, "初审", "通过", "市大数据发展中心", "已超期", "剩余",
-		// the applicant's own step as a form
-		`id="task-`+sign.ID+`"`, `data-api="/api/v1/tasks/`+sign.ID+`/decision"`, `value="sign"`,
-		// a draft can be submitted
-		`data-api="/api/v1/applications/`+itoa(f.draft.ID)+`/submit"`)
-	// Not another org's application, and no reviewer's form.
-	mustNotContain(t, "dashboard", p, "影像辅助诊断", `/api/v1/tasks/`+f.gsa.ID+`/decision`, `/api/v1/supervision/urges`)
+		`id="app-row-`+itoa(f.app.ID)+`"`, `href="/applications/`+itoa(f.app.ID)+`"`, "部门审核", "签署利用承诺", "本单位",
+		"已超期", `href="/applications/`+itoa(f.app.ID)+`#task-`+sign.ID+`"`)
+	// Not another org's application, and no form of any kind.
+	mustNotContain(t, "dashboard", p, "影像辅助诊断", `/decision"`, `/api/v1/supervision/urges`, `id="step-`)
+	// The application's page holds the detail: the timeline, with who
+	// decided and the clocks in working days, and the applicant's own step
+	// as a form; a draft's page can submit it.
+	p = c.get("/applications/" + itoa(f.app.ID))
+	mustContain(t, "the application's page", p, `id="step-`+f.initial.ID+`"`, "初审", "通过", "市大数据发展中心", "已超期", "剩余",
+		`id="task-`+sign.ID+`"`, `data-api="/api/v1/tasks/`+sign.ID+`/decision"`, `value="sign"`)
+	mustNotContain(t, "the application's page", p, `/api/v1/tasks/`+f.gsa.ID+`/decision`, `/api/v1/supervision/urges`)
+	mustContain(t, "the draft's page", c.get("/applications/"+itoa(f.draft.ID)), `data-api="/api/v1/applications/`+itoa(f.draft.ID)+`/submit"`)
 	// Another org's application is not found.
 	if q := e.as("applicant").get("/applications/" + itoa(f.otherOrgsApp.ID)); q.Status != http.StatusNotFound {
 		t.Errorf("another org's application: %d, want 404", q.Status)

@@ -140,10 +140,12 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/disclosure", Action: rbac.DisclosureRead, Handler: w.disclosure},
 		{Method: "GET", Path: "/applications", Action: rbac.ApplicationRead, Handler: w.applications},
 		{Method: "GET", Path: "/applications/new", Action: rbac.ApplicationCreate, Handler: w.newApplication},
+		{Method: "GET", Path: "/applications/export", Action: rbac.ApplicationRead, Handler: w.exportApplications},
 		{Method: "GET", Path: "/applications/:id", Action: rbac.ApplicationRead, Handler: w.application},
 		{Method: "GET", Path: "/applications/:id/edit", Action: rbac.ApplicationEdit, Handler: w.editApplication},
 		{Method: "GET", Path: "/account/tokens", Action: rbac.TokenManage, Handler: w.tokens},
 		{Method: "GET", Path: "/inbox", Action: rbac.TaskRead, Handler: w.inbox},
+		{Method: "GET", Path: "/inbox/done", Action: rbac.TaskRead, Handler: w.inboxDone},
 		{Method: "GET", Path: "/supervision", Action: rbac.SupervisionRead, Handler: w.supervision},
 		{Method: "GET", Path: "/audit", Action: rbac.AuditRead, Handler: w.audit},
 		{Method: "GET", Path: "/admin", Action: rbac.UserAdmin, Handler: w.admin},
@@ -211,6 +213,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"join":  strings.Join,
 		"split": strings.Fields,
 		"ints":  func(xs ...int) []int { return xs },
+		// sortTH is a sortable column's header (lists.go).
+		"sortTH": func(label string, l sortLink) sortHeader { return sortHeader{Label: label, Link: l} },
 		"derefF": func(p *float64) float64 {
 			if p == nil {
 				return 0
@@ -370,7 +374,7 @@ func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 			n.key = "nav.my_applications"
 		}
 		p.Nav = append(p.Nav, navLink{Href: n.href, Label: w.cat[lang].translate(n.key),
-			Current: cur == n.href || (n.href == "/catalog" && cur == "/catalog/:code") || (n.href == "/applications" && cur == "/applications/:id")})
+			Current: cur == n.href || (n.href == "/catalog" && cur == "/catalog/:code") || (n.href == "/applications" && cur == "/applications/:id") || (n.href == "/inbox" && cur == "/inbox/done")})
 	}
 	return p
 }

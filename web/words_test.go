@@ -308,8 +308,9 @@ func TestDecisionsAreVisibleAtTheTop(t *testing.T) {
 	if n := strings.Count(p.Body, `/supplement"`); n != 1 {
 		t.Errorf("the supplement form shows %d times", n)
 	}
-	// The dashboard's to-do list still leads to it.
-	mustContain(t, "the applicant's dashboard", e.as("applicant").get("/applications"), `href="#task-`+f.supplement.ID+`"`)
+	// The list's to-do box still leads to it, on the application's page.
+	mustContain(t, "the applicant's dashboard", e.as("applicant").get("/applications"),
+		`href="/applications/`+itoa(f.supplement.ApplicationID)+`#task-`+f.supplement.ID+`"`)
 	// Others read the reason at the top, without the form.
 	p = e.as("initial_reviewer").get("/applications/" + itoa(f.returned.ID))
 	mustContain(t, "the big-data center on the return", p, `id="verdict-`+itoa(f.returned.ID)+`"`, "退回补正的理由", returnReason)
