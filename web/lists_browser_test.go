@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,7 @@ func TestBrowserLists(t *testing.T) {
 	gsa.click("#tab-done")
 	gsa.waitURL("/inbox/done")
 	gsa.wait("#done-" + f.gsa.ID + " .decision-approve")
+	gsa.shot("lists-done")
 	if got := gsa.text("#done-" + f.gsa.ID); !strings.Contains(got, "部门审核员 · 市政务服务管理局") || !strings.Contains(got, at.In(calendar.Zone).Format("2006-01-02 15:04")) {
 		t.Errorf("the done row: %q", got)
 	}
@@ -92,6 +95,7 @@ func TestBrowserLists(t *testing.T) {
 	app.click(`.pager a[aria-label="第 3 页"]`)
 	app.waitURL("/applications")
 	app.wait(`.pager a.current[aria-label="第 3 页"]`)
+	app.shot("lists-applicant-page3")
 	if n := app.count("#applications-list tbody tr"); n != 10 {
 		t.Errorf("page 3 holds %d rows, want 10 (32 applications, 10 a page)", n)
 	}
@@ -120,6 +124,7 @@ func TestBrowserLists(t *testing.T) {
 	if got := app.poll("cards", cellJS); got != "ok" {
 		t.Errorf("at 390 px: %s", got)
 	}
+	app.shot("lists-applicant-390")
 	if got := app.poll("the table head", `getComputedStyle(document.querySelector('#applications-list thead')).position`); got != "absolute" {
 		t.Errorf("the table head shows on a phone (%s)", got)
 	}
@@ -141,4 +146,25 @@ func (b *btab) count(sel string) int {
 		b.t.Fatalf("count %s: %v", sel, err)
 	}
 	return n
+}
+
+// shot saves a full-page screenshot in $DATAGATE_SCREENSHOTS, when set.
+func (b *btab) shot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("DATAGATE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
 }

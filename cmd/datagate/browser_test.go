@@ -134,6 +134,9 @@ func TestBrowserLifecycle(t *testing.T) {
 	bdc.click("#task-application-1-t1 details.decide > summary")
 	bdc.submit(`#task-application-1-t1 button[value="pass"]`)
 	bdc.gone("#task-application-1-t1")
+	// 已办: the decision, by the reviewer, in the list of what was decided.
+	bdc.wait("#tab-done")
+	bdc.openUntil("/inbox/done", "#done-application-1-t1 .decision-pass")
 
 	// Each provider department decides its own share. Commerce first tries
 	// to reject without a reason: the refusal shows next to the field.
@@ -171,7 +174,9 @@ func TestBrowserLifecycle(t *testing.T) {
 	bureau.decide(1, "approve")
 	gsa.decide(1, "approve")
 	com.decide(1, "approve")
-	app.openUntil("/applications", `#app-1 .badge.model-approved`)
+	app.openUntil("/applications/1", `#app-1 .badge.model-approved`)
+	app.open("/applications")
+	app.wait("#app-row-1")
 	app.shot("09-applicant-dashboard")
 	app.phone("10-applicant-phone")
 
