@@ -407,16 +407,66 @@ func (s *Server) listApplications(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := listFilters(c, &f); err != nil {
+		fail(c, err)
+		return
+	}
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)
 		return
 	}
-	apps, err := s.Store.Applications(c.Request.Context(), f)
+	ctx := c.Request.Context()
+	total, err := s.Store.CountApplications(ctx, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"applications": apps})
+	apps := []store.Application{}
+	if total > int64(f.Offset) {
+		if apps, err = s.Store.Applications(ctx, f); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"applications": apps, "total": total})
+}
+
+// listFilters reads the list's filters and sort (the pages' list takes the
+// same): each narrows the caller's scope, never widens it.
+func listFilters(c *gin.Context, f *store.ApplicationFilter) error {
+	f.Step, f.Involves, f.Applicant = c.Query("step"), c.Query("department"), c.Query("applicant")
+	if err := oneOf("step", f.Step, domain.TaskKinds()...); err != nil {
+		return err
+	}
+	f.Keyword = strings.TrimSpace(c.Query("q"))
+	if n := utf8.RuneCountInString(f.Keyword); n > store.MaxQueryRunes {
+		return badRequest("q", "shorten the search text", "the search text has %d characters, more than %d", n, store.MaxQueryRunes)
+	}
+	for _, d := range []struct {
+		field string
+		to    *time.Time
+		days  int
+	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
+		v := c.Query(d.field)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, calendar.Zone)
+		if err != nil {
+			return badRequest(d.field, "use YYYY-MM-DD", "%s %q is not a date", d.field, v)
+		}
+		*d.to = t.AddDate(0, 0, d.days) // "to" includes its day
+	}
+	f.Sort = c.Query("sort")
+	if err := oneOf("sort", f.Sort, store.ApplicationSorts()...); err != nil {
+		return err
+	}
+	order := c.Query("order")
+	if err := oneOf("order", order, "asc", "desc"); err != nil {
+		return err
+	}
+	f.Asc = order == "asc"
+	return nil
 }
 
 func (s *Server) getApplication(c *gin.Context) {
