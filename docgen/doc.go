@@ -4,9 +4,9 @@
 // Render lays out one agreement of an application from its Agreement
 // input: the authorization agreement (数据开发利用授权协议, bureau and
 // operator), the service agreement (授权开发利用服务协议, operator and
-// applicant, filed with the bureau), the utilization commitment (公共数据利用
-// 承诺书, 004 第十六条) or a supplementary agreement (补充协议, only the
-// datasets it adds). Each agreement carries the clauses the policy texts
+// applicant, filed with the bureau), the utilization commitment
+// (公共数据利用承诺书, 004 第十六条) or a supplementary agreement (补充协议,
+// only the datasets it adds). Each agreement carries the clauses the policy texts
 // require, with their article numbers: no re-authorization or
 // sub-authorization (003 六（二）2), citing the data source in every result
 // (004 第二十六条), and return of the data and destruction of derived models
