@@ -38,7 +38,7 @@ func bearerToken(c *gin.Context) (store.APIToken, bool) {
 // (whose state-changing requests must carry the session's CSRF token), or
 // nobody. A bad bearer token is refused at once; a stale cookie is ignored.
 func (s *Server) authenticate(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit(c))
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
 		bearer, ok := strings.CutPrefix(h, "Bearer ")

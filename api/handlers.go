@@ -501,6 +501,7 @@ type applicationDetail struct {
 	Agreements  []store.Agreement  `json:"agreements"`
 	Models      []store.Model      `json:"models"`
 	Evaluations []store.Evaluation `json:"evaluations"`
+	Attachments []store.Attachment `json:"attachments"`
 	// Renews is the application this one renews (续期), with its last
 	// evaluation and its agreements as references.
 	Renews *store.RenewalSource `json:"renews,omitempty"`
@@ -528,6 +529,7 @@ func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 		func() (err error) { d.Agreements, err = s.Store.Agreements(ctx, id); return },
 		func() (err error) { d.Models, err = s.Store.Models(ctx, id); return },
 		func() (err error) { d.Evaluations, err = s.Store.Evaluations(ctx, id); return },
+		func() (err error) { d.Attachments, err = s.Store.Attachments(ctx, id); return },
 	} {
 		if err := load(); err != nil {
 			fail(c, err)

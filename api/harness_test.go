@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
@@ -66,7 +68,8 @@ func newEnv(t testing.TB) *env {
 	srv := &api.Server{Deps: &httpctx.Deps{Store: st, Calendar: cal, RBAC: enf, Now: clk.Now},
 		Auth:      &identity.Service{Store: st, Now: clk.Now},
 		Orgs:      workflows.Orgs{BigDataCenter: "bdc", Bureau: "stbd", Operator: "gdo"},
-		Deadlines: workflows.DefaultDeadlines()}
+		Deadlines: workflows.DefaultDeadlines(),
+		Files:     files.NewDir(t.TempDir()), AttachmentLimits: api.DefaultAttachmentLimits()}
 	e := &env{t: t, st: st, srv: srv, http: httptest.NewServer(srv.Handler()), clock: clk, tokens: map[string]string{}}
 	t.Cleanup(e.http.Close)
 	return e
@@ -108,8 +111,13 @@ func (r response) decode(t testing.TB, v any) {
 func (e *env) do(method, path string, body any, auth any) response {
 	e.t.Helper()
 	var rd io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case multipartBody:
+		var buf bytes.Buffer
+		contentType = b.encode(&buf)
+		rd = &buf
 	case string:
 		rd = bytes.NewBufferString(b)
 	default:
@@ -120,7 +128,7 @@ func (e *env) do(method, path string, body any, auth any) response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	switch a := auth.(type) {
 	case string:
 		if a != "" {
@@ -136,6 +144,48 @@ func (e *env) do(method, path string, body any, auth any) response {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, data, resp.Header}
+}
+
+// multipartBody is an upload: its form fields and one file.
+type multipartBody struct {
+	fields   map[string]string
+	filename string
+	content  []byte
+}
+
+// encode writes the form and returns its Content-Type.
+func (m multipartBody) encode(w io.Writer) string {
+	mw := multipart.NewWriter(w)
+	for k, v := range m.fields {
+		mw.WriteField(k, v)
+	}
+	if m.content != nil {
+		f, _ := mw.CreateFormFile("file", m.filename)
+		f.Write(m.content)
+	}
+	mw.Close()
+	return mw.FormDataContentType()
+}
+
+// instance is the form as the OpenAPI schema sees it.
+func (m multipartBody) instance() any {
+	out := map[string]any{}
+	for k, v := range m.fields {
+		out[k] = v
+	}
+	if m.content != nil {
+		out["file"] = string(m.content)
+	}
+	return out
+}
+
+// attach is an upload of one file of kind (and task, if not "").
+func attach(kind, task, filename string, content []byte) multipartBody {
+	f := map[string]string{"kind": kind}
+	if task != "" {
+		f["task_id"] = task
+	}
+	return multipartBody{fields: f, filename: filename, content: content}
 }
 
 // counts snapshots every table's row count.

@@ -188,6 +188,28 @@ var zhMessages = map[string]string{
 
 	// notifications.go: webhook addresses
 	"webhook_url points to an address that is not public (loopback, private, link-local or another reserved range): notifications are not sent there": "webhook_url 指向非公网地址（本机回环、内网、链路本地或其他保留地址段），系统不会向其发送通知",
+
+	// attachments.go
+	"attachments are not set up on this server":                                      "本服务器未配置附件存储",
+	"the attachment must be sent as multipart/form-data":                             "附件须以 multipart/form-data 方式上传",
+	"the multipart form cannot be read":                                              "无法读取上传的表单",
+	"%q holds a %s file: its name must end in %s":                                    "文件 %q 的内容是 %s 文件，文件名须以 %s 结尾",
+	"%q is not a usable file name":                                                   "%q 不是可用的文件名",
+	"the application's attachments would exceed their limit of %d MiB (%d MiB used)": "本申请的附件合计将超过上限 %d MiB（已用 %d MiB）",
+	"attach one file per request":                                                    "每次请求只能上传一个文件",
+	"the content of %q is not an allowed type":                                       "文件 %q 的内容不属于允许的类型",
+	"unknown form field %q":                                                          "表单中有未知字段 %q",
+	"attach one file in the field file":                                              "请在 file 字段中上传一个文件",
+	"name the attachment's kind":                                                     "请选择附件类别",
+	"kind %q is not an attachment kind":                                              "附件类别 %q 不存在",
+	"%q is larger than the limit of %d MiB for one file":                             "文件 %q 超过单个文件 %d MiB 的上限",
+	"the file is larger than the limit of %d MiB for one file":                       "文件超过单个文件 %d MiB 的上限",
+	"the application has ended; nothing more can be attached":                        "该申请已结束，不能再上传附件",
+	"only the applicant's organisation attaches documents of kind %q":                "只有申请单位可以上传 %q 类附件",
+	"a review opinion is attached to a task your organisation holds: give task_id":   "审查意见须附在本单位承办的任务上：请提供 task_id",
+	"task %q is not one of this application's tasks held by your organisation":       "任务 %q 不是本单位承办的本申请任务",
+	"attachment number %q is not a positive number":                                  "附件编号 %q 不是正整数",
+	"no attachment %d on this application":                                           "本申请没有编号为 %d 的附件",
 }
 
 // zhHints translates the English hints.
@@ -359,4 +381,21 @@ var zhHints = map[string]string{
 
 	// notifications.go: webhook addresses
 	"give a URL on the internet; for a receiver inside your network, ask the administrator to allow its network": "请填写公网可访问的地址；如接收方位于内部网络，请联系管理员将其网段加入允许范围",
+
+	// attachments.go
+	"ask the administrator to set DATAGATE_FILES":            "请联系管理员设置 DATAGATE_FILES",
+	"send multipart/form-data with the fields kind and file": "请以 multipart/form-data 上传，包含 kind 和 file 两个字段",
+	"rename the file with its type's extension":              "请按文件的实际类型修改扩展名",
+	"give the file a name with its extension, e.g. 资质证明.pdf": "请为文件取一个带扩展名的名称，如 资质证明.pdf",
+	"attach a smaller file, or ask the bureau":               "请上传较小的文件，或联系数据主管部门",
+	"send one request per file":                              "每个文件单独上传一次",
+	"attach a PDF, OFD, PNG, JPEG, DOCX or XLSX file":        "请上传 PDF、OFD、PNG、JPEG、DOCX 或 XLSX 文件",
+	"send only the fields kind, task_id and file":            "表单只能包含 kind、task_id 和 file 字段",
+	"send the document in the field file":                    "请把文件放在 file 字段中",
+	"use one of: qualification, security_policy, requirements, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate": "可选：qualification（资质证明）、security_policy（安全管理制度）、requirements（数据需求说明）、supplement（补正材料）、review_opinion（审查意见）、model_documentation（模型说明文档）、self_evaluation_report（自评报告）、rectification_report（整改报告）、destruction_certificate（销毁证明）",
+	"attach a smaller file, e.g. a scan at a lower resolution":           "请上传较小的文件，如降低扫描分辨率",
+	"start a new application if you need to":                             "如有需要，请重新提出申请",
+	"a reviewer attaches a review_opinion to a task of its organisation": "审核单位可在本单位承办的任务上上传审查意见（review_opinion）",
+	"take the task ID from GET /api/v1/tasks":                            "任务编号可从 GET /api/v1/tasks 获取",
+	"take the number from GET /api/v1/applications/{id}/attachments":     "附件编号可从 GET /api/v1/applications/{id}/attachments 获取",
 }

@@ -573,11 +573,16 @@ func TestOpenAPIValid(t *testing.T) {
 			t.Errorf("%s: X-CSRF-Token is not documented", key)
 		}
 		if rb, ok := op["requestBody"].(map[string]any); ok {
+			// A body is JSON, but for an upload's multipart form.
 			content, _ := rb["content"].(map[string]any)
-			if _, ok := content["application/json"]; !ok || len(content) != 1 {
-				t.Errorf("%s: a request body is application/json", key)
+			mt := "application/json"
+			if key == "POST /api/v1/applications/{id}/attachments" {
+				mt = "multipart/form-data"
 			}
-			d.schema(t, ptrJoin(ptr, "requestBody", "content", "application/json", "schema"))
+			if _, ok := content[mt]; !ok || len(content) != 1 {
+				t.Errorf("%s: a request body is %s", key, mt)
+			}
+			d.schema(t, ptrJoin(ptr, "requestBody", "content", mt, "schema"))
 		}
 	}
 
@@ -660,7 +665,7 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"Notification": api.NotificationItem{}, "EventData": store.EventData{}, "Digest": store.Digest{},
 		"DigestDepartment": store.DigestDepartment{}, "DigestTask": store.DigestTask{}, "Channels": api.Channels{},
 		"DeliveryAttempt": api.DeliveryItem{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
-		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{},
+		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{}, "Attachment": store.Attachment{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
 		if !ok {
@@ -775,6 +780,16 @@ func (c *oaCheck) send(name, method, path string, body any, who any, want int, b
 			if s, isStr := body.(string); !isStr || (s != "" && s != "{}") {
 				t.Errorf("%s: %s documents no request body", name, key)
 			}
+		} else if form, isForm := body.(multipartBody); isForm {
+			m := mismatch(c.d.schema(t, ptrJoin(ptr, "requestBody", "content", "multipart/form-data", "schema")), form.instance())
+			switch {
+			case bad && m == "":
+				t.Errorf("%s: the documented request schema of %s accepts %v, which the server refuses", name, key, form.fields)
+			case !bad && m != "":
+				t.Errorf("%s: the request form does not match the documented schema of %s: %s", name, key, m)
+			}
+		} else if _, isJSON := c.d.at(ptrJoin(ptr, "requestBody", "content", "application/json")); !isJSON {
+			// A JSON body sent where a form is documented: the server's 415.
 		} else if raw, isStr := body.(string); !isStr || (len(raw) < 1<<20 && json.Valid([]byte(raw))) {
 			m := mismatch(c.d.schema(t, ptrJoin(ptr, "requestBody", "content", "application/json", "schema")), instance(t, body))
 			switch {
@@ -1112,6 +1127,29 @@ func TestOpenAPIBodies(t *testing.T) {
 		c.send("list"+sub+", not visible", "GET", app(w.theirs, sub), nil, "applicant", 404, ok)
 		c.send("list"+sub+", bad id", "GET", "/api/v1/applications/0"+sub, nil, "applicant", 400, ok)
 	}
+
+	// attachments: the applicant's document and a reviewer's opinion
+	pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	attachments := app(w.submitted, "/attachments")
+	r = c.send("attach", "POST", attachments, attach("qualification", "", "营业执照.pdf", pdf), "applicant", 201, ok)
+	r.decode(t, &decoded)
+	attached := decoded.ID
+	c.send("attach a review opinion", "POST", attachments, attach("review_opinion", w.gsaTask, "审查意见.pdf", append(pdf, 'x')), "reviewer-gsa", 201, ok)
+	c.send("attach a review opinion, no task", "POST", attachments, attach("review_opinion", "", "审查意见.pdf", pdf), "reviewer-gsa", 400, ok)
+	c.send("attach, the applicant's kind by a reviewer", "POST", attachments, attach("qualification", "", "a.pdf", pdf), "reviewer-gsa", 403, ok)
+	c.send("attach, unknown kind", "POST", attachments, attach("passport", "", "a.pdf", pdf), "applicant", 400, bad)
+	c.send("attach, no kind", "POST", attachments, multipartBody{filename: "a.pdf", content: pdf}, "applicant", 400, bad)
+	c.send("attach, no file", "POST", attachments, multipartBody{fields: map[string]string{"kind": "qualification"}}, "applicant", 400, bad)
+	c.send("attach, not an allowed type", "POST", attachments, attach("qualification", "", "a.pdf", []byte("plain text")), "applicant", 415, ok)
+	c.send("attach, a PDF named .png", "POST", attachments, attach("qualification", "", "a.png", pdf), "applicant", 415, ok)
+	c.send("attach, as JSON", "POST", attachments, `{"kind":"qualification"}`, "applicant", 415, ok)
+	c.send("attach, another org's", "POST", app(w.theirs, "/attachments"), attach("qualification", "", "a.pdf", pdf), "applicant", 404, ok)
+	c.send("attach, supervisor", "POST", attachments, attach("qualification", "", "a.pdf", pdf), "supervisor", 403, ok)
+	c.send("list attachments", "GET", attachments, nil, "reviewer-gsa", 200, ok)
+	c.send("list attachments, not visible", "GET", app(w.theirs, "/attachments"), nil, "applicant", 404, ok)
+	c.send("download", "GET", fmt.Sprintf("%s/%d", attachments, attached), nil, "reviewer-gsa", 200, ok)
+	c.send("download, no such", "GET", attachments+"/999", nil, "applicant", 404, ok)
+	c.send("download, bad number", "GET", attachments+"/x", nil, "applicant", 400, ok)
 
 	// renewal (续期) of the active one: a draft linked both ways
 	r = c.send("renew", "POST", app(w.active, "/renewal"), nil, "applicant", 201, ok)

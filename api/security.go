@@ -49,6 +49,8 @@ type security struct {
 	userRetry string
 	// origins are Server.Origins, lower-cased.
 	origins map[string]bool
+	// limit is the largest body the request's route takes.
+	limit func(*gin.Context) int64
 }
 
 // secure configures the engine's idea of the client's address (only the
@@ -62,7 +64,7 @@ func (s *Server) secure(r *gin.Engine) (beforeAuth, afterAuth gin.HandlerFunc) {
 		}
 		_ = r.SetTrustedProxies(nil)
 	}
-	sec := &security{origins: map[string]bool{}}
+	sec := &security{origins: map[string]bool{}, limit: s.bodyLimit}
 	for _, o := range s.Origins {
 		sec.origins[strings.ToLower(strings.TrimRight(o, "/"))] = true
 	}
@@ -86,11 +88,16 @@ func newLimiter(l RateLimit) (*identity.RateLimiter, string) {
 // applies the per-address limit.
 func (sec *security) before(c *gin.Context) {
 	httpctx.SecurityHeaders(c)
-	if c.Request.ContentLength > maxBody {
+	if limit := sec.limit(c); c.Request.ContentLength > limit {
 		// The same refusal as bind's, before the body is read; the
 		// connection is closed rather than drained.
 		c.Header("Connection", "close")
-		fail(c, newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large"))
+		if limit > maxBody {
+			fail(c, newErr(http.StatusRequestEntityTooLarge, "too_large", attachmentField, "attach a smaller file, e.g. a scan at a lower resolution",
+				"the file is larger than the limit of %d MiB for one file", mib(limit-uploadOverhead)))
+		} else {
+			fail(c, newErr(http.StatusRequestEntityTooLarge, "too_large", "", "send at most 1 MiB", "request body too large"))
+		}
 		return
 	}
 	if unsafeMethod(c.Request.Method) && sec.crossSite(c.Request) {

@@ -126,7 +126,12 @@ func TestOversizedBodiesAre413(t *testing.T) {
 		who := allowed[0]
 		path := target(r.Path, who)
 		before := e.counts()
-		// Declared: refused before authentication reads anything.
+		// Declared: refused before authentication reads anything. An
+		// upload takes up to its file limit.
+		big := big
+		if strings.HasSuffix(r.Path, "/attachments") {
+			big = strings.Repeat("x", int(e.srv.AttachmentLimits.PerFile)+1<<20)
+		}
 		resp := e.do(r.Method, path, big, "")
 		if resp.Status != http.StatusRequestEntityTooLarge || !strings.Contains(string(resp.Body), `"too_large"`) {
 			t.Errorf("%s %s with Content-Length %d: %d %s", r.Method, path, len(big), resp.Status, resp.Body)

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
@@ -59,6 +60,11 @@ type Server struct {
 	// WebhookResolver resolves a webhook's host when its URL is saved;
 	// nil: net.DefaultResolver.
 	WebhookResolver notify.Resolver
+	// Files keeps the attachments' bytes (DATAGATE_FILES); nil: the
+	// attachment routes answer 503.
+	Files files.Store
+	// AttachmentLimits bound an attachment and an application's total.
+	AttachmentLimits AttachmentLimits
 }
 
 // Handler builds the gin engine.

@@ -230,6 +230,31 @@ func Agreements() []string {
 	return []string{AgreementAuthorization, AgreementService, AgreementFiling, AgreementCommitment, AgreementSupplement}
 }
 
+// Attachment kinds: what a document attached to an application is. The
+// applicant's org attaches all but review opinions, which a reviewer
+// attaches to a task its org holds.
+const (
+	AttachmentQualification  = "qualification"   // 资质证明
+	AttachmentSecurityPolicy = "security_policy" // 安全管理制度
+	AttachmentRequirements   = "requirements"    // 数据需求说明
+	AttachmentSupplement     = "supplement"      // 补正材料
+	AttachmentReviewOpinion  = "review_opinion"  // 审查意见
+	AttachmentModelDoc       = "model_documentation"
+	AttachmentSelfEvaluation = "self_evaluation_report"
+	AttachmentRectification  = "rectification_report"
+	AttachmentDestruction    = "destruction_certificate" // 销毁证明
+)
+
+// AttachmentKinds lists the attachment kinds in process order.
+func AttachmentKinds() []string {
+	return []string{AttachmentQualification, AttachmentSecurityPolicy, AttachmentRequirements, AttachmentSupplement,
+		AttachmentReviewOpinion, AttachmentModelDoc, AttachmentSelfEvaluation, AttachmentRectification, AttachmentDestruction}
+}
+
+// AttachedByApplicant reports whether the applicant's org attaches
+// documents of the kind (every kind but review opinions).
+func AttachedByApplicant(kind string) bool { return kind != AttachmentReviewOpinion }
+
 // Model review statuses.
 const (
 	ModelInReview         = "in_review"

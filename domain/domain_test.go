@@ -19,6 +19,7 @@ func TestEveryWordHasBothNames(t *testing.T) {
 		SetEvaluation: EvaluationStatuses(),
 		SetEnd:        EndReasons(),
 		SetAgreement:  Agreements(),
+		SetAttachment: AttachmentKinds(),
 	}
 	for set, codes := range sets {
 		if len(names[set]) != len(codes) {

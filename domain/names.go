@@ -24,6 +24,7 @@ const (
 	SetEvaluation = "evaluation"
 	SetEnd        = "end"
 	SetAgreement  = "agreement"
+	SetAttachment = "attachment"
 )
 
 // names holds every word's names, by set.
@@ -126,6 +127,17 @@ var names = map[string]map[string]Name{
 		AgreementFiling:        {"服务协议备案", "Filing"},
 		AgreementCommitment:    {"利用承诺", "Utilization commitment"},
 		AgreementSupplement:    {"补充协议", "Supplementary agreement"},
+	},
+	SetAttachment: {
+		AttachmentQualification:  {"资质证明", "Qualification certificate"},
+		AttachmentSecurityPolicy: {"安全管理制度", "Security management rules"},
+		AttachmentRequirements:   {"数据需求说明", "Statement of data requirements"},
+		AttachmentSupplement:     {"补正材料", "Supplementary material"},
+		AttachmentReviewOpinion:  {"审查意见", "Review opinion"},
+		AttachmentModelDoc:       {"模型说明文档", "Model documentation"},
+		AttachmentSelfEvaluation: {"自评报告", "Self-evaluation report"},
+		AttachmentRectification:  {"整改报告", "Rectification report"},
+		AttachmentDestruction:    {"销毁证明", "Destruction certificate"},
 	},
 }
 

@@ -41,11 +41,14 @@ var (
 	ApplicationWithdraw = Action{"application", "withdraw"}
 	ApplicationEdit     = Action{"application", "edit"}
 	ModelSubmit         = Action{"model", "submit"}
-	ExitNotice          = Action{"exit", "notice"}
-	EvaluationRequest   = Action{"evaluation", "request"}
-	AuthorizationEnd    = Action{"authorization", "terminate"}
-	TaskRead            = Action{"task", "read"}
-	TaskDecide          = Action{"task", "decide"}
+	// AttachmentUpload is attaching a document to an application in the
+	// caller's scope; which kinds each org may attach is the API's rule.
+	AttachmentUpload  = Action{"attachment", "upload"}
+	ExitNotice        = Action{"exit", "notice"}
+	EvaluationRequest = Action{"evaluation", "request"}
+	AuthorizationEnd  = Action{"authorization", "terminate"}
+	TaskRead          = Action{"task", "read"}
+	TaskDecide        = Action{"task", "decide"}
 	// TaskAssign is claiming, releasing and transferring (转办) a task
 	// within the department.
 	TaskAssign      = Action{"task", "assign"}
@@ -81,12 +84,12 @@ var Builtin = func() [][3]string {
 		}
 	}
 	p = append(p, grant(domain.RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
-		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign)...)
-	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead)...)
-	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign)...)
+		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
 	// Supervisors read everything and decide nothing, except urges and
 	// groundless-rejection flags.
 	p = append(p, grant(domain.RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)

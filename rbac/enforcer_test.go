@@ -91,6 +91,9 @@ AuthorizationEnd        .        .     .      .        Y      .         .       
 TaskRead                Y        Y     Y      Y        Y      Y         .        .     .
 TaskDecide              Y        Y     Y      Y        Y      Y         .        .     .
 TaskAssign              Y        Y     Y      Y        Y      Y         .        .     .
+# Attachments: every actor with a step attaches documents to the
+# applications in its scope (the applicant its own, reviewers opinions).
+AttachmentUpload        Y        Y     Y      Y        Y      Y         .        .     .
 # Supervision: supervisors see overdue work, urge, flag groundless
 # rejections and read the audit.
 SupervisionRead         .        .     .      .        Y②     .         Y        .     .
@@ -122,7 +125,7 @@ var actionNamed = map[string]Action{
 	"SessionOpen": SessionOpen, "SessionClose": SessionClose, "MeRead": MeRead,
 	"TokenManage": TokenManage, "ApplicationRead": ApplicationRead,
 	"ApplicationCreate": ApplicationCreate, "ApplicationSubmit": ApplicationSubmit,
-	"ApplicationWithdraw": ApplicationWithdraw, "ModelSubmit": ModelSubmit,
+	"ApplicationWithdraw": ApplicationWithdraw, "ModelSubmit": ModelSubmit, "AttachmentUpload": AttachmentUpload,
 	"ExitNotice": ExitNotice, "EvaluationRequest": EvaluationRequest,
 	"AuthorizationEnd": AuthorizationEnd, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,

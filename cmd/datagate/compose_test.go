@@ -19,6 +19,7 @@ import (
 // composeEnv are the values deploy/compose.env.example asks for.
 var composeEnv = []string{
 	"MYSQL_ROOT_PASSWORD=root-secret-1", "MYSQL_DATAGATE_PASSWORD=dg-secret-1", "DATAGATE_ADMIN_PASSWORD=bureau-secret-1",
+	"MINIO_ROOT_PASSWORD=minio-secret-1",
 }
 
 func loadCompose(t *testing.T, env []string) (*types.Project, error) {
@@ -42,7 +43,7 @@ func TestComposeFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docker-compose.yml does not load: %v", err)
 	}
-	want := []string{"datagate-migrate", "datagate-serve", "datagate-worker", "mysql", "temporal", "temporal-namespace", "temporal-schema", "temporal-ui"}
+	want := []string{"datagate-migrate", "datagate-serve", "datagate-worker", "minio", "minio-bucket", "mysql", "temporal", "temporal-namespace", "temporal-schema", "temporal-ui"}
 	if got := p.ServiceNames(); !slices.Equal(sorted(got), want) {
 		t.Errorf("services %v, want %v", sorted(got), want)
 	}
@@ -180,7 +181,7 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		t.Fatal("README.md has no <!-- config-table --> ... <!-- /config-table --> section")
 	}
 	var documented []string
-	for _, m := range regexp.MustCompile("(?m)^\\| `(DATAGATE_[A-Z_]+)`").FindAllStringSubmatch(readme[start:end], -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `(DATAGATE_[A-Z0-9_]+)`").FindAllStringSubmatch(readme[start:end], -1) {
 		documented = append(documented, m[1])
 	}
 	if !slices.Equal(sorted(documented), sorted(knownEnv())) {

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
 	"github.com/datagate/datagate/rbac"
@@ -79,6 +80,13 @@ type config struct {
 	RequireTwoFactor bool
 	// TOTPKey, 32 bytes, encrypts TOTP secrets at rest (dev, serve).
 	TOTPKey []byte
+	// Files is where attachments are kept: a directory or s3://… (dev,
+	// serve; dev default DATA/files; empty: attachments off).
+	Files string
+	// S3AccessKey and S3SecretKey reach an s3:// Files (environment only).
+	S3AccessKey, S3SecretKey string
+	// Attachments bound one file and one application's files.
+	Attachments api.AttachmentLimits
 
 	// command is the command the configuration was read for.
 	command string
@@ -280,6 +288,27 @@ func settings() []setting {
 				}
 				return "***"
 			}},
+		{flag: "files", env: "DATAGATE_FILES", commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "where attachments are kept: a directory, or s3://BUCKET?endpoint=HOST:PORT[&secure=false][&region=R] (S3-compatible storage such as MinIO) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY (dev default: DATA/files; serve: none, and attachments answer 503)",
+			set: func(c *config, v string) error {
+				if strings.Contains(v, "://") && !strings.HasPrefix(v, "s3://") && !strings.HasPrefix(v, "file://") {
+					return errors.New("use a directory, file:///path or s3://bucket?endpoint=host:port")
+				}
+				c.Files = v
+				return nil
+			}, show: func(c *config) string { return c.Files }},
+		{env: files.EnvS3AccessKey, commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "the access key of an s3:// DATAGATE_FILES (environment only)",
+			set:  func(c *config, v string) error { c.S3AccessKey = v; return nil },
+			show: func(c *config) string { return c.S3AccessKey }},
+		{env: files.EnvS3SecretKey, commands: []string{cmdDev, cmdServe}, def: fixed(""),
+			help: "the secret key of an s3:// DATAGATE_FILES (environment only)",
+			set:  func(c *config, v string) error { c.S3SecretKey = v; return nil },
+			show: func(c *config) string { return redacted(c.S3SecretKey) }},
+		sizeSetting("attachment-max-file", "DATAGATE_ATTACHMENT_MAX_FILE", api.DefaultAttachmentLimits().PerFile,
+			"the largest file that may be attached, e.g. 20MiB", func(c *config) *int64 { return &c.Attachments.PerFile }),
+		sizeSetting("attachment-max-application", "DATAGATE_ATTACHMENT_MAX_APPLICATION", api.DefaultAttachmentLimits().PerApplication,
+			"the most an application's attachments may hold together, e.g. 200MiB", func(c *config) *int64 { return &c.Attachments.PerApplication }),
 		{env: notify.EnvSMTPAddr, commands: []string{cmdDev, cmdWorker}, def: fixed(""),
 			help: "SMTP server host:port for e-mail notifications (465: TLS; otherwise STARTTLS when offered); empty: no e-mail",
 			set:  func(c *config, v string) error { c.Notify.SMTPAddr = strings.TrimSpace(v); return nil },
@@ -404,6 +433,58 @@ type httpTimeouts struct {
 // (a 1 MiB body at 35 KB/s); an answer has 2 minutes (a decision waits up
 // to 30 s for its workflow); an idle connection is closed after 2 minutes.
 var defaultHTTPTimeouts = httpTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+// sizeSetting is a size in bytes (dev, serve), written with a unit: KiB,
+// MiB or GiB.
+func sizeSetting(flag, env string, def int64, help string, field func(*config) *int64) setting {
+	return setting{flag: flag, env: env, commands: []string{cmdDev, cmdServe}, def: fixed(formatSize(def)), help: help,
+		set: func(c *config, v string) error {
+			n, err := parseSize(v)
+			if err != nil {
+				return err
+			}
+			*field(c) = n
+			return nil
+		}, show: func(c *config) string { return formatSize(*field(c)) }}
+}
+
+// parseSize reads 512KiB, 20MiB or 1GiB.
+func parseSize(v string) (int64, error) {
+	bad := errors.New("use a size with its unit, e.g. 512KiB, 20MiB or 1GiB")
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if num, ok := strings.CutSuffix(strings.TrimSpace(v), u.suffix); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+			if err != nil || n <= 0 || n > 1<<(62-u.shift) {
+				return 0, bad
+			}
+			return n << u.shift, nil
+		}
+	}
+	return 0, bad
+}
+
+// formatSize writes a size in the largest unit that divides it.
+func formatSize(n int64) string {
+	switch {
+	case n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
+	case n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	default:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	}
+}
+
+// redacted shows a secret as *** when it is set.
+func redacted(v string) string {
+	if v == "" {
+		return ""
+	}
+	return "***"
+}
 
 // httpTimeout is the setting of one of the HTTP server's timeouts: a
 // positive duration, dev, serve and worker.
@@ -627,6 +708,9 @@ func (c *config) resolveDev() {
 	}
 	if c.Holidays == "" {
 		c.Holidays = filepath.Join(c.Data, "holidays")
+	}
+	if c.Files == "" {
+		c.Files = filepath.Join(c.Data, "files")
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
@@ -160,7 +161,12 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		// Ready is nil: /healthz is liveness, served once start-up is
 		// complete; /readyz checks the database, Temporal and a worker.
 		deps := &httpctx.Deps{Store: s.store, Calendar: cal, RBAC: enf, Log: s.log}
+		fileStore, err := openFiles(c, s.log)
+		if err != nil {
+			return err
+		}
 		srv := &api.Server{Deps: deps, Temporal: s.client, Orgs: orgs, Deadlines: c.Deadlines,
+			Files: fileStore, AttachmentLimits: c.Attachments,
 			Ready: nil, Auth: &identity.Service{Store: s.store, SecretKey: c.TOTPKey,
 				SecondFactorRequired: secondFactorRule(enf, c.RequireTwoFactor)},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
@@ -182,6 +188,21 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		}
 	}()
 	return nil
+}
+
+// openFiles opens the attachments' store; none (and a warning) when
+// DATAGATE_FILES is not set.
+func openFiles(c config, log *slog.Logger) (files.Store, error) {
+	if c.Files == "" {
+		log.Warn("attachments are off: set DATAGATE_FILES to a directory or an s3:// bucket")
+		return nil, nil
+	}
+	env := map[string]string{files.EnvS3AccessKey: c.S3AccessKey, files.EnvS3SecretKey: c.S3SecretKey}
+	st, err := files.Open(c.Files, func(k string) string { return env[k] })
+	if err != nil {
+		return nil, fmt.Errorf("DATAGATE_FILES: %w", err)
+	}
+	return st, nil
 }
 
 // newHTTPServer is the HTTP server of every command, with its timeouts
