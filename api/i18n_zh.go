@@ -210,6 +210,12 @@ var zhMessages = map[string]string{
 	"task %q is not one of this application's tasks held by your organisation":       "任务 %q 不是本单位承办的本申请任务",
 	"attachment number %q is not a positive number":                                  "附件编号 %q 不是正整数",
 	"no attachment %d on this application":                                           "本申请没有编号为 %d 的附件",
+
+	// documents.go
+	"a draft has no approval form: it has not been submitted":              "草稿尚未提交，没有审批单",
+	"%q is not an agreement with a text":                                   "%q 不是有文本的协议",
+	"the %s agreement of this application has not been opened for signing": "本申请的 %s 协议尚未进入签署",
+	"the document cannot be printed: %s %s":                                "文书无法生成：%s %s",
 }
 
 // zhHints translates the English hints.
@@ -398,4 +404,10 @@ var zhHints = map[string]string{
 	"a reviewer attaches a review_opinion to a task of its organisation": "审核单位可在本单位承办的任务上上传审查意见（review_opinion）",
 	"take the task ID from GET /api/v1/tasks":                            "任务编号可从 GET /api/v1/tasks 获取",
 	"take the number from GET /api/v1/applications/{id}/attachments":     "附件编号可从 GET /api/v1/applications/{id}/attachments 获取",
+
+	// documents.go
+	"submit the application first":                                                 "请先提交申请",
+	"use authorization, service, commitment or supplement":                         "可选：authorization（授权协议）、service（服务协议）、commitment（利用承诺）、supplement（补充协议）",
+	"see the application's agreements at GET /api/v1/applications/{id}/agreements": "申请的协议见 GET /api/v1/applications/{id}/agreements",
+	"ask the bureau to correct the record":                                         "请联系数据主管部门更正记录",
 }

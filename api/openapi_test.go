@@ -1151,6 +1151,14 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("download, no such", "GET", attachments+"/999", nil, "applicant", 404, ok)
 	c.send("download, bad number", "GET", attachments+"/x", nil, "applicant", 400, ok)
 
+	// documents: the approval form and an agreement's text
+	c.send("approval form", "GET", app(w.submitted, "/approval-form"), nil, "reviewer-gsa", 200, ok)
+	c.send("approval form of a draft", "GET", app(w.draft, "/approval-form"), nil, "applicant", 409, ok)
+	c.send("approval form, not visible", "GET", app(w.theirs, "/approval-form"), nil, "applicant", 404, ok)
+	c.send("commitment's text", "GET", app(w.active, "/agreements/commitment/document"), nil, "applicant", 200, ok)
+	c.send("authorization's text, not opened", "GET", app(w.active, "/agreements/authorization/document"), nil, "applicant", 404, ok)
+	c.send("the filing's text", "GET", app(w.active, "/agreements/filing/document"), nil, "applicant", 400, ok)
+
 	// renewal (续期) of the active one: a draft linked both ways
 	r = c.send("renew", "POST", app(w.active, "/renewal"), nil, "applicant", 201, ok)
 	r.decode(t, &decoded)

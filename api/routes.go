@@ -52,6 +52,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/applications/:id", rbac.ApplicationRead, s.getApplication},
 		{"PUT", "/api/v1/applications/:id", rbac.ApplicationEdit, s.editApplication},
 		{"GET", "/api/v1/applications/:id/agreements", rbac.ApplicationRead, s.listAgreements},
+		{"GET", "/api/v1/applications/:id/agreements/:kind/document", rbac.ApplicationRead, s.agreementDocument},
+		{"GET", "/api/v1/applications/:id/approval-form", rbac.ApplicationRead, s.approvalForm},
 		{"GET", "/api/v1/applications/:id/attachments", rbac.ApplicationRead, s.listAttachments},
 		{"POST", attachmentsPath, rbac.AttachmentUpload, s.uploadAttachment},
 		{"GET", "/api/v1/applications/:id/attachments/:attachment", rbac.ApplicationRead, s.downloadAttachment},

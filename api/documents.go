@@ -1,0 +1,101 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/documents"
+	"github.com/datagate/datagate/domain"
+)
+
+// approvalForm sends the approval form (审批单): one PDF with the
+// application's fields, every step with its decider, time, decision,
+// reason and basis, and the agreements' fingerprints, for the paper file.
+func (s *Server) approvalForm(c *gin.Context) {
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	app, err := s.Store.Application(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if app.Status == domain.StatusDraft {
+		fail(c, newErr(http.StatusConflict, "conflict", "", "submit the application first",
+			"a draft has no approval form: it has not been submitted"))
+		return
+	}
+	f, err := documents.ApprovalForm(ctx, s.Store, id, s.now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	doc, err := docgen.RenderApprovalForm(f)
+	if err != nil {
+		fail(c, unprintable(err))
+		return
+	}
+	sendPDF(c, documents.Name(id, "审批单"), doc)
+}
+
+// agreementDocument sends an agreement's text as the record makes it: the
+// datasets approved, the purpose, scenario, scope, period, access mode and
+// security controls, and the clauses the texts require, with its template
+// version and SM3 fingerprint.
+func (s *Server) agreementDocument(c *gin.Context) {
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	kind := c.Param("kind")
+	if !slices.Contains(domain.Agreements(), kind) || kind == domain.AgreementFiling {
+		fail(c, badRequest("kind", "use authorization, service, commitment or supplement", "%q is not an agreement with a text", kind))
+		return
+	}
+	ctx := c.Request.Context()
+	a, err := documents.Agreement(ctx, s.Store, id, kind)
+	if errors.Is(err, documents.ErrNoDocument) {
+		fail(c, newErr(http.StatusNotFound, "not_found", "kind", "see the application's agreements at GET /api/v1/applications/{id}/agreements",
+			"the %s agreement of this application has not been opened for signing", kind))
+		return
+	} else if err != nil {
+		fail(c, err)
+		return
+	}
+	doc, err := docgen.Render(a)
+	if err != nil {
+		fail(c, unprintable(err))
+		return
+	}
+	sendPDF(c, documents.Name(id, docgen.Kind(kind).Title()), doc)
+}
+
+// unprintable is a document whose record holds text the document cannot
+// print (a character outside its font, say).
+func unprintable(err error) error {
+	var fe *docgen.FieldError
+	if errors.As(err, &fe) {
+		return newErr(http.StatusUnprocessableEntity, "rule", "", "ask the bureau to correct the record",
+			"the document cannot be printed: %s %s", fe.Label, fe.Problem)
+	}
+	return err
+}
+
+// sendPDF sends a generated document as a download, with its template
+// version and SM3 digest.
+func sendPDF(c *gin.Context, name string, doc docgen.Document) {
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", contentDisposition(name))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Digest", "sm3="+doc.SM3)
+	h.Set("X-Template-Version", doc.TemplateVersion)
+	c.Data(http.StatusOK, "application/pdf", doc.PDF)
+}

@@ -1,0 +1,106 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/store"
+	"github.com/datagate/datagate/workflows"
+)
+
+// pdfText extracts a PDF's text with pdftotext (poppler-utils); skipped
+// where it is missing unless DATAGATE_REQUIRE_PDFTOTEXT is set (CI).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("DATAGATE_REQUIRE_PDFTOTEXT") != "" {
+			t.Fatal("pdftotext is required (apt-get install poppler-utils)")
+		}
+		t.Skip("pdftotext is not installed")
+	}
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// The approval form (审批单) and an agreement's text say what the record
+// holds: the fields, each step's decider by name and org, the decision,
+// its reason and basis, the approved datasets only, and the agreement's
+// fingerprint, which is the one the agreement's own download gives.
+func TestApprovalFormAndAgreementText(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id := e.toRenew(domain.StatusActive, "")
+	wf := workflows.ApplicationWorkflowID(id)
+	at := e.clock.Now().AddDate(0, -6, 0)
+	ptr := func(t time.Time) *time.Time { return &t }
+	if err := e.st.Apply(ctx, store.Change{Tasks: []store.Task{
+		{ID: wf + "-t1", ApplicationID: id, WorkflowID: wf, Kind: domain.TaskInitialReview, Department: "bdc", Status: domain.TaskDone,
+			Round: 1, OpenedAt: at, DueAt: at.AddDate(0, 0, 7), DecidedAt: ptr(at.AddDate(0, 0, 2)), Decision: domain.DecisionPass,
+			ActorUser: "initial_reviewer", ActorRole: domain.RoleInitialReviewer},
+		{ID: wf + "-t2", ApplicationID: id, WorkflowID: wf, Kind: domain.TaskDepartmentReview, Department: "commerce", Status: domain.TaskDone,
+			Round: 1, OpenedAt: at.AddDate(0, 0, 3), DueAt: at.AddDate(0, 1, 0), DecidedAt: ptr(at.AddDate(0, 0, 9)), Decision: domain.DecisionReject,
+			Reason: "涉及商业秘密", Basis: "第九条", ActorUser: "reviewer-commerce", ActorRole: domain.RoleDeptReviewer},
+		{ID: wf + "-t3", ApplicationID: id, WorkflowID: wf, Kind: domain.TaskSignCommitment, Department: "acme-fintech", Status: domain.TaskOpen,
+			Round: 1, OpenedAt: at.AddDate(0, 0, 20), DueAt: at.AddDate(0, 1, 20)},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	reviewer, err := e.st.UserByName(ctx, "reviewer-commerce")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	doc := e.do("GET", fmt.Sprintf("/api/v1/applications/%d/agreements/commitment/document", id), nil, "applicant")
+	if doc.Status != 200 || doc.Header.Get("Content-Type") != "application/pdf" || doc.Header.Get("X-Template-Version") != "commitment.v1" {
+		t.Fatalf("commitment: %d %v", doc.Status, doc.Header)
+	}
+	again := e.do("GET", fmt.Sprintf("/api/v1/applications/%d/agreements/commitment/document", id), nil, "bureau_officer")
+	if string(again.Body) != string(doc.Body) {
+		t.Error("the same record gave two different documents")
+	}
+	text := pdfText(t, doc.Body)
+	for _, want := range []string{"公共数据利用承诺书", "小微企业信贷风控", "授信评估", "本市小微企业", "沙箱隔离，日志审计"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the commitment lacks %q", want)
+		}
+	}
+	approved, _ := e.st.DatasetsByCode(ctx, []string{"DS-0100", "DS-0102"})
+	if !strings.Contains(text, approved["DS-0100"].Name) || strings.Contains(text, approved["DS-0102"].Name) {
+		t.Errorf("the commitment lists %q (approved) and %q (rejected): %v, %v", approved["DS-0100"].Name, approved["DS-0102"].Name,
+			strings.Contains(text, approved["DS-0100"].Name), strings.Contains(text, approved["DS-0102"].Name))
+	}
+
+	form := e.do("GET", fmt.Sprintf("/api/v1/applications/%d/approval-form", id), nil, "supervisor")
+	if form.Status != 200 || !strings.Contains(form.Header.Get("Content-Disposition"), "filename*=UTF-8''") {
+		t.Fatalf("approval form: %d %v", form.Status, form.Header)
+	}
+	text = pdfText(t, form.Body)
+	flat := strings.Join(strings.Fields(text), "")
+	digest := strings.TrimPrefix(doc.Header.Get("Digest"), "sm3=")
+	for _, want := range []string{"审批单", "小微企业信贷风控", "初审", "通过", "部门审核", "驳回", "涉及商业秘密", "第九条",
+		reviewer.DisplayName, "待处理", "公共数据利用承诺书", digest} {
+		if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+			t.Errorf("the approval form lacks %q", want)
+		}
+	}
+	for _, internal := range []string{"reviewer-commerce", wf + "-t2", "initial_review"} {
+		if strings.Contains(text, internal) {
+			t.Errorf("the approval form shows the internal %q", internal)
+		}
+	}
+}
