@@ -3,14 +3,22 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/documents"
+	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/store"
 )
 
@@ -21,6 +29,9 @@ const ApplyName = "Apply"
 type Activities struct {
 	Store    *store.Store
 	Calendar *calendar.Calendar
+	// Files keeps the agreements' documents by digest; nil: only their
+	// digests are recorded (the same record renders the same bytes).
+	Files files.Store
 }
 
 // Deadline says when a new task falls due: WorkingDays (Chinese working
@@ -95,7 +106,62 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 		}
 		return Applied{}, err
 	}
+	// Written after the change, which they are drawn from; a failure
+	// retries the whole activity, whose change is written once.
+	if err := a.recordDocuments(ctx, c, out.Opened); err != nil {
+		return Applied{}, err
+	}
 	return out, nil
+}
+
+// recordDocuments records the text of each agreement this change opens
+// for signing, or whose content it changes while open (datasets joining
+// a supplementary agreement): the template version and the SM3 digest of
+// the PDF, whose bytes go to the file store. A record the document font
+// cannot print leaves the agreement without a recorded text (its download
+// says why) rather than stopping the process.
+func (a *Activities) recordDocuments(ctx context.Context, c Change, opened []Task) error {
+	kinds := map[string]bool{}
+	for _, t := range opened {
+		if k, ok := documents.AgreementOfTask(t.Kind); ok {
+			kinds[k] = true
+		}
+	}
+	for _, ag := range c.Agreements {
+		if ag.Kind == domain.AgreementSupplement && ag.Status == domain.AgreementPending && len(c.Datasets) > 0 {
+			kinds[ag.Kind] = true
+		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(kinds)) {
+		in, err := documents.Agreement(ctx, a.Store, c.ApplicationID, kind)
+		var doc docgen.Document
+		if err == nil {
+			doc, err = docgen.Render(in)
+		}
+		var unprintable *docgen.FieldError
+		switch {
+		case errors.Is(err, documents.ErrNoDocument):
+			continue
+		case errors.Is(err, store.ErrNotFound) || errors.As(err, &unprintable):
+			// No bureau or operator on record, a character outside the
+			// font: no retry mends it.
+			activity.GetLogger(ctx).Warn("an agreement's text cannot be made", "application", c.ApplicationID,
+				"agreement", kind, "error", err.Error())
+			continue
+		case err != nil:
+			return err
+		}
+		if a.Files != nil {
+			if err := a.Files.Put(ctx, doc.SM3, bytes.NewReader(doc.PDF), int64(len(doc.PDF))); err != nil {
+				return err
+			}
+		}
+		if err := a.Store.RecordAgreementDocument(ctx, store.AgreementDocument{ApplicationID: c.ApplicationID, Kind: kind,
+			SM3: doc.SM3, TemplateVersion: doc.TemplateVersion, Size: int64(len(doc.PDF)), RecordedAt: in.Date}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // timing is when a task falls due, is reminded and is urged.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/datagate/datagate/docgen"
 	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
+	"github.com/datagate/datagate/store"
 )
 
 // approvalForm sends the approval form (审批单): one PDF with the
@@ -70,12 +73,50 @@ func (s *Server) agreementDocument(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	doc, err := docgen.Render(a)
+	doc, err := s.recordedDocument(c, id, kind)
 	if err != nil {
-		fail(c, unprintable(err))
+		fail(c, err)
 		return
 	}
+	if doc.PDF == nil {
+		if doc, err = docgen.Render(a); err != nil {
+			fail(c, unprintable(err))
+			return
+		}
+	}
 	sendPDF(c, documents.Name(id, docgen.Kind(kind).Title()), doc)
+}
+
+// recordedDocument is the text recorded when the agreement's signing
+// opened (the latest, when its content changed while open), read from the
+// file store; none when it was not recorded or not kept.
+func (s *Server) recordedDocument(c *gin.Context, id uint64, kind string) (docgen.Document, error) {
+	ctx := c.Request.Context()
+	docs, err := s.Store.AgreementDocuments(ctx, id)
+	if err != nil || s.Files == nil {
+		return docgen.Document{}, err
+	}
+	var latest *store.AgreementDocument
+	for i := range docs {
+		if docs[i].Kind == kind {
+			latest = &docs[i]
+		}
+	}
+	if latest == nil {
+		return docgen.Document{}, nil
+	}
+	r, err := s.Files.Open(ctx, latest.SM3)
+	if errors.Is(err, files.ErrNotFound) {
+		return docgen.Document{}, nil
+	} else if err != nil {
+		return docgen.Document{}, err
+	}
+	defer r.Close()
+	pdf, err := io.ReadAll(r)
+	if err != nil {
+		return docgen.Document{}, err
+	}
+	return docgen.Document{PDF: pdf, SM3: latest.SM3, TemplateVersion: latest.TemplateVersion}, nil
 }
 
 // unprintable is a document whose record holds text the document cannot

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emmansun/gmsm/sm3"
 
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
@@ -102,5 +106,22 @@ func TestApprovalFormAndAgreementText(t *testing.T) {
 		if strings.Contains(text, internal) {
 			t.Errorf("the approval form shows the internal %q", internal)
 		}
+	}
+
+	// Once recorded when the signing opened, the agreement's text is the
+	// recorded document, read back from the file store by its digest.
+	kept := samplePDF(42)
+	sum := sm3.Sum(kept)
+	digest = hex.EncodeToString(sum[:])
+	if err := e.srv.Files.Put(ctx, digest, bytes.NewReader(kept), int64(len(kept))); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.RecordAgreementDocument(ctx, store.AgreementDocument{ApplicationID: id, Kind: domain.AgreementCommitment,
+		SM3: digest, TemplateVersion: "commitment.v1", Size: int64(len(kept)), RecordedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	doc = e.do("GET", fmt.Sprintf("/api/v1/applications/%d/agreements/commitment/document", id), nil, "applicant")
+	if !bytes.Equal(doc.Body, kept) || doc.Header.Get("Digest") != "sm3="+digest {
+		t.Errorf("the recorded document was not served: %d bytes, %s", len(doc.Body), doc.Header.Get("Digest"))
 	}
 }

@@ -45,6 +45,16 @@ var signTask = map[string]string{
 	domain.AgreementSupplement:    domain.TaskSignSupplement,
 }
 
+// AgreementOfTask is the agreement a signing task signs.
+func AgreementOfTask(taskKind string) (string, bool) {
+	for a, t := range signTask {
+		if t == taskKind {
+			return a, true
+		}
+	}
+	return "", false
+}
+
 // ErrNoDocument: the agreement has no text of its own (the filing, 备案,
 // is an act on the signed service agreement) or has not been opened.
 var ErrNoDocument = errors.New("documents: the agreement has no document yet")

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/store"
 	wf "github.com/datagate/datagate/workflows"
 )
 
@@ -513,4 +516,63 @@ func TestExitClockRunsFromTheEnd(t *testing.T) {
 	if last := audit[len(audit)-1]; last.Action != "exit.verified" {
 		t.Errorf("the case closed with %s, want exit.verified", last.Action)
 	}
+}
+
+// The text of each agreement is recorded when its signing opens: the
+// template version and the SM3 digest of the PDF the record renders, the
+// document every party then signs.
+func TestAgreementTextsRecordedWhenSigningOpens(t *testing.T) {
+	h := newHarness(t, monday)
+	ctx := context.Background()
+	for _, o := range []store.Org{{Code: bureau, Name: "市政务服务数据管理局", Kind: store.KindBureau},
+		{Code: operator, Name: "市数据运营公司", Kind: store.KindOperator}} {
+		if err := h.st.CreateOrg(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recorded := func() map[string]store.AgreementDocument {
+		docs, err := h.st.AgreementDocuments(ctx, h.in.ApplicationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]store.AgreementDocument{}
+		for _, d := range docs {
+			out[d.Kind] = d
+		}
+		return out
+	}
+	check := func(when string, kinds ...string) {
+		got := recorded()
+		if len(got) != len(kinds) {
+			t.Errorf("%s: recorded %v, want %v", when, got, kinds)
+		}
+		for _, k := range kinds {
+			in, err := documents.Agreement(ctx, h.st, h.in.ApplicationID, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := docgen.Render(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := got[k]; d.SM3 != doc.SM3 || d.TemplateVersion != doc.TemplateVersion || d.Size != int64(len(doc.PDF)) {
+				t.Errorf("%s: %s recorded %+v, the record renders %s %s", when, k, d, doc.TemplateVersion, doc.SM3)
+			}
+		}
+	}
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		check("under review")
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+	})
+	h.steps(3*hour,
+		func() { check("the agreements open", domain.AgreementAuthorization, domain.AgreementCommitment) },
+		func() { h.decide(domain.TaskSignAuthorization, bureau, domain.DecisionSign) },
+		func() { h.decide(domain.TaskSignAuthorization, operator, domain.DecisionSign) },
+		func() {
+			check("the service agreement opens", domain.AgreementAuthorization, domain.AgreementCommitment, domain.AgreementService)
+			h.env.CancelWorkflow()
+		})
+	h.run()
 }

@@ -288,8 +288,8 @@ func settings() []setting {
 				}
 				return "***"
 			}},
-		{flag: "files", env: "DATAGATE_FILES", commands: []string{cmdDev, cmdServe}, def: fixed(""),
-			help: "where attachments are kept: a directory, or s3://BUCKET?endpoint=HOST:PORT[&secure=false][&region=R] (S3-compatible storage such as MinIO) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY (dev default: DATA/files; serve: none, and attachments answer 503)",
+		{flag: "files", env: "DATAGATE_FILES", commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
+			help: "where attachments and agreement documents are kept: a directory, or s3://BUCKET?endpoint=HOST:PORT[&secure=false][&region=R] (S3-compatible storage such as MinIO) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY (dev default: DATA/files; serve: none, and attachments answer 503)",
 			set: func(c *config, v string) error {
 				if strings.Contains(v, "://") && !strings.HasPrefix(v, "s3://") && !strings.HasPrefix(v, "file://") {
 					return errors.New("use a directory, file:///path or s3://bucket?endpoint=host:port")
@@ -297,11 +297,11 @@ func settings() []setting {
 				c.Files = v
 				return nil
 			}, show: func(c *config) string { return c.Files }},
-		{env: files.EnvS3AccessKey, commands: []string{cmdDev, cmdServe}, def: fixed(""),
+		{env: files.EnvS3AccessKey, commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
 			help: "the access key of an s3:// DATAGATE_FILES (environment only)",
 			set:  func(c *config, v string) error { c.S3AccessKey = v; return nil },
 			show: func(c *config) string { return c.S3AccessKey }},
-		{env: files.EnvS3SecretKey, commands: []string{cmdDev, cmdServe}, def: fixed(""),
+		{env: files.EnvS3SecretKey, commands: []string{cmdDev, cmdServe, cmdWorker}, def: fixed(""),
 			help: "the secret key of an s3:// DATAGATE_FILES (environment only)",
 			set:  func(c *config, v string) error { c.S3SecretKey = v; return nil },
 			show: func(c *config) string { return redacted(c.S3SecretKey) }},

@@ -78,9 +78,9 @@ DATAGATE_LOG_LEVEL, DATAGATE_SHUTDOWN_TIMEOUT, DATAGATE_HTTP_READ_HEADER_TIMEOUT
 DATAGATE_HTTP_READ_TIMEOUT, DATAGATE_HTTP_WRITE_TIMEOUT, DATAGATE_HTTP_IDLE_TIMEOUT
 (dev, serve, worker: how long a client may take to send its headers, its
 whole request and to read the answer, and how long an idle connection
-stays open; defaults 10s, 30s, 2m, 2m), DATAGATE_FILES (dev, serve: where
-attachments are kept, a directory or s3://BUCKET?endpoint=HOST:PORT; dev
-default DATA/files) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY,
+stays open; defaults 10s, 30s, 2m, 2m), DATAGATE_FILES (dev, serve, worker:
+where attachments and agreement documents are kept, a directory or
+s3://BUCKET?endpoint=HOST:PORT; dev default DATA/files) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY,
 DATAGATE_ATTACHMENT_MAX_FILE and DATAGATE_ATTACHMENT_MAX_APPLICATION (dev,
 serve: default 20MiB and 200MiB); and DATAGATE_ADMIN_PASSWORD,
 DATAGATE_SMTP_ADDR, DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER,

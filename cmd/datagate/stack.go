@@ -64,6 +64,9 @@ type stack struct {
 	stopPolicyWatch func()
 	// dirLock is the data directory held by dev, released last.
 	dirLock *ops.DirLock
+	// files keeps attachments and agreement documents; nil when
+	// DATAGATE_FILES is not set.
+	files files.Store
 	// stopping is set when Stop reaches the worker: the SDK's warnings
 	// after it are the stop's own.
 	stopping atomic.Bool
@@ -105,6 +108,9 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	}
 	warnMissingYear(s.log, cal, time.Now())
 	go refreshHolidayTables(ctx, s.store, cal, s.log)
+	if s.files, err = openFiles(c, s.log); err != nil {
+		return err
+	}
 	if s.metrics, err = ops.NewMetrics(); err != nil {
 		return err
 	}
@@ -128,7 +134,7 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		if err := c.Notify.Validate(); err != nil {
 			return err
 		}
-		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal}, s.shutdown, c.interceptors...)
+		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal, Files: s.files}, s.shutdown, c.interceptors...)
 		notify.Register(s.worker, notify.Deps{Store: s.store, Calendar: cal, Config: c.Notify})
 		if err := s.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
@@ -161,12 +167,8 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		// Ready is nil: /healthz is liveness, served once start-up is
 		// complete; /readyz checks the database, Temporal and a worker.
 		deps := &httpctx.Deps{Store: s.store, Calendar: cal, RBAC: enf, Log: s.log}
-		fileStore, err := openFiles(c, s.log)
-		if err != nil {
-			return err
-		}
 		srv := &api.Server{Deps: deps, Temporal: s.client, Orgs: orgs, Deadlines: c.Deadlines,
-			Files: fileStore, AttachmentLimits: c.Attachments,
+			Files: s.files, AttachmentLimits: c.Attachments,
 			Ready: nil, Auth: &identity.Service{Store: s.store, SecretKey: c.TOTPKey,
 				SecondFactorRequired: secondFactorRule(enf, c.RequireTwoFactor)},
 			LoginLimiter: identity.NewRateLimiter(rate.Every(6*time.Second), 10, 10*time.Minute),
@@ -190,11 +192,11 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 	return nil
 }
 
-// openFiles opens the attachments' store; none (and a warning) when
-// DATAGATE_FILES is not set.
+// openFiles opens the store of attachments and agreement documents; none
+// (and a warning) when DATAGATE_FILES is not set.
 func openFiles(c config, log *slog.Logger) (files.Store, error) {
 	if c.Files == "" {
-		log.Warn("attachments are off: set DATAGATE_FILES to a directory or an s3:// bucket")
+		log.Warn("DATAGATE_FILES is not set: attachments are off, and agreement documents are not kept (their digests are)")
 		return nil, nil
 	}
 	env := map[string]string{files.EnvS3AccessKey: c.S3AccessKey, files.EnvS3SecretKey: c.S3SecretKey}
