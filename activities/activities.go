@@ -16,6 +16,7 @@ import (
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/docsign"
 	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/files"
@@ -32,6 +33,10 @@ type Activities struct {
 	// Files keeps the agreements' documents by digest; nil: only their
 	// digests are recorded (the same record renders the same bytes).
 	Files files.Store
+	// Signer signs an agreement's document with the SM2 key of each
+	// party whose signing decision a change commits; nil: no signatures
+	// are made (DATAGATE_SIGNING_KEY unset).
+	Signer *docsign.Authority
 }
 
 // Deadline says when a new task falls due: WorkingDays (Chinese working
@@ -111,7 +116,63 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 	if err := a.recordDocuments(ctx, c, out.Opened); err != nil {
 		return Applied{}, err
 	}
+	if err := a.recordSignatures(ctx, c); err != nil {
+		return Applied{}, err
+	}
 	return out, nil
+}
+
+// recordSignatures signs, for each party's signature the change carries
+// and the record lacks, the agreement's latest recorded document with the
+// party's SM2 key: a detached CMS kept beside the document. The
+// signature's time is the signing decision's; a party that signed before
+// the document changed (datasets joining a supplementary agreement)
+// signed the earlier one, and is not signed again.
+func (a *Activities) recordSignatures(ctx context.Context, c Change) error {
+	if a.Signer == nil {
+		return nil
+	}
+	var docs map[string]store.AgreementDocument
+	var made []store.AgreementSignature
+	for _, ag := range c.Agreements {
+		for _, sig := range ag.Signatures {
+			if docs == nil {
+				recorded, err := a.Store.AgreementDocuments(ctx, c.ApplicationID)
+				if err != nil {
+					return err
+				}
+				docs = documents.Latest(recorded)
+				if made, err = a.Store.AgreementSignatures(ctx, c.ApplicationID); err != nil {
+					return err
+				}
+			}
+			doc, ok := docs[ag.Kind]
+			if !ok || slices.ContainsFunc(made, func(m store.AgreementSignature) bool {
+				return m.Kind == ag.Kind && m.Org == sig.Org && m.SignedAt.Truncate(time.Microsecond).Equal(sig.At.Truncate(time.Microsecond))
+			}) {
+				continue
+			}
+			pdf, err := documents.Bytes(ctx, a.Store, a.Files, c.ApplicationID, doc)
+			var rec store.AgreementSignature
+			if err == nil {
+				rec, err = documents.Sign(ctx, a.Store, a.Signer, c.ApplicationID, ag.Kind, sig.Org, sig.At, pdf, doc.SM3)
+			}
+			if errors.Is(err, documents.ErrChanged) || errors.Is(err, store.ErrNotFound) {
+				// No retry mends it: the decision stands, unsigned, and
+				// the log says why.
+				activity.GetLogger(ctx).Error("an agreement's signature cannot be made", "application", c.ApplicationID,
+					"agreement", ag.Kind, "org", sig.Org, "error", err.Error())
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := a.Store.RecordAgreementSignature(ctx, rec); err != nil {
+				return err
+			}
+			made = append(made, rec)
+		}
+	}
+	return nil
 }
 
 // recordDocuments records the text of each agreement this change opens

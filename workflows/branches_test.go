@@ -1,15 +1,20 @@
 package workflows_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/docsign"
 	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/store"
 	wf "github.com/datagate/datagate/workflows"
 )
@@ -575,4 +580,84 @@ func TestAgreementTextsRecordedWhenSigningOpens(t *testing.T) {
 			h.env.CancelWorkflow()
 		})
 	h.run()
+}
+
+// Every party's signing decision signs the agreement's recorded document
+// with the party's SM2 key: a detached CMS that verifies offline against
+// the platform CA, names the party, and fails once a byte of the document
+// changes.
+func TestAgreementsSignedWithSM2(t *testing.T) {
+	h := newHarness(t, monday)
+	ctx := context.Background()
+	for _, o := range []store.Org{{Code: bureau, Name: "市政务服务数据管理局", Kind: store.KindBureau},
+		{Code: operator, Name: "市数据运营公司", Kind: store.KindOperator},
+		{Code: applicant, Name: "某某数据科技有限公司", Kind: store.KindApplicant, CreditCode: "91440300MA5G0C1X3H"}} {
+		if err := h.st.CreateOrg(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	master, err := docsign.NewMasterKey(bytes.Repeat([]byte{7}, docsign.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := docsign.OpenAuthority(ctx, documents.KeyStore{Store: h.st}, master, docsign.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := files.NewDir(t.TempDir())
+	h.acts.Files, h.acts.Signer = fs, signer
+
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove)
+	})
+	h.steps(3*hour,
+		func() { h.decide(domain.TaskSignAuthorization, bureau, domain.DecisionSign) },
+		func() { h.decide(domain.TaskSignAuthorization, operator, domain.DecisionSign) },
+		func() { h.decide(domain.TaskSignCommitment, applicant, domain.DecisionSign) },
+		func() { h.env.CancelWorkflow() })
+	h.run()
+
+	sigs, err := h.st.AgreementSignatures(ctx, h.in.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := h.st.AgreementDocuments(ctx, h.in.ApplicationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := documents.Latest(docs)
+	want := map[string]bool{"authorization/" + bureau: true, "authorization/" + operator: true, "commitment/" + applicant: true}
+	if len(sigs) != len(want) {
+		t.Fatalf("signatures %+v, want %v", sigs, want)
+	}
+	caPEM, err := documents.CACertificatePEM(ctx, h.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := docsign.ParseCertificate(caPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sigs {
+		if !want[s.Kind+"/"+s.Org] || s.DocumentSM3 != latest[s.Kind].SM3 {
+			t.Errorf("signature %s by %s on %s; the %s document is %s", s.Kind, s.Org, s.DocumentSM3, s.Kind, latest[s.Kind].SM3)
+			continue
+		}
+		r, err := fs.Open(ctx, s.DocumentSM3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, _ := io.ReadAll(r)
+		r.Close()
+		signed, err := docsign.Verify(pdf, s.CMS, ca)
+		if err != nil || signed.OrgCode != s.Org || signed.Fingerprint != s.CertSM3 {
+			t.Errorf("%s by %s: %+v %v", s.Kind, s.Org, signed, err)
+		}
+		pdf[len(pdf)/2] ^= 1
+		if _, err := docsign.Verify(pdf, s.CMS, ca); !errors.Is(err, docsign.ErrDocumentChanged) {
+			t.Errorf("%s by %s verifies a changed document: %v", s.Kind, s.Org, err)
+		}
+	}
 }

@@ -40,9 +40,12 @@ func actor(org string) wf.Actor { return wf.Actor{User: "u-" + org, Role: "r", O
 // harness drives one ApplicationWorkflow in virtual time against a real
 // SQLite read model and the real calendar.
 type harness struct {
-	t     *testing.T
-	env   *testsuite.TestWorkflowEnvironment
-	st    *store.Store
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+	st  *store.Store
+	// acts are the registered activities: a test may give them a file
+	// store or a signer before run.
+	acts  *activities.Activities
 	start time.Time
 	in    wf.ApplicationInput
 }
@@ -81,7 +84,8 @@ func newHarnessWith(t *testing.T, start time.Time, st *store.Store, cal *calenda
 			t.Fatal(err)
 		}
 	}
-	worker.Register(env, &activities.Activities{Store: st, Calendar: cal})
+	acts := &activities.Activities{Store: st, Calendar: cal}
+	worker.Register(env, acts)
 	ds := func(code, dept string) seeddata.Dataset {
 		return seeddata.Dataset{Code: code, Name: code, Department: dept, OpenAttribute: store.OpenConditional, Grade: 2}
 	}
@@ -100,7 +104,7 @@ func newHarnessWith(t *testing.T, start time.Time, st *store.Store, cal *calenda
 		}
 	}
 	dl := wf.DefaultDeadlines()
-	return &harness{t: t, env: env, st: st, start: start, in: wf.ApplicationInput{
+	return &harness{t: t, env: env, st: st, acts: acts, start: start, in: wf.ApplicationInput{
 		ApplicationID: a.ID, ApplicantOrg: applicant, Submitter: actor(applicant), Title: a.Title,
 		Datasets: []wf.DatasetRef{
 			{Code: "DS-H1", Name: "h1", Department: health, Grade: 3},

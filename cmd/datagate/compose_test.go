@@ -19,7 +19,7 @@ import (
 // composeEnv are the values deploy/compose.env.example asks for.
 var composeEnv = []string{
 	"MYSQL_ROOT_PASSWORD=root-secret-1", "MYSQL_DATAGATE_PASSWORD=dg-secret-1", "DATAGATE_ADMIN_PASSWORD=bureau-secret-1",
-	"MINIO_ROOT_PASSWORD=minio-secret-1",
+	"MINIO_ROOT_PASSWORD=minio-secret-1", "DATAGATE_SIGNING_KEY=" + strings.Repeat("5a", 32),
 }
 
 func loadCompose(t *testing.T, env []string) (*types.Project, error) {

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/docsign"
 	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/notify"
@@ -87,6 +88,10 @@ type config struct {
 	S3AccessKey, S3SecretKey string
 	// Attachments bound one file and one application's files.
 	Attachments api.AttachmentLimits
+	// SigningKey opens the SM2 signing keys kept sealed in the database
+	// (dev, worker; dev keeps one in DATA/signing.key when unset); nil:
+	// agreements are not signed.
+	SigningKey *docsign.MasterKey
 
 	// command is the command the configuration was read for.
 	command string
@@ -305,6 +310,25 @@ func settings() []setting {
 			help: "the secret key of an s3:// DATAGATE_FILES (environment only)",
 			set:  func(c *config, v string) error { c.S3SecretKey = v; return nil },
 			show: func(c *config) string { return redacted(c.S3SecretKey) }},
+		{env: "DATAGATE_SIGNING_KEY", commands: []string{cmdDev, cmdWorker}, def: fixed(""),
+			help: "64 hex characters (openssl rand -hex 32) that seal the SM2 signing keys of the platform CA and every org in the database; with it, each party's signing decision signs the agreement's document (environment only; dev keeps one in DATA/signing.key when unset)",
+			set: func(c *config, v string) error {
+				c.SigningKey = nil
+				if v == "" {
+					return nil
+				}
+				k, err := docsign.ParseMasterKey(v)
+				if err != nil {
+					return errors.New("use 64 hex characters, e.g. the output of openssl rand -hex 32")
+				}
+				c.SigningKey = k
+				return nil
+			}, show: func(c *config) string {
+				if c.SigningKey == nil {
+					return ""
+				}
+				return "***"
+			}},
 		sizeSetting("attachment-max-file", "DATAGATE_ATTACHMENT_MAX_FILE", api.DefaultAttachmentLimits().PerFile,
 			"the largest file that may be attached, e.g. 20MiB", func(c *config) *int64 { return &c.Attachments.PerFile }),
 		sizeSetting("attachment-max-application", "DATAGATE_ATTACHMENT_MAX_APPLICATION", api.DefaultAttachmentLimits().PerApplication,
@@ -676,7 +700,7 @@ func loadConfig(cmd string, args []string, getenv func(string) string, stderr io
 // shown is a value as an error may quote it: secrets never.
 func shown(s setting, v string) string {
 	switch s.env {
-	case "DATAGATE_ADMIN_PASSWORD":
+	case "DATAGATE_ADMIN_PASSWORD", "DATAGATE_TOTP_KEY", "DATAGATE_SIGNING_KEY", files.EnvS3SecretKey, notify.EnvSMTPPassword:
 		return "***"
 	case "DATAGATE_DB":
 		return store.RedactDSN(v)

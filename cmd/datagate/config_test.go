@@ -66,6 +66,12 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := parseConfig(cmdServe, []string{"--demo"}, env("DATAGATE_DB", "sqlite:///x.db"), &bytes.Buffer{}); err == nil {
 		t.Error("serve accepted --demo")
 	}
+	// A malformed key is refused without being repeated.
+	_, err = parseConfig(cmdWorker, nil, env("DATAGATE_DB", "sqlite:///x.db", "DATAGATE_SIGNING_KEY", "not-hex-but-secret-1",
+		"DATAGATE_TOTP_KEY", "not-hex-but-secret-2"), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "DATAGATE_SIGNING_KEY") || strings.Contains(err.Error(), "not-hex-but-secret") {
+		t.Errorf("a malformed signing key: %v", err)
+	}
 }
 
 // config print shows the effective values, where each came from, and no

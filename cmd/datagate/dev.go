@@ -8,6 +8,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +18,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/datagate/datagate/docsign"
 	"github.com/datagate/datagate/embedded"
 	"github.com/datagate/datagate/ops"
 	"github.com/datagate/datagate/workflows"
@@ -36,6 +40,12 @@ func startDev(ctx context.Context, c config, log *slog.Logger) (*stack, error) {
 	}
 	s := newStack(log)
 	s.dirLock = lock
+	if c.SigningKey == nil {
+		if c.SigningKey, err = devSigningKey(c.Data); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
 	temporal, err := embedded.Start(embedded.Options{
 		DatabaseFile: filepath.Join(c.Data, "temporal.db"), FrontendPort: c.TemporalPort, Namespace: c.Namespace,
 		SearchAttributes: workflows.SearchAttributeTypes(), Logger: log,
@@ -89,4 +99,29 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stde
 	err = s.wait(ctx)
 	log.Info("shutting down", "cause", cause(ctx, err))
 	return err
+}
+
+// devSigningKey is dev's master key of the signing keys, made once and
+// kept in DATA/signing.key (0600): a demo signs its agreements without
+// configuration. Production gives DATAGATE_SIGNING_KEY.
+func devSigningKey(data string) (*docsign.MasterKey, error) {
+	path := filepath.Join(data, "signing.key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		raw := make([]byte, docsign.MasterKeySize)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		b = []byte(hex.EncodeToString(raw) + "\n")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("keep the signing key in %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read the signing key %s: %w", path, err)
+	}
+	k, err := docsign.ParseMasterKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
 }

@@ -82,7 +82,8 @@ stays open; defaults 10s, 30s, 2m, 2m), DATAGATE_FILES (dev, serve, worker:
 where attachments and agreement documents are kept, a directory or
 s3://BUCKET?endpoint=HOST:PORT; dev default DATA/files) with DATAGATE_S3_ACCESS_KEY and DATAGATE_S3_SECRET_KEY,
 DATAGATE_ATTACHMENT_MAX_FILE and DATAGATE_ATTACHMENT_MAX_APPLICATION (dev,
-serve: default 20MiB and 200MiB); and DATAGATE_ADMIN_PASSWORD,
+serve: default 20MiB and 200MiB), DATAGATE_SIGNING_KEY (dev, worker: seals
+the SM2 signing keys; a secret); and DATAGATE_ADMIN_PASSWORD,
 DATAGATE_SMTP_ADDR, DATAGATE_SMTP_FROM, DATAGATE_SMTP_USER,
 DATAGATE_SMTP_PASSWORD.
 `

@@ -20,6 +20,8 @@ import (
 
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
+	"github.com/datagate/datagate/docsign"
+	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
@@ -134,7 +136,13 @@ func (s *stack) start(ctx context.Context, c config, withWorker, withHTTP bool) 
 		if err := c.Notify.Validate(); err != nil {
 			return err
 		}
-		s.worker = worker.New(s.client, &activities.Activities{Store: s.store, Calendar: cal, Files: s.files}, s.shutdown, c.interceptors...)
+		acts := &activities.Activities{Store: s.store, Calendar: cal, Files: s.files}
+		if c.SigningKey == nil {
+			s.log.Warn("DATAGATE_SIGNING_KEY is not set: agreements are not signed with SM2")
+		} else if acts.Signer, err = docsign.OpenAuthority(ctx, documents.KeyStore{Store: s.store}, c.SigningKey, docsign.Options{}); err != nil {
+			return fmt.Errorf("the signing keys (DATAGATE_SIGNING_KEY): %w", err)
+		}
+		s.worker = worker.New(s.client, acts, s.shutdown, c.interceptors...)
 		notify.Register(s.worker, notify.Deps{Store: s.store, Calendar: cal, Config: c.Notify})
 		if err := s.worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
