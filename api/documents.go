@@ -1,10 +1,13 @@
 package api
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -139,4 +142,86 @@ func sendPDF(c *gin.Context, name string, doc docgen.Document) {
 	h.Set("Digest", "sm3="+doc.SM3)
 	h.Set("X-Template-Version", doc.TemplateVersion)
 	c.Data(http.StatusOK, "application/pdf", doc.PDF)
+}
+
+// agreementBundle sends what a verifier needs, as a ZIP: the agreement's
+// recorded document, each party's detached signature on it, the platform
+// CA's certificate, and a note on checking them offline with `datagate
+// agreement verify`.
+func (s *Server) agreementBundle(c *gin.Context) {
+	id, err := s.visibleID(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	kind := c.Param("kind")
+	ctx := c.Request.Context()
+	docs, err := s.Store.AgreementDocuments(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	doc, ok := documents.Latest(docs)[kind]
+	if !ok {
+		fail(c, newErr(http.StatusNotFound, "not_found", "kind", "see the application's agreements at GET /api/v1/applications/{id}/agreements",
+			"no document of the %s agreement was recorded on this application", kind))
+		return
+	}
+	pdf, err := documents.Bytes(ctx, s.Store, s.Files, id, doc)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sigs, err := s.Store.AgreementSignatures(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ca, err := documents.CACertificatePEM(ctx, s.Store)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		fail(c, err)
+		return
+	}
+	title := docgen.Kind(kind).Title()
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	add := func(name string, b []byte) error {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: doc.RecordedAt, Flags: 0x800})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	pdfName := title + ".pdf"
+	err = add(pdfName, pdf)
+	var lines []string
+	for _, sig := range sigs {
+		if err == nil && sig.Kind == kind && sig.DocumentSM3 == doc.SM3 {
+			name := sig.Org + ".p7s"
+			err = add(name, sig.CMS)
+			lines = append(lines, "datagate agreement verify "+pdfName+" "+name+" --ca ca.crt")
+		}
+	}
+	if err == nil && ca != nil {
+		err = add("ca.crt", ca)
+	}
+	if err == nil {
+		note := title + "\n文档 SM3：" + doc.SM3 + "\n模板版本：" + doc.TemplateVersion +
+			"\n\n离线验证各方签名（SM2/SM3，GB/T 35275 分离式签名），仅需本目录中的文件：\n" + strings.Join(lines, "\n") + "\n"
+		if len(lines) == 0 {
+			note += "（尚无签名）\n"
+		}
+		err = add("README.txt", []byte(note))
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", contentDisposition(strings.TrimSuffix(documents.Name(id, title), ".pdf")+".zip"))
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/zip", buf.Bytes())
 }

@@ -502,6 +502,10 @@ type applicationDetail struct {
 	Models      []store.Model      `json:"models"`
 	Evaluations []store.Evaluation `json:"evaluations"`
 	Attachments []store.Attachment `json:"attachments"`
+	// Documents are the agreements' texts recorded when their signing
+	// opened; Signatures the parties' SM2 signatures on them.
+	Documents  []store.AgreementDocument  `json:"documents"`
+	Signatures []store.AgreementSignature `json:"signatures"`
 	// Renews is the application this one renews (续期), with its last
 	// evaluation and its agreements as references.
 	Renews *store.RenewalSource `json:"renews,omitempty"`
@@ -530,6 +534,8 @@ func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 		func() (err error) { d.Models, err = s.Store.Models(ctx, id); return },
 		func() (err error) { d.Evaluations, err = s.Store.Evaluations(ctx, id); return },
 		func() (err error) { d.Attachments, err = s.Store.Attachments(ctx, id); return },
+		func() (err error) { d.Documents, err = s.Store.AgreementDocuments(ctx, id); return },
+		func() (err error) { d.Signatures, err = s.Store.AgreementSignatures(ctx, id); return },
 	} {
 		if err := load(); err != nil {
 			fail(c, err)

@@ -215,6 +215,7 @@ var zhMessages = map[string]string{
 	"a draft has no approval form: it has not been submitted":              "草稿尚未提交，没有审批单",
 	"%q is not an agreement with a text":                                   "%q 不是有文本的协议",
 	"the %s agreement of this application has not been opened for signing": "本申请的 %s 协议尚未进入签署",
+	"no document of the %s agreement was recorded on this application":     "本申请的 %s 协议没有已记录的文本",
 	"the document cannot be printed: %s %s":                                "文书无法生成：%s %s",
 }
 

@@ -31,6 +31,7 @@ var expected = map[string][]string{
 	"GET /api/v1/applications/:id/evaluations":               processRoles,
 	"GET /api/v1/applications/:id/attachments":               processRoles,
 	"GET /api/v1/applications/:id/approval-form":             processRoles,
+	"GET /api/v1/applications/:id/agreements/:kind/bundle":   processRoles,
 	"GET /api/v1/applications/:id/agreements/:kind/document": processRoles,
 	"POST /api/v1/applications/:id/attachments":              taskRoles,
 	"GET /api/v1/applications/:id/attachments/:attachment":   processRoles,

@@ -22,6 +22,8 @@ import (
 	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/docgen"
+	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
@@ -666,6 +668,7 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"DigestDepartment": store.DigestDepartment{}, "DigestTask": store.DigestTask{}, "Channels": api.Channels{},
 		"DeliveryAttempt": api.DeliveryItem{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
 		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{}, "Attachment": store.Attachment{},
+		"AgreementDocument": store.AgreementDocument{}, "AgreementSignature": store.AgreementSignature{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
 		if !ok {
@@ -1158,6 +1161,21 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("commitment's text", "GET", app(w.active, "/agreements/commitment/document"), nil, "applicant", 200, ok)
 	c.send("authorization's text, not opened", "GET", app(w.active, "/agreements/authorization/document"), nil, "applicant", 404, ok)
 	c.send("the filing's text", "GET", app(w.active, "/agreements/filing/document"), nil, "applicant", 400, ok)
+	c.send("a bundle before any document was recorded", "GET", app(w.active, "/agreements/commitment/bundle"), nil, "applicant", 404, ok)
+	in, err := documents.Agreement(t.Context(), e.st, w.active, domain.AgreementCommitment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitment, err := docgen.Render(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.RecordAgreementDocument(t.Context(), store.AgreementDocument{ApplicationID: w.active, Kind: domain.AgreementCommitment,
+		SM3: commitment.SM3, TemplateVersion: commitment.TemplateVersion, Size: int64(len(commitment.PDF)), RecordedAt: in.Date}); err != nil {
+		t.Fatal(err)
+	}
+	c.send("the commitment's bundle", "GET", app(w.active, "/agreements/commitment/bundle"), nil, "bureau_officer", 200, ok)
+	c.send("the application with its recorded document", "GET", app(w.active, ""), nil, "applicant", 200, ok)
 
 	// renewal (续期) of the active one: a draft linked both ways
 	r = c.send("renew", "POST", app(w.active, "/renewal"), nil, "applicant", 201, ok)

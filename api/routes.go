@@ -53,6 +53,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/applications/:id", rbac.ApplicationEdit, s.editApplication},
 		{"GET", "/api/v1/applications/:id/agreements", rbac.ApplicationRead, s.listAgreements},
 		{"GET", "/api/v1/applications/:id/agreements/:kind/document", rbac.ApplicationRead, s.agreementDocument},
+		{"GET", "/api/v1/applications/:id/agreements/:kind/bundle", rbac.ApplicationRead, s.agreementBundle},
 		{"GET", "/api/v1/applications/:id/approval-form", rbac.ApplicationRead, s.approvalForm},
 		{"GET", "/api/v1/applications/:id/attachments", rbac.ApplicationRead, s.listAttachments},
 		{"POST", attachmentsPath, rbac.AttachmentUpload, s.uploadAttachment},

@@ -7,15 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/docsign"
+	"github.com/datagate/datagate/documents"
+	"github.com/datagate/datagate/store"
 )
 
 const agreementUsage = `usage: datagate agreement verify DOC SIG --ca CERT [--json]
-       datagate agreement ca [--keys DIR | --data DIR]
+       datagate agreement ca [--db DSN | --data DIR | --keys DIR]
 
 verify checks SIG, the detached signature (CMS SignedData, SM2 with SM3) of
 the agreement document DOC, against the platform's CA certificate, with
@@ -27,10 +28,12 @@ signer's certificate is not of this CA, the signature is malformed).
   --ca CERT    the platform's CA certificate, PEM or DER (required)
   --json       print the result as JSON
 
-ca prints the platform's CA certificate (PEM), to hand to verifiers.
+ca prints the platform's CA certificate (PEM), to hand to verifiers: the
+one the workers sign with, kept in the database.
 
-  --keys DIR   the key directory (default DATA/keys)
-  --data DIR   the data directory (DATAGATE_DATA)
+  --db DSN     the database (DATAGATE_DB)
+  --data DIR   or the dev data directory (DATAGATE_DATA): DIR/datagate.db
+  --keys DIR   or a key directory of package docsign's file key store
 `
 
 func runAgreement(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -158,29 +161,46 @@ func runAgreementCA(ctx context.Context, args []string, getenv func(string) stri
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, agreementUsage) }
 	keys := fs.String("keys", "", "key directory")
-	data := fs.String("data", getenv("DATAGATE_DATA"), "data directory")
+	dsn := fs.String("db", getenv("DATAGATE_DB"), "database DSN")
+	data := fs.String("data", "", "dev data directory")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("agreement ca: unexpected argument %q; see datagate agreement --help", fs.Arg(0))
 	}
-	dir := *keys
-	if dir == "" {
-		if *data == "" {
-			fmt.Fprint(stderr, "agreement ca: give --keys DIR, or --data DIR for DIR/keys\n")
-			return errUsage
+	var der []byte
+	if *keys != "" {
+		e, err := docsign.NewFileKeyStore(*keys).LoadCA(ctx)
+		if errors.Is(err, docsign.ErrNoEntry) {
+			return fmt.Errorf("agreement ca: no CA in %s", *keys)
 		}
-		dir = filepath.Join(*data, "keys")
+		if err != nil {
+			return fmt.Errorf("agreement ca: %w", err)
+		}
+		der = e.Cert
+	} else {
+		// The CA the workers sign with is in the database; its
+		// certificate is public, so a running dev need not stop.
+		db, err := auditDSN("agreement ca", *dsn, *data, getenv)
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		pem, err := documents.CACertificatePEM(ctx, st)
+		if errors.Is(err, store.ErrNotFound) {
+			return errors.New("agreement ca: no CA yet: a worker with DATAGATE_SIGNING_KEY creates it when it starts")
+		}
+		if err != nil {
+			return fmt.Errorf("agreement ca: %w", err)
+		}
+		der = pem
 	}
-	e, err := docsign.NewFileKeyStore(dir).LoadCA(ctx)
-	if errors.Is(err, docsign.ErrNoEntry) {
-		return fmt.Errorf("agreement ca: no CA in %s yet: it is created when the first agreement is signed", dir)
-	}
-	if err != nil {
-		return fmt.Errorf("agreement ca: %w", err)
-	}
-	ca, err := docsign.ParseCertificate(e.Cert)
+	ca, err := docsign.ParseCertificate(der)
 	if err != nil {
 		return fmt.Errorf("agreement ca: %w", err)
 	}

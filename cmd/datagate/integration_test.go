@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -130,6 +131,14 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	c.decide("bureau_officer", "file_service", map[string]any{"decision": "file"})
 	if st := c.status(appPath); st != domain.StatusActive {
 		t.Fatalf("status %s, want active", st)
+	}
+	// Each agreement was signed with SM2 by its parties, across the
+	// restart; anyone verifies the bundle offline with the CLI.
+	ca := verifyBundle(t, c, appPath+"/agreements/authorization/bundle", "市科技与大数据局")
+	verifyBundle(t, c, appPath+"/agreements/service/bundle", "")
+	var caOut bytes.Buffer
+	if err := run(ctx, []string{"agreement", "ca", "--data", cfg.Data}, func(string) string { return "" }, &caOut, io.Discard); err != nil || caOut.String() != string(ca) {
+		t.Errorf("agreement ca --data: %v; it prints the bundle's CA: %v", err, caOut.String() == string(ca))
 	}
 	// The answer comes once the model's reviews are open: it lists them,
 	// and the reviewers' inboxes, read at once, have them.
@@ -416,4 +425,76 @@ func freePort(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return port
+}
+
+// verifyBundle downloads an agreement's bundle as a supervisor, checks
+// every signature in it with `datagate agreement verify` (naming signer,
+// when given), and checks that the command refuses each once one byte of
+// the document changes. It returns the bundle's CA certificate.
+func verifyBundle(t *testing.T, c *httpClient, path, signer string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	req.AddCookie(c.session("supervisor").cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, data)
+	}
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var pdf string
+	var sigs []string
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		name := filepath.Join(dir, filepath.Base(f.Name))
+		if err := os.WriteFile(name, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Ext(f.Name) {
+		case ".pdf":
+			pdf = name
+		case ".p7s":
+			sigs = append(sigs, name)
+		}
+	}
+	if pdf == "" || len(sigs) != 2 {
+		t.Fatalf("%s holds %v", path, z.File)
+	}
+	ca := filepath.Join(dir, "ca.crt")
+	names := ""
+	for _, sig := range sigs {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), []string{"agreement", "verify", pdf, sig, "--ca", ca}, func(string) string { return "" }, &out, &errb); err != nil {
+			t.Fatalf("verify %s: %v\n%s%s", filepath.Base(sig), err, out.String(), errb.String())
+		}
+		names += out.String()
+	}
+	if !strings.Contains(names, signer) {
+		t.Errorf("the signatures do not name %s:\n%s", signer, names)
+	}
+	b, _ := os.ReadFile(pdf)
+	b[len(b)/3] ^= 0x20
+	if err := os.WriteFile(pdf, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range sigs {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), []string{"agreement", "verify", pdf, sig, "--ca", ca}, func(string) string { return "" }, &out, &errb); err == nil {
+			t.Errorf("verify %s accepted a changed document:\n%s", filepath.Base(sig), out.String())
+		}
+	}
+	caPEM, _ := os.ReadFile(ca)
+	return caPEM
 }

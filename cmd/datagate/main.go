@@ -53,7 +53,7 @@ Usage:
   datagate agreement verify DOC SIG --ca CERT [--json]
                      check an agreement's detached SM2 signature offline against the
                      platform CA certificate; say who signed and when, or exit 1
-  datagate agreement ca [--keys DIR | --data DIR]
+  datagate agreement ca [--db DSN | --data DIR | --keys DIR]
                      print the platform CA certificate (PEM) to hand to verifiers
 
 Officials' second factor (dev, serve): DATAGATE_REQUIRE_SECOND_FACTOR (the admin,
