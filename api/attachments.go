@@ -69,8 +69,7 @@ func (s *Server) uploadAttachment(c *gin.Context) {
 		return
 	}
 	if s.Files == nil {
-		fail(c, newErr(http.StatusServiceUnavailable, "unavailable", "", "ask the administrator to set DATAGATE_FILES",
-			"attachments are not set up on this server"))
+		fail(c, errNoFiles())
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
@@ -145,6 +144,12 @@ func (s *Server) uploadAttachment(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, a)
+}
+
+// errNoFiles: the server has no file store (DATAGATE_FILES).
+func errNoFiles() error {
+	return newErr(http.StatusServiceUnavailable, "unavailable", "", "ask the administrator to set DATAGATE_FILES",
+		"attachments are not set up on this server")
 }
 
 func quotaErr(limit, used int64) error {
@@ -303,8 +308,7 @@ func (s *Server) downloadAttachment(c *gin.Context) {
 		return
 	}
 	if s.Files == nil {
-		fail(c, newErr(http.StatusServiceUnavailable, "unavailable", "", "ask the administrator to set DATAGATE_FILES",
-			"attachments are not set up on this server"))
+		fail(c, errNoFiles())
 		return
 	}
 	r, err := s.Files.Open(ctx, a.SM3)

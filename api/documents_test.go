@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,31 +12,13 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/internal/pdftext"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
 
-// pdfText extracts a PDF's text with pdftotext (poppler-utils); skipped
-// where it is missing unless DATAGATE_REQUIRE_PDFTOTEXT is set (CI).
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("DATAGATE_REQUIRE_PDFTOTEXT") != "" {
-			t.Fatal("pdftotext is required (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed")
-	}
-	f := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(f, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
+// pdfText is the PDF's text as a reader's viewer would extract it.
+func pdfText(t *testing.T, pdf []byte) string { return pdftext.Text(t, pdf) }
 
 // The approval form (审批单) and an agreement's text say what the record
 // holds: the fields, each step's decider by name and org, the decision,

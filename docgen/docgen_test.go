@@ -5,15 +5,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
 	"github.com/emmansun/gmsm/sm3"
+
+	"github.com/datagate/datagate/internal/pdftext"
 )
 
 var day = time.Date(2026, 3, 2, 10, 30, 0, 0, cst)
@@ -88,22 +87,7 @@ func pdfBody(t *testing.T, pdf []byte) string {
 
 func pdftotext(t *testing.T, pdf []byte, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("DATAGATE_REQUIRE_PDFTOTEXT") != "" {
-			t.Fatal("pdftotext (poppler-utils) is required: DATAGATE_REQUIRE_PDFTOTEXT is set")
-		}
-		t.Skip("pdftotext (apt poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, append(append([]string{"-enc", "UTF-8"}, args...), path, "-")...).Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
+	return pdftext.Text(t, pdf, args...)
 }
 
 // squeeze drops all white space, so that text wrapped over lines (or a
