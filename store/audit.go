@@ -35,14 +35,15 @@ const AdminAuditStream = "admin"
 
 // AppendAudit appends an entry to a stream, numbering it after the last,
 // and to the audit chain. Writers take turns on the chain's head; a
-// duplicate number (a racing first write of the head) is retried.
+// duplicate number or a deadlock (racing first writes of the head) is
+// retried.
 func (s *Store) AppendAudit(ctx context.Context, stream string, e AuditEntry) error {
 	var err error
 	for range 5 {
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return appendAuditStreamTx(tx, stream, e)
 		})
-		if !isDuplicate(err) {
+		if !isRetryable(err) {
 			break
 		}
 	}
@@ -69,12 +70,12 @@ func appendAuditTx(tx *gorm.DB, stream string, e AuditEntry) error {
 }
 
 // inTxRetrying runs fn in a transaction, again when it failed on a
-// duplicate key (two writers took the same audit number).
+// duplicate key (two writers took the same audit number) or a deadlock.
 func (s *Store) inTxRetrying(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for range 5 {
 		err = s.db.WithContext(ctx).Transaction(fn)
-		if !isDuplicate(err) {
+		if !isRetryable(err) {
 			return err
 		}
 	}

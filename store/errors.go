@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,6 +28,17 @@ func notFound(err error) error {
 // isDuplicate reports whether err is a unique-key violation. gorm
 // translates MySQL's; the SQLite translator reads fields that the pure-Go
 // driver's error does not have, so its code is checked here.
+// isRetryable: a transaction that lost a race and can run again: a
+// duplicate key (two writers took one number) or a MySQL deadlock (two
+// first writers of the audit chain's head).
+func isRetryable(err error) bool {
+	var me *mysql.MySQLError
+	return isDuplicate(err) || errors.As(err, &me) && me.Number == mysqlDeadlock
+}
+
+// mysqlDeadlock is ER_LOCK_DEADLOCK: InnoDB rolled the transaction back.
+const mysqlDeadlock = 1213
+
 func isDuplicate(err error) bool {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return true
