@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
 )
@@ -422,11 +423,16 @@ func (w *Web) rejectedDataset(a store.Application, t store.Task) bool {
 type appView struct {
 	App store.Application
 	// Facts is what the application asks for, datasets included.
-	Facts       *appFacts
-	Steps       []taskView
-	Open        []taskView
-	MyTasks     []taskView
-	Agreements  []store.Agreement
+	Facts      *appFacts
+	Steps      []taskView
+	Open       []taskView
+	MyTasks    []taskView
+	Agreements []store.Agreement
+	// Docs are the agreements' texts recorded when their signing opened
+	// (the latest of each kind); SM2 the parties' signatures on them, by
+	// kind/org.
+	Docs        map[string]*store.AgreementDocument
+	SM2         map[string]*store.AgreementSignature
 	Models      []store.Model
 	Evaluations []store.Evaluation
 	Audit       []auditRow
@@ -467,6 +473,22 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	av.Facts = tc.facts(v, a)
 	if av.Agreements, err = st.Agreements(ctx, a.ID); err != nil {
 		return av, err
+	}
+	docs, err := st.AgreementDocuments(ctx, a.ID)
+	if err != nil {
+		return av, err
+	}
+	av.Docs = map[string]*store.AgreementDocument{}
+	for k, d := range documents.Latest(docs) {
+		av.Docs[k] = &d
+	}
+	sigs, err := st.AgreementSignatures(ctx, a.ID)
+	if err != nil {
+		return av, err
+	}
+	av.SM2 = map[string]*store.AgreementSignature{}
+	for _, s := range sigs {
+		av.SM2[s.Kind+"/"+s.Org] = &s // in signing order: the latest stays
 	}
 	if av.Models, err = st.Models(ctx, a.ID); err != nil {
 		return av, err
