@@ -16,6 +16,7 @@ import (
 	"github.com/datagate/datagate/api"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/demo"
@@ -63,7 +64,8 @@ func newEnv(t testing.TB, opts ...web.Option) *env {
 	srv := &api.Server{Deps: deps,
 		Auth:      &identity.Service{Store: st, Now: clk.Now},
 		Orgs:      workflows.Orgs{BigDataCenter: "bdc", Bureau: "stbd", Operator: "gdo"},
-		Deadlines: workflows.DefaultDeadlines()}
+		Deadlines: workflows.DefaultDeadlines(),
+		Files:     files.NewDir(t.TempDir()), AttachmentLimits: api.DefaultAttachmentLimits()}
 	srv.Pages = web.New(deps, opts...).Pages()
 	e := &env{t: t, st: st, srv: srv, http: httptest.NewServer(srv.Handler()), clock: clk}
 	t.Cleanup(e.http.Close)

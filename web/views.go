@@ -57,6 +57,8 @@ type datasetRow struct {
 type appFacts struct {
 	App      store.Application
 	Datasets []datasetRow
+	// Attachments are the documents attached to it, for every decider.
+	Attachments []store.Attachment
 	// Org is the viewer's org: its own datasets are marked.
 	Org string
 }
@@ -151,6 +153,8 @@ type taskContext struct {
 	// appTasks: every task of the applications whose tasks' views name
 	// another task (About, Answers).
 	appTasks map[uint64][]store.Task
+	// attachments: each application's documents.
+	attachments map[uint64][]store.Attachment
 }
 
 // loadTaskContext loads, for tasks, their applications with their datasets'
@@ -209,6 +213,12 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 	var err error
 	if tc.catalog, err = st.DatasetsByCode(ctx, codes); err != nil {
 		return nil, err
+	}
+	tc.attachments = map[uint64][]store.Attachment{}
+	for id := range tc.apps {
+		if tc.attachments[id], err = st.Attachments(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	if needRegulators {
 		if tc.regulators, err = st.Orgs(ctx, store.KindRegulator); err != nil {
@@ -332,7 +342,7 @@ func (tc *taskContext) datasetRows(a store.Application, dept string) []datasetRo
 
 // facts is application a as v reads it.
 func (tc *taskContext) facts(v viewer, a store.Application) *appFacts {
-	return &appFacts{App: a, Datasets: tc.datasetRows(a, ""), Org: v.User.OrgCode}
+	return &appFacts{App: a, Datasets: tc.datasetRows(a, ""), Attachments: tc.attachments[a.ID], Org: v.User.OrgCode}
 }
 
 // taskView builds one task's view for v.
@@ -453,7 +463,12 @@ type appView struct {
 	CanSubmitModel, CanExitNotice      bool
 	CanRequestEvaluation, CanTerminate bool
 	// CanRenew: the viewer's org may apply for this application's renewal.
-	CanRenew                              bool
+	CanRenew bool
+	// AttachKinds are the kinds of document the viewer may attach: the
+	// applicant's while the case runs, or a review opinion on one of
+	// ReviewTasks, the open tasks its org holds.
+	AttachKinds                           []string
+	ReviewTasks                           []taskView
 	ApplicantMustAct, OthersMustAct, Done bool
 }
 
@@ -536,6 +551,24 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	sort.SliceStable(av.Open, func(i, j int) bool { return av.Open[i].DueAt.Before(av.Open[j].DueAt) })
 	s := a.Status
 	av.Done = s == domain.StatusClosed || s == domain.StatusRejected || s == domain.StatusWithdrawn
+	if v.Can["AttachmentUpload"] && !av.Done {
+		if av.Own {
+			for _, k := range domain.AttachmentKinds() {
+				if domain.AttachedByApplicant(k) {
+					av.AttachKinds = append(av.AttachKinds, k)
+				}
+			}
+		} else {
+			for _, t := range av.Open {
+				if t.Mine {
+					av.ReviewTasks = append(av.ReviewTasks, t)
+				}
+			}
+			if len(av.ReviewTasks) > 0 {
+				av.AttachKinds = []string{domain.AttachmentReviewOpinion}
+			}
+		}
+	}
 	av.CanSubmit = av.Own && v.Can["ApplicationSubmit"] && s == domain.StatusDraft
 	av.CanEdit = av.Own && v.Can["ApplicationEdit"] && s == domain.StatusDraft
 	av.CanWithdraw = av.Own && v.Can["ApplicationWithdraw"] && slices.Contains(withdrawable, s)

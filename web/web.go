@@ -16,6 +16,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"path"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
@@ -210,7 +212,16 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			}
 			return *p
 		},
-		"join":  strings.Join,
+		"join": strings.Join,
+		// uploadAccept is the file input's accept: the allowed extensions.
+		"uploadAccept": func() string { return strings.Join(files.AllowedExts(), ",") },
+		// size is a file's size for people: KB under a megabyte, else MB.
+		"size": func(n int64) string {
+			if n < 1<<20 {
+				return fmt.Sprintf("%.0f KB", math.Ceil(float64(n)/1024))
+			}
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		},
 		"split": strings.Fields,
 		"ints":  func(xs ...int) []int { return xs },
 		// sortTH is a sortable column's header (lists.go).
@@ -320,7 +331,7 @@ var canNames = map[string]rbac.Action{
 	"AuthorizationEnd": rbac.AuthorizationEnd, "TaskRead": rbac.TaskRead, "TaskDecide": rbac.TaskDecide,
 	"TaskAssign": rbac.TaskAssign, "SupervisionRead": rbac.SupervisionRead, "SupervisionUrge": rbac.SupervisionUrge,
 	"SupervisionFlag": rbac.SupervisionFlag, "AuditRead": rbac.AuditRead, "UserAdmin": rbac.UserAdmin,
-	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin,
+	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.

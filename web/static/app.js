@@ -215,6 +215,40 @@
     showError(form, (json && json.error) || { message: msg('failed') + ' (' + res.status + ')' });
   });
 
+  // A form marked data-upload sends its fields and file as
+  // multipart/form-data to that endpoint, with the upload's progress in
+  // its <progress>; a refusal is shown next to the field it names.
+  document.addEventListener('submit', (e) => {
+    const form = e.target;
+    if (!form.hasAttribute('data-upload')) return;
+    e.preventDefault();
+    clearErrors(form);
+    const bar = form.querySelector('progress');
+    const done = (err) => {
+      busy(form, false);
+      if (bar) bar.hidden = true;
+      showError(form, err);
+    };
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.getAttribute('data-upload'));
+    xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.setRequestHeader('Accept-Language', lang);
+    if (bar) {
+      bar.hidden = false;
+      bar.value = 0;
+      xhr.upload.addEventListener('progress', (p) => { if (p.lengthComputable) bar.value = p.loaded / p.total; });
+    }
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) { window.location.reload(); return; }
+      let err = null;
+      try { err = JSON.parse(xhr.responseText).error; } catch { err = null; }
+      done(err || { message: msg('failed') + ' (' + xhr.status + ')' });
+    });
+    xhr.addEventListener('error', () => done({ message: msg('network') }));
+    busy(form, true);
+    xhr.send(new FormData(form));
+  });
+
   // Grade-3 data, and closed data eligible for authorized operation, may
   // be used only in the secure environment (data-secure): picking it takes
   // download and API access off the form (the API refuses them too).
