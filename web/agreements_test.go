@@ -61,52 +61,20 @@ func TestAgreementDocumentsOnTheApplicationPage(t *testing.T) {
 	}
 }
 
-// Every decider sees the documents attached to an application, by kind,
-// name, size, uploader's display name and org, with a download link; the
-// applicant is offered its kinds to attach, a reviewer a review opinion on
-// its own open task, and a department not on the case sees nothing.
-func TestAttachmentsOnTheApplicationPage(t *testing.T) {
+// A signer reads the text it signs from the signing task itself.
+func TestSigningTaskLinksItsText(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	a := e.application("acme-fintech", "applicant", "信贷风控", domain.StatusDepartmentReview, "DS-0100")
-	e.task(a, 1, domain.TaskDepartmentReview, "gsa", e.clock.Now(), e.clock.Now().AddDate(0, 0, 20))
-	att := &store.Attachment{ApplicationID: a.ID, Kind: domain.AttachmentQualification, Name: "营业执照.pdf",
-		MediaType: "application/pdf", Size: 182044, SM3: strings.Repeat("0f", 32), UploadedBy: "applicant",
-		UploaderOrg: "acme-fintech", UploadedAt: e.clock.Now()}
-	if err := e.st.AddAttachment(ctx, att, domain.RoleApplicant, 0); err != nil {
-		t.Fatal(err)
-	}
-	uploader, err := e.st.UserByName(ctx, "applicant")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := fmt.Sprintf("/applications/%d", a.ID)
-	link := fmt.Sprintf("/api/v1/applications/%d/attachments/%d", a.ID, att.ID)
-
-	reviewer := e.as("reviewer-gsa").get(path).Body
-	for _, want := range []string{"资质证明", "营业执照.pdf", link, "178 KB", uploader.DisplayName, "上传附件", "审查意见", `name="task_id"`} {
-		if !strings.Contains(reviewer, want) {
-			t.Errorf("the reviewer's page lacks %q", want)
+	a := e.application("acme-fintech", "applicant", "信贷风控", domain.StatusAgreements, "DS-0100")
+	e.task(a, 1, domain.TaskSignCommitment, "acme-fintech", e.clock.Now(), e.clock.Now().AddDate(0, 0, 10))
+	e.task(a, 2, domain.TaskFileService, "stbd", e.clock.Now(), e.clock.Now().AddDate(0, 0, 10))
+	link := fmt.Sprintf("/api/v1/applications/%d/agreements/commitment/document", a.ID)
+	for _, path := range []string{fmt.Sprintf("/applications/%d", a.ID), "/inbox"} {
+		if body := e.as("applicant").get(path).Body; !strings.Contains(body, link) || !strings.Contains(body, "阅读待签署的利用承诺文本（PDF）") {
+			t.Errorf("%s: the signing task does not link its text", path)
 		}
 	}
-	if strings.Contains(reviewer, `value="qualification"`) {
-		t.Error("a reviewer is offered the applicant's kinds")
-	}
-	applicant := e.as("applicant").get(path).Body
-	for _, want := range []string{link, `value="qualification"`, `value="destruction_certificate"`, `accept=".pdf,.ofd,.png,.jpg,.jpeg,.docx,.xlsx"`} {
-		if !strings.Contains(applicant, want) {
-			t.Errorf("the applicant's page lacks %q", want)
-		}
-	}
-	if strings.Contains(applicant, `value="review_opinion"`) {
-		t.Error("the applicant is offered a review opinion")
-	}
-	en := e.as("reviewer-gsa")
-	en.lang = "en"
-	if body := en.get(path).Body; !strings.Contains(body, "Qualification certificate") || !strings.Contains(body, "Attach a document") {
-		t.Error("the English page lacks the kind or the form")
-	}
-	if p := e.as("reviewer-health").get(path); p.Status == 200 && strings.Contains(p.Body, link) {
-		t.Error("a department not on the case sees the attachment")
+	// Filing (备案) is an act on the signed bundle, not a signature of a text.
+	if body := e.as("bureau_officer").get("/inbox").Body; strings.Contains(body, "阅读待签署") {
+		t.Error("the filing task offers a text to sign")
 	}
 }
