@@ -26,6 +26,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/files"
 	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/rbac"
@@ -213,6 +214,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			return *p
 		},
 		"join": strings.Join,
+		// signs is the agreement a signing task signs; "" for other tasks.
+		"signs": func(kind string) string { a, _ := documents.AgreementOfTask(kind); return a },
 		// uploadAccept is the file input's accept: the allowed extensions.
 		"uploadAccept": func() string { return strings.Join(files.AllowedExts(), ",") },
 		// size is a file's size for people: KB under a megabyte, else MB.
