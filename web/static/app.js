@@ -220,7 +220,7 @@
   // its <progress>; a refusal is shown next to the field it names.
   document.addEventListener('submit', (e) => {
     const form = e.target;
-    if (!form.hasAttribute('data-upload-off')) return;
+    if (!form.hasAttribute('data-upload')) return;
     e.preventDefault();
     clearErrors(form);
     const bar = form.querySelector('progress');
