@@ -6,12 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/datagate/datagate/domain"
-	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/browsertest"
 )
 
@@ -24,9 +22,7 @@ func TestBrowserAttachments(t *testing.T) {
 		t.Skip("starts a browser")
 	}
 	e := newEnv(t)
-	e.clock.mu.Lock()
-	e.clock.now = time.Now()
-	e.clock.mu.Unlock()
+	e.wallClock()
 	a := e.application("acme-fintech", "applicant", "附件测试", domain.StatusInitialReview, "DS-0100")
 	dir := t.TempDir()
 	good := filepath.Join(dir, "营业执照.pdf")
@@ -38,17 +34,7 @@ func TestBrowserAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := chromedp.NewContext(browsertest.Start(t, chromium), chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := &btab{t: t, ctx: ctx, base: e.http.URL}
-	b.open("/login")
-	b.set("#username", "applicant")
-	b.set("#password", identity.DemoPassword)
-	b.submit("#login-submit")
-	b.wait("#sign-out")
+	b := signedInTab(t, browsertest.Start(t, chromium), e, "applicant")
 
 	id := itoa(a.ID)
 	file := "#upload-file-" + id

@@ -32,29 +32,11 @@ func TestBrowserForms(t *testing.T) {
 		t.Skip("starts a browser")
 	}
 	e := newEnv(t)
-	// The browser keeps a cookie until its expiry by the wall clock.
-	e.clock.mu.Lock()
-	e.clock.now = time.Now()
-	e.clock.mu.Unlock()
+	e.wallClock()
 	draft := e.application("acme-fintech", "applicant", "浏览器草稿", domain.StatusDraft, "DS-0100")
 
 	bctx := browsertest.Start(t, chromium)
-	tab := func(user string) *btab {
-		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		// The tab opens on the context's first use, which must not be one
-		// with a timeout: the tab would close with it.
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatalf("open a tab for %s: %v", user, err)
-		}
-		b := &btab{t: t, ctx: ctx, base: e.http.URL}
-		b.open("/login")
-		b.set("#username", user)
-		b.set("#password", identity.DemoPassword)
-		b.submit("#login-submit")
-		b.wait("#sign-out")
-		return b
-	}
+	tab := func(user string) *btab { return signedInTab(t, bctx, e, user) }
 
 	// The draft editor: a refusal shows at its field; saving goes back to
 	// the application's page with the new values.
@@ -188,6 +170,34 @@ func startedWith(t *testing.T, c temporal.Client, id string) workflows.Applicati
 		t.Fatalf("input of %s: %v", id, err)
 	}
 	return in
+}
+
+// wallClock sets the test clock to the wall clock: the browser keeps a
+// cookie until its expiry by the wall clock.
+func (e *env) wallClock() {
+	e.clock.mu.Lock()
+	e.clock.now = time.Now()
+	e.clock.mu.Unlock()
+}
+
+// signedInTab opens a tab of its own (its own cookies) in the browser bctx
+// and signs user in there.
+func signedInTab(t *testing.T, bctx context.Context, e *env, user string) *btab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// The tab opens on the context's first use, which must not be one
+	// with a timeout: the tab would close with it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab for %s: %v", user, err)
+	}
+	b := &btab{t: t, ctx: ctx, base: e.http.URL}
+	b.open("/login")
+	b.set("#username", user)
+	b.set("#password", identity.DemoPassword)
+	b.submit("#login-submit")
+	b.wait("#sign-out")
+	return b
 }
 
 // btab is one user's tab.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
-	"github.com/datagate/datagate/identity"
 	"github.com/datagate/datagate/internal/browsertest"
 	"github.com/datagate/datagate/store"
 )
@@ -30,10 +29,7 @@ func TestBrowserLists(t *testing.T) {
 		t.Skip("starts a browser")
 	}
 	e := newEnv(t)
-	// The browser keeps a cookie until its expiry by the wall clock.
-	e.clock.mu.Lock()
-	e.clock.now = time.Now()
-	e.clock.mu.Unlock()
+	e.wallClock()
 	now := e.clock.Now()
 	f := e.fixture()
 	for i := 1; i <= 30; i++ {
@@ -46,20 +42,7 @@ func TestBrowserLists(t *testing.T) {
 	}
 
 	bctx := browsertest.Start(t, chromium)
-	tab := func(user string) *btab {
-		ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatalf("open a tab for %s: %v", user, err)
-		}
-		b := &btab{t: t, ctx: ctx, base: e.http.URL}
-		b.open("/login")
-		b.set("#username", user)
-		b.set("#password", identity.DemoPassword)
-		b.submit("#login-submit")
-		b.wait("#sign-out")
-		return b
-	}
+	tab := func(user string) *btab { return signedInTab(t, bctx, e, user) }
 
 	// 待办 → the application's page, with the decision form.
 	gsa := tab("reviewer-gsa")
