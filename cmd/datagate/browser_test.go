@@ -117,6 +117,15 @@ func TestBrowserLifecycle(t *testing.T) {
 	// The workflow moves the application on a moment after it starts.
 	app.openUntil("/applications/1", `#app-1 .badge.status-initial_review`)
 	app.shot("05-application-submitted")
+	// The applicant attaches its business licence to it.
+	licence := filepath.Join(t.TempDir(), "营业执照.pdf")
+	if err := os.WriteFile(licence, []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	app.setValue("#upload-kind-1", "qualification")
+	app.do("choose the licence", chromedp.SetUploadFiles(chromedp.CSS("#upload-file-1"), []string{licence}))
+	app.submit(".upload-form button[type=submit]")
+	app.wait(".attachment-list")
 
 	// A second application: it will wait too long at initial review.
 	app.open("/applications/new?datasets=DS-0100")
@@ -141,6 +150,17 @@ func TestBrowserLifecycle(t *testing.T) {
 	// Each provider department decides its own share. Commerce first tries
 	// to reject without a reason: the refusal shows next to the field.
 	gsa := w.signIn("reviewer-gsa")
+	// The reviewer sees what it decides: the purpose, and the attachment,
+	// which it opens.
+	gsa.openUntil("/applications/1", `.attachment-list a[download]`)
+	if txt := gsa.text("#app-1"); !strings.Contains(txt, "对本市小微企业进行授信评估") || !strings.Contains(txt, "营业执照.pdf") {
+		t.Errorf("the reviewer does not see the purpose and the attachment: %.300s", txt)
+	}
+	if got := gsa.poll("open the attachment", `(() => { const x = new XMLHttpRequest();
+		x.open('GET', document.querySelector('.attachment-list a[download]').href, false); x.send();
+		return x.status === 200 && x.responseText.startsWith('%PDF') ? 'pdf' : 'no: ' + x.status; })()`); got != "pdf" {
+		t.Errorf("opening the attachment: %s", got)
+	}
 	gsa.decide(1, "approve")
 	com := w.signIn("reviewer-commerce")
 	com.openUntil("/applications/1", `.mytasks button[value="reject"]`)
@@ -164,6 +184,15 @@ func TestBrowserLifecycle(t *testing.T) {
 	app.decide(1, "sign")
 	bureau.decide(1, "file")
 	app.openUntil("/applications/1", `#app-1 .badge.status-active`)
+	// Each agreement is a text signed with SM2 by each party in turn; the
+	// bundles verify offline with the CLI, and not once a byte changes.
+	app.wait(`#agreement-authorization a[href$="/agreements/authorization/bundle"]`)
+	if n := app.poll("count the SM2 signatures", `String(document.querySelectorAll('.agreements .badge.sm2').length)`); n != "5" {
+		t.Errorf("%s SM2 signatures on the page, want 5 (authorization 2, service 2, commitment 1)", n)
+	}
+	api := &httpClient{t: t, base: "http://" + s.addr}
+	verifyBundle(t, api, "/api/v1/applications/1/agreements/authorization/bundle", "")
+	verifyBundle(t, api, "/api/v1/applications/1/agreements/service/bundle", "")
 
 	// A model built on the data, reviewed by the bureau and both
 	// departments.
