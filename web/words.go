@@ -287,20 +287,21 @@ func (w *Web) said(lang, actor, text string) string {
 
 // systemPhrases are the fixed reasons the workflows give, by catalog key.
 var systemPhrases = map[string]string{
-	"overdue: escalated to supervision":                                        "said.escalated",
-	"every dataset was rejected":                                               "said.all_rejected",
-	"rectification period elapsed":                                             "said.rectification_elapsed",
-	"rectification period elapsed without a report":                            "said.rectification_no_report",
-	"datasets approved after the agreements":                                   "said.approved_after",
-	"department decided":                                                       "said.department_decided",
+	"overdue: escalated to supervision":             "said.escalated",
+	"every dataset was rejected":                    "said.all_rejected",
+	"rectification period elapsed":                  "said.rectification_elapsed",
+	"rectification period elapsed without a report": "said.rectification_no_report",
+	"datasets approved after the agreements":        "said.approved_after",
+	"more datasets approved: the signatures on the earlier text are void, and every party signs the new text": "said.supplement_revised",
+	"department decided": "said.department_decided",
 	"not supplemented by the deadline: deemed withdrawn (视为撤回)":                "said.not_supplemented",
 	"the agreements were not signed by the deadline: deemed withdrawn (视为撤回)":  "said.not_signed",
 	"the return and destruction of the data was not confirmed by the deadline": "said.exit_not_confirmed",
-	"exit not complied":                                                        "said.exit_not_complied",
-	"exit notice period elapsed":                                               "said.exit_elapsed",
-	"authorization period ended":                                               "said.period_ended",
-	"the applicant declined the agreements":                                    "said.declined",
-	"withdrawn by the applicant":                                               "said.withdrawn",
+	"exit not complied":                     "said.exit_not_complied",
+	"exit notice period elapsed":            "said.exit_elapsed",
+	"authorization period ended":            "said.period_ended",
+	"the applicant declined the agreements": "said.declined",
+	"withdrawn by the applicant":            "said.withdrawn",
 }
 
 // systemPatterns are the reasons the workflows give with values in them:

@@ -113,13 +113,38 @@ func (w *app) openSupplement(ctx workflow.Context, c *change) {
 		w.st.Agreements = append(w.st.Agreements, activities.Agreement{Kind: domain.AgreementSupplement,
 			Parties: []string{o.Bureau, o.Operator, w.in.ApplicantOrg}})
 	case s.Status == domain.AgreementPending:
-		return // being signed: the new datasets join it
+		// Being signed: the new datasets join it, and its text changes.
+		if len(s.Signatures) > 0 && workflow.GetVersion(ctx, supplementResignChange, workflow.DefaultVersion, 1) >= 1 {
+			w.resignSupplement(ctx, c, s)
+		}
+		return
 	default: // a later supplement, after one that was completed
 		s.Signatures, s.CompletedAt = nil, nil
 	}
 	w.openSignatures(ctx, c, domain.AgreementSupplement)
 	c.Agreements = append(c.Agreements, w.st.Agreements...)
 	w.m.audit(ctx, c, systemActor, "agreement.supplement_opened", domain.AgreementSupplement, "datasets approved after the agreements", "")
+}
+
+// supplementResignChange: a party signs exactly the text in front of it,
+// so datasets joining a supplementary agreement that some parties have
+// already signed void those signatures, and those parties sign the new
+// text. Before it, their signatures on the earlier text counted for
+// datasets it did not name.
+const supplementResignChange = "supplement-resign"
+
+// resignSupplement voids the signatures made on the supplementary
+// agreement's earlier text and asks those parties to sign the new one;
+// the parties yet to sign sign the new text on the tasks they hold. The
+// earlier signatures stay on the record, on the text they were made on.
+func (w *app) resignSupplement(ctx workflow.Context, c *change, s *activities.Agreement) {
+	for _, sig := range s.Signatures {
+		w.m.open(ctx, c, domain.TaskSignSupplement, sig.Org, domain.AgreementSupplement, 2)
+	}
+	s.Signatures = nil
+	c.Agreements = append(c.Agreements, w.st.Agreements...)
+	w.m.audit(ctx, c, systemActor, "agreement.supplement_revised", domain.AgreementSupplement,
+		"more datasets approved: the signatures on the earlier text are void, and every party signs the new text", "")
 }
 
 // cancelUnfinishedAgreements: the case ends before the agreements not yet

@@ -509,6 +509,99 @@ func TestApprovalAfterTheAgreementsNeedsASupplement(t *testing.T) {
 	}
 }
 
+// A party signs exactly the text in front of it: datasets that join a
+// supplementary agreement after a party signed it change its text, so that
+// signature is void and the party signs again; the datasets count only
+// once every party has signed the text that names them.
+func TestDatasetsJoiningASupplementVoidItsSignatures(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	h.at(2*hour, func() {
+		h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove, func(r *wf.DecideRequest) {
+			r.Items = []wf.DatasetItem{{Dataset: "DS-H1", Decision: domain.DecisionApprove},
+				{Dataset: "DS-H2", Decision: domain.DecisionReject, Reason: "涉及个人隐私", Basis: "第九条"}}
+		})
+		h.decide(domain.TaskDepartmentReview, samr, domain.DecisionReject, withReason("未开放", "第十条"))
+	})
+	h.signAll(3 * hour)
+	approved := func() int {
+		n := 0
+		for _, d := range h.app().Datasets {
+			if d.Decision == domain.DecisionApprove {
+				n++
+			}
+		}
+		return n
+	}
+	review := map[string]string{}
+	h.at(6*hour, func() {
+		for _, r := range h.rows() {
+			if r.Kind == domain.TaskDepartmentReview {
+				review[r.Department] = r.ID
+			}
+		}
+		h.must(appWFID, wf.UpdateFlagGroundless, wf.FlagRequest{Actor: supervisor(), TaskID: review[health], FlagID: 1, Reason: "依据不充分"})
+		h.must(appWFID, wf.UpdateFlagGroundless, wf.FlagRequest{Actor: supervisor(), TaskID: review[samr], FlagID: 2, Reason: "依据不充分"})
+	})
+	h.at(7*hour, func() {
+		h.decide(domain.TaskFlagAnswer, health, domain.DecisionReopen, withReason("重新审核", ""))
+		h.decide(domain.TaskFlagAnswer, samr, domain.DecisionReopen, withReason("重新审核", ""))
+	})
+	// The reopened review decides only what it rejected: DS-H1, approved
+	// and provisioned, is not decided again.
+	h.at(7*hour+30*time.Minute, func() {
+		task := h.task(domain.TaskDepartmentReview, health)
+		h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(health), Decision: domain.DecisionDecide,
+			Items: []wf.DatasetItem{{Dataset: "DS-H1", Decision: domain.DecisionReject, Reason: "改判", Basis: "第九条"},
+				{Dataset: "DS-H2", Decision: domain.DecisionApprove}}}, wf.ErrInvalid)
+	})
+	h.at(8*hour, func() { h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove) })
+	h.at(9*hour, func() {
+		if n := approved(); n != 1 {
+			t.Errorf("the reopened review approved DS-H2 after the agreements: %d datasets approved, want DS-H1 alone until the supplement", n)
+		}
+		h.decide(domain.TaskSignSupplement, bureau, domain.DecisionSign)
+	})
+	// samr approves too: DS-S1 joins the supplement the bureau has signed.
+	h.at(10*hour, func() { h.decide(domain.TaskDepartmentReview, samr, domain.DecisionApprove) })
+	h.at(11*hour, func() {
+		h.decide(domain.TaskSignSupplement, operator, domain.DecisionSign)
+		h.decide(domain.TaskSignSupplement, applicant, domain.DecisionSign)
+	})
+	h.at(12*hour, func() {
+		if n := approved(); n != 1 {
+			t.Errorf("signed by the operator and the applicant on the new text, by the bureau on the old: %d datasets approved, want 1", n)
+		}
+		if s := h.status(); s.Status != domain.StatusActive {
+			t.Errorf("status %s, want active", s.Status)
+		}
+		h.decide(domain.TaskSignSupplement, bureau, domain.DecisionSign)
+	})
+	h.at(13*hour, func() {
+		if n := approved(); n != 3 {
+			t.Errorf("after the bureau signed the new text: %d datasets approved, want 3", n)
+		}
+		h.env.CancelWorkflow()
+	})
+	h.run()
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	var revised, provisioned int
+	for _, e := range audit {
+		switch e.Action {
+		case "agreement.supplement_revised":
+			revised++
+		case "access.provisioned":
+			provisioned++
+			if provisioned == 2 && e.Target != "DS-H2,DS-S1" {
+				t.Errorf("provisioned after the supplement: %s, want DS-H2,DS-S1", e.Target)
+			}
+		}
+	}
+	if revised != 1 || provisioned != 2 {
+		t.Errorf("%d revisions and %d provisionings on the record, want 1 and 2", revised, provisioned)
+	}
+}
+
 // Edges of the clocks: a regulator asked by a review already late gets its
 // own time (the lateness stays the department's); a confirmation the bureau
 // sends back after the 30 days does not close the case at once; a period

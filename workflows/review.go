@@ -44,6 +44,9 @@ func (w *app) checkItems(t activities.Task, items []DatasetItem) error {
 		if !ok || d.Department != t.Department {
 			return refuse(ErrInvalid, p+"dataset", "dataset %q is not one of %s's datasets in this application", it.Dataset, t.Department)
 		}
+		if w.standing(d) {
+			return refuse(ErrInvalid, p+"dataset", "dataset %s was approved in an earlier round and stays approved; a reopened review decides only the datasets it rejected", it.Dataset)
+		}
 		if seen[it.Dataset] {
 			return refuse(ErrInvalid, p+"dataset", "dataset %q is decided twice", it.Dataset)
 		}
@@ -59,11 +62,17 @@ func (w *app) checkItems(t activities.Task, items []DatasetItem) error {
 		}
 	}
 	for _, d := range w.st.Datasets {
-		if d.Department == t.Department && !seen[d.Code] {
+		if d.Department == t.Department && !seen[d.Code] && !w.standing(d) {
 			return refuse(ErrInvalid, "items", "dataset %s has no decision; decide every dataset of %s", d.Code, t.Department)
 		}
 	}
 	return nil
+}
+
+// standing: a dataset a reopened review does not decide again, because
+// an earlier round approved it.
+func (w *app) standing(d DatasetState) bool {
+	return w.st.ReopenedKeepApproved && d.Decision != ""
 }
 
 func (w *app) dataset(code string) (DatasetState, bool) {
@@ -151,7 +160,7 @@ func (w *app) onDepartmentReview(ctx workflow.Context, c *change, t activities.T
 		decided[it.Dataset] = it
 	}
 	for i, d := range w.st.Datasets {
-		if d.Department != t.Department {
+		if d.Department != t.Department || w.standing(d) {
 			continue
 		}
 		it, ok := decided[d.Code]

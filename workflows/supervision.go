@@ -146,6 +146,12 @@ func (w *app) flagGroundless(ctx workflow.Context, r FlagRequest) (UpdateResult,
 	return UpdateResult{Status: w.st.Status, Opened: w.m.lastOpened}, nil
 }
 
+// reopenedReviewChange: a reopened department review decides only the
+// datasets it had rejected. Before it, the review decided all of its
+// datasets again, so a dataset the agreements already covered, and that
+// was provisioned, could turn pending or rejected.
+const reopenedReviewChange = "reopened-review-keeps-approved"
+
 // onFlagAnswer: uphold keeps the rejection (with its basis); reopen opens
 // the review again, with a new clock, and the application goes back to it.
 func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r DecideRequest) error {
@@ -169,6 +175,9 @@ func (w *app) onFlagAnswer(ctx workflow.Context, c *change, t activities.Task, r
 	case domain.TaskDepartmentReview:
 		if w.st.Status == domain.StatusRejected {
 			w.st.Status = domain.StatusDepartmentReview
+		}
+		if workflow.GetVersion(ctx, reopenedReviewChange, workflow.DefaultVersion, 1) >= 1 {
+			w.st.ReopenedKeepApproved = true
 		}
 		for i, d := range w.st.Datasets {
 			if d.Department == rej.Department && d.Decision == domain.DecisionReject {

@@ -256,6 +256,10 @@ type AppState struct {
 	// enforce them; histories from before the rules never set them.
 	OpinionsWithinReview bool `json:"opinions_within_review,omitempty"`
 	RectificationReports bool `json:"rectification_reports,omitempty"`
+	// ReopenedKeepApproved: a department review reopened by a flag
+	// decides only the datasets it had rejected; those it approved stand
+	// (set by the versioned code that reopens).
+	ReopenedKeepApproved bool `json:"reopened_keep_approved,omitempty"`
 	// LastRatedAt is when the last evaluation was rated qualified.
 	LastRatedAt     time.Time `json:"last_rated_at,omitzero"`
 	ExitEffectiveAt time.Time `json:"exit_effective_at,omitzero"`

@@ -191,8 +191,8 @@ func TestBrowserLifecycle(t *testing.T) {
 		t.Errorf("%s SM2 signatures on the page, want 5 (authorization 2, service 2, commitment 1)", n)
 	}
 	api := &httpClient{t: t, base: "http://" + s.addr}
-	verifyBundle(t, api, "/api/v1/applications/1/agreements/authorization/bundle", "")
-	verifyBundle(t, api, "/api/v1/applications/1/agreements/service/bundle", "")
+	verifyBundle(t, api, "/api/v1/applications/1/agreements/authorization/bundle", "", 2)
+	verifyBundle(t, api, "/api/v1/applications/1/agreements/service/bundle", "", 2)
 
 	// A model built on the data, reviewed by the bureau and both
 	// departments.

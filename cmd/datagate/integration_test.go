@@ -134,8 +134,8 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 	}
 	// Each agreement was signed with SM2 by its parties, across the
 	// restart; anyone verifies the bundle offline with the CLI.
-	ca := verifyBundle(t, c, appPath+"/agreements/authorization/bundle", "市科技与大数据局")
-	verifyBundle(t, c, appPath+"/agreements/service/bundle", "")
+	ca := verifyBundle(t, c, appPath+"/agreements/authorization/bundle", "市科技与大数据局", 2)
+	verifyBundle(t, c, appPath+"/agreements/service/bundle", "", 2)
 	var caOut bytes.Buffer
 	if err := run(ctx, []string{"agreement", "ca", "--data", cfg.Data}, func(string) string { return "" }, &caOut, io.Discard); err != nil || caOut.String() != string(ca) {
 		t.Errorf("agreement ca --data: %v; it prints the bundle's CA: %v", err, caOut.String() == string(ca))
@@ -186,12 +186,17 @@ func TestLifecycleOverHTTPWithRestart(t *testing.T) {
 			t.Errorf("step %s still open after closing", st.Kind)
 		}
 	}
-	// The recorded histories replay on the current code. With
-	// DATAGATE_RECORD_HISTORY=$PWD/workflows/testdata and
-	// DATAGATE_RECORD_LABEL=<label> they become the replay test's fixtures,
-	// beside the older ones.
 	appWF := workflows.ApplicationWorkflowID(id)
-	for name, wfID := range map[string]string{"application": appWF, "model": workflows.ModelWorkflowID(appWF, 1)} {
+	replayAndRecord(t, s, map[string]string{"application": appWF, "model": workflows.ModelWorkflowID(appWF, 1)})
+}
+
+// replayAndRecord replays the histories of the named workflows on the
+// current code. With DATAGATE_RECORD_HISTORY=$PWD/workflows/testdata and
+// DATAGATE_RECORD_LABEL=<label> they become the replay test's fixtures,
+// beside the older ones, as <name>_<label>_history.json.
+func replayAndRecord(t *testing.T, s *stack, workflowIDs map[string]string) {
+	t.Helper()
+	for name, wfID := range workflowIDs {
 		hist := history(t, s, wfID)
 		t.Logf("%s workflow history: %d events", name, len(hist.Events))
 		replayer := sdkworker.NewWorkflowReplayer()
@@ -431,7 +436,7 @@ func freePort(t *testing.T) int {
 // every signature in it with `datagate agreement verify` (naming signer,
 // when given), and checks that the command refuses each once one byte of
 // the document changes. It returns the bundle's CA certificate.
-func verifyBundle(t *testing.T, c *httpClient, path, signer string) []byte {
+func verifyBundle(t *testing.T, c *httpClient, path, signer string, parties int) []byte {
 	t.Helper()
 	req, _ := http.NewRequest("GET", c.base+path, nil)
 	req.AddCookie(c.session("supervisor").cookie)
@@ -469,7 +474,7 @@ func verifyBundle(t *testing.T, c *httpClient, path, signer string) []byte {
 			sigs = append(sigs, name)
 		}
 	}
-	if pdf == "" || len(sigs) != 2 {
+	if pdf == "" || len(sigs) != parties {
 		t.Fatalf("%s holds %v", path, z.File)
 	}
 	ca := filepath.Join(dir, "ca.crt")
