@@ -392,7 +392,9 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 		tv.CommentRequired = slices.Contains(commentRequired, t.Kind)
 		switch t.Kind {
 		case domain.TaskDepartmentReview:
-			tv.Datasets = tc.datasetRows(a, t.Department)
+			// A reopened review decides only what it rejected; what an
+			// earlier round approved stands.
+			tv.Datasets = slices.DeleteFunc(tc.datasetRows(a, t.Department), func(d datasetRow) bool { return d.Decision != "" })
 			tv.Regulators = tc.regulators
 			tv.PendingOpinion = tc.pendingOpinion[t.ID]
 		case domain.TaskSupplement:
