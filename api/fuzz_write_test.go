@@ -254,6 +254,12 @@ func FuzzFlagBody(f *testing.F) {
 		`{"task_id":"application-2-tdepartment_review-samr","reason":"无依据"}`, `{"task_id":""}`)
 }
 
+func FuzzCopyBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/applications/:id/copies", "dept_reviewer",
+		`{"to_org":"gsa","note":"请知悉"}`, `{"to_user":"initial_reviewer","note":"请阅"}`,
+		`{"to_user":"applicant","note":"x"}`, `{"to_user":"a","to_org":"b","note":""}`)
+}
+
 func FuzzAdminUserBody(f *testing.F) {
 	fuzzBody(f, "POST", "/api/v1/admin/users", "admin",
 		`{"username":"new-user","display_name":"新用户","org":"samr","role":"dept_reviewer","password":"a-long-enough-password"}`,
@@ -307,6 +313,7 @@ var fuzzedBodies = map[string]string{
 	"POST /api/v1/tasks/:id/transfer":           "FuzzTransferBody",
 	"POST /api/v1/supervision/urges":            "FuzzUrgeBody",
 	"POST /api/v1/supervision/flags":            "FuzzFlagBody",
+	"POST /api/v1/applications/:id/copies":      "FuzzCopyBody",
 	"POST /api/v1/admin/users":                  "FuzzAdminUserBody",
 	"POST /api/v1/admin/orgs":                   "FuzzAdminOrgBody",
 	"POST /api/v1/admin/roles":                  "FuzzAdminRoleBody",

@@ -4,6 +4,18 @@ package api
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
 	"kind %q cannot be listed": "单位类型 %q 不可列出",
+	// copies.go
+	"your organisation has no step in this application, so it does not send it for information": "本单位在该申请中没有办理环节，不能抄送",
+	"to_user or to_org is required":                    "请填写抄送对象：to_user（人员）或 to_org（单位）",
+	"give to_user or to_org, not both":                 "to_user 与 to_org 只能填写一项",
+	"no active user %q":                                "没有在用的用户 %q",
+	"a copy goes to someone else, not to yourself":     "不能抄送给自己",
+	"%q is not an official taking part in the process": "%q 不是参与审批流程的工作人员",
+	"no org %q": "没有单位 %q",
+	"%q is an applicant, not a government department":  "%q 是申请单位，不是政府部门",
+	"your own department sees the application already": "本部门已能查看该申请",
+	"%q is not a copy id":                              "%q 不是抄送编号",
+	"no copy %d was sent to you":                       "没有抄送给您的第 %d 号抄送",
 	// passwords.go
 	"password is not valid UTF-8 text":                                       "密码（password）不是有效的 UTF-8 文本",
 	"password is %d characters long; use at least %d":                        "密码（password）只有 %d 个字符，至少需要 %d 个",
@@ -221,18 +233,26 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
-	"write the new text, or leave the field out of edits to keep it":       "请填写新内容；如需保留原内容，请不要在 edits 中包含该字段",
-	"remove the control characters (and line breaks, in a one-line field)": "请删除控制字符（单行字段中也不能换行）",
-	"remove the invisible text-direction characters":                       "请删除不可见的文字方向控制字符",
-	"write it with visible characters":                                     "请填写可见的文字",
-	"shorten the search text":                                              "请缩短搜索内容",
-	"check the ID in the path or the body":                                 "请核对路径或请求体中的 ID",
-	"reload it to see where it stands, then retry":                         "请刷新查看当前状态后重试",
-	"choose another username":                                              "请换一个用户名",
-	"choose another code":                                                  "请换一个代码",
-	"reload your inbox to see who holds it":                                "请刷新待办列表查看承办人",
-	"give an application's number, e.g. application=12":                    "请填写申请编号，例如 application=12",
-	"see the flag already raised on this task":                             "请查看该任务已有的标记",
+	// copies.go
+	"copy an application your organisation has a step in":                           "请抄送本单位有办理环节的申请",
+	"name one person (to_user, a username) or one department (to_org, an org code)": "请指定一名人员（to_user，用户名）或一个部门（to_org，单位代码）",
+	"choose a colleague or an official of another department":                       "请选择本部门同事或其他部门的工作人员",
+	"take an org code from GET /api/v1/orgs":                                        "请从 GET /api/v1/orgs 中选取单位代码",
+	"choose a government department":                                                "请选择政府部门",
+	"name one colleague with to_user instead":                                       "如需抄送本部门同事，请用 to_user 指定",
+	"take the copy's id from GET /api/v1/copies":                                    "请从 GET /api/v1/copies 中选取抄送编号",
+	"write the new text, or leave the field out of edits to keep it":                "请填写新内容；如需保留原内容，请不要在 edits 中包含该字段",
+	"remove the control characters (and line breaks, in a one-line field)":          "请删除控制字符（单行字段中也不能换行）",
+	"remove the invisible text-direction characters":                                "请删除不可见的文字方向控制字符",
+	"write it with visible characters":                                              "请填写可见的文字",
+	"shorten the search text":                                                       "请缩短搜索内容",
+	"check the ID in the path or the body":                                          "请核对路径或请求体中的 ID",
+	"reload it to see where it stands, then retry":                                  "请刷新查看当前状态后重试",
+	"choose another username":                                                       "请换一个用户名",
+	"choose another code":                                                           "请换一个代码",
+	"reload your inbox to see who holds it":                                         "请刷新待办列表查看承办人",
+	"give an application's number, e.g. application=12":                             "请填写申请编号，例如 application=12",
+	"see the flag already raised on this task":                                      "请查看该任务已有的标记",
 	// admin.go
 	"use 2–64 lowercase letters, digits, dot, dash or underscore": "请使用 2–64 位小写字母、数字、点、连字符或下划线",
 	"use an org code from the org list":                           "请使用单位列表中的单位代码",

@@ -36,6 +36,10 @@ var expected = map[string][]string{
 	"POST /api/v1/applications/:id/attachments":              taskRoles,
 	"GET /api/v1/applications/:id/attachments/:attachment":   processRoles,
 	"POST /api/v1/applications/:id/supplement":               taskRoles,
+	"GET /api/v1/applications/:id/copies":                    officialRoles,
+	"POST /api/v1/applications/:id/copies":                   deciderRoles,
+	"GET /api/v1/copies":                                     officialRoles,
+	"POST /api/v1/copies/:copy/read":                         officialRoles,
 	"POST /api/v1/tasks/:id/claim":                           taskRoles,
 	"POST /api/v1/tasks/:id/release":                         taskRoles,
 	"POST /api/v1/tasks/:id/transfer":                        taskRoles,
@@ -93,6 +97,10 @@ var (
 	// processRoles take part in applications; the admin does not.
 	processRoles = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator", "supervisor"}
 	taskRoles    = []string{"applicant", "initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator"}
+	// deciderRoles are the officials with steps, who send copies (抄送);
+	// officialRoles read them, supervisors too.
+	deciderRoles  = []string{"initial_reviewer", "dept_reviewer", "regulator", "bureau_officer", "operator"}
+	officialRoles = append(deciderRoles[:len(deciderRoles):len(deciderRoles)], "supervisor")
 )
 
 // concrete fills a route's parameters with values that name nothing, so

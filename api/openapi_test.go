@@ -1154,6 +1154,30 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("download, no such", "GET", attachments+"/999", nil, "applicant", 404, ok)
 	c.send("download, bad number", "GET", attachments+"/x", nil, "applicant", 400, ok)
 
+	// copies (抄送): a reviewer with a step sends the application on
+	copies := app(w.submitted, "/copies")
+	r = c.send("copy to a department", "POST", copies, map[string]string{"to_org": "hrss", "note": "涉及贵局数据，请知悉"}, "reviewer-gsa", 201, ok)
+	r.decode(t, &decoded)
+	copied := decoded.ID
+	c.send("copy to an official", "POST", copies, map[string]string{"to_user": "bureau_officer", "note": "请阅"}, "reviewer-gsa", 201, ok)
+	c.send("copy, no note", "POST", copies, map[string]string{"to_org": "hrss"}, "reviewer-gsa", 400, bad)
+	c.send("copy, both recipients", "POST", copies, map[string]string{"to_org": "hrss", "to_user": "bureau_officer", "note": "x"}, "reviewer-gsa", 400, ok)
+	c.send("copy, unknown field", "POST", copies, `{"to_org":"hrss","note":"x","cc":"y"}`, "reviewer-gsa", 400, bad)
+	c.send("copy, to an applicant", "POST", copies, map[string]string{"to_org": "kangming-medai", "note": "x"}, "reviewer-gsa", 422, ok)
+	c.send("copy, by an org without a step", "POST", copies, map[string]string{"to_org": "hrss", "note": "x"}, "bureau_officer", 403, ok)
+	c.send("copy, by the applicant", "POST", copies, map[string]string{"to_org": "hrss", "note": "x"}, "applicant", 403, ok)
+	c.send("copy, not visible", "POST", app(w.submitted, "/copies"), map[string]string{"to_org": "hrss", "note": "x"}, "regulator", 404, ok)
+	c.send("an application's copies", "GET", copies, nil, "reviewer-gsa", 200, ok)
+	c.send("an application's copies, applicant", "GET", copies, nil, "applicant", 403, ok)
+	c.send("an application's copies, not visible", "GET", copies, nil, "regulator", 404, ok)
+	c.send("an application's copies, bad id", "GET", "/api/v1/applications/0/copies", nil, "reviewer-gsa", 400, ok)
+	c.send("my copies", "GET", "/api/v1/copies?unread=true&limit=5", nil, "reviewer-hrss", 200, ok)
+	c.send("my copies, bad unread", "GET", "/api/v1/copies?unread=maybe", nil, "reviewer-hrss", 400, bad)
+	c.send("my copies, applicant", "GET", "/api/v1/copies", nil, "applicant", 403, ok)
+	c.send("read a copy", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-hrss", 200, ok)
+	c.send("read a copy sent to others", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-gsa", 404, ok)
+	c.send("read a copy, bad id", "POST", "/api/v1/copies/x/read", nil, "reviewer-hrss", 400, ok)
+
 	// documents: the approval form and an agreement's text
 	c.send("approval form", "GET", app(w.submitted, "/approval-form"), nil, "reviewer-gsa", 200, ok)
 	c.send("approval form of a draft", "GET", app(w.draft, "/approval-form"), nil, "applicant", 409, ok)

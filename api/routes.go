@@ -58,6 +58,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/applications/:id/attachments", rbac.ApplicationRead, s.listAttachments},
 		{"POST", attachmentsPath, rbac.AttachmentUpload, s.uploadAttachment},
 		{"GET", "/api/v1/applications/:id/attachments/:attachment", rbac.ApplicationRead, s.downloadAttachment},
+		{"GET", "/api/v1/applications/:id/copies", rbac.CopyRead, s.listApplicationCopies},
+		{"POST", "/api/v1/applications/:id/copies", rbac.CopySend, s.copyApplication},
 		{"GET", "/api/v1/applications/:id/models", rbac.ApplicationRead, s.listModels},
 		{"GET", "/api/v1/applications/:id/evaluations", rbac.ApplicationRead, s.listEvaluations},
 		{"POST", "/api/v1/applications/:id/supplement", rbac.TaskDecide, s.supplement},
@@ -74,6 +76,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/tasks/:id/claim", rbac.TaskAssign, s.claimTask},
 		{"POST", "/api/v1/tasks/:id/release", rbac.TaskAssign, s.releaseTask},
 		{"POST", "/api/v1/tasks/:id/transfer", rbac.TaskAssign, s.transferTask},
+		{"GET", "/api/v1/copies", rbac.CopyRead, s.listCopies},
+		{"POST", "/api/v1/copies/:copy/read", rbac.CopyRead, s.readCopy},
 
 		{"GET", "/api/v1/supervision/overdue", rbac.SupervisionRead, s.overdue},
 		{"GET", "/api/v1/supervision/stats", rbac.SupervisionRead, s.departmentStats},

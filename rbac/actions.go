@@ -43,7 +43,12 @@ var (
 	ModelSubmit         = Action{"model", "submit"}
 	// AttachmentUpload is attaching a document to an application in the
 	// caller's scope; which kinds each org may attach is the API's rule.
-	AttachmentUpload  = Action{"attachment", "upload"}
+	AttachmentUpload = Action{"attachment", "upload"}
+	// CopySend is sending an application for information (抄送) to a
+	// colleague or another department; CopyRead is reading the copies
+	// received and an application's copies.
+	CopySend          = Action{"copy", "send"}
+	CopyRead          = Action{"copy", "read"}
 	ExitNotice        = Action{"exit", "notice"}
 	EvaluationRequest = Action{"evaluation", "request"}
 	AuthorizationEnd  = Action{"authorization", "terminate"}
@@ -85,14 +90,15 @@ var Builtin = func() [][3]string {
 	}
 	p = append(p, grant(domain.RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
 		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
-	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
-	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
-	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
-	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead, AttachmentUpload)...)
-	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
+	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
+	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
+	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead, AttachmentUpload,
+		CopySend, CopyRead)...)
+	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	// Supervisors read everything and decide nothing, except urges and
-	// groundless-rejection flags.
-	p = append(p, grant(domain.RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead)...)
+	// groundless-rejection flags; they read what is copied to them.
+	p = append(p, grant(domain.RoleSupervisor, SupervisionRead, SupervisionUrge, SupervisionFlag, AuditRead, CopyRead)...)
 	p = append(p, grant(domain.RoleAdmin, UserAdmin, RoleAdminAct, PolicyRead, CalendarAdmin, AuditRead)...)
 	return p
 }()

@@ -94,6 +94,11 @@ TaskAssign              Y        Y     Y      Y        Y      Y         .       
 # Attachments: every actor with a step attaches documents to the
 # applications in its scope (the applicant its own, reviewers opinions).
 AttachmentUpload        Y        Y     Y      Y        Y      Y         .        .     .
+# 抄送: an official with a step sends an application to a colleague or
+# another department for information; officials read what they received
+# (supervisors too); an applicant neither sends nor reads copies.
+CopySend                .        Y     Y      Y        Y      Y         .        .     .
+CopyRead                .        Y     Y      Y        Y      Y         Y        .     .
 # Supervision: supervisors see overdue work, urge, flag groundless
 # rejections and read the audit.
 SupervisionRead         .        .     .      .        Y②     .         Y        .     .
@@ -126,6 +131,7 @@ var actionNamed = map[string]Action{
 	"TokenManage": TokenManage, "ApplicationRead": ApplicationRead,
 	"ApplicationCreate": ApplicationCreate, "ApplicationSubmit": ApplicationSubmit,
 	"ApplicationWithdraw": ApplicationWithdraw, "ModelSubmit": ModelSubmit, "AttachmentUpload": AttachmentUpload,
+	"CopySend": CopySend, "CopyRead": CopyRead,
 	"ExitNotice": ExitNotice, "EvaluationRequest": EvaluationRequest,
 	"AuthorizationEnd": AuthorizationEnd, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,

@@ -104,13 +104,14 @@ func (f ApplicationFilter) scope(db, q *gorm.DB) *gorm.DB {
 	if f.SubmittedOnly {
 		q = q.Where("status <> ?", domain.StatusDraft)
 	}
+	// A department or a regulator also sees what was copied to it (抄送).
 	if f.Department != "" {
 		sub := db.Model(&ApplicationDataset{}).Select("application_id").Where("department = ?", f.Department)
-		q = q.Where("id IN (?)", sub)
+		q = q.Where("id IN (?) OR id IN (?)", sub, copiedTo(db, f.Department))
 	}
 	if f.TaskOrg != "" {
 		sub := db.Model(&Task{}).Select("application_id").Where("department = ?", f.TaskOrg)
-		q = q.Where("id IN (?)", sub)
+		q = q.Where("id IN (?) OR id IN (?)", sub, copiedTo(db, f.TaskOrg))
 	}
 	return f.narrow(db, q)
 }

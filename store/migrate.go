@@ -56,7 +56,7 @@ func schemaModels() []any {
 		&CasbinRule{}, &CasbinPolicyVersion{}, &Session{}, &APIToken{}, &HolidayTable{}, &CalendarYear{}, &IdempotencyKey{},
 		&Urge{}, &GroundlessFlag{},
 		&NotifyEvent{}, &Notification{}, &Delivery{}, &DeliveryAttempt{}, &NotifyContact{},
-		&TOTPSecret{}, &RecoveryCode{}, &SeedMarker{}, &Attachment{}, &AgreementDocument{}, &SigningKey{}, &AgreementSignature{},
+		&TOTPSecret{}, &RecoveryCode{}, &SeedMarker{}, &Attachment{}, &AgreementDocument{}, &SigningKey{}, &AgreementSignature{}, &Copy{},
 	}
 }
 
