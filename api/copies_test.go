@@ -75,6 +75,11 @@ func TestCopyOpensTheApplicationToItsRecipient(t *testing.T) {
 	if r := e.do("GET", appPath+"/copies", nil, "applicant"); r.Status != http.StatusForbidden {
 		t.Errorf("the applicant reads the copies: %d", r.Status)
 	}
+	for who, want := range map[string]bool{"applicant": false, "reviewer-hrss": true} {
+		if r := e.do("GET", appPath, nil, who); strings.Contains(string(r.Body), store.AuditCopied) != want {
+			t.Errorf("%s's record of the application shows the copy: %v, want %v", who, !want, want)
+		}
+	}
 
 	// Two of the department mark it read at once: one reading counts.
 	var wg sync.WaitGroup

@@ -23,6 +23,7 @@ import (
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/httpctx"
+	"github.com/datagate/datagate/rbac"
 	"github.com/datagate/datagate/store"
 	"github.com/datagate/datagate/workflows"
 )
@@ -545,6 +546,13 @@ func (s *Server) respondApplication(c *gin.Context, status int, id uint64) {
 	if err := s.renewalLinks(c, &d); err != nil {
 		fail(c, err)
 		return
+	}
+	u := user(c)
+	if ok, err := s.RBAC.Allow(u.Username, u.OrgCode, rbac.CopyRead); err != nil {
+		fail(c, err)
+		return
+	} else if !ok {
+		d.Audit = store.WithoutCopies(d.Audit)
 	}
 	d.Timeline = s.steps(tasks)
 	c.JSON(status, d)

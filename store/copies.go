@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +43,15 @@ const (
 	AuditCopied   = "application.copied"
 	AuditCopyRead = "copy.read"
 )
+
+// WithoutCopies leaves out the entries of copies: a copy carries the
+// reviewers' deliberation, which those who read no copies (the applicant)
+// do not see in an application's record either.
+func WithoutCopies(entries []AuditEntry) []AuditEntry {
+	return slices.DeleteFunc(entries, func(e AuditEntry) bool {
+		return e.Action == AuditCopied || e.Action == AuditCopyRead
+	})
+}
 
 // AddCopy records a copy and its sending in the audit, in one transaction.
 func (s *Store) AddCopy(ctx context.Context, c *Copy, role string) error {

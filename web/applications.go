@@ -341,3 +341,53 @@ func (w *Web) inboxDone(c *gin.Context) {
 	p.Data = d
 	w.render(c, http.StatusOK, "inbox_done", p)
 }
+
+// copyRow is one copy (抄送) the caller received, with its application.
+type copyRow struct {
+	store.Copy
+	App store.Application
+}
+
+type copiesData struct {
+	Rows   []copyRow
+	Unread bool
+	Pager  pager
+	Tabs   workTabs
+}
+
+// inboxCopies (抄送我的) lists the applications sent to the caller or the
+// caller's org for information, newest first, or the unread ones
+// (unread=1), each with who sent it, the note, and who marked it read.
+func (w *Web) inboxCopies(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := w.frame(c, "copies.title")
+	v := w.viewerOf(c, p)
+	d := copiesData{Unread: c.Query("unread") == "1"}
+	pg := parsePaging(c)
+	q := url.Values{}
+	if d.Unread {
+		q.Set("unread", "1")
+	}
+	copies, total, err := w.deps.Store.CopiesReceived(ctx, store.CopyFilter{Org: v.User.OrgCode, User: v.User.Username,
+		Unread: d.Unread, Limit: pg.Size, Offset: pg.offset()})
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ids := make([]uint64, 0, len(copies))
+	for _, cp := range copies {
+		ids = append(ids, cp.ApplicationID)
+	}
+	apps, err := w.deps.Store.ApplicationHeads(ctx, ids)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	for _, cp := range copies {
+		d.Rows = append(d.Rows, copyRow{Copy: cp, App: apps[cp.ApplicationID]})
+	}
+	d.Pager = newPager("/inbox/copies", q, pg, total)
+	d.Tabs = workTabsOf(p, "copies")
+	p.Data = d
+	w.render(c, http.StatusOK, "inbox_copies", p)
+}

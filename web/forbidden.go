@@ -27,6 +27,7 @@ var pageLabels = map[string]string{
 	"/applications/export":   "forbidden.page.export",
 	"/inbox":                 "nav.inbox",
 	"/inbox/done":            "done.title",
+	"/inbox/copies":          "copies.title",
 	"/supervision":           "nav.supervision",
 	"/audit":                 "nav.audit",
 	"/admin":                 "nav.admin",

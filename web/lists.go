@@ -576,12 +576,13 @@ func (w *Web) holder(lang string, v viewer, t taskView) string {
 // workTabs are the tabs of a user's work: 待办, 已办 and, for an applicant,
 // 我的申请; each shows when the user may open it.
 type workTabs struct {
-	Current          string
-	Todo, Done, Mine bool
+	Current                  string
+	Todo, Done, Mine, Copies bool
 }
 
 func workTabsOf(p *page, current string) workTabs {
-	return workTabs{Current: current, Todo: p.Can["TaskRead"], Done: p.Can["TaskRead"], Mine: p.Can["ApplicationCreate"]}
+	return workTabs{Current: current, Todo: p.Can["TaskRead"], Done: p.Can["TaskRead"], Mine: p.Can["ApplicationCreate"],
+		Copies: p.Can["CopyRead"]}
 }
 
 // value is a code of a known set in words, as the template function tx

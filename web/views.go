@@ -472,6 +472,14 @@ type appView struct {
 	AttachKinds                           []string
 	ReviewTasks                           []taskView
 	ApplicantMustAct, OthersMustAct, Done bool
+	// Copies are the application's copies (抄送), for the officials who
+	// read them; CanCopy: the viewer's org has a step in it and may send
+	// it to a colleague (CopyColleagues) or another department
+	// (CopyOrgs).
+	Copies         []store.Copy
+	CanCopy        bool
+	CopyColleagues []store.User
+	CopyOrgs       []store.Org
 }
 
 // appView loads an application's view for v.
@@ -517,6 +525,9 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 		entries, err := st.Audit(ctx, a.ID)
 		if err != nil {
 			return av, err
+		}
+		if !v.Can["CopyRead"] {
+			entries = store.WithoutCopies(entries)
 		}
 		if av.Audit, err = w.auditRows(ctx, entries); err != nil {
 			return av, err
@@ -579,7 +590,47 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	av.CanRequestEvaluation = v.Can["EvaluationRequest"] && s == domain.StatusActive
 	av.CanTerminate = v.Can["AuthorizationEnd"] && s == domain.StatusActive
 	av.CanRenew = av.Own && v.Can["ApplicationCreate"] && store.Renewable(a) && (av.RenewedBy == nil || !av.RenewedBy.Blocks())
+	if err := w.copyView(ctx, v, &av, tasks); err != nil {
+		return av, err
+	}
 	return av, nil
+}
+
+// copyView fills the application's copies (抄送) for an official who reads
+// them, and whom the viewer may send it to: a colleague, or another
+// government department, when the viewer's org has a step in it.
+func (w *Web) copyView(ctx context.Context, v viewer, av *appView, tasks []store.Task) error {
+	st := w.deps.Store
+	if !v.Can["CopyRead"] {
+		return nil
+	}
+	var err error
+	if av.Copies, err = st.CopiesOf(ctx, av.App.ID); err != nil {
+		return err
+	}
+	av.CanCopy = v.Can["CopySend"] && slices.ContainsFunc(tasks, func(t store.Task) bool { return t.Department == v.User.OrgCode })
+	if !av.CanCopy {
+		return nil
+	}
+	users, err := st.UsersOfOrg(ctx, v.User.OrgCode)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.ID != v.User.ID && !u.Disabled && u.Role != domain.RoleAdmin {
+			av.CopyColleagues = append(av.CopyColleagues, u)
+		}
+	}
+	orgs, err := st.Orgs(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if o.Kind != store.KindApplicant && o.Code != v.User.OrgCode {
+			av.CopyOrgs = append(av.CopyOrgs, o)
+		}
+	}
+	return nil
 }
 
 // verdict is a decision the reader of an application must see first: a

@@ -149,6 +149,7 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/account/tokens", Action: rbac.TokenManage, Handler: w.tokens},
 		{Method: "GET", Path: "/inbox", Action: rbac.TaskRead, Handler: w.inbox},
 		{Method: "GET", Path: "/inbox/done", Action: rbac.TaskRead, Handler: w.inboxDone},
+		{Method: "GET", Path: "/inbox/copies", Action: rbac.CopyRead, Handler: w.inboxCopies},
 		{Method: "GET", Path: "/supervision", Action: rbac.SupervisionRead, Handler: w.supervision},
 		{Method: "GET", Path: "/audit", Action: rbac.AuditRead, Handler: w.audit},
 		{Method: "GET", Path: "/admin", Action: rbac.UserAdmin, Handler: w.admin},
@@ -335,6 +336,7 @@ var canNames = map[string]rbac.Action{
 	"TaskAssign": rbac.TaskAssign, "SupervisionRead": rbac.SupervisionRead, "SupervisionUrge": rbac.SupervisionUrge,
 	"SupervisionFlag": rbac.SupervisionFlag, "AuditRead": rbac.AuditRead, "UserAdmin": rbac.UserAdmin,
 	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
+	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.

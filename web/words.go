@@ -211,6 +211,12 @@ func (w *Web) auditWhat(lang string, r auditRow) string {
 		return c.translate("audit.what.year", r.Target)
 	case a == "exit.confirmed":
 		return c.translate("audit.what.exit_confirmed")
+	case a == store.AuditCopied, a == store.AuditCopyRead:
+		// "<copy> <org>" or "<copy> <user> <org>": its recipient.
+		if len(f) == 3 {
+			return w.person(lang, f[1])
+		}
+		return w.orgName(lang, arg(1))
 	}
 	if internalID.MatchString(r.Target) {
 		return ""
