@@ -26,7 +26,11 @@ type Error struct {
 	// RequestID, on a 5xx, is the request's X-Request-ID, to quote to
 	// the administrator, who finds the cause in the log by it.
 	RequestID string `json:"request_id,omitempty"`
-	status    int
+	// Others are the request's other refusals, one a field, when more
+	// than one field is at fault (a draft's form): each is shown at its
+	// field at once.
+	Others []*Error `json:"others,omitempty"`
+	status int
 	// format and args rebuild the message in another language; zh is a
 	// message already translated (a workflow's refusal).
 	format string
@@ -51,6 +55,38 @@ func badRequest(field, hint, format string, args ...any) *Error {
 
 func unprocessable(field, hint, format string, args ...any) *Error {
 	return newErr(http.StatusUnprocessableEntity, "rule", field, hint, format, args...)
+}
+
+// fieldErrors collects the refusals of a request's fields.
+type fieldErrors []*Error
+
+// add keeps err, an *Error (nil is nothing).
+func (fe *fieldErrors) add(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		*fe = append(*fe, e)
+	}
+}
+
+// has reports whether field is refused already.
+func (fe fieldErrors) has(field string) bool {
+	for _, e := range fe {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// err is the first refusal, with the others: nil when there is none.
+// The first decides the status.
+func (fe fieldErrors) err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	first := *fe[0]
+	first.Others = fe[1:]
+	return &first
 }
 
 // fail writes err as JSON with the fitting status: one mapping for every

@@ -174,26 +174,34 @@ var accessModes = []string{store.AccessDownload, store.AccessAPI, store.AccessSa
 // of at most 5 years; closed data and grade-3 data in the secure
 // environment only (sandbox or model-result, not download or API).
 func (s *Server) checkApplication(ctx context.Context, b *applicationBody) (map[string]store.Dataset, error) {
+	// Every field at fault is named at once, so that a form shows each
+	// refusal at its field rather than one a submission.
+	var errs fieldErrors
 	if strings.TrimSpace(b.Title) == "" {
-		return nil, badRequest("title", "name the scenario, e.g. 小微企业信贷风控", "title is required")
+		errs.add(badRequest("title", "name the scenario, e.g. 小微企业信贷风控", "title is required"))
 	}
 	if strings.TrimSpace(b.Purpose) == "" {
-		return nil, badRequest("purpose", "state what the data will be used for", "purpose is required")
+		errs.add(badRequest("purpose", "state what the data will be used for", "purpose is required"))
 	}
-	if err := checkFields(fieldCheck{"title", &b.Title, ruleTitle}, fieldCheck{"domain", &b.Domain, ruleDomain},
-		fieldCheck{"description", &b.Description, ruleLongText}, fieldCheck{"purpose", &b.Purpose, rulePurpose},
-		fieldCheck{"scope", &b.Scope, ruleLongText}, fieldCheck{"security_controls", &b.SecurityControls, ruleLongText}); err != nil {
-		return nil, err
+	for _, f := range []fieldCheck{{"title", &b.Title, ruleTitle}, {"domain", &b.Domain, ruleDomain},
+		{"description", &b.Description, ruleLongText}, {"purpose", &b.Purpose, rulePurpose},
+		{"scope", &b.Scope, ruleLongText}, {"security_controls", &b.SecurityControls, ruleLongText}} {
+		if !errs.has(f.name) {
+			errs.add(checkFields(f))
+		}
 	}
 	switch {
 	case b.PeriodMonths < 1:
-		return nil, badRequest("period_months", "give the usage period in months, 1 to 60", "period_months must be at least 1")
+		errs.add(badRequest("period_months", "give the usage period in months, 1 to 60", "period_months must be at least 1"))
 	case b.PeriodMonths > 60:
-		return nil, unprocessable("period_months", "apply for at most 60 months; renew with a new application", "the usage period may not exceed 5 years (60 months)")
-	case !contains(accessModes, b.AccessMode):
-		return nil, badRequest("access_mode", "use one of: "+strings.Join(accessModes, ", "), "access_mode %q is not known", b.AccessMode)
-	case len(b.Datasets) == 0:
-		return nil, badRequest("datasets", "name at least one dataset code from /api/v1/catalog", "datasets is empty")
+		errs.add(unprocessable("period_months", "apply for at most 60 months; renew with a new application", "the usage period may not exceed 5 years (60 months)"))
+	}
+	if !contains(accessModes, b.AccessMode) {
+		errs.add(badRequest("access_mode", "use one of: "+strings.Join(accessModes, ", "), "access_mode %q is not known", b.AccessMode))
+	}
+	if len(b.Datasets) == 0 {
+		errs.add(badRequest("datasets", "name at least one dataset code from /api/v1/catalog", "datasets is empty"))
+		return nil, errs.err()
 	}
 	found, err := s.Store.DatasetsByCode(ctx, b.Datasets)
 	if err != nil {
@@ -205,29 +213,34 @@ func (s *Server) checkApplication(ctx context.Context, b *applicationBody) (map[
 		d, ok := found[code]
 		switch {
 		case seen[code]:
-			return nil, badRequest(field, "name each dataset once", "dataset %s is named twice", code)
+			errs.add(badRequest(field, "name each dataset once", "dataset %s is named twice", code))
 		case !ok:
-			return nil, badRequest(field, "use a dataset code from /api/v1/catalog", "no dataset %q in the catalog", code)
+			errs.add(badRequest(field, "use a dataset code from /api/v1/catalog", "no dataset %q in the catalog", code))
 		case !d.Requestable():
-			return nil, unprocessable(field, "remove it from datasets: data neither open nor eligible for authorized operation cannot be requested",
-				"dataset %s (%s) is closed (非开放) and not eligible for authorized operation (授权运营): it cannot be requested", code, d.Name)
+			errs.add(unprocessable(field, "remove it from datasets: data neither open nor eligible for authorized operation cannot be requested",
+				"dataset %s (%s) is closed (非开放) and not eligible for authorized operation (授权运营): it cannot be requested", code, d.Name))
 		}
 		seen[code] = true
 	}
 	// Every dataset may be requested; the access mode must suit each.
-	if store.SecureAccess(b.AccessMode) {
-		return found, nil
+	if store.SecureAccess(b.AccessMode) || errs.has("access_mode") {
+		return found, errs.err()
 	}
 	for _, code := range b.Datasets {
-		switch d := found[code]; {
+		d, ok := found[code]
+		switch {
+		case !ok:
 		case d.OpenAttribute == store.OpenClosed:
-			return nil, unprocessable("access_mode", "set access_mode to sandbox or model-result: closed data is used through authorized operation only",
-				"dataset %s (%s) is closed (非开放): it may be used only through authorized operation (授权运营) in the secure environment (access_mode sandbox or model-result), not by %s", code, d.Name, b.AccessMode)
+			errs.add(unprocessable("access_mode", "set access_mode to sandbox or model-result: closed data is used through authorized operation only",
+				"dataset %s (%s) is closed (非开放): it may be used only through authorized operation (授权运营) in the secure environment (access_mode sandbox or model-result), not by %s", code, d.Name, b.AccessMode))
 		case d.Grade >= 3:
-			return nil, unprocessable("access_mode", "use sandbox or model-result for grade-3 data", "dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s", code, d.Grade, b.AccessMode)
+			errs.add(unprocessable("access_mode", "use sandbox or model-result for grade-3 data", "dataset %s is grade %d: it may be used only in the secure environment (sandbox or model-result), not by %s", code, d.Grade, b.AccessMode))
+		}
+		if errs.has("access_mode") {
+			break
 		}
 	}
-	return found, nil
+	return found, errs.err()
 }
 
 // oneOf refuses a query filter outside its values; empty means no filter.

@@ -36,5 +36,9 @@ func localize(c *gin.Context, e *Error) *Error {
 	if h := zhHints[e.Hint]; h != "" {
 		out.Hint = h
 	}
+	out.Others = nil
+	for _, o := range e.Others {
+		out.Others = append(out.Others, localize(c, o))
+	}
 	return &out
 }

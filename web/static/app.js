@@ -118,7 +118,15 @@
   };
 
   let seq = 0;
+  // showError shows a refusal at its field, and the request's other
+  // refusals (err.others) each at its own, all at once; the first
+  // refused field takes the focus.
   const showError = (form, err) => {
+    const first = showOne(form, err);
+    (err.others || []).forEach((o) => showOne(form, o));
+    if (first) first.focus();
+  };
+  const showOne = (form, err) => {
     const p = document.createElement('p');
     p.id = 'err-' + (++seq);
     p.setAttribute('role', 'alert');
@@ -128,16 +136,18 @@
     if (!target) {
       p.className = 'form-error';
       form.prepend(p);
-      return;
+      return null;
     }
     p.className = 'field-error';
     (target.closest('.field') || target).append(p);
     const input = target.matches('input, select, textarea') ? target : target.querySelector('input:not([type="hidden"]):not(:disabled), select, textarea');
-    if (!input) return;
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('data-describedby', input.getAttribute('aria-describedby') || '');
+    if (!input) return null;
+    if (input.getAttribute('aria-invalid') !== 'true') {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('data-describedby', input.getAttribute('aria-describedby') || '');
+    }
     input.setAttribute('aria-describedby', ((input.getAttribute('aria-describedby') || '') + ' ' + p.id).trim());
-    input.focus();
+    return input;
   };
 
   const busy = (form, on) => {
