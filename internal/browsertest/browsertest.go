@@ -49,3 +49,24 @@ func Start(t testing.TB, chromium string) context.Context {
 	t.Logf("chromium started in %s", time.Since(began).Round(time.Millisecond))
 	return bctx
 }
+
+// Axe is the source of axe-core (axe.min.js, from npm), read from the
+// file DATAGATE_AXE names, for the accessibility checks the browser tests
+// inject into each page. Without it the check is skipped, or fails when
+// DATAGATE_REQUIRE_AXE is set (CI installs axe-core and sets both).
+func Axe(t testing.TB) string {
+	t.Helper()
+	path := os.Getenv("DATAGATE_AXE")
+	if path == "" {
+		if os.Getenv("DATAGATE_REQUIRE_AXE") == "" {
+			t.Skip("DATAGATE_AXE is not set: `npm install axe-core@4.14.1` and set it to node_modules/axe-core/axe.min.js " +
+				"(set DATAGATE_REQUIRE_AXE=1 to fail instead of skipping)")
+		}
+		t.Fatal("DATAGATE_REQUIRE_AXE is set, but DATAGATE_AXE names no axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read axe-core: %v", err)
+	}
+	return string(b)
+}
