@@ -15,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Store keeps file contents under their SM3 digest (64 hex characters).
@@ -110,6 +111,13 @@ func (d *Dir) Put(_ context.Context, digest string, r io.Reader, size int64) err
 	}
 	final := d.name(digest)
 	if _, err := os.Stat(final); err == nil {
+		// Stored already: it is young again, so that the removal of
+		// files no record names, which spares young ones, leaves it to
+		// the record about to name it.
+		now := time.Now()
+		if err := os.Chtimes(final, now, now); err != nil {
+			return fmt.Errorf("files: %w", err)
+		}
 		return nil
 	}
 	dir := final[:len(final)-len(digest)-1]

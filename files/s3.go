@@ -65,15 +65,13 @@ func (s *S3) Check(ctx context.Context) error {
 	return nil
 }
 
-// Put uploads the bytes unless an object of that digest exists already.
+// Put uploads the bytes, also when an object of that digest exists
+// already: the same bytes again, stored anew, make it young, so that the
+// removal of files no record names, which spares young ones, leaves it
+// to the record about to name it.
 func (s *S3) Put(ctx context.Context, digest string, r io.Reader, size int64) error {
 	if err := checkDigest(digest); err != nil {
 		return err
-	}
-	if _, err := s.c.StatObject(ctx, s.bucket, digest, minio.StatObjectOptions{}); err == nil {
-		return nil
-	} else if minio.ToErrorResponse(err).Code != minio.NoSuchKey {
-		return fmt.Errorf("files: %s: %w", s.where, err)
 	}
 	_, err := s.c.PutObject(ctx, s.bucket, digest, r, size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
 	if err != nil {

@@ -55,6 +55,9 @@ Usage:
                      platform CA certificate; say who signed and when, or exit 1
   datagate agreement ca [--db DSN | --data DIR | --keys DIR]
                      print the platform CA certificate (PEM) to hand to verifiers
+  datagate files check  --db DSN | --data DIR [--files LOC] [--delete-orphans [--min-age 24h]]
+                     check every file the database names is stored unchanged (exit 1
+                     if not); list the files no record names, and delete old ones
 
 Officials' second factor (dev, serve): DATAGATE_REQUIRE_SECOND_FACTOR (the admin,
 bureau_officer and supervisor roles sign in with a TOTP code; default true,
@@ -113,6 +116,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "agreement":
 		return runAgreement(ctx, args[1:], getenv, stdout, stderr)
+	case "files":
+		return runFiles(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
