@@ -372,7 +372,11 @@ const queryBudget = 2 * time.Minute
 func transient(err error) bool {
 	var de *serviceerror.DeadlineExceeded
 	var un *serviceerror.Unavailable
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) || errors.As(err, &un)
+	// The server refuses a Query while no worker has polled lately: a
+	// worker restarting, or one too busy to poll in time. Transient too.
+	var fp *serviceerror.FailedPrecondition
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) || errors.As(err, &un) ||
+		(errors.As(err, &fp) && strings.Contains(fp.Message, "no poller seen"))
 }
 
 func pause(ctx context.Context, d time.Duration) error {
