@@ -276,9 +276,11 @@
   // are kept across the reload that follows (sessionStorage) and shown
   // once: a summary, one line per row, and a refusal next to its row.
   const batch = document.querySelector('form[data-batch]');
+  const batchBox = document.getElementById('batch-results');
   const batchKey = 'dg-batch-results';
+  // bmsg is a word of the batch's, from the results' box.
+  const bmsg = (k) => (batchBox && batchBox.getAttribute('data-msg-' + k)) || k;
   if (batch) {
-    const bmsg = (k) => batch.getAttribute('data-msg-' + k) || k;
     const picks = () => [...document.querySelectorAll('input.batch-pick')];
     const choice = () => batch.querySelector('input[name="decision"]:checked');
     const refresh = () => {
@@ -350,7 +352,12 @@
           let text = named(err.message, key, label);
           if (err.hint && !/\/api\//.test(err.hint)) text += ' — ' + named(err.hint, key, label);
           // The task's ID is internal: the row's own words name it.
-          if (res.task_id) text = text.split(res.task_id).join(bmsg('this'));
+          if (res.task_id) {
+            const id = res.task_id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+            text = text.replace(new RegExp('(任务\\s*|[Tt]ask\\s+)?[“"]?' + id + '[”"]?', 'g'), bmsg('this'));
+            // Chinese puts no space after the words.
+            if (!lang.startsWith('en')) text = text.split(bmsg('this') + ' ').join(bmsg('this'));
+          }
           line.text = bmsg('refused').replace('{m}', text);
         }
         return line;
@@ -364,10 +371,8 @@
   const showBatch = () => {
     let saved;
     try { saved = JSON.parse(sessionStorage.getItem(batchKey) || 'null'); sessionStorage.removeItem(batchKey); } catch { saved = null; }
-    const box = document.getElementById('batch-results');
+    const box = batchBox;
     if (!saved || !box || saved.path !== location.pathname) return;
-    const form = document.querySelector('form[data-batch]');
-    const bmsg = (k) => (form && form.getAttribute('data-msg-' + k)) || k;
     const ok = saved.rows.filter((r) => r.ok).length;
     box.querySelector('.summary').textContent = bmsg('summary').replace('{ok}', ok).replace('{failed}', saved.rows.length - ok);
     const ul = box.querySelector('ul');
@@ -377,8 +382,9 @@
       li.textContent = r.label + ' — ' + r.text;
       ul.append(li);
       if (r.ok) return;
-      const pick = [...document.querySelectorAll('input.batch-pick')].find((p) => p.value === r.task);
-      const tr = pick && pick.closest('tr');
+      // The row, if still listed (a task a colleague claimed meanwhile
+      // is, without its checkbox).
+      const tr = r.task ? document.getElementById('row-' + r.task) : null;
       if (!tr) return;
       const p = document.createElement('p');
       p.className = 'field-error batch-error';
