@@ -13,7 +13,13 @@ import (
 // ownTask loads the path's task, of the caller's department: one of an
 // application the caller cannot see is 404, another department's 403.
 func (s *Server) ownTask(c *gin.Context) (store.Task, error) {
-	t, err := s.scopedTask(c, "id", c.Param("id"))
+	return s.ownTaskAt(c, "id", c.Param("id"))
+}
+
+// ownTaskAt is ownTask of task id, named by field (in the path or the
+// body).
+func (s *Server) ownTaskAt(c *gin.Context, field, id string) (store.Task, error) {
+	t, err := s.scopedTask(c, field, id)
 	if err != nil {
 		return t, err
 	}

@@ -92,6 +92,17 @@ func (fe fieldErrors) err() error {
 // fail writes err as JSON with the fitting status: one mapping for every
 // error the handlers and the workflows return.
 func fail(c *gin.Context, err error) {
+	status, out := errorBody(c, err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", unavailableRetryAfter)
+	}
+	c.AbortWithStatusJSON(status, gin.H{"error": out})
+}
+
+// errorBody is what fail answers for err: its status and its body in the
+// caller's language. An unexpected cause is logged, never sent; a 5xx
+// carries the request's ID.
+func errorBody(c *gin.Context, err error) (int, *Error) {
 	e := asError(err)
 	if e.cause != nil {
 		if log, _ := c.Value(logKey).(*slog.Logger); log != nil {
@@ -99,14 +110,11 @@ func fail(c *gin.Context, err error) {
 				"path", c.FullPath(), "error", e.cause)
 		}
 	}
-	if e.status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", unavailableRetryAfter)
-	}
 	out := localize(c, e)
 	if e.status >= http.StatusInternalServerError {
 		out.RequestID = c.Writer.Header().Get("X-Request-ID")
 	}
-	c.AbortWithStatusJSON(e.status, gin.H{"error": out})
+	return e.status, out
 }
 
 // unavailableRetryAfter is the Retry-After, in seconds, of a 503.

@@ -239,6 +239,17 @@ func FuzzDecisionBody(f *testing.F) {
 		`{"decision":"ask_regulator","regulator":"samr"}`)
 }
 
+// FuzzDecisionsBody fuzzes a batch: its rows name the env's review task
+// (application-2-tdepartment_review-samr, dept_reviewer's), tasks that
+// do not exist, and the same task twice.
+func FuzzDecisionsBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/tasks/decisions", "dept_reviewer",
+		`{"decisions":[{"task_id":"application-2-tdepartment_review-samr","decision":"pass"}]}`,
+		`{"decisions":[{"task_id":"application-2-tdepartment_review-samr","decision":"reject","reason":"r"},{"task_id":"application-2-tdepartment_review-samr","decision":"sign"}]}`,
+		`{"decisions":[{"task_id":"application-9-t1","decision":"file"},{"task_id":"","decision":""}]}`,
+		`{"decisions":[]}`, `{"decisions":null}`, `{"decisions":[{}]}`, `{"decisions":[1,2]}`)
+}
+
 func FuzzTransferBody(f *testing.F) {
 	fuzzBody(f, "POST", "/api/v1/tasks/:id/transfer", "dept_reviewer",
 		`{"to":"reviewer-samr","reason":"请假"}`, `{"to":"applicant"}`, `{"to":""}`)
@@ -310,6 +321,7 @@ var fuzzedBodies = map[string]string{
 	"POST /api/v1/applications/:id/terminate":   "FuzzActionBody",
 	"POST /api/v1/applications/:id/models":      "FuzzModelBody",
 	"POST /api/v1/tasks/:id/decision":           "FuzzDecisionBody",
+	"POST /api/v1/tasks/decisions":              "FuzzDecisionsBody",
 	"POST /api/v1/tasks/:id/transfer":           "FuzzTransferBody",
 	"POST /api/v1/supervision/urges":            "FuzzUrgeBody",
 	"POST /api/v1/supervision/flags":            "FuzzFlagBody",

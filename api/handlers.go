@@ -674,30 +674,42 @@ func checkEdits(edits map[string]string) error {
 }
 
 func (s *Server) decide(c *gin.Context) {
-	ctx := c.Request.Context()
-	t, err := s.ownTask(c)
+	a, err := s.decideTask(c, "id", c.Param("id"), func(store.Task) (decisionBody, error) {
+		var b decisionBody
+		return b, bind(c, &b)
+	})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := s.holds(c, t); err != nil {
-		fail(c, err)
-		return
+	c.JSON(http.StatusOK, a)
+}
+
+// decideTask decides task id (named by field in the request) as the
+// caller: the one path of every decision, alone or in a batch. The task
+// must be the caller's org's (one outside the caller's scope is 404, as
+// if it did not exist) and not held by a colleague; body reads the
+// decision once the task is known; its free text is bounded here, and
+// the workflow's Update checks the rest and applies it.
+func (s *Server) decideTask(c *gin.Context, field, id string, body func(store.Task) (decisionBody, error)) (updateAnswer, error) {
+	t, err := s.ownTaskAt(c, field, id)
+	if err != nil {
+		return updateAnswer{}, err
 	}
-	var b decisionBody
-	if err := bind(c, &b); err != nil {
-		fail(c, err)
-		return
+	if err := s.holds(c, t); err != nil {
+		return updateAnswer{}, err
+	}
+	b, err := body(t)
+	if err != nil {
+		return updateAnswer{}, err
 	}
 	if err := b.check(); err != nil {
-		fail(c, err)
-		return
+		return updateAnswer{}, err
 	}
 	if b.Regulator != "" {
-		org, err := s.Store.Org(ctx, b.Regulator)
+		org, err := s.Store.Org(c.Request.Context(), b.Regulator)
 		if err != nil || org.Kind != store.KindRegulator {
-			fail(c, badRequest("regulator", "use the org code of an industry regulator", "%q is not a regulator", b.Regulator))
-			return
+			return updateAnswer{}, badRequest("regulator", "use the org code of an industry regulator", "%q is not a regulator", b.Regulator)
 		}
 	}
 	res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
@@ -705,10 +717,9 @@ func (s *Server) decide(c *gin.Context) {
 		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits,
 	})
 	if err != nil {
-		fail(c, err)
-		return
+		return updateAnswer{}, err
 	}
-	c.JSON(http.StatusOK, answerOf(res))
+	return answerOf(res), nil
 }
 
 type actionBody struct {
@@ -855,17 +866,58 @@ func (s *Server) inbox(c *gin.Context) {
 			return
 		}
 	}
+	if err := taskFilters(c, &f); err != nil {
+		fail(c, err)
+		return
+	}
 	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)
 		return
 	}
-	tasks, err := s.Store.Inbox(c.Request.Context(), f)
+	ctx := c.Request.Context()
+	total, err := s.Store.CountInbox(ctx, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks)})
+	tasks := []store.Task{}
+	if total > int64(f.Offset) {
+		if tasks, err = s.Store.Inbox(ctx, f); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks), "total": total})
+}
+
+// taskFilters reads the inbox's keyword (q: the application's title or
+// number) and its range of due dates (due_from, due_to: YYYY-MM-DD in
+// China time, both days included).
+func taskFilters(c *gin.Context, f *store.InboxFilter) error {
+	f.Keyword = strings.TrimSpace(c.Query("q"))
+	if n := utf8.RuneCountInString(f.Keyword); n > store.MaxQueryRunes {
+		return badRequest("q", "shorten the search text", "the search text has %d characters, more than %d", n, store.MaxQueryRunes)
+	}
+	for _, d := range []struct {
+		field string
+		to    *time.Time
+		days  int
+	}{{"due_from", &f.DueFrom, 0}, {"due_to", &f.DueTo, 1}} {
+		v := c.Query(d.field)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, v, calendar.Zone)
+		if err != nil {
+			return badRequest(d.field, "use YYYY-MM-DD", "%s %q is not a date", d.field, v)
+		}
+		*d.to = t.AddDate(0, 0, d.days) // due_to includes its day
+	}
+	if !f.DueFrom.IsZero() && !f.DueTo.IsZero() && !f.DueFrom.Before(f.DueTo) {
+		return badRequest("due_to", "use a due_to on or after due_from", "due_to %s is before due_from %s", c.Query("due_to"), c.Query("due_from"))
+	}
+	return nil
 }
 
 func (s *Server) overdue(c *gin.Context) {

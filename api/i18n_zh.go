@@ -229,6 +229,15 @@ var zhMessages = map[string]string{
 	"the %s agreement of this application has not been opened for signing": "本申请的 %s 协议尚未进入签署",
 	"no document of the %s agreement was recorded on this application":     "本申请的 %s 协议没有已记录的文本",
 	"the document cannot be printed: %s %s":                                "文书无法生成：%s %s",
+	// handlers.go: the inbox's filters
+	"due_to %s is before due_from %s": "办理时限（止）due_to %s 早于办理时限（起）due_from %s",
+	// batch.go
+	"the batch holds no decision":                              "批量办理中没有任何办理事项",
+	"the batch holds %d decisions, more than %d":               "批量办理含 %d 项，超过上限 %d 项",
+	"%s names no task":                                         "%s 未指明任务",
+	"task %s is already listed at decisions[%d] of this batch": "任务 %s 已列在本批的 decisions[%d]，每个任务只能列一次",
+	"task %s cannot be decided in a batch: a batch decides only initial reviews, signatures and filings": "任务 %s 不能批量办理：批量办理只适用于初审、协议签署和备案",
+	"decision %q cannot be taken on task %s in a batch; it takes: %s":                                    "任务 %[2]s 不能批量作出 %[1]q 的决定；可批量作出的决定：%[3]s",
 }
 
 // zhHints translates the English hints.
@@ -431,4 +440,11 @@ var zhHints = map[string]string{
 	"use authorization, service, commitment or supplement":                         "可选：authorization（授权协议）、service（服务协议）、commitment（利用承诺）、supplement（补充协议）",
 	"see the application's agreements at GET /api/v1/applications/{id}/agreements": "申请的协议见 GET /api/v1/applications/{id}/agreements",
 	"ask the bureau to correct the record":                                         "请联系数据主管部门更正记录",
+	"use a due_to on or after due_from":                                            "due_to 须不早于 due_from",
+	// batch.go
+	`list the decisions, e.g. {"decisions":[{"task_id":"…","decision":"pass"}]}`: `请列出办理事项，例如 {"decisions":[{"task_id":"…","decision":"pass"}]}`,
+	"send the rest in further requests":                                          "请将其余事项分批另行提交",
+	"list each task once":                                                        "每个任务只列一次",
+	"decide it on its own at POST /api/v1/tasks/{id}/decision":                   "请逐项办理：POST /api/v1/tasks/{id}/decision",
+	"use a decision a batch may take on this task":                               "请选择该任务可批量作出的决定",
 }

@@ -61,7 +61,12 @@ func (s *Server) idempotent(c *gin.Context) {
 	w := &capture{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
-	if err := s.Store.FinishIdempotent(context.WithoutCancel(ctx), claim, w.Status(), w.body.Bytes()); err != nil && s.Log != nil {
+	status := w.Status()
+	if c.GetBool(retryKey) && status < http.StatusInternalServerError {
+		// Kept like a 5xx: not kept, so that a retry runs again (retryKey).
+		status = http.StatusInternalServerError
+	}
+	if err := s.Store.FinishIdempotent(context.WithoutCancel(ctx), claim, status, w.body.Bytes()); err != nil && s.Log != nil {
 		s.Log.Error("store idempotent response", "error", err)
 	}
 }

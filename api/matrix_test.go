@@ -77,6 +77,7 @@ var expected = map[string][]string{
 	"POST /api/v1/applications/:id/renewal":                  {"applicant"},
 	"GET /api/v1/tasks":                                      taskRoles,
 	"POST /api/v1/tasks/:id/decision":                        taskRoles,
+	"POST /api/v1/tasks/decisions":                           taskRoles,
 	"GET /api/v1/supervision/overdue":                        {"supervisor", "bureau_officer"},
 	"GET /api/v1/admin/users":                                {"admin"},
 	"POST /api/v1/admin/users":                               {"admin"},

@@ -1238,12 +1238,20 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("decide, unknown field", "POST", task(w.gsaTask, "/decision"), `{"decision":"approve","colour":"red"}`, "reviewer-gsa", 400, bad)
 	c.send("decide, not a regulator", "POST", task(w.gsaTask, "/decision"), map[string]string{"decision": "ask_regulator", "regulator": "samr"}, "reviewer-gsa", 400, ok)
 	c.send("decide, supervisor", "POST", task(w.gsaTask, "/decision"), map[string]string{"decision": "approve"}, "supervisor", 403, ok)
+	batch := "/api/v1/tasks/decisions"
+	c.send("batch, each row refused before the workflow", "POST", batch, map[string]any{"decisions": []map[string]string{
+		{"task_id": w.gsaTask, "decision": "pass"}, {"task_id": "application-999-t1", "decision": "sign"}}}, "reviewer-gsa", 200, ok)
+	c.send("batch, no decision", "POST", batch, map[string]any{"decisions": []any{}}, "reviewer-gsa", 400, bad)
+	c.send("batch, unknown field", "POST", batch, `{"decisions":[{"task_id":"application-1-t1","decision":"pass","comment":"c"}]}`, "reviewer-gsa", 400, bad)
+	c.send("batch, supervisor", "POST", batch, map[string]any{"decisions": []map[string]string{{"task_id": w.gsaTask, "decision": "pass"}}}, "supervisor", 403, ok)
 
 	// tasks
 	c.send("inbox", "GET", "/api/v1/tasks", nil, "reviewer-gsa", 200, ok)
 	c.send("inbox, overdue", "GET", "/api/v1/tasks?status=open", nil, "reviewer-commerce", 200, ok)
 	c.send("inbox, done", "GET", "/api/v1/tasks?status=done&limit=10&offset=0", nil, "initial_reviewer", 200, ok)
 	c.send("inbox, bad limit", "GET", "/api/v1/tasks?limit=0", nil, "reviewer-gsa", 400, ok)
+	c.send("inbox, filtered", "GET", "/api/v1/tasks?kind=department_review&q=%E4%BF%A1%E8%B4%B7&due_from=2026-03-01&due_to=2026-12-31", nil, "reviewer-gsa", 200, ok)
+	c.send("inbox, bad due date", "GET", "/api/v1/tasks?due_from=2026-13-01", nil, "reviewer-gsa", 400, ok)
 	c.send("inbox, admin", "GET", "/api/v1/tasks", nil, "admin", 403, ok)
 	c.send("claim", "POST", task(w.samrTask, "/claim"), nil, "dept_reviewer", 200, ok)
 	c.send("claim, held by a colleague", "POST", task(w.samrTask, "/claim"), nil, "reviewer-samr", 409, ok)

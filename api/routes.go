@@ -73,6 +73,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/applications/:id/renewal", rbac.ApplicationCreate, s.createRenewal},
 		{"GET", "/api/v1/tasks", rbac.TaskRead, s.inbox},
 		{"POST", "/api/v1/tasks/:id/decision", rbac.TaskDecide, s.decide},
+		// A batch of decisions: each row as the single decision above.
+		{"POST", "/api/v1/tasks/decisions", rbac.TaskDecide, s.decideBatch},
 		{"POST", "/api/v1/tasks/:id/claim", rbac.TaskAssign, s.claimTask},
 		{"POST", "/api/v1/tasks/:id/release", rbac.TaskAssign, s.releaseTask},
 		{"POST", "/api/v1/tasks/:id/transfer", rbac.TaskAssign, s.transferTask},

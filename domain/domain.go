@@ -174,6 +174,37 @@ func AllowedDecisions(kind string) []string {
 	return nil
 }
 
+// batchDecisions are the decisions a batch may take (POST
+// /api/v1/tasks/decisions, the inbox's toolbar), by task kind: the initial
+// review and the signatures and filing, whose decisions need no form of
+// their own. Any other kind, and a signature's decline, is decided one
+// task at a time.
+var batchDecisions = map[string][]string{
+	TaskInitialReview:     {DecisionPass, DecisionReturn, DecisionReject},
+	TaskSignAuthorization: {DecisionSign},
+	TaskSignService:       {DecisionSign},
+	TaskSignCommitment:    {DecisionSign},
+	TaskSignSupplement:    {DecisionSign},
+	TaskFileService:       {DecisionFile},
+}
+
+// BatchKinds lists the task kinds a batch may decide, in process order.
+func BatchKinds() []string {
+	var out []string
+	for _, k := range kinds {
+		if _, ok := batchDecisions[k.kind]; ok {
+			out = append(out, k.kind)
+		}
+	}
+	return out
+}
+
+// BatchDecisions returns the decisions a batch may take on a task of
+// kind; none when the kind is decided one task at a time.
+func BatchDecisions(kind string) []string {
+	return slices.Clone(batchDecisions[kind])
+}
+
 // Decisions lists every decision a task can close with, in order of first
 // use, then DecisionCancelled.
 func Decisions() []string {

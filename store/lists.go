@@ -102,24 +102,9 @@ func (s *Store) OpenTasksOfApplications(ctx context.Context, ids []uint64) ([]Ta
 
 // CountInbox counts the tasks matching f (Limit and Offset do not count).
 func (s *Store) CountInbox(ctx context.Context, f InboxFilter) (int64, error) {
-	q := s.reader(ctx).Model(&Task{})
-	if f.Department != "" {
-		q = q.Where("department = ?", f.Department)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.ApplicationID != 0 {
-		q = q.Where("application_id = ?", f.ApplicationID)
-	}
-	if f.Kind != "" {
-		q = q.Where("kind = ?", f.Kind)
-	}
-	if !f.DueBefore.IsZero() {
-		q = q.Where(pastDue, f.DueBefore.UTC())
-	}
+	db := s.reader(ctx)
 	var n int64
-	if err := q.Count(&n).Error; err != nil {
+	if err := f.where(db, db.Model(&Task{})).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("count inbox of %q: %w", f.Department, err)
 	}
 	return n, nil
@@ -129,7 +114,8 @@ func (s *Store) CountInbox(ctx context.Context, f InboxFilter) (int64, error) {
 type DoneFilter struct {
 	Department string
 	// Actor: only those this user decided ("" for the whole org's).
-	Actor         string
+	Actor string
+	TaskNarrow
 	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
 }
 
@@ -139,11 +125,12 @@ type DoneFilter struct {
 func (s *Store) DoneTasks(ctx context.Context, f DoneFilter) ([]Task, int64, error) {
 	limit, offset := page(f.Limit, f.Offset)
 	q := func() *gorm.DB {
-		q := s.reader(ctx).Model(&Task{}).Where("department = ? AND status = ?", f.Department, domain.TaskDone)
+		db := s.reader(ctx)
+		q := db.Model(&Task{}).Where("department = ? AND status = ?", f.Department, domain.TaskDone)
 		if f.Actor != "" {
 			q = q.Where("actor_user = ?", f.Actor)
 		}
-		return q
+		return f.narrow(db, q)
 	}
 	var total int64
 	if err := q().Count(&total).Error; err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -100,8 +102,62 @@ type InboxFilter struct {
 	ApplicationID uint64 // 0: every application
 	Kind          string // "": every kind
 	// DueBefore: only the tasks due before it (overdue at it); zero: any.
-	DueBefore     time.Time
-	Limit, Offset int // Limit defaults to DefaultLimit, at most MaxLimit
+	DueBefore time.Time
+	// Keyword and the due dates narrow as TaskNarrow's do.
+	Keyword        string
+	DueFrom, DueTo time.Time
+	Limit, Offset  int // Limit defaults to DefaultLimit, at most MaxLimit
+}
+
+// where applies f's filters (not its page) to q.
+func (f InboxFilter) where(db, q *gorm.DB) *gorm.DB {
+	if f.Department != "" {
+		q = q.Where("department = ?", f.Department)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.ApplicationID != 0 {
+		q = q.Where("application_id = ?", f.ApplicationID)
+	}
+	if !f.DueBefore.IsZero() {
+		q = q.Where(pastDue, f.DueBefore.UTC())
+	}
+	return TaskNarrow{Kind: f.Kind, Keyword: f.Keyword, DueFrom: f.DueFrom, DueTo: f.DueTo}.narrow(db, q)
+}
+
+// TaskNarrow is what a reader of a list of tasks (待办, 已办) filters it
+// by: each narrows the list, none widens it. Zero fields do not filter.
+type TaskNarrow struct {
+	Kind string
+	// Keyword is searched in the title of the task's application, or is
+	// its number ("12" or "#12").
+	Keyword string
+	// DueFrom and DueTo bound the due time: at or after DueFrom, before
+	// DueTo.
+	DueFrom, DueTo time.Time
+}
+
+func (n TaskNarrow) narrow(db, q *gorm.DB) *gorm.DB {
+	if n.Kind != "" {
+		q = q.Where("kind = ?", n.Kind)
+	}
+	if kw := strings.TrimSpace(n.Keyword); kw != "" {
+		like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
+		titled := db.Model(&Application{}).Select("id").Where(like, containsPattern(kw))
+		if id, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && id > 0 {
+			q = q.Where("(application_id = ? OR application_id IN (?))", id, titled)
+		} else {
+			q = q.Where("application_id IN (?)", titled)
+		}
+	}
+	if !n.DueFrom.IsZero() {
+		q = q.Where("due_at >= ?", n.DueFrom.UTC())
+	}
+	if !n.DueTo.IsZero() {
+		q = q.Where("due_at < ?", n.DueTo.UTC())
+	}
+	return q
 }
 
 // IsApplicantStep reports whether t is its applicant's own step
@@ -119,22 +175,8 @@ func (s *Store) IsApplicantStep(ctx context.Context, t Task) (bool, error) {
 // Inbox lists tasks matching f, earliest due first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]Task, error) {
 	limit, offset := page(f.Limit, f.Offset)
-	q := s.reader(ctx)
-	if f.Department != "" {
-		q = q.Where("department = ?", f.Department)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.ApplicationID != 0 {
-		q = q.Where("application_id = ?", f.ApplicationID)
-	}
-	if f.Kind != "" {
-		q = q.Where("kind = ?", f.Kind)
-	}
-	if !f.DueBefore.IsZero() {
-		q = q.Where(pastDue, f.DueBefore.UTC())
-	}
+	db := s.reader(ctx)
+	q := f.where(db, db)
 	var out []Task
 	if err := q.Order("due_at").Order("id").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list inbox of %q: %w", f.Department, err)

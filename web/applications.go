@@ -213,10 +213,12 @@ type inboxData struct {
 	// Applicant: the caller applies (an enterprise): its inbox holds its
 	// org's own steps, which nobody claims.
 	Applicant bool
-	// Step filters by the kind of task; Steps are its choices.
-	Step  string
-	Steps []string
-	Pager pager
+	// Filters are the filter bar: keyword, step and due dates.
+	Filters taskFilters
+	Pager   pager
+	// BatchChoices are the decisions the batch toolbar offers for the
+	// page's rows that may be batched (none: no toolbar).
+	BatchChoices []batchChoice
 	// AppStatus is the status of each task's application.
 	AppStatus map[uint64]string
 	Tabs      workTabs
@@ -232,12 +234,12 @@ func (w *Web) inbox(c *gin.Context) {
 	p := w.frame(c, "inbox.title")
 	v := w.viewerOf(c, p)
 	now := w.now()
-	d := inboxData{Applicant: p.Can["ApplicationCreate"], Steps: domain.TaskKinds()}
-	if s := c.Query("step"); slices.Contains(d.Steps, s) {
-		d.Step = s
-	}
+	q := parseTaskQuery(c)
+	d := inboxData{Applicant: p.Can["ApplicationCreate"], Filters: taskFilters{Action: "/inbox", Q: q, Steps: domain.TaskKinds()}}
 	pg := parsePaging(c)
-	f := store.InboxFilter{Department: v.User.OrgCode, Status: domain.TaskOpen, Kind: d.Step, Limit: pg.Size, Offset: pg.offset()}
+	n := q.narrow()
+	f := store.InboxFilter{Department: v.User.OrgCode, Status: domain.TaskOpen, Kind: n.Kind, Keyword: n.Keyword,
+		DueFrom: n.DueFrom, DueTo: n.DueTo, Limit: pg.Size, Offset: pg.offset()}
 	total, err := w.deps.Store.CountInbox(ctx, f)
 	if err != nil {
 		w.fail(c, err)
@@ -273,13 +275,12 @@ func (w *Web) inbox(c *gin.Context) {
 	}
 	d.Tabs = workTabsOf(p, "todo")
 	for _, t := range tasks {
-		d.Tasks = append(d.Tasks, w.taskView(v, tc, t, now))
+		tv := w.taskView(v, tc, t, now)
+		tv.Batch = tv.CanDecide && len(domain.BatchDecisions(t.Kind)) > 0
+		d.Tasks = append(d.Tasks, tv)
 	}
-	q := url.Values{}
-	if d.Step != "" {
-		q.Set("step", d.Step)
-	}
-	d.Pager = newPager("/inbox", q, pg, total)
+	d.BatchChoices = batchChoices(d.Tasks)
+	d.Pager = newPager("/inbox", q.values(), pg, total)
 	p.Data = d
 	w.render(c, http.StatusOK, "inbox", p)
 }
@@ -294,6 +295,7 @@ type doneRow struct {
 
 type doneData struct {
 	Rows      []doneRow
+	Filters   taskFilters
 	Mine      bool
 	MineHref  string
 	AllHref   string
@@ -310,14 +312,24 @@ func (w *Web) inboxDone(c *gin.Context) {
 	ctx := c.Request.Context()
 	p := w.frame(c, "done.title")
 	v := w.viewerOf(c, p)
+	tq := parseTaskQuery(c)
 	d := doneData{Mine: c.Query("mine") == "1", Applicant: p.Can["ApplicationCreate"],
-		MineHref: "/inbox/done?mine=1", AllHref: "/inbox/done"}
+		Filters: taskFilters{Action: "/inbox/done", Q: tq, Steps: domain.TaskKinds()}}
 	pg := parsePaging(c)
-	f := store.DoneFilter{Department: v.User.OrgCode, Limit: pg.Size, Offset: pg.offset()}
-	q := url.Values{}
+	f := store.DoneFilter{Department: v.User.OrgCode, TaskNarrow: tq.narrow(), Limit: pg.Size, Offset: pg.offset()}
+	q := tq.values()
+	// "All" and "only mine" keep the filters; the filters keep the choice.
+	all := "/inbox/done"
+	if e := q.Encode(); e != "" {
+		all += "?" + e
+	}
+	q.Set("mine", "1")
+	d.AllHref, d.MineHref = all, "/inbox/done?"+q.Encode()
+	q.Del("mine")
 	if d.Mine {
 		f.Actor = v.User.Username
 		q.Set("mine", "1")
+		d.Filters.Keep, d.Filters.Reset = map[string]string{"mine": "1"}, "/inbox/done?mine=1"
 	}
 	tasks, total, err := w.deps.Store.DoneTasks(ctx, f)
 	if err != nil {

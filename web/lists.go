@@ -593,3 +593,92 @@ func (c catalog) value(set, code string) string {
 	}
 	return code
 }
+
+// --- 待办 and 已办 ------------------------------------------------------------
+
+// taskQuery is what 待办 and 已办 are filtered by, as the URL says: a
+// keyword (the application's title or number), the kind of step and a
+// range of due dates (YYYY-MM-DD, China time, both days included). A value
+// out of its set is ignored, as on the list of applications.
+type taskQuery struct {
+	Keyword, Step  string
+	DueFrom, DueTo string
+	dueFrom, dueTo time.Time
+}
+
+func parseTaskQuery(c *gin.Context) taskQuery {
+	q := taskQuery{Keyword: strings.TrimSpace(c.Query("q"))}
+	if r := []rune(q.Keyword); len(r) > store.MaxQueryRunes {
+		q.Keyword = string(r[:store.MaxQueryRunes])
+	}
+	if s := c.Query("step"); slices.Contains(domain.TaskKinds(), s) {
+		q.Step = s
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, c.Query("due_from"), calendar.Zone); err == nil {
+		q.DueFrom, q.dueFrom = c.Query("due_from"), t
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, c.Query("due_to"), calendar.Zone); err == nil {
+		q.DueTo, q.dueTo = c.Query("due_to"), t.AddDate(0, 0, 1)
+	}
+	return q
+}
+
+// narrow is q as the store filters by it.
+func (q taskQuery) narrow() store.TaskNarrow {
+	return store.TaskNarrow{Kind: q.Step, Keyword: q.Keyword, DueFrom: q.dueFrom, DueTo: q.dueTo}
+}
+
+// values are q as a URL query: what the pager keeps.
+func (q taskQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": q.Keyword, "step": q.Step, "due_from": q.DueFrom, "due_to": q.DueTo} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Filtered: some filter is set.
+func (q taskQuery) Filtered() bool { return len(q.values()) > 0 }
+
+// taskFilters is what the "task-filters" template draws: the filter bar
+// of 待办 or 已办 at Action, with the query as set and the steps to
+// choose from; Keep are hidden fields kept across a filtering (已办's
+// "only mine"), and Reset clears the filters but keeps them.
+type taskFilters struct {
+	Action, Reset string
+	Q             taskQuery
+	Steps         []string
+	Keep          map[string]string
+}
+
+// batchChoice is one decision the inbox's batch toolbar offers, with the
+// kinds of task it may be taken on (space-separated, for app.js).
+type batchChoice struct {
+	Decision, Kinds string
+	// Reason, Basis: the decision needs them.
+	Reason, Basis bool
+}
+
+// batchChoices are the batch decisions for the batchable kinds among
+// tasks, in the order the first such kind offers them.
+func batchChoices(tasks []taskView) []batchChoice {
+	var out []batchChoice
+	index := map[string]int{}
+	for _, kind := range domain.BatchKinds() {
+		if !slices.ContainsFunc(tasks, func(t taskView) bool { return t.Batch && t.Kind == kind }) {
+			continue
+		}
+		for _, d := range domain.BatchDecisions(kind) {
+			i, ok := index[d]
+			if !ok {
+				i = len(out)
+				index[d] = i
+				out = append(out, batchChoice{Decision: d, Reason: slices.Contains(reasonDecisions, d), Basis: slices.Contains(basisDecisions, d)})
+			}
+			out[i].Kinds = strings.TrimSpace(out[i].Kinds + " " + kind)
+		}
+	}
+	return out
+}

@@ -381,3 +381,115 @@ func TestListCellsAreLabelled(t *testing.T) {
 		}
 	}
 }
+
+// 待办 offers a batch toolbar when some of its rows may be decided in a
+// batch: a checkbox on each initial review, signature or filing the
+// viewer may decide (not on one a colleague claimed), and the decisions
+// those kinds take, with the kinds each applies to. A department's
+// reviews are decided one by one: no toolbar, no checkbox.
+func TestInboxBatchToolbar(t *testing.T) {
+	e := newEnv(t)
+	now := e.clock.Now()
+	var reviews []store.Task
+	for i := 1; i <= 3; i++ {
+		a := e.application("acme-fintech", "applicant", fmt.Sprintf("批量场景%d", i), domain.StatusInitialReview, "DS-0100")
+		reviews = append(reviews, e.task(a, 1, domain.TaskInitialReview, "bdc", now, now.AddDate(0, 0, 5)))
+	}
+	if err := e.st.ClaimTask(context.Background(), reviews[2].ID, "someone-else"); err != nil {
+		t.Fatal(err)
+	}
+	bdc := e.as("initial_reviewer")
+	p := bdc.get("/inbox")
+	mustContain(t, "the big-data center's 待办", p, `id="batch"`, `data-batch="/api/v1/tasks/decisions"`, "批量办理",
+		`value="pass" data-kinds="initial_review"`, `value="return" data-kinds="initial_review" data-reason`,
+		`value="reject" data-kinds="initial_review" data-reason data-basis`, `id="batch-reason"`, `id="batch-basis"`,
+		`id="batch-results"`, `<th scope="col" class="pick">选择</th>`)
+	mustNotContain(t, "the big-data center's 待办", p, `value="sign"`, `value="file"`)
+	for i, r := range reviews {
+		cell := row(p.Body, "row-"+r.ID)
+		has := strings.Contains(cell, `class="batch-pick" value="`+r.ID+`" data-kind="initial_review"`)
+		if has != (i < 2) {
+			t.Errorf("row %d (claimed: %v) has a checkbox: %v: %s", i, i == 2, has, cell)
+		}
+		if i < 2 && !strings.Contains(cell, fmt.Sprintf(`aria-label="选择：#%d 批量场景%d"`, r.ApplicationID, i+1)) {
+			t.Errorf("row %d: the checkbox is not labelled by its application: %s", i, cell)
+		}
+	}
+	bdc.lang = "en"
+	mustContain(t, "in English", bdc.get("/inbox"), "Decide several at once", "Decide the selected", `aria-label="Select: #`)
+
+	// The operator's signatures: one decision, sign, for both kinds.
+	a := e.application("acme-fintech", "applicant", "签署场景", domain.StatusAgreements, "DS-0100")
+	e.task(a, 1, domain.TaskSignAuthorization, "gdo", now, now.AddDate(0, 0, 10))
+	b := e.application("kangming-medai", "applicant2", "服务协议场景", domain.StatusAgreements, "DS-0100")
+	e.task(b, 1, domain.TaskSignService, "gdo", now, now.AddDate(0, 0, 10))
+	p = e.as("operator").get("/inbox")
+	mustContain(t, "the operator's 待办", p, `value="sign" data-kinds="sign_authorization sign_service"`, "签署")
+	mustNotContain(t, "the operator's 待办", p, `value="pass"`, `value="decline"`)
+
+	// A department's reviews: none.
+	f := e.fixture()
+	p = e.as("reviewer-gsa").get("/inbox")
+	mustContain(t, "gsa's 待办", p, `id="row-`+f.gsa.ID+`"`)
+	mustNotContain(t, "gsa's 待办", p, `id="batch"`, "batch-pick", `class="pick"`)
+}
+
+// 待办 and 已办 filter by keyword (the application's title or number),
+// step and a range of due dates; the count and the pages are of what is
+// filtered, and the pager keeps the filters. A value out of its set is
+// ignored.
+func TestInboxAndDoneFilters(t *testing.T) {
+	e := newEnv(t)
+	now := e.clock.Now()
+	var credit, other []store.Task
+	for i := 1; i <= 12; i++ {
+		a := e.application("acme-fintech", "applicant", fmt.Sprintf("信贷%02d", i), domain.StatusDepartmentReview, "DS-0100")
+		credit = append(credit, e.task(a, 1, domain.TaskDepartmentReview, "gsa", now, now.AddDate(0, 0, i)))
+	}
+	for i := 1; i <= 2; i++ {
+		a := e.application("kangming-medai", "applicant2", fmt.Sprintf("医疗%02d", i), domain.StatusDepartmentReview, "DS-0100")
+		other = append(other, e.task(a, 1, domain.TaskDepartmentReview, "gsa", now, now.AddDate(0, 0, 30+i)))
+	}
+	gsa := e.as("reviewer-gsa")
+	xin := "%E4%BF%A1%E8%B4%B7" // 信贷
+	p := gsa.get("/inbox?q=" + xin)
+	mustContain(t, "keyword 信贷", p, `id="task-filters"`, `name="q"`, `value="信贷"`, `name="due_from"`, `name="due_to"`,
+		"办理时限（起）", "共 12 项待办", `href="/inbox?page=2&amp;q=`+xin+`"`, `id="filter-reset"`)
+	mustNotContain(t, "keyword 信贷", p, "医疗01", "医疗02")
+	if p = gsa.get("/inbox?page=2&q=" + xin); !strings.Contains(p.Body, `id="row-`+credit[11].ID+`"`) || strings.Contains(p.Body, "医疗") {
+		t.Errorf("page 2 of 信贷 lacks the 12th or holds another's")
+	}
+	// Due from the 5th to the 7th day: three, both days included.
+	from, to := now.AddDate(0, 0, 5).Format(time.DateOnly), now.AddDate(0, 0, 7).Format(time.DateOnly)
+	p = gsa.get("/inbox?due_from=" + from + "&due_to=" + to)
+	mustContain(t, "due 5 to 7 days on", p, "共 3 项待办", `id="row-`+credit[4].ID+`"`, `id="row-`+credit[6].ID+`"`, `value="`+from+`"`)
+	mustNotContain(t, "due 5 to 7 days on", p, `id="row-`+credit[3].ID+`"`, `id="row-`+credit[7].ID+`"`)
+	// By number; and a step nobody holds here.
+	mustContain(t, "by number", gsa.get(fmt.Sprintf("/inbox?q=%%23%d", other[1].ApplicationID)), "共 1 项待办", "医疗02")
+	mustContain(t, "another step", gsa.get("/inbox?step=initial_review&q="+xin), "共 0 项待办", "没有符合条件的记录")
+	// Values out of their sets are ignored.
+	mustContain(t, "bad values", gsa.get("/inbox?step=nope&due_from=2026-13-01&due_to=soon"), "共 14 项待办")
+
+	// 已办: the same filters, and "only mine" kept by them.
+	at := now.Add(-time.Hour)
+	for i, tk := range append(append([]store.Task{}, credit[:3]...), other...) {
+		tk.Status, tk.Decision, tk.DecidedAt, tk.ActorUser = domain.TaskDone, domain.DecisionApprove, &at, "reviewer-gsa"
+		if i == 4 {
+			tk.ActorUser = "dept_reviewer"
+		}
+		if err := e.st.Apply(context.Background(), store.Change{Tasks: []store.Task{tk}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p = gsa.get("/inbox/done?q=" + "%E5%8C%BB%E7%96%97") // 医疗
+	mustContain(t, "done, keyword 医疗", p, `id="task-filters"`, `id="done-`+other[0].ID+`"`, `id="done-`+other[1].ID+`"`,
+		`href="/inbox/done?mine=1&amp;q=%E5%8C%BB%E7%96%97"`)
+	mustNotContain(t, "done, keyword 医疗", p, `id="done-`+credit[0].ID+`"`)
+	p = gsa.get("/inbox/done?mine=1&q=%E5%8C%BB%E7%96%97")
+	mustContain(t, "done, mine, 医疗", p, `id="done-`+other[0].ID+`"`, `<input type="hidden" name="mine" value="1">`, `href="/inbox/done?q=%E5%8C%BB%E7%96%97"`)
+	mustNotContain(t, "done, mine, 医疗", p, `id="done-`+other[1].ID+`"`)
+	p = gsa.get("/inbox/done?due_to=" + now.AddDate(0, 0, 2).Format(time.DateOnly))
+	mustContain(t, "done, due by the 2nd day", p, `id="done-`+credit[0].ID+`"`, `id="done-`+credit[1].ID+`"`)
+	mustNotContain(t, "done, due by the 2nd day", p, `id="done-`+credit[2].ID+`"`, `id="done-`+other[0].ID+`"`)
+	mustContain(t, "done, nothing matches", gsa.get("/inbox/done?step=initial_review"), "没有符合条件的记录")
+}

@@ -79,7 +79,10 @@ type taskView struct {
 	Mine bool
 	// CanDecide, CanAssign: the caller may decide it, or claim, release
 	// and transfer it.
-	CanDecide, CanAssign  bool
+	CanDecide, CanAssign bool
+	// Batch: the caller may decide it in a batch, with the inbox's
+	// toolbar (domain.BatchDecisions).
+	Batch                 bool
 	HeldByMe, HeldByOther bool
 	Decisions             []string
 	NeedsReason           bool

@@ -279,4 +279,131 @@
       el.files[0].text().then((t) => { document.getElementById(el.getAttribute('data-json-file')).value = t; });
     }
   });
+  // The inbox's batch toolbar (form[data-batch]): the rows ticked
+  // (input.batch-pick) are sent in one request, one decision for all; the
+  // toolbar offers only the decisions every ticked row's kind takes
+  // (data-kinds), and the reason and basis a decision needs. The results
+  // are kept across the reload that follows (sessionStorage) and shown
+  // once: a summary, one line per row, and a refusal next to its row.
+  const batch = document.querySelector('form[data-batch]');
+  const batchBox = document.getElementById('batch-results');
+  const batchKey = 'dg-batch-results';
+  // bmsg is a word of the batch's, from the results' box.
+  const bmsg = (k) => (batchBox && batchBox.getAttribute('data-msg-' + k)) || k;
+  if (batch) {
+    const picks = () => [...document.querySelectorAll('input.batch-pick')];
+    const choice = () => batch.querySelector('input[name="decision"]:checked');
+    const refresh = () => {
+      const on = picks().filter((p) => p.checked);
+      const kinds = new Set(on.map((p) => p.dataset.kind));
+      let any = false;
+      batch.querySelectorAll('input[name="decision"]').forEach((r) => {
+        const takes = (r.dataset.kinds || '').split(' ');
+        r.disabled = on.length === 0 || [...kinds].some((k) => !takes.includes(k));
+        if (r.disabled) r.checked = false;
+        any = any || !r.disabled;
+      });
+      const c = choice();
+      document.getElementById('batch-reason-field').hidden = !(c && c.hasAttribute('data-reason'));
+      document.getElementById('batch-basis-field').hidden = !(c && c.hasAttribute('data-basis'));
+      document.getElementById('batch-submit').disabled = !c;
+      const count = document.getElementById('batch-count');
+      if (on.length === 0) count.textContent = bmsg('none');
+      else count.textContent = bmsg('selected').replace('{n}', on.length) + (any ? '' : ' ' + bmsg('mixed'));
+    };
+    document.addEventListener('change', (e) => {
+      if (e.target.matches('input.batch-pick') || (e.target.form === batch && e.target.name === 'decision')) refresh();
+    });
+    refresh();
+
+    batch.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(batch);
+      document.querySelectorAll('.batch-error').forEach((el) => el.remove());
+      const c = choice();
+      const on = picks().filter((p) => p.checked);
+      if (!c || on.length === 0) return;
+      const reason = batch.querySelector('[name="reason"]');
+      const basis = batch.querySelector('[name="basis"]');
+      const rows = on.map((p) => {
+        const row = { task_id: p.value, decision: c.value };
+        if (c.hasAttribute('data-reason') && reason.value.trim()) row.reason = reason.value;
+        if (c.hasAttribute('data-basis') && basis.value.trim()) row.basis = basis.value;
+        return row;
+      });
+      busy(batch, true);
+      let r;
+      try {
+        r = await send(batch.getAttribute('data-batch'), 'POST', { decisions: rows });
+      } catch {
+        busy(batch, false);
+        refresh();
+        showError(batch, { message: msg('network') });
+        return;
+      }
+      const { res, json } = r;
+      if (!res.ok || !json || !Array.isArray(json.results)) {
+        busy(batch, false);
+        refresh();
+        showError(batch, (json && json.error) || { message: msg('failed') + ' (' + res.status + ')' });
+        return;
+      }
+      const decided = (c.closest('label') || c).textContent.trim();
+      const out = json.results.map((res, i) => {
+        const p = on[i];
+        const line = { task: res.task_id, label: p ? p.dataset.label : '', ok: res.status === 200 };
+        if (line.ok) {
+          line.text = bmsg('done').replace('{d}', decided);
+        } else {
+          const err = res.error || { message: msg('failed') + ' (' + res.status + ')' };
+          const key = (err.field || '').replace(/^decisions\[\d+\]\.?/, '');
+          const el = key ? batch.querySelector(`[name="${CSS.escape(key)}"]`) : null;
+          const label = el ? labelOf(batch, el) : '';
+          let text = named(err.message, key, label);
+          if (err.hint && !/\/api\//.test(err.hint)) text += ' — ' + named(err.hint, key, label);
+          // The task's ID is internal: the row's own words name it.
+          if (res.task_id) {
+            const id = res.task_id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+            text = text.replace(new RegExp('(任务\\s*|[Tt]ask\\s+)?[“"]?' + id + '[”"]?', 'g'), bmsg('this'));
+            // Chinese puts no space after the words.
+            if (!lang.startsWith('en')) text = text.split(bmsg('this') + ' ').join(bmsg('this'));
+          }
+          line.text = bmsg('refused').replace('{m}', text);
+        }
+        return line;
+      });
+      try { sessionStorage.setItem(batchKey, JSON.stringify({ path: location.pathname, rows: out })); } catch { /* shown below */ }
+      window.location.reload();
+    });
+  }
+
+  // showBatch shows the results of the batch sent before this page loaded.
+  const showBatch = () => {
+    let saved;
+    try { saved = JSON.parse(sessionStorage.getItem(batchKey) || 'null'); sessionStorage.removeItem(batchKey); } catch { saved = null; }
+    const box = batchBox;
+    if (!saved || !box || saved.path !== location.pathname) return;
+    const ok = saved.rows.filter((r) => r.ok).length;
+    box.querySelector('.summary').textContent = bmsg('summary').replace('{ok}', ok).replace('{failed}', saved.rows.length - ok);
+    const ul = box.querySelector('ul');
+    saved.rows.forEach((r) => {
+      const li = document.createElement('li');
+      li.className = r.ok ? 'batch-ok' : 'batch-refused';
+      li.textContent = r.label + ' — ' + r.text;
+      ul.append(li);
+      if (r.ok) return;
+      // The row, if still listed (a task a colleague claimed meanwhile
+      // is, without its checkbox).
+      const tr = r.task ? document.getElementById('row-' + r.task) : null;
+      if (!tr) return;
+      const p = document.createElement('p');
+      p.className = 'field-error batch-error';
+      p.textContent = r.text;
+      (tr.querySelector('td.title') || tr.cells[0]).append(p);
+    });
+    box.hidden = false;
+    box.setAttribute('tabindex', '-1');
+    box.focus();
+  };
+  showBatch();
 })();
