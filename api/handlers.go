@@ -929,6 +929,24 @@ func (s *Server) overdue(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks)})
 }
 
+// atRisk lists the departments' open tasks due within
+// httpctx.AtRiskDays working days (临期), earliest due first.
+func (s *Server) atRisk(c *gin.Context) {
+	tasks, until, err := s.AtRisk(c.Request.Context(), s.now(), c.Query("department"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	steps := s.steps(tasks)
+	sort.SliceStable(steps, func(i, j int) bool {
+		if !steps[i].DueAt.Equal(steps[j].DueAt) {
+			return steps[i].DueAt.Before(steps[j].DueAt)
+		}
+		return steps[i].ID < steps[j].ID
+	})
+	c.JSON(http.StatusOK, gin.H{"tasks": steps, "working_days": httpctx.AtRiskDays, "until": until.UTC()})
+}
+
 // --- calendar -----------------------------------------------------------
 
 func (s *Server) calendarDue(c *gin.Context) {

@@ -79,6 +79,7 @@ var expected = map[string][]string{
 	"POST /api/v1/tasks/:id/decision":                        taskRoles,
 	"POST /api/v1/tasks/decisions":                           taskRoles,
 	"GET /api/v1/supervision/overdue":                        {"supervisor", "bureau_officer"},
+	"GET /api/v1/supervision/at-risk":                        {"supervisor", "bureau_officer"},
 	"GET /api/v1/admin/users":                                {"admin"},
 	"POST /api/v1/admin/users":                               {"admin"},
 	"POST /api/v1/admin/users/:id/disable":                   {"admin"},

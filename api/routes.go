@@ -82,6 +82,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/copies/:copy/read", rbac.CopyRead, s.readCopy},
 
 		{"GET", "/api/v1/supervision/overdue", rbac.SupervisionRead, s.overdue},
+		{"GET", "/api/v1/supervision/at-risk", rbac.SupervisionRead, s.atRisk},
 		{"GET", "/api/v1/supervision/stats", rbac.SupervisionRead, s.departmentStats},
 		{"POST", "/api/v1/supervision/urges", rbac.SupervisionUrge, s.urge},
 		{"POST", "/api/v1/supervision/flags", rbac.SupervisionFlag, s.flagGroundless},

@@ -7,6 +7,7 @@
 package httpctx
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -44,6 +45,20 @@ func (d *Deps) Logger() *slog.Logger {
 		return d.Log
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// AtRiskDays is how near its due date an open task is at risk (临期): due
+// within this many working days, counted in China time.
+const AtRiskDays = 3
+
+// AtRisk lists the departments' open tasks (never an applicant's own step)
+// that are not overdue at now and are due by the end of the AtRiskDays-th
+// working day after now's date, earliest due first, at most 500, and that
+// end (until). department "" means every department.
+func (d *Deps) AtRisk(ctx context.Context, now time.Time, department string) (tasks []store.Task, until time.Time, err error) {
+	until = d.Calendar.DueAt(now, AtRiskDays)
+	tasks, err = d.Store.DueWithin(ctx, now, until, department, 500)
+	return tasks, until, err
 }
 
 // DueFigures are an open task's working days: left until its due time,

@@ -39,6 +39,14 @@ func TestTaskListsReadTheirPageFromAnIndex(t *testing.T) {
 					_, err := traced.Overdue(ctx, now, "samr", 500)
 					return err
 				}},
+				{"at risk, all departments", "idx_tasks_overdue", func() error {
+					_, err := traced.DueWithin(ctx, now, now.AddDate(0, 0, 5), "", 500)
+					return err
+				}},
+				{"at risk, one department", "idx_tasks_inbox", func() error {
+					_, err := traced.DueWithin(ctx, now, now.AddDate(0, 0, 5), "samr", 500)
+					return err
+				}},
 			} {
 				before := len(rec.statements())
 				if err := run.query(); err != nil {

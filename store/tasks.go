@@ -202,6 +202,27 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, department string, l
 	return out, nil
 }
 
+// DueWithin lists the departments' open tasks (not the applicants' own
+// steps, as Overdue) that are not overdue at now and are due by until,
+// earliest due first, at most limit (500 by default): the supervision's
+// at-risk list (临期). department "" means every department. It reads
+// idx_tasks_overdue (status, due_at), or idx_tasks_inbox for one
+// department, as Overdue does.
+func (s *Store) DueWithin(ctx context.Context, now, until time.Time, department string, limit int) ([]Task, error) {
+	limit, _ = page(limit, 0)
+	q := s.reader(ctx).Scopes(departmentsOnly)
+	if department != "" {
+		q = q.Where("department = ?", department)
+	}
+	var out []Task
+	err := q.Where("status = ? AND due_at >= ? AND due_at <= ?", domain.TaskOpen, now.UTC(), until.UTC()).
+		Order("due_at").Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list tasks of %q due by %s: %w", department, until.UTC().Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
 // maxWebRows bounds the rows one page query reads.
 const maxWebRows = 5000
 

@@ -31,6 +31,7 @@ var pageLabels = map[string]string{
 	"/supervision":           "nav.supervision",
 	"/audit":                 "nav.audit",
 	"/admin":                 "nav.admin",
+	"/notifications":         "notifications.title",
 }
 
 // forbiddenData is what the forbidden page shows.

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/datagate/datagate/calendar"
+	"github.com/datagate/datagate/httpctx"
 	"github.com/datagate/datagate/store"
 )
 
@@ -31,6 +32,12 @@ type supervisionData struct {
 	Department string
 	Tasks      []taskView
 	Rejections []taskView
+	// AtRisk are the open tasks due within AtRiskDays working days (临期),
+	// earliest due first: the department's, in a drill-down.
+	AtRisk     []taskView
+	AtRiskDays int
+	// Open, Overdue: the departments' open and overdue tasks now.
+	Open, Overdue int64
 }
 
 // ageBuckets group open tasks by working days since they opened.
@@ -65,7 +72,14 @@ func (w *Web) supervision(c *gin.Context) {
 		LabelHeader: tr.translate("sup.department"), ValueHeader: tr.translate("sup.overdue_open"), Empty: tr.translate("sup.chart.none_open")}
 	ontime := chart{ID: "chart-ontime", Title: tr.translate("sup.chart.ontime"), Desc: tr.translate("sup.chart.ontime.desc", statsDays),
 		LabelHeader: tr.translate("sup.department"), ValueHeader: tr.translate("sup.ontime_rate"), Empty: tr.translate("sup.chart.none_decided")}
+	var allOpen, allOverdue int64
 	for _, s := range stats {
+		allOpen += s.Open
+		allOverdue += s.Overdue
+		if d.Department == "" || d.Department == s.Department {
+			d.Open += s.Open
+			d.Overdue += s.Overdue
+		}
 		name := w.orgName(p.Lang, s.Department)
 		if s.Open > 0 {
 			overdue.Bars = append(overdue.Bars, bar{Label: name, Value: float64(s.Overdue),
@@ -78,7 +92,12 @@ func (w *Web) supervision(c *gin.Context) {
 		}
 	}
 	sort.SliceStable(ontime.Bars, func(i, j int) bool { return ontime.Bars[i].Value < ontime.Bars[j].Value })
-	hbars(&overdue, 0)
+	// With nothing overdue the chart would be bars of nought: words say it.
+	if allOverdue > 0 {
+		hbars(&overdue, 0)
+	} else if allOpen > 0 {
+		overdue.Empty = tr.translate("sup.chart.none_overdue", allOpen)
+	}
 	hbars(&ontime, 100)
 
 	// The weekly trend: how many tasks were overdue at the end of each of
@@ -106,7 +125,11 @@ func (w *Web) supervision(c *gin.Context) {
 		}
 		trend.Bars = append(trend.Bars, bar{Label: start.Format("01-02"), Value: float64(n), Display: strconv.Itoa(n), Alert: n > 0})
 	}
-	line(&trend)
+	if anyValue(trend.Bars) {
+		line(&trend)
+	} else {
+		trend.Empty = tr.translate("sup.chart.trend.none", trendWeeks)
+	}
 
 	// The departments' work only: an applicant's own step is followed up
 	// by the department awaiting it, not supervised.
@@ -146,6 +169,13 @@ func (w *Web) supervision(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	// Due within AtRiskDays working days, not yet overdue (临期).
+	atRisk, _, err := w.deps.AtRisk(ctx, now, d.Department)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d.AtRiskDays = httpctx.AtRiskDays
 	rejections, err := w.deps.Store.Rejections(ctx, d.From, store.DefaultLimit)
 	if err != nil {
 		w.fail(c, err)
@@ -160,7 +190,7 @@ func (w *Web) supervision(c *gin.Context) {
 		}
 		rejections = keep
 	}
-	tc, err := w.loadTaskContext(ctx, v, append(append([]store.Task{}, tasks...), rejections...), nil)
+	tc, err := w.loadTaskContext(ctx, v, append(append(append([]store.Task{}, tasks...), rejections...), atRisk...), nil)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -171,8 +201,21 @@ func (w *Web) supervision(c *gin.Context) {
 	for _, t := range rejections {
 		d.Rejections = append(d.Rejections, w.taskView(v, tc, t, now))
 	}
+	for _, t := range atRisk {
+		d.AtRisk = append(d.AtRisk, w.taskView(v, tc, t, now))
+	}
 	p.Data = d
 	w.render(c, http.StatusOK, "supervision", p)
+}
+
+// anyValue reports whether a bar is not nought.
+func anyValue(bars []bar) bool {
+	for _, b := range bars {
+		if b.Value != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // startOfDay is midnight of t's date in Asia/Shanghai.

@@ -147,6 +147,7 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/applications/:id", Action: rbac.ApplicationRead, Handler: w.application},
 		{Method: "GET", Path: "/applications/:id/edit", Action: rbac.ApplicationEdit, Handler: w.editApplication},
 		{Method: "GET", Path: "/account/tokens", Action: rbac.TokenManage, Handler: w.tokens},
+		{Method: "GET", Path: "/notifications", Action: rbac.MeRead, Handler: w.notifications},
 		{Method: "GET", Path: "/inbox", Action: rbac.TaskRead, Handler: w.inbox},
 		{Method: "GET", Path: "/inbox/done", Action: rbac.TaskRead, Handler: w.inboxDone},
 		{Method: "GET", Path: "/inbox/copies", Action: rbac.CopyRead, Handler: w.inboxCopies},
@@ -318,7 +319,10 @@ type page struct {
 	// table is needed now and absent (calendar.MissingYear): deadlines
 	// counted into it are provisional. 0: none.
 	MissingYear int
-	Data        any
+	// Unread is the signed-in user's count of unread in-app notifications,
+	// for the header's bell (0: the count is not shown).
+	Unread int64
+	Data   any
 }
 
 type navLink struct {
@@ -375,6 +379,13 @@ func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 		Path: c.Request.URL.RequestURI(), Can: w.can(c)}
 	if u, ok := httpctx.User(c); ok {
 		p.User = &u
+		// One query on idx_notifications_user_created (user_id first). A
+		// failure costs the bell its count, never the page.
+		n, err := w.deps.Store.UnreadCount(c.Request.Context(), u.ID)
+		if err != nil {
+			w.log().Warn("count unread notifications for the bell", "user", u.Username, "error", err)
+		}
+		p.Unread = n
 	}
 	if p.Can["CalendarAdmin"] || p.Can["SupervisionRead"] {
 		if y, missing := w.deps.Calendar.MissingYear(w.now()); missing {

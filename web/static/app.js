@@ -7,7 +7,8 @@
 // checkboxes into a list; data-type="int"|"bool" types a value; empty values
 // are left out. A button's data-then is a second request made after the
 // first succeeds; data-show shows the answer on the page instead of
-// leaving it. No framework, no inline code.
+// leaving it; data-flash (on the form or its button) is the message the
+// next page shows once. No framework, no inline code.
 (() => {
   'use strict';
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -188,6 +189,45 @@
     return true;
   };
 
+  // Flash messages. A form (or the button that sent it) names in
+  // data-flash, in the page's language, what its success did ("已提交申请");
+  // the script keeps that text in sessionStorage just before it leaves
+  // the page, and the next page's script takes it out and shows it once in
+  // the layout's role="status" region, with a button that dismisses it.
+  // Why here and not a cookie the server reads: only this script knows that
+  // the action succeeded and which page comes next (a reload, or a path from
+  // the answer); sessionStorage belongs to this tab alone (another tab
+  // never shows this tab's message), is never sent to the server, and is
+  // emptied when read, so a reload does not show the message again. Put in
+  // the live region after the page has loaded (not rendered into it by
+  // the server), the message is announced by screen readers; text present
+  // at load would not be. It is set as text, never as HTML.
+  const flashKey = 'datagate.flash';
+  const keepFlash = (form, submitter) => {
+    const text = (submitter && submitter.getAttribute('data-flash')) || form.getAttribute('data-flash');
+    try { if (text) sessionStorage.setItem(flashKey, text); } catch { /* storage off: no message */ }
+  };
+  const showFlash = () => {
+    let text = null;
+    try { text = sessionStorage.getItem(flashKey); sessionStorage.removeItem(flashKey); } catch { text = null; }
+    const region = document.getElementById('flash');
+    if (!text || !region) return;
+    const p = document.createElement('p');
+    p.className = 'flash';
+    const span = document.createElement('span');
+    span.textContent = text;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'flash-close';
+    close.setAttribute('aria-label', msg('dismiss'));
+    close.textContent = '×';
+    close.addEventListener('click', () => { p.remove(); });
+    p.append(span, close);
+    // A moment after load, so that screen readers have found the region.
+    setTimeout(() => { region.append(p); }, 100);
+  };
+  showFlash();
+
   document.addEventListener('submit', async (e) => {
     const form = e.target;
     if (!form.hasAttribute('data-api')) return;
@@ -217,6 +257,7 @@
         busy(form, false);
         if (show(form, json)) return;
       }
+      keepFlash(form, e.submitter);
       const next = form.getAttribute('data-next') || 'reload';
       if (next === 'reload') window.location.reload(); else window.location.assign(fill(next, json || {}));
       return;
@@ -249,7 +290,7 @@
       xhr.upload.addEventListener('progress', (p) => { if (p.lengthComputable) bar.value = p.loaded / p.total; });
     }
     xhr.addEventListener('load', () => {
-      if (xhr.status >= 200 && xhr.status < 300) { window.location.reload(); return; }
+      if (xhr.status >= 200 && xhr.status < 300) { keepFlash(form, null); window.location.reload(); return; }
       let err = null;
       try { err = JSON.parse(xhr.responseText).error; } catch { err = null; }
       done(err || { message: msg('failed') + ' (' + xhr.status + ')' });
