@@ -145,12 +145,8 @@ func (s *Server) listCopies(c *gin.Context) {
 	}
 	u := user(c)
 	f := store.CopyFilter{Org: u.OrgCode, User: u.Username, Limit: limit, Offset: offset}
-	switch v := c.Query("unread"); v {
-	case "", "false", "0":
-	case "true", "1":
-		f.Unread = true
-	default:
-		fail(c, badRequest("unread", "use unread=true for the unread ones only, or leave it out", "unread %q is not true or false", v))
+	if f.Unread, err = unreadOnly(c); err != nil {
+		fail(c, err)
 		return
 	}
 	list, total, err := s.Store.CopiesReceived(c.Request.Context(), f)

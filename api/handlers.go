@@ -452,24 +452,8 @@ func listFilters(c *gin.Context, f *store.ApplicationFilter) error {
 	if err := oneOf("step", f.Step, domain.TaskKinds()...); err != nil {
 		return err
 	}
-	f.Keyword = strings.TrimSpace(c.Query("q"))
-	if n := utf8.RuneCountInString(f.Keyword); n > store.MaxQueryRunes {
-		return badRequest("q", "shorten the search text", "the search text has %d characters, more than %d", n, store.MaxQueryRunes)
-	}
-	for _, d := range []struct {
-		field string
-		to    *time.Time
-		days  int
-	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
-		v := c.Query(d.field)
-		if v == "" {
-			continue
-		}
-		t, err := time.ParseInLocation(time.DateOnly, v, calendar.Zone)
-		if err != nil {
-			return badRequest(d.field, "use YYYY-MM-DD", "%s %q is not a date", d.field, v)
-		}
-		*d.to = t.AddDate(0, 0, d.days) // "to" includes its day
+	if err := keywordAndDays(c, &f.Keyword, "from", &f.From, "to", &f.To); err != nil {
+		return err
 	}
 	f.Sort = c.Query("sort")
 	if err := oneOf("sort", f.Sort, store.ApplicationSorts()...); err != nil {
@@ -891,19 +875,19 @@ func (s *Server) inbox(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"tasks": s.steps(tasks), "total": total})
 }
 
-// taskFilters reads the inbox's keyword (q: the application's title or
-// number) and its range of due dates (due_from, due_to: YYYY-MM-DD in
-// China time, both days included).
-func taskFilters(c *gin.Context, f *store.InboxFilter) error {
-	f.Keyword = strings.TrimSpace(c.Query("q"))
-	if n := utf8.RuneCountInString(f.Keyword); n > store.MaxQueryRunes {
+// keywordAndDays reads a list's keyword (q) and a range of days
+// (YYYY-MM-DD in China time, both days included): from is the first
+// day's start, to the end of the last day.
+func keywordAndDays(c *gin.Context, keyword *string, fromField string, from *time.Time, toField string, to *time.Time) error {
+	*keyword = strings.TrimSpace(c.Query("q"))
+	if n := utf8.RuneCountInString(*keyword); n > store.MaxQueryRunes {
 		return badRequest("q", "shorten the search text", "the search text has %d characters, more than %d", n, store.MaxQueryRunes)
 	}
 	for _, d := range []struct {
 		field string
-		to    *time.Time
+		at    *time.Time
 		days  int
-	}{{"due_from", &f.DueFrom, 0}, {"due_to", &f.DueTo, 1}} {
+	}{{fromField, from, 0}, {toField, to, 1}} {
 		v := c.Query(d.field)
 		if v == "" {
 			continue
@@ -912,7 +896,17 @@ func taskFilters(c *gin.Context, f *store.InboxFilter) error {
 		if err != nil {
 			return badRequest(d.field, "use YYYY-MM-DD", "%s %q is not a date", d.field, v)
 		}
-		*d.to = t.AddDate(0, 0, d.days) // due_to includes its day
+		*d.at = t.AddDate(0, 0, d.days) // the last day is included
+	}
+	return nil
+}
+
+// taskFilters reads the inbox's keyword (q: the application's title or
+// number) and its range of due dates (due_from, due_to: YYYY-MM-DD in
+// China time, both days included).
+func taskFilters(c *gin.Context, f *store.InboxFilter) error {
+	if err := keywordAndDays(c, &f.Keyword, "due_from", &f.DueFrom, "due_to", &f.DueTo); err != nil {
+		return err
 	}
 	if !f.DueFrom.IsZero() && !f.DueTo.IsZero() && !f.DueFrom.Before(f.DueTo) {
 		return badRequest("due_to", "use a due_to on or after due_from", "due_to %s is before due_from %s", c.Query("due_to"), c.Query("due_from"))

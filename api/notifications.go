@@ -60,17 +60,26 @@ type channelsBody struct {
 
 const maxEmailLength = 254
 
-func (s *Server) listNotifications(c *gin.Context) {
-	f := store.NotificationFilter{UserID: user(c).ID}
+// unreadOnly reads a list's unread filter: true or 1 for the unread
+// ones only.
+func unreadOnly(c *gin.Context) (bool, error) {
 	switch v := c.Query("unread"); v {
 	case "", "false", "0":
+		return false, nil
 	case "true", "1":
-		f.UnreadOnly = true
+		return true, nil
 	default:
-		fail(c, badRequest("unread", "use unread=true for the unread ones only, or leave it out", "unread %q is not true or false", v))
+		return false, badRequest("unread", "use unread=true for the unread ones only, or leave it out", "unread %q is not true or false", v)
+	}
+}
+
+func (s *Server) listNotifications(c *gin.Context) {
+	f := store.NotificationFilter{UserID: user(c).ID}
+	var err error
+	if f.UnreadOnly, err = unreadOnly(c); err != nil {
+		fail(c, err)
 		return
 	}
-	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
 		fail(c, err)
 		return
