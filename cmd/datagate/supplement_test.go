@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 
@@ -20,20 +17,7 @@ import (
 // Only then do the datasets count, and the bundle holds the three parties'
 // SM2 signatures on the final text, each verified offline.
 func TestSupplementOverHTTP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
-	ctx := context.Background()
-	cfg, err := parseConfig("dev", []string{"--demo-applications=false", "--data", t.TempDir(), "--http", "127.0.0.1:0",
-		"--temporal-port", fmt.Sprint(freePort(t))}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := startDev(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.Stop() }()
+	s, _ := startTestDev(t, func(string) string { return "" })
 	c := &httpClient{t: t, base: "http://" + s.addr}
 	c.waitHealthy()
 
