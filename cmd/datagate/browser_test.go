@@ -221,12 +221,14 @@ func TestBrowserLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The supervisor sees it on the chart, drills down and urges it.
+	// The supervisor sees it on the chart (a red bar), drills down from
+	// the chart's table and urges it.
 	sup := w.signIn("supervisor")
 	sup.waitURL("/supervision")
-	sup.openUntil("/supervision", `#chart-overdue svg a[href*="department=bdc"] rect.bar.alert`)
+	sup.openUntil("/supervision", `#chart-overdue svg rect.bar.alert`)
 	sup.shot("11-supervision")
-	sup.click(`#chart-overdue svg a[href*="department=bdc"] rect`)
+	sup.eval(`document.querySelector('#chart-overdue details.chart-data').open = true`)
+	sup.click(`#chart-overdue details.chart-data a[href*="department=bdc"]`)
 	sup.waitURL("/supervision?department=bdc")
 	sup.wait("#sup-task-application-2-t1")
 	sup.setValue("#urge-application-2-t1", "已超期，请于两个工作日内办结")
