@@ -221,26 +221,34 @@ func TestDirStore(t *testing.T) {
 	}
 }
 
-// TestS3Store runs against an in-process S3-compatible server.
-func TestS3Store(t *testing.T) {
-	backend := s3mem.New()
+// fakeS3 is the store of bucket datagate on an in-process S3-compatible
+// server, with the server's backend, its host and the credentials.
+func fakeS3(t *testing.T) (s files.Store, backend *s3mem.Backend, host string, env map[string]string) {
+	t.Helper()
+	backend = s3mem.New()
 	if err := backend.CreateBucket("datagate"); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gofakes3.New(backend).Server())
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	env := map[string]string{files.EnvS3AccessKey: "ak", files.EnvS3SecretKey: "sk"}
+	env = map[string]string{files.EnvS3AccessKey: "ak", files.EnvS3SecretKey: "sk"}
 	s, err := files.Open("s3://datagate?endpoint="+u.Host+"&secure=false&region=us-east-1", func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, backend, u.Host, env
+}
+
+// TestS3Store runs against an in-process S3-compatible server.
+func TestS3Store(t *testing.T) {
+	s, _, host, env := fakeS3(t)
 	if err := s.(*files.S3).Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	exercise(t, s)
 
-	missing, _ := files.Open("s3://nobucket?endpoint="+u.Host+"&secure=false", func(k string) string { return env[k] })
+	missing, _ := files.Open("s3://nobucket?endpoint="+host+"&secure=false", func(k string) string { return env[k] })
 	if err := missing.(*files.S3).Check(context.Background()); err == nil || !strings.Contains(err.Error(), "nobucket") {
 		t.Errorf("a missing bucket: %v", err)
 	}

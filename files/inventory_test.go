@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,8 +11,6 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/datagate/datagate/files"
 )
@@ -91,18 +87,7 @@ func TestDirInventory(t *testing.T) {
 // TestS3Inventory runs against an in-process S3-compatible server; an
 // object that is not named by a digest is left out.
 func TestS3Inventory(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("datagate"); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
-	env := map[string]string{files.EnvS3AccessKey: "ak", files.EnvS3SecretKey: "sk"}
-	s, err := files.Open("s3://datagate?endpoint="+u.Host+"&secure=false&region=us-east-1", func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, backend, _, _ := fakeS3(t)
 	if _, err := backend.PutObject("datagate", "README.txt", nil, bytes.NewReader([]byte("x")), 1, nil); err != nil {
 		t.Fatal(err)
 	}
