@@ -52,6 +52,10 @@ type Deadline struct {
 	NotAfter       *time.Time `json:"not_after,omitempty"`
 	ReminderBefore int        `json:"reminder_before,omitempty"`
 	UrgeAfter      int        `json:"urge_after,omitempty"`
+	// From: the working or calendar days count from this moment instead
+	// of the task's opening (a time limit that runs from the receipt of a
+	// request, 第十八条).
+	From *time.Time `json:"from,omitempty"`
 }
 
 // NewTask is a task to open; its DueAt, RemindAt and UrgeAt are computed
@@ -75,6 +79,11 @@ type Change struct {
 	Evaluations   []Evaluation      `json:"evaluations,omitempty"`
 	Audit         []AuditEntry      `json:"audit,omitempty"`
 	Open          []NewTask         `json:"open,omitempty"`
+	// A statutory procedure's: its row, an approved catalog change, the
+	// datasets it suspends, reopens or withdraws.
+	Procedure     *ProcedureRow  `json:"procedure,omitempty"`
+	Publish       *Publication   `json:"publish,omitempty"`
+	DatasetStates []DatasetState `json:"dataset_states,omitempty"`
 }
 
 // Applied returns the opened tasks with their computed deadlines. It is
@@ -93,7 +102,11 @@ func (a *Activities) Apply(ctx context.Context, c Change) (Applied, error) {
 	var out Applied
 	for _, nt := range c.Open {
 		t := nt.Task
-		at, err := a.deadline(t.OpenedAt, nt.Deadline)
+		from := t.OpenedAt
+		if nt.Deadline.From != nil {
+			from = *nt.Deadline.From
+		}
+		at, err := a.deadline(from, nt.Deadline)
 		if err != nil {
 			return Applied{}, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("task %s: %v", t.ID, err), "BadDeadline", err)

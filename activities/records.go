@@ -42,6 +42,9 @@ type Task struct {
 	Comment   string     `json:"comment,omitempty"`
 	ActorUser string     `json:"actor_user,omitempty"`
 	ActorRole string     `json:"actor_role,omitempty"`
+	// ProcedureID is the statutory procedure whose step the task is (its
+	// ApplicationID is then 0).
+	ProcedureID uint64 `json:"procedure_id,omitempty"`
 }
 
 // Signature is one party's signature on an agreement.
@@ -122,6 +125,51 @@ type Urge struct {
 	At     time.Time `json:"at"`
 }
 
+// Proposal is a catalog entry as a department proposes it (a new dataset,
+// a change of one, or its retirement).
+type Proposal struct {
+	Change              string   `json:"change"`
+	Code                string   `json:"code"`
+	Name                string   `json:"name,omitempty"`
+	Summary             string   `json:"summary,omitempty"`
+	Fields              []string `json:"fields,omitempty"`
+	Format              string   `json:"format,omitempty"`
+	UpdateFrequency     string   `json:"update_frequency,omitempty"`
+	OpenAttribute       string   `json:"open_attribute,omitempty"`
+	Grade               int      `json:"grade,omitempty"`
+	OpenConditions      string   `json:"open_conditions,omitempty"`
+	Grounds             string   `json:"grounds,omitempty"`
+	AuthorizedOperation bool     `json:"authorized_operation,omitempty"`
+}
+
+// ProcedureRow is the workflow-owned part of a statutory procedure's row:
+// its outcome (domain.Outcomes), the reason and basis it closed with, and
+// the proposal as it last stands.
+type ProcedureRow struct {
+	ID       uint64     `json:"id"`
+	Outcome  string     `json:"outcome"`
+	Reason   string     `json:"reason,omitempty"`
+	Basis    string     `json:"basis,omitempty"`
+	Proposal *Proposal  `json:"proposal,omitempty"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+}
+
+// Publication is an approved catalog change: the proposal becomes the
+// dataset's next version, by the department's name.
+type Publication struct {
+	Proposal    Proposal  `json:"proposal"`
+	Department  string    `json:"department"`
+	ProcedureID uint64    `json:"procedure_id"`
+	At          time.Time `json:"at"`
+	By          string    `json:"by"`
+}
+
+// DatasetState sets a dataset's state (domain.DatasetStates).
+type DatasetState struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
+}
+
 // AppRow is the lifecycle part of the application's row, owned by its
 // workflow.
 type AppRow struct {
@@ -174,6 +222,17 @@ func (c Change) rows() store.Change {
 	for _, u := range c.Urges {
 		out.Urges = append(out.Urges, store.Urge{TaskID: u.TaskID, Supervisor: store.AutomaticUrger, CreatedAt: u.At})
 	}
+	if p := c.Procedure; p != nil {
+		out.Procedure = &store.ProcedureState{ID: p.ID, Outcome: p.Outcome, Reason: p.Reason, Basis: p.Basis,
+			ClosedAt: p.ClosedAt, Proposal: (*store.DatasetProposal)(p.Proposal)}
+	}
+	if p := c.Publish; p != nil {
+		out.Publish = &store.Publication{Proposal: store.DatasetProposal(p.Proposal), Department: p.Department,
+			ProcedureID: p.ProcedureID, At: p.At, By: p.By}
+	}
+	for _, d := range c.DatasetStates {
+		out.DatasetStates = append(out.DatasetStates, store.DatasetStateChange(d))
+	}
 	for _, a := range c.Audit {
 		out.Audit = append(out.Audit, store.AuditEntry{WorkflowID: a.WorkflowID, Seq: a.Seq, ApplicationID: a.ApplicationID,
 			Actor: a.Actor, Role: a.Role, Department: a.Department, Action: a.Action, Target: a.Target,
@@ -188,5 +247,5 @@ func (t Task) Row() store.Task {
 		Subject: t.Subject, Round: t.Round, Department: t.Department, Status: t.Status, OpenedAt: t.OpenedAt,
 		DueAt: t.DueAt, RemindAt: t.RemindAt, RemindedAt: t.RemindedAt, OverdueAt: t.OverdueAt,
 		DecidedAt: t.DecidedAt, Decision: t.Decision, Reason: t.Reason, Basis: t.Basis, Comment: t.Comment,
-		ActorUser: t.ActorUser, ActorRole: t.ActorRole}
+		ActorUser: t.ActorUser, ActorRole: t.ActorRole, ProcedureID: t.ProcedureID}
 }

@@ -152,6 +152,13 @@ var kinds = []struct {
 	{TaskModelRevision, []string{DecisionResubmit}, false},
 	{TaskUrgeReply, []string{DecisionReply}, false},
 	{TaskFlagAnswer, []string{DecisionUphold, DecisionReopen}, false},
+	// The statutory procedures beside the application (procedures.go).
+	{TaskCatalogReview, []string{DecisionApprove, DecisionSuggest, DecisionReject}, false},
+	{TaskCatalogRevise, []string{DecisionRevise, DecisionDisagree}, false},
+	{TaskCatalogConsult, []string{DecisionApprove, DecisionReject}, false},
+	{TaskRequestAssess, []string{DecisionAccept, DecisionRefuse}, false},
+	{TaskRequestProvide, []string{DecisionProvide}, false},
+	{TaskObjectionHandle, []string{DecisionWithdrawData, DecisionTreatAndOpen, DecisionKeepOpen}, false},
 }
 
 // TaskKinds lists every task kind, in process order.

@@ -11,15 +11,20 @@ import (
 // both languages; the lists are the process's, with no word twice.
 func TestEveryWordHasBothNames(t *testing.T) {
 	sets := map[string][]string{
-		SetStatus:     Statuses(),
-		SetKind:       TaskKinds(),
-		SetDecision:   Decisions(),
-		SetRole:       append(Roles(), RoleSystem),
-		SetModel:      ModelStatuses(),
-		SetEvaluation: EvaluationStatuses(),
-		SetEnd:        EndReasons(),
-		SetAgreement:  Agreements(),
-		SetAttachment: AttachmentKinds(),
+		SetStatus:       Statuses(),
+		SetKind:         TaskKinds(),
+		SetDecision:     Decisions(),
+		SetRole:         append(Roles(), RoleSystem),
+		SetModel:        ModelStatuses(),
+		SetEvaluation:   EvaluationStatuses(),
+		SetEnd:          EndReasons(),
+		SetAgreement:    Agreements(),
+		SetAttachment:   AttachmentKinds(),
+		SetProcedure:    ProcedureKinds(),
+		SetOutcome:      Outcomes(),
+		SetDatasetState: DatasetStates(),
+		SetChange:       ChangeKinds(),
+		SetGround:       ObjectionGrounds(),
 	}
 	for set, codes := range sets {
 		if len(names[set]) != len(codes) {

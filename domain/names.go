@@ -25,6 +25,13 @@ const (
 	SetEnd        = "end"
 	SetAgreement  = "agreement"
 	SetAttachment = "attachment"
+	// SetProcedure, SetOutcome and SetDatasetState: the statutory
+	// procedures beside the application (procedures.go).
+	SetProcedure    = "procedure"
+	SetOutcome      = "outcome"
+	SetDatasetState = "dataset_state"
+	SetChange       = "change"
+	SetGround       = "ground"
 )
 
 // names holds every word's names, by set.
@@ -61,6 +68,12 @@ var names = map[string]map[string]Name{
 		TaskModelRevision:       {"模型修改", "Model revision"},
 		TaskUrgeReply:           {"答复督办", "Reply to an urge"},
 		TaskFlagAnswer:          {"答复无依据驳回认定", "Answer a groundless-rejection flag"},
+		TaskCatalogReview:       {"目录审核", "Catalog review"},
+		TaskCatalogRevise:       {"研究修改建议", "Consider the suggested changes"},
+		TaskCatalogConsult:      {"联合会商", "Joint consultation"},
+		TaskRequestAssess:       {"目录外需求评估", "Assess an out-of-catalog request"},
+		TaskRequestProvide:      {"提供目录外数据", "Provide the requested data"},
+		TaskObjectionHandle:     {"处理异议", "Handle an objection"},
 	},
 	SetDecision: {
 		DecisionPass:            {"通过", "Pass"},
@@ -87,6 +100,47 @@ var names = map[string]map[string]Name{
 		DecisionDecline:         {"拒绝签署", "Decline to sign"},
 		DecisionWithdrawRequest: {"撤回征求意见", "Withdraw the request for an opinion"},
 		DecisionCancelled:       {"已取消", "Cancelled"},
+		DecisionSuggest:         {"提出修改建议", "Suggest changes"},
+		DecisionRevise:          {"按建议修改", "Revise as suggested"},
+		DecisionDisagree:        {"不同意，提请联合会商", "Disagree: ask for joint consultation"},
+		DecisionAccept:          {"符合开放条件，受理", "Accept: the data can be opened"},
+		DecisionRefuse:          {"不予开放", "Refuse, with reasons"},
+		DecisionProvide:         {"提交目录条目", "Provide: propose the catalog entry"},
+		DecisionWithdrawData:    {"撤回数据", "Withdraw the data"},
+		DecisionTreatAndOpen:    {"依法处理后开放", "Open after treatment"},
+		DecisionKeepOpen:        {"继续开放", "Keep the data open"},
+	},
+	SetProcedure: {
+		ProcCatalogChange:  {"目录编制与调整", "Catalog change"},
+		ProcCatalogRequest: {"目录外数据需求", "Out-of-catalog request"},
+		ProcObjection:      {"数据异议", "Objection to published data"},
+	},
+	SetOutcome: {
+		OutcomeOpen:          {"办理中", "In progress"},
+		OutcomePublished:     {"已发布", "Published"},
+		OutcomeRejected:      {"未通过", "Not approved"},
+		OutcomeProvided:      {"已提供", "Provided"},
+		OutcomeRefused:       {"不予开放", "Refused"},
+		OutcomeDataWithdrawn: {"数据已撤回", "Data withdrawn"},
+		OutcomeTreated:       {"处理后开放", "Opened after treatment"},
+		OutcomeKeptOpen:      {"继续开放", "Kept open"},
+	},
+	SetChange: {
+		ChangeCreate: {"新增数据资源", "Add a dataset"},
+		ChangeModify: {"调整目录信息", "Change a dataset"},
+		ChangeRetire: {"撤销数据资源", "Retire a dataset"},
+	},
+	SetGround: {
+		GroundPersonal:  {"侵犯商业秘密、个人信息或隐私", "Infringes trade secrets, personal information or privacy"},
+		GroundAttribute: {"开放属性不符合规定", "The open attribute breaks the rules"},
+		GroundQuality:   {"数据质量不符合规定", "The data's quality breaks the rules"},
+		GroundError:     {"数据存在错误、遗漏", "The data has errors or omissions"},
+		GroundUnlawful:  {"违反规定或约定开放", "Opened against the law or an agreement"},
+	},
+	SetDatasetState: {
+		DatasetActive:    {"开放中", "Open"},
+		DatasetSuspended: {"暂停开放", "Suspended"},
+		DatasetWithdrawn: {"已撤回", "Withdrawn"},
 	},
 	SetRole: {
 		RoleApplicant:       {"开发利用者", "Applicant"},

@@ -45,7 +45,13 @@ type Change struct {
 	// Urges are automatic urges (Supervisor AutomaticUrger) on tasks the
 	// change leaves open; one per task, however often it is written.
 	Urges []Urge
-	Audit []AuditEntry
+	// Procedure, Publish and DatasetStates are a statutory procedure's
+	// (procedures.go): its outcome, an approved catalog change, and the
+	// datasets it suspends, reopens or withdraws.
+	Procedure     *ProcedureState
+	Publish       *Publication
+	DatasetStates []DatasetStateChange
+	Audit         []AuditEntry
 }
 
 // Apply writes a Change in one transaction.
@@ -88,6 +94,21 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 				return fmt.Errorf("write evaluations: %w", err)
 			}
 		}
+		if c.Procedure != nil {
+			if err := applyProcedureState(tx, *c.Procedure); err != nil {
+				return err
+			}
+		}
+		if c.Publish != nil {
+			if err := publish(tx, *c.Publish); err != nil {
+				return err
+			}
+		}
+		for _, d := range c.DatasetStates {
+			if err := setDatasetState(tx, d); err != nil {
+				return err
+			}
+		}
 		if err := autoUrgesTx(tx, c.Urges); err != nil {
 			return err
 		}
@@ -107,7 +128,7 @@ var taskUpsert = clause.OnConflict{
 	Columns: []clause.Column{{Name: "id"}},
 	DoUpdates: clause.AssignmentColumns([]string{"application_id", "workflow_id", "kind", "subject", "round",
 		"department", "status", "opened_at", "due_at", "remind_at", "reminded_at", "overdue_at", "decided_at",
-		"decision", "reason", "basis", "comment", "actor_user", "actor_role"}),
+		"decision", "reason", "basis", "comment", "actor_user", "actor_role", "procedure_id"}),
 }
 
 func applyAppState(tx *gorm.DB, st AppState) error {

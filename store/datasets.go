@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/datagate/datagate/domain"
 )
 
 // Dataset is one catalog entry (数据资源).
@@ -26,6 +29,19 @@ type Dataset struct {
 	// is eligible, and then only in the secure environment (Requestable,
 	// SecureOnly).
 	AuthorizedOperation bool `gorm:"not null;default:false" json:"authorized_operation"`
+
+	// OpenConditions are a conditional dataset's conditions (开放条件);
+	// Grounds the grounds (依据) of a closed or conditional
+	// classification (第九条). Version is the catalog entry's version
+	// (DatasetVersion), State whether it is open, suspended or withdrawn
+	// (domain.DatasetStates), and DataUpdatedAt when its department last
+	// recorded an update of the data, by which a missed update frequency
+	// is seen.
+	OpenConditions string     `gorm:"size:16777215" json:"open_conditions,omitempty"`
+	Grounds        string     `gorm:"size:16777215" json:"grounds,omitempty"`
+	Version        int        `gorm:"not null;default:1" json:"version"`
+	State          string     `gorm:"size:16;not null;default:'active'" json:"state"`
+	DataUpdatedAt  *time.Time `json:"data_updated_at,omitempty"`
 }
 
 // Open attributes of a dataset.
@@ -39,8 +55,12 @@ const (
 // (unconditional or conditional), or closed data eligible for authorized
 // operation. Closed data that is not eligible cannot be requested.
 func (d Dataset) Requestable() bool {
-	return d.OpenAttribute != OpenClosed || d.AuthorizedOperation
+	return d.Open() && (d.OpenAttribute != OpenClosed || d.AuthorizedOperation)
 }
+
+// Open reports whether the dataset is open: neither suspended nor
+// withdrawn. (A dataset row written before states existed reads "".)
+func (d Dataset) Open() bool { return d.State == "" || d.State == domain.DatasetActive }
 
 // SecureOnly reports whether d may be used only in the secure environment
 // ("原始数据不出域、数据可用不可见"), that is by an access mode for which

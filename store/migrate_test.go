@@ -203,7 +203,8 @@ func stripComments(sqlText string) string {
 // without authorized_operation, which migration 7 adds, applications
 // without renews_application_id, which migration 8 adds, sessions without
 // second_factor and no second-factor tables, which migration 9 adds, and
-// none of the list indexes and tables of migrations 11 to 14) is
+// none of the list indexes and tables of migrations 11 to 14, nor the
+// procedures' columns and tables of migration 16) is
 // adopted: its rows stay, and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
@@ -225,6 +226,15 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 				}
 			}
 			must(t, s.db.Migrator().DropTable(&Attachment{}, &AgreementDocument{}, &SigningKey{}, &AgreementSignature{}))
+			// Migration 16's columns and tables (the statutory procedures).
+			for _, col := range []string{"open_conditions", "grounds", "version", "state", "data_updated_at"} {
+				must(t, s.db.Migrator().DropColumn(&Dataset{}, col))
+			}
+			if s.db.Migrator().HasIndex(&Task{}, "idx_tasks_procedure_id") {
+				must(t, s.db.Migrator().DropIndex(&Task{}, "idx_tasks_procedure_id"))
+			}
+			must(t, s.db.Migrator().DropColumn(&Task{}, "procedure_id"))
+			must(t, s.db.Migrator().DropTable(&Procedure{}, &DatasetVersion{}))
 			applied, err := s.MigrateUp(ctx)
 			must(t, err)
 			if len(applied) == 0 || !strings.HasPrefix(applied[len(applied)-1].File, "adopted") {

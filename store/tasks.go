@@ -72,6 +72,10 @@ type Task struct {
 	// Assignee is the colleague who claimed the task, or to whom it was
 	// transferred (转办); empty while the whole department holds it.
 	Assignee string `gorm:"size:64;not null;default:''" json:"assignee,omitempty"`
+	// ProcedureID is the statutory procedure (procedures.go) whose step
+	// the task is; 0 for an application's task. A procedure's task has
+	// no application (ApplicationID 0).
+	ProcedureID uint64 `gorm:"not null;default:0;index" json:"procedure_id,omitempty"`
 }
 
 // Task loads one task by ID.

@@ -40,6 +40,7 @@ type WorkflowRegistry interface {
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ModelReviewWorkflow, workflow.RegisterOptions{Name: workflows.ModelReviewWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ProcedureWorkflow, workflow.RegisterOptions{Name: workflows.ProcedureWorkflowName})
 }
 
 // Register adds every workflow and activity under its fixed name.

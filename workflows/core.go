@@ -69,6 +69,9 @@ type machine struct {
 	// applicant is the applicant's org: its own steps, when late, are not
 	// escalated to supervision (002 四(三) aims at 责任单位).
 	applicant string
+	// procID is the statutory procedure this machine runs (0: an
+	// application's); its tasks carry it.
+	procID uint64
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
@@ -109,7 +112,7 @@ func (m *machine) open(ctx workflow.Context, c *change, kind, org, subject strin
 	t := activities.Task{
 		ID: fmt.Sprintf("%s-t%d", m.wfID, m.core.TaskSeq), ApplicationID: m.appID, WorkflowID: m.wfID,
 		Kind: kind, Subject: subject, Round: round, Department: org, Status: domain.TaskOpen,
-		OpenedAt: m.now(ctx),
+		OpenedAt: m.now(ctx), ProcedureID: m.procID,
 	}
 	d := m.dl.For(kind)
 	if m.autoUrged(ctx, kind, org) {

@@ -29,6 +29,13 @@ func (d Deadlines) For(kind string) activities.Deadline {
 		// Zero in inputs older than supervision: the default.
 		domain.TaskUrgeReply:  orDefault(d.UrgeReply, 3),
 		domain.TaskFlagAnswer: orDefault(d.FlagAnswer, 10),
+		// The statutory procedures' (zero: the default).
+		domain.TaskCatalogReview:   orDefault(d.CatalogReview, 15),
+		domain.TaskCatalogRevise:   orDefault(d.CatalogRevise, 10),
+		domain.TaskCatalogConsult:  orDefault(d.CatalogConsult, 20),
+		domain.TaskRequestAssess:   orDefault(d.RequestAssess, 5),
+		domain.TaskRequestProvide:  orDefault(d.RequestProvide, 20),
+		domain.TaskObjectionHandle: orDefault(d.ObjectionHandle, 15),
 	}
 	if kind == domain.TaskExitConfirmation {
 		return activities.Deadline{CalendarDays: d.ExitConfirmationDays, ReminderBefore: d.ReminderBefore}

@@ -51,6 +51,21 @@ var zhRefusals = map[string]string{
 	"a flag needs its reason: fill in reason":                            "标记无依据驳回须说明理由：请填写 reason",
 	"the rejection in task %s is already flagged; its answer is pending": "任务 %s 中的驳回已被标记，尚待部门答复",
 	"task %s is not a rejection of this application":                     "任务 %s 不是本申请中作出驳回的审核任务",
+
+	// procedure.go
+	"a revision carries the revised catalog entry: fill in proposal":                                  "按建议修改须提交修改后的目录条目：请填写 proposal",
+	"a revision changes the entry proposed (%s), not another: keep proposal.code and proposal.change": "修改只针对所申报的条目（%s）：请保持 proposal.code 与 proposal.change 不变",
+	"record the joint consultation (who took part and what was agreed): fill in comment":              "请记录联合会商情况（参加单位及会商结论）：请填写 comment",
+	"the data is provided by its catalog entry: fill in proposal":                                     "提供数据须提交其目录条目：请填写 proposal",
+	"requested data joins the catalog as a new dataset: set proposal.change to create":                "目录外数据以新增数据资源的方式纳入目录：请将 proposal.change 设为 create",
+	"proposal.change %q is not one of: %s":                                                            "proposal.change %q 无效，可选：%s",
+	"a catalog entry needs its code: fill in proposal.code":                                           "目录条目须有编码：请填写 proposal.code",
+	"a catalog entry needs its name: fill in proposal.name":                                           "目录条目须有名称：请填写 proposal.name",
+	"a catalog entry lists its data items: fill in proposal.fields":                                   "目录条目须列明数据项：请填写 proposal.fields",
+	"proposal.open_attribute %q is not one of: %s":                                                    "开放属性 proposal.open_attribute %q 无效，可选：%s",
+	"proposal.grade %d is not a grade: use 1 to 4":                                                    "分级 proposal.grade %d 无效：请填写 1 至 4",
+	"a closed or conditional classification states its grounds (依据): fill in proposal.grounds":        "列为非开放类或有条件开放类须提供相关依据：请填写 proposal.grounds",
+	"conditional data states its conditions (开放条件): fill in proposal.open_conditions":                 "有条件开放类数据须明确开放条件：请填写 proposal.open_conditions",
 }
 
 // zhPhrases translates the action phrases a refusal's arguments carry;

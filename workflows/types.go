@@ -86,6 +86,20 @@ type Deadlines struct {
 	// bureau, the supervision offices and the applicant are told (zero in
 	// older inputs: the default).
 	AutoUrgeDays int `json:"auto_urge_days,omitempty"`
+	// The statutory procedures' time limits (procedure.go; zero: the
+	// default). The bureau reviews a catalog change in CatalogReview, a
+	// department considers its suggested changes in CatalogRevise, and a
+	// joint consultation is recorded within CatalogConsult. The texts fix
+	// the others (《公共数据开放管理办法》): an out-of-catalog request is
+	// refused within RequestAssess (5) of its receipt or provided within
+	// RequestProvide (20, 第十八条); an objection is handled within
+	// ObjectionHandle (15, 第二十九条).
+	CatalogReview   int `json:"catalog_review,omitempty"`
+	CatalogRevise   int `json:"catalog_revise,omitempty"`
+	CatalogConsult  int `json:"catalog_consult,omitempty"`
+	RequestAssess   int `json:"request_assess,omitempty"`
+	RequestProvide  int `json:"request_provide,omitempty"`
+	ObjectionHandle int `json:"objection_handle,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -187,6 +201,8 @@ type DecideRequest struct {
 	Regulator string `json:"regulator,omitempty"`
 	// Edits are supplemented fields (supplement, model revision).
 	Edits map[string]string `json:"edits,omitempty"`
+	// Proposal is a catalog entry (a procedure's revise and provide).
+	Proposal *activities.Proposal `json:"proposal,omitempty"`
 }
 
 // ActionRequest is the argument of the non-task Updates (withdraw,
