@@ -271,6 +271,22 @@ func FuzzCopyBody(f *testing.F) {
 		`{"to_user":"applicant","note":"x"}`, `{"to_user":"a","to_org":"b","note":""}`)
 }
 
+func FuzzProposalBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/catalog/proposals", "dept_reviewer",
+		`{"proposal":{"change":"create","code":"DS-0901","name":"企业用电数据","fields":["企业名称"],"open_attribute":"conditional","grade":2,"open_conditions":"沙箱","grounds":"第九条"}}`,
+		`{"proposal":{"change":"retire","code":"DS-0001"}}`, `{"proposal":{"change":"modify","code":"DS-0100","fields":[""],"grade":-1}}`)
+}
+
+func FuzzCatalogRequestBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/catalog/requests", "applicant",
+		`{"department":"samr","title":"请求开放企业用电数据","description":"用于信贷风控"}`, `{"department":"acme-fintech","title":"","description":""}`)
+}
+
+func FuzzObjectionBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/catalog/:code/objections", "applicant",
+		`{"ground":"personal","description":"含手机号"}`, `{"ground":"taste","description":"x"}`, `{"ground":"","description":""}`)
+}
+
 func FuzzAdminUserBody(f *testing.F) {
 	fuzzBody(f, "POST", "/api/v1/admin/users", "admin",
 		`{"username":"new-user","display_name":"新用户","org":"samr","role":"dept_reviewer","password":"a-long-enough-password"}`,
@@ -326,6 +342,9 @@ var fuzzedBodies = map[string]string{
 	"POST /api/v1/supervision/urges":            "FuzzUrgeBody",
 	"POST /api/v1/supervision/flags":            "FuzzFlagBody",
 	"POST /api/v1/applications/:id/copies":      "FuzzCopyBody",
+	"POST /api/v1/catalog/proposals":            "FuzzProposalBody",
+	"POST /api/v1/catalog/requests":             "FuzzCatalogRequestBody",
+	"POST /api/v1/catalog/:code/objections":     "FuzzObjectionBody",
 	"POST /api/v1/admin/users":                  "FuzzAdminUserBody",
 	"POST /api/v1/admin/orgs":                   "FuzzAdminOrgBody",
 	"POST /api/v1/admin/roles":                  "FuzzAdminRoleBody",

@@ -20,6 +20,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/datagate/datagate/activities"
 	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/httpctx"
@@ -618,6 +619,10 @@ type decisionBody struct {
 	Items     []workflows.DatasetItem `json:"items"`
 	Regulator string                  `json:"regulator"`
 	Edits     map[string]string       `json:"edits"`
+	// Proposal is a catalog entry: a procedure's revision, or the entry
+	// that provides requested data.
+	Proposal *proposalBody `json:"proposal"`
+	proposal *activities.Proposal
 }
 
 // check bounds a decision's free text; the workflow checks what each
@@ -634,7 +639,17 @@ func (b *decisionBody) check() error {
 			return err
 		}
 	}
-	return checkEdits(b.Edits)
+	if err := checkEdits(b.Edits); err != nil {
+		return err
+	}
+	if b.Proposal != nil {
+		p, err := b.Proposal.proposal("proposal.")
+		if err != nil {
+			return err
+		}
+		b.proposal = &p
+	}
+	return nil
 }
 
 // checkEdits holds a supplement's edits to the rules of the draft's
@@ -698,7 +713,7 @@ func (s *Server) decideTask(c *gin.Context, field, id string, body func(store.Ta
 	}
 	res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
 		TaskID: t.ID, Actor: actorOf(user(c)), Decision: b.Decision, Reason: b.Reason, Basis: b.Basis,
-		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits,
+		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits, Proposal: b.proposal,
 	})
 	if err != nil {
 		return updateAnswer{}, err

@@ -3,7 +3,18 @@ package api
 // zhMessages translates the English message formats of newErr and its
 // helpers into zh-CN; the verbs and their order stay the same.
 var zhMessages = map[string]string{
-	"kind %q cannot be listed": "单位类型 %q 不可列出",
+	// procedures.go
+	"%sfields lists %d data items, more than %d":                 "%sfields 列出 %d 个数据项，超过上限 %d 个",
+	"proposal is required":                                       "请填写目录条目 proposal",
+	"dataset %s is in the catalog already":                       "数据资源 %s 已在目录中",
+	"dataset %s is another department's":                         "数据资源 %s 属于其他部门",
+	"dataset %s is withdrawn":                                    "数据资源 %s 已撤回",
+	"a change of dataset %s is in review already (procedure %d)": "数据资源 %s 已有一项目录调整在审核中（第 %d 号事项）",
+	"%q is not a department providing data":                      "%q 不是数据提供部门",
+	"ground is required":                                         "请填写异议事由 ground",
+	"procedure id %q is not a positive number":                   "事项编号 %q 不是正整数",
+	"no procedure %d":                                            "没有第 %d 号事项",
+	"kind %q cannot be listed":                                   "单位类型 %q 不可列出",
 	// copies.go
 	"your organisation has no step in this application, so it does not send it for information": "本单位在该申请中没有办理环节，不能抄送",
 	"to_user or to_org is required":                    "请填写抄送对象：to_user（人员）或 to_org（单位）",
@@ -242,6 +253,16 @@ var zhMessages = map[string]string{
 
 // zhHints translates the English hints.
 var zhHints = map[string]string{
+	// procedures.go
+	"list at most the number of data items the message names":                                      "数据项数量请勿超过提示中的上限",
+	"send the catalog entry as proposal: {change, code, name, fields, open_attribute, grade, ...}": "请以 proposal 提交目录条目：{change, code, name, fields, open_attribute, grade, ...}",
+	"choose a code no dataset has, or propose a change of it (change: modify)":                     "请使用未被占用的编码，或申报对该数据资源的调整（change: modify）",
+	"ask its department to propose the change":                                                     "请由该数据资源的提供部门申报调整",
+	"propose a new dataset instead":                                                                "请改为申报新增数据资源",
+	"wait for it to end, or follow it at /api/v1/procedures/{id}":                                  "请待其办结，或在 /api/v1/procedures/{id} 查看进展",
+	"use the org code of a department providing data (GET /api/v1/orgs?kind=provider)":             "请填写数据提供部门的单位代码（GET /api/v1/orgs?kind=provider）",
+	"use the numeric procedure id":                                                                 "请使用数字形式的事项编号",
+	"list your procedures at GET /api/v1/procedures":                                               "请在 GET /api/v1/procedures 查看您的事项",
 	// copies.go
 	"copy an application your organisation has a step in":                           "请抄送本单位有办理环节的申请",
 	"name one person (to_user, a username) or one department (to_org, an org code)": "请指定一名人员（to_user，用户名）或一个部门（to_org，单位代码）",

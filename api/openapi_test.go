@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -50,6 +51,9 @@ var temporalRoutes = map[string]bool{
 	"POST /api/v1/tasks/{id}/decision":           true,
 	"POST /api/v1/applications/{id}/supplement":  true,
 	"GET /api/v1/audit/reconcile":                true,
+	"POST /api/v1/catalog/proposals":             true,
+	"POST /api/v1/catalog/requests":              true,
+	"POST /api/v1/catalog/{code}/objections":     true,
 }
 
 var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -1177,6 +1181,51 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("read a copy", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-hrss", 200, ok)
 	c.send("read a copy sent to others", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-gsa", 404, ok)
 	c.send("read a copy, bad id", "POST", "/api/v1/copies/x/read", nil, "reviewer-hrss", 400, ok)
+
+	// the statutory procedures: a catalog change, an out-of-catalog
+	// request, an objection. No Temporal runs here: the filings are
+	// refused before their workflow starts (TestProceduresOverHTTP files
+	// them on the real stack), and a procedure is read from its rows.
+	entry := map[string]any{"change": "create", "code": "DS-0901", "name": "企业用电数据", "summary": "按月汇总",
+		"fields": []string{"企业名称", "月用电量"}, "format": "CSV", "update_frequency": "月度", "open_attribute": "conditional",
+		"grade": 2, "open_conditions": "仅限沙箱使用", "grounds": "《公共数据开放管理办法》第九条"}
+	with := func(k string, v any) map[string]any {
+		m := maps.Clone(entry)
+		m[k] = v
+		return map[string]any{"proposal": m}
+	}
+	proposals := "/api/v1/catalog/proposals"
+	c.send("propose a code in use", "POST", proposals, with("code", "DS-0100"), "reviewer-gsa", 409, ok)
+	c.send("propose, no grounds", "POST", proposals, with("grounds", ""), "reviewer-gsa", 400, ok)
+	c.send("propose, grade 9", "POST", proposals, with("grade", 9), "reviewer-gsa", 400, bad)
+	c.send("propose, unknown change", "POST", proposals, with("change", "rename"), "reviewer-gsa", 400, bad)
+	c.send("propose, unknown field", "POST", proposals, `{"proposal":{"change":"create","code":"DS-0902","colour":"red"}}`, "reviewer-gsa", 400, bad)
+	c.send("propose, no proposal", "POST", proposals, `{}`, "reviewer-gsa", 400, bad)
+	c.send("propose a change of no dataset", "POST", proposals, with("change", "modify"), "reviewer-gsa", 404, ok)
+	c.send("propose, applicant", "POST", proposals, map[string]any{"proposal": entry}, "applicant", 403, ok)
+	requests := "/api/v1/catalog/requests"
+	c.send("request, from no department", "POST", requests,
+		map[string]string{"department": "kangming-medai", "title": "请求", "description": "用途"}, "applicant", 400, ok)
+	c.send("request, no title", "POST", requests, map[string]string{"department": "gsa", "description": "用途"}, "applicant", 400, bad)
+	c.send("request, reviewer", "POST", requests, map[string]string{"department": "gsa", "title": "请求", "description": "用途"}, "reviewer-gsa", 403, ok)
+	objections := "/api/v1/catalog/DS-0100/objections"
+	c.send("object, unknown ground", "POST", objections, map[string]string{"ground": "taste", "description": "x"}, "applicant", 400, bad)
+	c.send("object, no description", "POST", objections, map[string]string{"ground": "error"}, "applicant", 400, bad)
+	c.send("object, no such dataset", "POST", "/api/v1/catalog/DS-9999/objections", map[string]string{"ground": "error", "description": "x"}, "applicant", 404, ok)
+	c.send("object, anonymous", "POST", objections, map[string]string{"ground": "error", "description": "x"}, "", 401, ok)
+	sp := store.DatasetProposal{Change: "create", Code: "DS-0901", Name: "企业用电数据", Fields: []string{"企业名称"}, OpenAttribute: "unconditional", Grade: 1}
+	proc := store.Procedure{Kind: domain.ProcCatalogChange, Title: "新增数据资源：DS-0901", RequesterOrg: "gsa", RequesterUser: "reviewer-gsa",
+		Department: "gsa", DatasetCode: "DS-0901", Proposal: &sp, OpenedAt: time.Now()}
+	if err := e.st.CreateProcedure(t.Context(), &proc); err != nil {
+		t.Fatal(err)
+	}
+	c.send("procedures", "GET", "/api/v1/procedures?kind=catalog_change&limit=5", nil, "bureau_officer", 200, ok)
+	c.send("procedures, bad kind", "GET", "/api/v1/procedures?kind=appeal", nil, "bureau_officer", 400, bad)
+	c.send("a procedure", "GET", fmt.Sprintf("/api/v1/procedures/%d", proc.ID), nil, "reviewer-gsa", 200, ok)
+	c.send("a procedure, not visible", "GET", fmt.Sprintf("/api/v1/procedures/%d", proc.ID), nil, "applicant", 404, ok)
+	c.send("a procedure, bad id", "GET", "/api/v1/procedures/x", nil, "reviewer-gsa", 400, ok)
+	c.send("a dataset's versions, none yet", "GET", "/api/v1/catalog/DS-0100/versions", nil, "", 200, ok)
+	c.send("a dataset's versions, no such", "GET", "/api/v1/catalog/DS-9999/versions", nil, "", 404, ok)
 
 	// documents: the approval form and an agreement's text
 	c.send("approval form", "GET", app(w.submitted, "/approval-form"), nil, "reviewer-gsa", 200, ok)

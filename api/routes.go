@@ -23,6 +23,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/calendar/due", rbac.CalendarUse, s.calendarDue},
 		{"GET", "/api/v1/catalog", rbac.CatalogRead, s.listDatasets},
 		{"GET", "/api/v1/catalog/:code", rbac.CatalogRead, s.getDataset},
+		{"GET", "/api/v1/catalog/:code/versions", rbac.CatalogRead, s.datasetVersions},
 		{"GET", "/api/v1/calendar/holidays", rbac.CalendarUse, s.listHolidays},
 		{"PUT", "/api/v1/calendar/holidays/:year", rbac.CalendarAdmin, s.putHolidays},
 		{"GET", "/api/v1/disclosure", rbac.DisclosureRead, s.disclosure},
@@ -80,6 +81,13 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/tasks/:id/transfer", rbac.TaskAssign, s.transferTask},
 		{"GET", "/api/v1/copies", rbac.CopyRead, s.listCopies},
 		{"POST", "/api/v1/copies/:copy/read", rbac.CopyRead, s.readCopy},
+
+		// The statutory procedures beside the applications (procedures.go).
+		{"POST", "/api/v1/catalog/proposals", rbac.CatalogPropose, s.proposeCatalogChange},
+		{"POST", "/api/v1/catalog/requests", rbac.CatalogRequest, s.requestOutOfCatalog},
+		{"POST", "/api/v1/catalog/:code/objections", rbac.ObjectionFile, s.objectToDataset},
+		{"GET", "/api/v1/procedures", rbac.ProcedureRead, s.listProcedures},
+		{"GET", "/api/v1/procedures/:id", rbac.ProcedureRead, s.getProcedure},
 
 		{"GET", "/api/v1/supervision/overdue", rbac.SupervisionRead, s.overdue},
 		{"GET", "/api/v1/supervision/at-risk", rbac.SupervisionRead, s.atRisk},

@@ -51,7 +51,11 @@ func (s *Server) scopedTask(c *gin.Context, field, id string) (store.Task, error
 	if t.Department == user(c).OrgCode {
 		return t, nil // the caller's org holds it
 	}
-	if err := s.visible(c, t.ApplicationID); err != nil {
+	visible := func() error { return s.visible(c, t.ApplicationID) }
+	if t.ProcedureID != 0 {
+		visible = func() error { return s.procedureVisible(c, t.ProcedureID) }
+	}
+	if err := visible(); err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.status == http.StatusNotFound {
 			return t, missing

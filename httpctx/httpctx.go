@@ -104,6 +104,23 @@ func (d *Deps) Scope(u store.User) (store.ApplicationFilter, error) {
 	return store.ApplicationFilter{ApplicantOrg: "\x00"}, nil // sees nothing
 }
 
+// ProcedureScope is the org whose statutory procedures a user sees: those
+// it filed or answers. The orgs that keep the catalog and review (the
+// bureau, the big-data center) and supervisors see every one: "" for
+// them.
+func (d *Deps) ProcedureScope(u store.User) (string, error) {
+	pairs, err := d.RBAC.RolesOf(u.Username)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pairs {
+		if p[1] == u.OrgCode && (p[0] == domain.RoleBureauOfficer || p[0] == domain.RoleInitialReviewer || p[0] == domain.RoleSupervisor) {
+			return "", nil
+		}
+	}
+	return u.OrgCode, nil
+}
+
 // Route is one route of the engine: the casbin action it performs gates
 // it. Forbidden, on a page, answers a GET by a signed-in caller whose
 // roles do not allow Action, in place of the API's JSON 403: a browser

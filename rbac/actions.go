@@ -61,6 +61,16 @@ var (
 	SupervisionUrge = Action{"supervision", "urge"}
 	SupervisionFlag = Action{"supervision", "flag"}
 	AuditRead       = Action{"audit", "read"}
+	// The statutory procedures beside the applications: a provider
+	// department proposes catalog changes (CatalogPropose), an applicant
+	// asks for data outside the catalog (CatalogRequest), anyone taking
+	// part objects to published data (ObjectionFile), and each reads the
+	// procedures in its scope (ProcedureRead); their steps are tasks,
+	// decided with TaskDecide.
+	CatalogPropose = Action{"catalog", "propose"}
+	CatalogRequest = Action{"catalog", "request"}
+	ObjectionFile  = Action{"objection", "file"}
+	ProcedureRead  = Action{"procedure", "read"}
 	CalendarAdmin   = Action{"calendar", "admin"}
 	UserAdmin       = Action{"user", "admin"}
 	RoleAdminAct    = Action{"role", "admin"}
@@ -85,9 +95,11 @@ var Builtin = func() [][3]string {
 		// Every actor of the process reads the applications in its scope;
 		// the admin runs the system and takes no part in them.
 		if r != domain.RoleAdmin {
-			p = append(p, grant(r, ApplicationRead)...)
+			p = append(p, grant(r, ApplicationRead, ProcedureRead, ObjectionFile)...)
 		}
 	}
+	p = append(p, grant(domain.RoleDeptReviewer, CatalogPropose)...)
+	p = append(p, grant(domain.RoleApplicant, CatalogRequest)...)
 	p = append(p, grant(domain.RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
 		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
 	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)

@@ -99,6 +99,14 @@ AttachmentUpload        Y        Y     Y      Y        Y      Y         .       
 # (supervisors too); an applicant neither sends nor reads copies.
 CopySend                .        Y     Y      Y        Y      Y         .        .     .
 CopyRead                .        Y     Y      Y        Y      Y         Y        .     .
+# The statutory procedures beside the applications: a provider department
+# proposes catalog changes, an applicant asks for data outside the
+# catalog, every actor of the process objects to published data and reads
+# the procedures in its scope.
+CatalogPropose          .        .     Y      .        .      .         .        .     .
+CatalogRequest          Y        .     .      .        .      .         .        .     .
+ObjectionFile           Y        Y     Y      Y        Y      Y         Y        .     .
+ProcedureRead           Y        Y     Y      Y        Y      Y         Y        .     .
 # Supervision: supervisors see overdue work, urge, flag groundless
 # rejections and read the audit.
 SupervisionRead         .        .     .      .        Y②     .         Y        .     .
@@ -132,6 +140,7 @@ var actionNamed = map[string]Action{
 	"ApplicationCreate": ApplicationCreate, "ApplicationSubmit": ApplicationSubmit,
 	"ApplicationWithdraw": ApplicationWithdraw, "ModelSubmit": ModelSubmit, "AttachmentUpload": AttachmentUpload,
 	"CopySend": CopySend, "CopyRead": CopyRead,
+	"CatalogPropose": CatalogPropose, "CatalogRequest": CatalogRequest, "ObjectionFile": ObjectionFile, "ProcedureRead": ProcedureRead,
 	"ExitNotice": ExitNotice, "EvaluationRequest": EvaluationRequest,
 	"AuthorizationEnd": AuthorizationEnd, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,

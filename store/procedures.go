@@ -133,7 +133,7 @@ func (s *Store) SetProcedureWorkflow(ctx context.Context, id uint64, wfID string
 // DeleteUnstartedProcedure removes a filed procedure whose workflow could
 // not be started: nothing of it happened.
 func (s *Store) DeleteUnstartedProcedure(ctx context.Context, id uint64) error {
-	err := s.db.WithContext(ctx).Where("id = ? AND NOT EXISTS (SELECT 1 FROM audit_entries WHERE audit_entries.workflow_id = procedures.workflow_id)", id).
+	err := s.db.WithContext(ctx).Where("id = ? AND NOT EXISTS (SELECT 1 FROM audit_log WHERE audit_log.workflow_id = procedures.workflow_id)", id).
 		Delete(&Procedure{}).Error
 	if err != nil {
 		return fmt.Errorf("procedure %d: remove the unstarted filing: %w", id, err)
