@@ -71,10 +71,10 @@ var (
 	CatalogRequest = Action{"catalog", "request"}
 	ObjectionFile  = Action{"objection", "file"}
 	ProcedureRead  = Action{"procedure", "read"}
-	CalendarAdmin   = Action{"calendar", "admin"}
-	UserAdmin       = Action{"user", "admin"}
-	RoleAdminAct    = Action{"role", "admin"}
-	PolicyRead      = Action{"policy", "read"}
+	CalendarAdmin  = Action{"calendar", "admin"}
+	UserAdmin      = Action{"user", "admin"}
+	RoleAdminAct   = Action{"role", "admin"}
+	PolicyRead     = Action{"policy", "read"}
 )
 
 // Builtin is the policy every deployment starts with: role, domain, action.
