@@ -18,7 +18,8 @@ import (
 // one application through its lifecycle and, with
 // DATAGATE_RECORD_HISTORY=$PWD/workflows/testdata and
 // DATAGATE_RECORD_LABEL=<label>, writes application_<label>_history.json
-// and model_<label>_history.json here. Keep the old files: each is a
+// and model_<label>_history.json here; TestProceduresOverHTTP writes
+// procedure-<id>_<label>_history.json. Keep the old files: each is a
 // workflow that may still be running somewhere. A change to workflow code
 // that would break one of them fails this test; such a change goes behind
 // workflow.GetVersion.
@@ -35,6 +36,10 @@ func TestReplayRecordedLifecycle(t *testing.T) {
 		workflowID := "application-1"
 		if strings.HasPrefix(filepath.Base(file), "model") {
 			workflowID = "application-1-model-1"
+		}
+		// A statutory procedure's history is named by its workflow ID.
+		if base := filepath.Base(file); strings.HasPrefix(base, "procedure-") {
+			workflowID, _, _ = strings.Cut(base, "_")
 		}
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			f, err := os.Open(file)
