@@ -177,7 +177,8 @@ func TestRenderEveryKind(t *testing.T) {
 		Digest: &store.Digest{Date: "2026-03-02", WorkingDays: 3, Departments: []store.DigestDepartment{{Department: "gsa", Name: "政数局",
 			Overdue: []store.DigestTask{}, DueSoon: []store.DigestTask{}}}}}
 	for _, kind := range []string{store.EventTaskOpened, store.EventTaskReminded, store.EventTaskOverdue, store.EventTaskUrged, store.EventTaskDueMoved,
-		store.EventTaskCancelled, store.EventAppStatus, store.EventAppExpiring, store.EventDigestDaily, store.EventDigestWeekly} {
+		store.EventTaskCancelled, store.EventAppStatus, store.EventAppExpiring, store.EventDigestDaily, store.EventDigestWeekly,
+		store.EventProcedureClosed} {
 		for _, lang := range notify.Languages() {
 			msg, err := notify.Render(store.NotifyEvent{ID: 1, Kind: kind, Org: "acme-fintech", ApplicationID: 7, TaskID: "application-7-t3", Data: data}, lang)
 			if err != nil {

@@ -82,6 +82,7 @@ var loadRenderer = sync.OnceValues(func() (*renderer, error) {
 			"task":     func(kind string) string { return domain.KindName(kind, lang) },
 			"status":   func(s string) string { return statusNews(s, lang) },
 			"reason":   func(s string) string { return domain.EndName(s, lang) },
+			"outcome":  func(s string) string { return domain.Display(domain.SetOutcome, s, lang) },
 			"dept": func(d store.DigestDepartment) string {
 				if i == 1 && d.NameEn != "" {
 					return d.NameEn

@@ -43,10 +43,15 @@ const (
 	EventTaskCancelled = "task.cancelled"
 	// EventAppExpiring: the authorization ends in three months; the
 	// applicant and the operator may prepare a renewal or the exit.
-	EventAppExpiring  = "application.expiring"
-	EventAppStatus    = "application.status"
-	EventDigestDaily  = "digest.daily"
-	EventDigestWeekly = "digest.weekly"
+	EventAppExpiring = "application.expiring"
+	EventAppStatus   = "application.status"
+	// EventProcedureClosed: a statutory procedure ended (a catalog change
+	// published or rejected, a request provided or refused, an objection
+	// handled); its requester is told the outcome (Status) and the
+	// reason (Message).
+	EventProcedureClosed = "procedure.closed"
+	EventDigestDaily     = "digest.daily"
+	EventDigestWeekly    = "digest.weekly"
 )
 
 // ActionAuthorizationExpiring is the audit action a workflow writes three
@@ -92,6 +97,9 @@ type EventData struct {
 	ToApplicant bool       `json:"to_applicant,omitempty"`
 	// Digest is a digest's content.
 	Digest *Digest `json:"digest,omitempty"`
+	// ProcedureID is the statutory procedure the event is about (a task
+	// of it, its end); Title is then the procedure's title.
+	ProcedureID uint64 `json:"procedure_id,omitempty"`
 }
 
 // NotifyEvent is one happening for one recipient org.
@@ -127,6 +135,10 @@ type notifySnapshot struct {
 	// applicant's own step to the orgs awaiting it (awaitingOrgsTx);
 	// a department's task is not in it.
 	awaiting map[string][]string
+	// procOutcome and procRequester are the statutory procedure's outcome
+	// before the change and the org that filed it (a change writing a
+	// procedure's row).
+	procOutcome, procRequester string
 }
 
 // snapshotForNotify reads, inside Apply's transaction and before its
@@ -156,6 +168,14 @@ func snapshotForNotify(tx *gorm.DB, c Change) (notifySnapshot, error) {
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return snap, fmt.Errorf("notifications: read application %d: %w", c.App.ID, err)
 		}
+	}
+	if c.Procedure != nil {
+		var p Procedure
+		if err := tx.Select("id", "outcome", "requester_org").Where("id = ?", c.Procedure.ID).Take(&p).Error; err != nil &&
+			!errors.Is(err, gorm.ErrRecordNotFound) {
+			return snap, fmt.Errorf("notifications: read procedure %d: %w", c.Procedure.ID, err)
+		}
+		snap.procOutcome, snap.procRequester = p.Outcome, p.RequesterOrg
 	}
 	applicants := map[uint64]string{}
 	for _, t := range c.Tasks {
@@ -274,7 +294,7 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 				events = append(events, NotifyEvent{
 					EventKey: eventKey(EventTaskCancelled, t.ID, t.Department),
 					Kind:     EventTaskCancelled, Org: t.Department, ApplicationID: t.ApplicationID, TaskID: t.ID,
-					Data:      EventData{TaskKind: t.Kind, Department: t.Department, Status: status, EndReason: endReason},
+					Data:      EventData{TaskKind: t.Kind, Department: t.Department, Status: status, EndReason: endReason, ProcedureID: t.ProcedureID},
 					CreatedAt: changedAt(c, now),
 				})
 			}
@@ -282,7 +302,7 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 		if t.Status != domain.TaskOpen {
 			continue
 		}
-		data := EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt)}
+		data := EventData{TaskKind: t.Kind, Department: t.Department, DueAt: utcPtr(&t.DueAt), ProcedureID: t.ProcedureID}
 		ev := func(kind string, at time.Time, org string) NotifyEvent {
 			return NotifyEvent{
 				EventKey: eventKey(kind, t.ID, strconv.FormatInt(at.Unix(), 10), org),
@@ -317,6 +337,18 @@ func changeEvents(c Change, before notifySnapshot, now time.Time) []NotifyEvent 
 				}
 			}
 		}
+	}
+	if p := c.Procedure; p != nil && p.Outcome != domain.OutcomeOpen && before.procOutcome == domain.OutcomeOpen && before.procRequester != "" {
+		at := changedAt(c, now)
+		if p.ClosedAt != nil {
+			at = p.ClosedAt.UTC()
+		}
+		events = append(events, NotifyEvent{
+			EventKey: eventKey(EventProcedureClosed, strconv.FormatUint(p.ID, 10), before.procRequester),
+			Kind:     EventProcedureClosed, Org: before.procRequester,
+			Data:      EventData{ProcedureID: p.ID, Status: p.Outcome, Message: p.Reason},
+			CreatedAt: at,
+		})
 	}
 	if a, ok := expiring(c); ok && c.App != nil && before.appFound {
 		// The entry names the application's operator, told with the
@@ -499,11 +531,14 @@ func fnv64(s string) uint64 {
 
 // fillNames sets each event's application title and department names.
 func fillNames(tx *gorm.DB, events []NotifyEvent) error {
-	var ids []uint64
+	var ids, procs []uint64
 	var codes []string
 	for _, e := range events {
 		if e.ApplicationID != 0 && e.Data.Title == "" && !slices.Contains(ids, e.ApplicationID) {
 			ids = append(ids, e.ApplicationID)
+		}
+		if p := e.Data.ProcedureID; p != 0 && e.Data.Title == "" && !slices.Contains(procs, p) {
+			procs = append(procs, p)
 		}
 		if d := e.Data.Department; d != "" && e.Data.DepartmentName == "" && !slices.Contains(codes, d) {
 			codes = append(codes, d)
@@ -519,6 +554,16 @@ func fillNames(tx *gorm.DB, events []NotifyEvent) error {
 			titles[a.ID] = a.Title
 		}
 	}
+	procTitles := map[uint64]string{}
+	if len(procs) > 0 {
+		var rows []Procedure
+		if err := tx.Select("id", "title").Where("id IN ?", procs).Find(&rows).Error; err != nil {
+			return fmt.Errorf("notifications: read procedure titles: %w", err)
+		}
+		for _, p := range rows {
+			procTitles[p.ID] = p.Title
+		}
+	}
 	orgs := map[string]Org{}
 	if len(codes) > 0 {
 		var rows []Org
@@ -531,7 +576,9 @@ func fillNames(tx *gorm.DB, events []NotifyEvent) error {
 	}
 	for i := range events {
 		d := &events[i].Data
-		if d.Title == "" {
+		if d.Title == "" && d.ProcedureID != 0 {
+			d.Title = procTitles[d.ProcedureID]
+		} else if d.Title == "" {
 			d.Title = titles[events[i].ApplicationID]
 		}
 		if o, ok := orgs[d.Department]; ok && d.DepartmentName == "" {

@@ -428,3 +428,40 @@ func TestTruncateKeepsUTF8(t *testing.T) {
 		}
 	}
 }
+
+// A procedure's step tells its department, titled by the procedure; its
+// end tells whoever filed it the outcome and the reason, once.
+func TestProceduresNotify(t *testing.T) {
+	notifyStores(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		at := cst(2026, 3, 2, 10)
+		p := Procedure{Kind: domain.ProcCatalogRequest, Title: "请求开放企业用电数据", RequesterOrg: "acme-fintech",
+			RequesterUser: "applicant", Department: "samr", OpenedAt: at}
+		must(t, s.CreateProcedure(ctx, &p))
+		wf := fmt.Sprintf("procedure-%d", p.ID)
+		task := Task{ID: wf + "-t1", WorkflowID: wf, ProcedureID: p.ID, Kind: domain.TaskRequestAssess, Department: "samr",
+			Status: domain.TaskOpen, Round: 1, OpenedAt: at, DueAt: at.AddDate(0, 0, 7)}
+		must(t, s.Apply(ctx, Change{Tasks: []Task{task}, Procedure: &ProcedureState{ID: p.ID, Outcome: domain.OutcomeOpen}}))
+		closed := at.Add(time.Hour)
+		task.Status, task.Decision, task.DecidedAt = domain.TaskDone, domain.DecisionRefuse, &closed
+		end := Change{Tasks: []Task{task}, Procedure: &ProcedureState{ID: p.ID, Outcome: domain.OutcomeRefused,
+			Reason: "涉及个人隐私", Basis: "第九条", ClosedAt: &closed}}
+		must(t, s.Apply(ctx, end))
+		must(t, s.Apply(ctx, end)) // retried
+		var events []NotifyEvent
+		must(t, s.db.Order("id").Find(&events).Error)
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Kind+" "+e.Org)
+			if e.Data.ProcedureID != p.ID || e.Data.Title != p.Title || e.ApplicationID != 0 {
+				t.Errorf("%s: data %+v", e.Kind, e.Data)
+			}
+		}
+		if want := []string{"task.opened samr", "procedure.closed acme-fintech"}; !slices.Equal(got, want) {
+			t.Fatalf("events %v, want %v", got, want)
+		}
+		if d := events[1].Data; d.Status != domain.OutcomeRefused || d.Message != "涉及个人隐私" {
+			t.Errorf("the end's data %+v", d)
+		}
+	})
+}
