@@ -262,6 +262,7 @@ var zhHints = map[string]string{
 	"wait for it to end, or follow it at /api/v1/procedures/{id}":                                  "请待其办结，或在 /api/v1/procedures/{id} 查看进展",
 	"use the org code of a department providing data (GET /api/v1/orgs?kind=provider)":             "请填写数据提供部门的单位代码（GET /api/v1/orgs?kind=provider）",
 	"use the numeric procedure id":                                                                 "请使用数字形式的事项编号",
+	"only its own department records its updates":                                                  "只有数据提供部门可以登记其数据更新",
 	"list your procedures at GET /api/v1/procedures":                                               "请在 GET /api/v1/procedures 查看您的事项",
 	// copies.go
 	"copy an application your organisation has a step in":                           "请抄送本单位有办理环节的申请",

@@ -1226,6 +1226,13 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("a procedure, bad id", "GET", "/api/v1/procedures/x", nil, "reviewer-gsa", 400, ok)
 	c.send("a dataset's versions, none yet", "GET", "/api/v1/catalog/DS-0100/versions", nil, "", 200, ok)
 	c.send("a dataset's versions, no such", "GET", "/api/v1/catalog/DS-9999/versions", nil, "", 404, ok)
+	c.send("who is late in each procedure", "GET", "/api/v1/supervision/procedures?from=2026-01-01", nil, "supervisor", 200, ok)
+	c.send("who is late, bad day", "GET", "/api/v1/supervision/procedures?from=yesterday", nil, "supervisor", 400, bad)
+	c.send("stale datasets", "GET", "/api/v1/supervision/stale-datasets", nil, "bureau_officer", 200, ok)
+	c.send("stale datasets, applicant", "GET", "/api/v1/supervision/stale-datasets", nil, "applicant", 403, ok)
+	c.send("record an update", "POST", "/api/v1/catalog/DS-0100/updates", nil, "reviewer-gsa", 200, ok)
+	c.send("record an update, another department's", "POST", "/api/v1/catalog/DS-0100/updates", nil, "reviewer-hrss", 403, ok)
+	c.send("record an update, no such", "POST", "/api/v1/catalog/DS-9999/updates", nil, "reviewer-gsa", 404, ok)
 
 	// documents: the approval form and an agreement's text
 	c.send("approval form", "GET", app(w.submitted, "/approval-form"), nil, "reviewer-gsa", 200, ok)

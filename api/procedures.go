@@ -398,3 +398,72 @@ func truncate(s string, n int) string {
 	}
 	return strings.TrimSpace(string(r[:n]))
 }
+
+// procedureStats answers who is late in each procedure: per procedure (the
+// applications' process, or a statutory procedure's kind) and department,
+// the steps open and overdue now and those decided in the period, on time
+// or not.
+func (s *Server) procedureStats(c *gin.Context) {
+	from, end, err := s.period(c, statsDefaultDays, statsMaxYears)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := s.now()
+	stats, err := s.Store.ProcedureStats(c.Request.Context(), now, from, end)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if stats == nil {
+		stats = []store.ProcedureStat{}
+	}
+	c.JSON(http.StatusOK, gin.H{"from": from.Format(time.DateOnly), "to": end.AddDate(0, 0, -1).Format(time.DateOnly),
+		"now": now.UTC(), "procedures": stats})
+}
+
+// staleDatasets lists the datasets whose update frequency is missed
+// (第十三条), for supervision; a department's own are on its pages.
+func (s *Server) staleDatasets(c *gin.Context) {
+	ds, err := s.Store.StaleDatasets(c.Request.Context(), s.now(), c.Query("department"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"datasets": ds})
+}
+
+// recordDataUpdate records, for a dataset's own department, that its data
+// was updated now: a missed update frequency is counted from then.
+func (s *Server) recordDataUpdate(c *gin.Context) {
+	u, ctx, code := user(c), c.Request.Context(), c.Param("code")
+	ds, err := s.Store.DatasetsByCode(ctx, []string{code})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	d, ok := ds[code]
+	switch {
+	case !ok:
+		fail(c, newErr(http.StatusNotFound, "not_found", "code", "search the catalog at /api/v1/catalog", "no dataset %q", code))
+		return
+	case d.Department != u.OrgCode:
+		fail(c, newErr(http.StatusForbidden, "forbidden", "code", "only its own department records its updates", "dataset %s is another department's", code))
+		return
+	case d.State == domain.DatasetWithdrawn:
+		fail(c, newErr(http.StatusConflict, "conflict", "code", "", "dataset %s is withdrawn", code))
+		return
+	}
+	now := s.now()
+	if err := s.Store.RecordDataUpdate(ctx, code, now, store.AuditEntry{Actor: u.Username, Role: domain.RoleDeptReviewer,
+		Department: u.OrgCode, Action: "dataset.updated", Target: code, At: now}); err != nil {
+		fail(c, err)
+		return
+	}
+	ds, err = s.Store.DatasetsByCode(ctx, []string{code})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, ds[code])
+}

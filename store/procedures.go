@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -318,4 +319,123 @@ func setDatasetState(tx *gorm.DB, c DatasetStateChange) error {
 		return fmt.Errorf("dataset %s: %w", c.Code, ErrNotFound)
 	}
 	return nil
+}
+
+// ProcedureStat is one department's figures in one procedure: the
+// applications' process ("application") or a statutory procedure's kind.
+// Open and Overdue are counted now; Decided and OnTime over the period.
+type ProcedureStat struct {
+	Procedure  string `gorm:"column:proc_kind" json:"procedure"`
+	Department string `gorm:"column:department" json:"department"`
+	Open       int64  `gorm:"column:n_open" json:"open"`
+	Overdue    int64  `gorm:"column:n_overdue" json:"overdue"`
+	Decided    int64  `gorm:"column:n_decided" json:"decided"`
+	OnTime     int64  `gorm:"column:n_on_time" json:"on_time"`
+}
+
+// ProcedureApplication names the applications' process among the
+// procedures of ProcedureStats.
+const ProcedureApplication = "application"
+
+// ProcedureStats counts, per procedure and department, the departments'
+// steps (never an applicant's own, departmentsOnly): who is late in each
+// procedure. Rows with nothing open and nothing decided in [from, to) are
+// left out; the most overdue come first.
+func (s *Store) ProcedureStats(ctx context.Context, now, from, to time.Time) ([]ProcedureStat, error) {
+	now, from, to = now.UTC(), from.UTC(), to.UTC()
+	decided := "tasks.status = ? AND tasks.decided_at >= ? AND tasks.decided_at < ?"
+	var out []ProcedureStat
+	err := s.reader(ctx).Model(&Task{}).Scopes(departmentsOnly).
+		Joins("LEFT JOIN procedures ON procedures.id = tasks.procedure_id").
+		Select("COALESCE(procedures.kind, ?) AS proc_kind, tasks.department AS department, "+
+			"SUM(CASE WHEN tasks.status = ? THEN 1 ELSE 0 END) AS n_open, "+
+			"SUM(CASE WHEN tasks.status = ? AND tasks.due_at < ? THEN 1 ELSE 0 END) AS n_overdue, "+
+			"SUM(CASE WHEN "+decided+" THEN 1 ELSE 0 END) AS n_decided, "+
+			"SUM(CASE WHEN "+decided+" AND tasks.decided_at <= tasks.due_at THEN 1 ELSE 0 END) AS n_on_time",
+			ProcedureApplication, domain.TaskOpen, domain.TaskOpen, now,
+			domain.TaskDone, from, to, domain.TaskDone, from, to).
+		Where("tasks.status = ? OR ("+decided+")", domain.TaskOpen, domain.TaskDone, from, to).
+		Group("proc_kind, tasks.department").
+		Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("procedure stats: %w", err)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Overdue != out[j].Overdue {
+			return out[i].Overdue > out[j].Overdue
+		}
+		if out[i].Procedure != out[j].Procedure {
+			return out[i].Procedure < out[j].Procedure
+		}
+		return out[i].Department < out[j].Department
+	})
+	return out, nil
+}
+
+// updatePeriods is how long the data of each update frequency (更新频率,
+// the catalog's words) may go without an update; 不定期更新 has none.
+var updatePeriods = map[string]struct{ days, months int }{
+	"实时": {days: 1}, "每日": {days: 1}, "每周": {days: 7},
+	"月度": {months: 1}, "季度": {months: 3}, "年度": {months: 12},
+}
+
+// StaleDataset is an open dataset whose data was not updated as often as
+// its catalog entry says (第十三条: "根据…更新频率，及时更新和维护"): due
+// since DueAt, when the next update was owed.
+type StaleDataset struct {
+	Code            string    `json:"code"`
+	Name            string    `json:"name"`
+	Department      string    `json:"department"`
+	UpdateFrequency string    `json:"update_frequency"`
+	DataUpdatedAt   time.Time `json:"data_updated_at"`
+	DueAt           time.Time `json:"due_at"`
+}
+
+// StaleDatasets lists the open datasets (of department, or every one for
+// "") whose update is overdue at now, the longest overdue first.
+func (s *Store) StaleDatasets(ctx context.Context, now time.Time, department string) ([]StaleDataset, error) {
+	freqs := make([]string, 0, len(updatePeriods))
+	for f := range updatePeriods {
+		freqs = append(freqs, f)
+	}
+	q := s.reader(ctx).Where("state = ? AND update_frequency IN ? AND data_updated_at IS NOT NULL", domain.DatasetActive, freqs)
+	if department != "" {
+		q = q.Where("department = ?", department)
+	}
+	var rows []Dataset
+	if err := q.Select("code", "name", "department", "update_frequency", "data_updated_at").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list datasets by update frequency: %w", err)
+	}
+	out := []StaleDataset{}
+	for _, d := range rows {
+		p := updatePeriods[d.UpdateFrequency]
+		due := d.DataUpdatedAt.UTC().AddDate(0, p.months, p.days)
+		if now.After(due) {
+			out = append(out, StaleDataset{Code: d.Code, Name: d.Name, Department: d.Department,
+				UpdateFrequency: d.UpdateFrequency, DataUpdatedAt: d.DataUpdatedAt.UTC(), DueAt: due})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].DueAt.Equal(out[j].DueAt) {
+			return out[i].DueAt.Before(out[j].DueAt)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out, nil
+}
+
+// RecordDataUpdate records that a dataset's department updated its data
+// at, with the audit entry, in one transaction: a missed update frequency
+// is counted from then.
+func (s *Store) RecordDataUpdate(ctx context.Context, code string, at time.Time, e AuditEntry) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Dataset{}).Where("code = ?", code).Update("data_updated_at", at.UTC())
+		if res.Error != nil {
+			return fmt.Errorf("dataset %s: record an update: %w", code, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("dataset %s: %w", code, ErrNotFound)
+		}
+		return appendAuditStreamTx(tx, "catalog-"+code, e)
+	})
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,6 +72,82 @@ func TestPublishIsOnceAndKeepsEveryVersion(t *testing.T) {
 		}
 		if err := s.Apply(ctx, pub(9, DatasetProposal{Change: domain.ChangeModify, Code: "DS-9999", Name: "x"})); err == nil {
 			t.Error("a change of no dataset was published")
+		}
+	})
+}
+
+// Who is late in each procedure: a department's overdue objection and
+// its late request step count under their procedures, its application
+// review under the applications' process; an applicant's own step never.
+func TestProcedureStats(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		seeded(t, s)
+		now := time.Date(2027, 3, 10, 2, 0, 0, 0, time.UTC)
+		opened, due := now.AddDate(0, 0, -10), now.AddDate(0, 0, -1)
+		file := func(kind string) uint64 {
+			p := Procedure{Kind: kind, Title: kind, RequesterOrg: "acme-fintech", RequesterUser: "applicant", Department: "samr", OpenedAt: opened}
+			must(t, s.CreateProcedure(ctx, &p))
+			return p.ID
+		}
+		objection, request := file(domain.ProcObjection), file(domain.ProcCatalogRequest)
+		app := submittedApp(t, s, "DS-0100")
+		late := due.Add(time.Hour)
+		tasks := []Task{
+			{ID: "procedure-x-t1", WorkflowID: "procedure-x", ProcedureID: objection, Kind: domain.TaskObjectionHandle, Department: "samr",
+				Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due},
+			{ID: "procedure-y-t1", WorkflowID: "procedure-y", ProcedureID: request, Kind: domain.TaskRequestAssess, Department: "samr",
+				Status: domain.TaskDone, Round: 1, OpenedAt: opened, DueAt: due, DecidedAt: &late, Decision: domain.DecisionAccept},
+			{ID: fmt.Sprintf("application-%d-t1", app), ApplicationID: app, WorkflowID: fmt.Sprintf("application-%d", app),
+				Kind: domain.TaskDepartmentReview, Department: "samr", Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: now.AddDate(0, 0, 5)},
+			{ID: fmt.Sprintf("application-%d-t2", app), ApplicationID: app, WorkflowID: fmt.Sprintf("application-%d", app),
+				Kind: domain.TaskSupplement, Department: "acme-fintech", Status: domain.TaskOpen, Round: 1, OpenedAt: opened, DueAt: due},
+		}
+		must(t, s.Apply(ctx, Change{Tasks: tasks}))
+		got, err := s.ProcedureStats(ctx, now, now.AddDate(0, -1, 0), now.AddDate(0, 0, 1))
+		must(t, err)
+		want := []ProcedureStat{
+			{Procedure: domain.ProcObjection, Department: "samr", Open: 1, Overdue: 1},
+			{Procedure: ProcedureApplication, Department: "samr", Open: 1},
+			{Procedure: domain.ProcCatalogRequest, Department: "samr", Decided: 1},
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("stats\n got %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+// A dataset is flagged once its update frequency is missed, and no longer
+// once its department records an update; data updated at no set interval,
+// or not open, is never flagged.
+func TestStaleDatasets(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		seeded(t, s)
+		then := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+		must(t, s.db.Model(&Dataset{}).Where("1 = 1").Update("data_updated_at", then).Error)
+		stale, err := s.StaleDatasets(ctx, then.AddDate(0, 1, 2), "")
+		must(t, err)
+		var monthly string
+		for _, d := range stale {
+			if d.UpdateFrequency == "年度" || d.UpdateFrequency == "季度" || d.UpdateFrequency == "不定期更新" {
+				t.Errorf("%s (%s) flagged a month on", d.Code, d.UpdateFrequency)
+			}
+			if d.UpdateFrequency == "月度" && monthly == "" {
+				monthly = d.Code
+			}
+		}
+		if monthly == "" {
+			t.Fatalf("no monthly dataset flagged a month and two days on: %+v", stale)
+		}
+		must(t, s.RecordDataUpdate(ctx, monthly, then.AddDate(0, 1, 1), AuditEntry{Actor: "reviewer", Role: domain.RoleDeptReviewer,
+			Department: mustDataset(t, s, monthly).Department, Action: "dataset.updated", Target: monthly, At: then.AddDate(0, 1, 1)}))
+		stale, err = s.StaleDatasets(ctx, then.AddDate(0, 1, 2), "")
+		must(t, err)
+		for _, d := range stale {
+			if d.Code == monthly {
+				t.Errorf("%s still flagged after its update", monthly)
+			}
 		}
 	})
 }

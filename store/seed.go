@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -23,13 +24,16 @@ func (s *Store) Seed(ctx context.Context, cat seeddata.Catalog, users []User) er
 	for i, d := range cat.Departments {
 		orgs[i] = Org{Code: d.Code, Name: d.Name, NameEn: d.NameEn, Kind: d.Kind, CreditCode: d.CreditCode}
 	}
+	// The seeded data counts as updated when it is seeded: a missed
+	// update frequency is counted from then (StaleDatasets).
+	seededAt := time.Now().UTC()
 	datasets := make([]Dataset, len(cat.Datasets))
 	for i, d := range cat.Datasets {
 		datasets[i] = Dataset{
 			Code: d.Code, Name: d.Name, Department: d.Department,
 			Fields:        append([]string(nil), d.Fields...),
 			OpenAttribute: d.OpenAttribute, Grade: d.Grade, AuthorizedOperation: d.AuthorizedOperation,
-			UpdateFrequency: d.UpdateFrequency, Format: d.Format, Summary: d.Summary,
+			UpdateFrequency: d.UpdateFrequency, Format: d.Format, Summary: d.Summary, DataUpdatedAt: &seededAt,
 		}
 	}
 	// A copy: the insert writes generated IDs back into the slice, and
