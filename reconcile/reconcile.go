@@ -43,9 +43,11 @@ func (d Difference) String() string {
 
 // Report is the outcome of one reconciliation.
 type Report struct {
-	Applications int          `json:"applications"`
-	Workflows    int          `json:"workflows"`
-	Differences  []Difference `json:"differences"`
+	Applications int `json:"applications"`
+	// Procedures counts the statutory procedures reconciled (All).
+	Procedures  int          `json:"procedures"`
+	Workflows   int          `json:"workflows"`
+	Differences []Difference `json:"differences"`
 }
 
 // OK: no difference.
@@ -76,7 +78,63 @@ func (c *Checker) All(ctx context.Context) (Report, error) {
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return c.Applications(ctx, ids)
+	r, err := c.Applications(ctx, ids)
+	if err != nil {
+		return r, err
+	}
+	for offset := 0; ; offset += store.MaxLimit {
+		ps, _, err := c.Store.Procedures(ctx, store.ProcedureFilter{Limit: store.MaxLimit, Offset: offset})
+		if err != nil {
+			return r, err
+		}
+		for _, p := range ps {
+			diffs, err := c.procedure(ctx, p)
+			if err != nil {
+				return r, fmt.Errorf("procedure %d: %w", p.ID, err)
+			}
+			r.Procedures++
+			r.Workflows++
+			r.Differences = append(r.Differences, diffs...)
+		}
+		if len(ps) < store.MaxLimit {
+			break
+		}
+	}
+	return r, nil
+}
+
+// procedure reconciles one statutory procedure: its outcome, its steps
+// and its audit against what its workflow committed.
+func (c *Checker) procedure(ctx context.Context, p store.Procedure) ([]Difference, error) {
+	d := &diffs{}
+	wfID := workflows.ProcedureWorkflowID(p.ID)
+	var st workflows.ProcedureState
+	found, err := c.query(ctx, wfID, func(v converter.EncodedValue) (bool, error) {
+		err := v.Get(&st)
+		return st.Applying, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		d.add(wfID, "workflow", "none", "procedure "+p.Outcome)
+		return d.list, nil
+	}
+	v := view{wfID: wfID, seq: st.Seq, open: st.Tasks, applying: st.Applying}
+	if v.write, err = c.history(ctx, wfID); err != nil {
+		return nil, err
+	}
+	d.eq(wfID, "outcome", st.Outcome, p.Outcome)
+	rows, err := c.Store.TasksOfProcedure(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := c.Store.AuditOfWorkflow(ctx, wfID)
+	if err != nil {
+		return nil, err
+	}
+	c.compare(d, v, rows, audit)
+	return d.list, nil
 }
 
 // Applications reconciles the given applications.

@@ -237,9 +237,9 @@ func printReconcile(w io.Writer, r reconcile.Report) {
 		fmt.Fprintln(w, d)
 	}
 	if r.OK() {
-		fmt.Fprintf(w, "reconciled: %d applications, %d workflows, no difference\n", r.Applications, r.Workflows)
+		fmt.Fprintf(w, "reconciled: %d applications, %d procedures, %d workflows, no difference\n", r.Applications, r.Procedures, r.Workflows)
 	} else {
-		fmt.Fprintf(w, "%d differences in %d applications, %d workflows\n", len(r.Differences), r.Applications, r.Workflows)
+		fmt.Fprintf(w, "%d differences in %d applications, %d procedures, %d workflows\n", len(r.Differences), r.Applications, r.Procedures, r.Workflows)
 	}
 }
 

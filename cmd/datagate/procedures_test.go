@@ -1,8 +1,10 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"testing"
 
 	"github.com/datagate/datagate/domain"
@@ -24,7 +26,7 @@ import (
 //
 // Each workflow's history replays on the current code.
 func TestProceduresOverHTTP(t *testing.T) {
-	s, _ := startTestDev(t, func(string) string { return "" })
+	s, cfg := startTestDev(t, func(string) string { return "" })
 	c := &httpClient{t: t, base: "http://" + s.addr}
 	c.waitHealthy()
 
@@ -99,6 +101,34 @@ func TestProceduresOverHTTP(t *testing.T) {
 	}
 	if p := get(objection.ID, "applicant"); p.Outcome != domain.OutcomeKeptOpen || len(p.Audit) == 0 {
 		t.Errorf("the objection: %+v", p)
+	}
+	var rec struct {
+		OK          bool
+		Procedures  int
+		Differences []struct {
+			WorkflowID string `json:"workflow_id"`
+			What       string `json:"what"`
+			Workflow   string `json:"workflow"`
+			ReadModel  string `json:"read_model"`
+		}
+	}
+	c.expect("GET", "/api/v1/audit/reconcile", "supervisor", nil, http.StatusOK, &rec)
+	if !rec.OK || rec.Procedures != 3 {
+		t.Errorf("reconciliation: ok %v over %d procedures: %+v", rec.OK, rec.Procedures, rec.Differences)
+	}
+	// A row that says what the workflow did not commit is found.
+	raw, err := sql.Open("sqlite", filepath.Join(cfg.Data, "datagate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE procedures SET outcome = ? WHERE id = ?", domain.OutcomeDataWithdrawn, objection.ID); err != nil {
+		t.Fatal(err)
+	}
+	c.expect("GET", "/api/v1/audit/reconcile", "supervisor", nil, http.StatusOK, &rec)
+	if rec.OK || len(rec.Differences) != 1 || rec.Differences[0].What != "outcome" || rec.Differences[0].WorkflowID != workflows.ProcedureWorkflowID(objection.ID) ||
+		rec.Differences[0].Workflow != domain.OutcomeKeptOpen || rec.Differences[0].ReadModel != domain.OutcomeDataWithdrawn {
+		t.Errorf("a tampered outcome: %+v", rec)
 	}
 	replayAndRecord(t, s, map[string]string{
 		workflows.ProcedureWorkflowID(change.ID):    workflows.ProcedureWorkflowID(change.ID),
