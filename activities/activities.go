@@ -84,6 +84,8 @@ type Change struct {
 	Procedure     *ProcedureRow  `json:"procedure,omitempty"`
 	Publish       *Publication   `json:"publish,omitempty"`
 	DatasetStates []DatasetState `json:"dataset_states,omitempty"`
+	// Restrictions are an authorization's measures, as they now stand.
+	Restrictions []Restriction `json:"restrictions,omitempty"`
 }
 
 // Applied returns the opened tasks with their computed deadlines. It is

@@ -170,6 +170,24 @@ type DatasetState struct {
 	State string `json:"state"`
 }
 
+// Restriction is one measure against an active authorization, with the
+// holder's appeal and its outcome (domain/restrictions.go).
+type Restriction struct {
+	No           int        `json:"no"`
+	Measure      string     `json:"measure"`
+	Scope        string     `json:"scope,omitempty"`
+	Reason       string     `json:"reason"`
+	Basis        string     `json:"basis"`
+	ImposedBy    string     `json:"imposed_by"`
+	StartedAt    time.Time  `json:"started_at"`
+	State        string     `json:"state"`
+	Appeal       string     `json:"appeal"`
+	AppealReason string     `json:"appeal_reason,omitempty"`
+	AppealedAt   *time.Time `json:"appealed_at,omitempty"`
+	Decision     string     `json:"decision,omitempty"`
+	EndedAt      *time.Time `json:"ended_at,omitempty"`
+}
+
 // AppRow is the lifecycle part of the application's row, owned by its
 // workflow.
 type AppRow struct {
@@ -221,6 +239,11 @@ func (c Change) rows() store.Change {
 	}
 	for _, u := range c.Urges {
 		out.Urges = append(out.Urges, store.Urge{TaskID: u.TaskID, Supervisor: store.AutomaticUrger, CreatedAt: u.At})
+	}
+	for _, r := range c.Restrictions {
+		out.Restrictions = append(out.Restrictions, store.Restriction{ApplicationID: id, No: r.No, Measure: r.Measure,
+			Scope: r.Scope, Reason: r.Reason, Basis: r.Basis, ImposedBy: r.ImposedBy, StartedAt: r.StartedAt, State: r.State,
+			Appeal: r.Appeal, AppealReason: r.AppealReason, AppealedAt: r.AppealedAt, Decision: r.Decision, EndedAt: r.EndedAt})
 	}
 	if p := c.Procedure; p != nil {
 		out.Procedure = &store.ProcedureState{ID: p.ID, Outcome: p.Outcome, Reason: p.Reason, Basis: p.Basis,

@@ -159,6 +159,9 @@ var kinds = []struct {
 	{TaskRequestAssess, []string{DecisionAccept, DecisionRefuse}, false},
 	{TaskRequestProvide, []string{DecisionProvide}, false},
 	{TaskObjectionHandle, []string{DecisionWithdrawData, DecisionTreatAndOpen, DecisionKeepOpen}, false},
+	// An authorization's restriction and the holder's appeal (restrictions.go).
+	{TaskAppeal, []string{DecisionAppeal, DecisionWaive}, false},
+	{TaskAppealReview, []string{DecisionUphold, DecisionLift}, false},
 }
 
 // TaskKinds lists every task kind, in process order.

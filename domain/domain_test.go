@@ -25,6 +25,9 @@ func TestEveryWordHasBothNames(t *testing.T) {
 		SetDatasetState: DatasetStates(),
 		SetChange:       ChangeKinds(),
 		SetGround:       ObjectionGrounds(),
+		SetMeasure:      Measures(),
+		SetRestriction:  RestrictionStates(),
+		SetAppeal:       AppealStates(),
 	}
 	for set, codes := range sets {
 		if len(names[set]) != len(codes) {

@@ -32,6 +32,11 @@ const (
 	SetDatasetState = "dataset_state"
 	SetChange       = "change"
 	SetGround       = "ground"
+	// SetMeasure, SetRestriction and SetAppeal: an authorization's
+	// restriction and its appeal (restrictions.go).
+	SetMeasure     = "measure"
+	SetRestriction = "restriction"
+	SetAppeal      = "appeal"
 )
 
 // names holds every word's names, by set.
@@ -74,6 +79,8 @@ var names = map[string]map[string]Name{
 		TaskRequestAssess:       {"目录外需求评估", "Assess an out-of-catalog request"},
 		TaskRequestProvide:      {"提供目录外数据", "Provide the requested data"},
 		TaskObjectionHandle:     {"处理异议", "Handle an objection"},
+		TaskAppeal:              {"申诉期", "Appeal against a restriction"},
+		TaskAppealReview:        {"申诉处理", "Decide an appeal"},
 	},
 	SetDecision: {
 		DecisionPass:            {"通过", "Pass"},
@@ -109,6 +116,9 @@ var names = map[string]map[string]Name{
 		DecisionWithdrawData:    {"撤回数据", "Withdraw the data"},
 		DecisionTreatAndOpen:    {"依法处理后开放", "Open after treatment"},
 		DecisionKeepOpen:        {"继续开放", "Keep the data open"},
+		DecisionAppeal:          {"提起申诉", "Appeal"},
+		DecisionWaive:           {"不申诉", "Do not appeal"},
+		DecisionLift:            {"解除措施", "Lift the measure"},
 	},
 	SetProcedure: {
 		ProcCatalogChange:  {"目录编制与调整", "Catalog change"},
@@ -136,6 +146,23 @@ var names = map[string]map[string]Name{
 		GroundQuality:   {"数据质量不符合规定", "The data's quality breaks the rules"},
 		GroundError:     {"数据存在错误、遗漏", "The data has errors or omissions"},
 		GroundUnlawful:  {"违反规定或约定开放", "Opened against the law or an agreement"},
+	},
+	SetMeasure: {
+		MeasureSuspend:  {"暂停授权", "Suspension"},
+		MeasureRestrict: {"限制措施", "Restriction"},
+	},
+	SetRestriction: {
+		RestrictionInForce: {"执行中", "In force"},
+		RestrictionLifted:  {"已解除", "Lifted"},
+		RestrictionEnded:   {"随授权终止", "Ended with the authorization"},
+	},
+	SetAppeal: {
+		AppealNone:    {"申诉期内", "Within the appeal period"},
+		AppealPending: {"申诉处理中", "Appeal pending"},
+		AppealUpheld:  {"申诉未获支持，维持措施", "Appeal dismissed: the measure stands"},
+		AppealGranted: {"申诉成立，措施解除", "Appeal granted: the measure is lifted"},
+		AppealWaived:  {"未申诉", "Not appealed"},
+		AppealLapsed:  {"申诉期满未申诉", "Appeal period elapsed"},
 	},
 	SetDatasetState: {
 		DatasetActive:    {"开放中", "Open"},

@@ -51,7 +51,9 @@ type Change struct {
 	Procedure     *ProcedureState
 	Publish       *Publication
 	DatasetStates []DatasetStateChange
-	Audit         []AuditEntry
+	// Restrictions are an authorization's restrictions (restrictions.go).
+	Restrictions []Restriction
+	Audit        []AuditEntry
 }
 
 // Apply writes a Change in one transaction.
@@ -92,6 +94,11 @@ func (s *Store) Apply(ctx context.Context, c Change) error {
 		if len(c.Evaluations) > 0 {
 			if err := tx.Clauses(upsert).Create(utcAll(c.Evaluations, normEvaluation)).Error; err != nil {
 				return fmt.Errorf("write evaluations: %w", err)
+			}
+		}
+		if len(c.Restrictions) > 0 {
+			if err := tx.Clauses(upsert).Create(utcAll(c.Restrictions, normRestriction)).Error; err != nil {
+				return fmt.Errorf("write restrictions: %w", err)
 			}
 		}
 		if c.Procedure != nil {

@@ -63,6 +63,8 @@ func (w *app) setup(ctx workflow.Context) error {
 		onUpdate(ctx, w.m, UpdateTerminate, w.validateTerminate, w.terminate),
 		onUpdate(ctx, w.m, UpdateUrge, w.m.validateUrge, w.m.urge),
 		onUpdate(ctx, w.m, UpdateFlagGroundless, w.validateFlag, w.flagGroundless),
+		onUpdate(ctx, w.m, UpdateRestrict, w.validateRestrict, w.restrict),
+		onUpdate(ctx, w.m, UpdateLiftRestriction, w.validateLift, w.liftRestriction),
 	)
 }
 
@@ -283,6 +285,8 @@ func (w *app) validateDecide(ctx workflow.Context, r DecideRequest) error {
 			return refuse(ErrInvalid, "comment", "a reply to an urge needs its text: fill in comment")
 		}
 		return nil
+	case domain.TaskAppeal, domain.TaskAppealReview:
+		return validateAppealStep(t, r)
 	}
 	if t.Kind == domain.TaskDepartmentReview && w.st.OpinionsWithinReview &&
 		r.Decision != domain.DecisionAskRegulator && r.Decision != domain.DecisionWithdrawRequest {
@@ -371,6 +375,8 @@ func (w *app) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error
 		err = w.onEvaluation(ctx, &c, t, r)
 	case domain.TaskExitConfirmation, domain.TaskExitVerification:
 		err = w.onExit(ctx, &c, t, r)
+	case domain.TaskAppeal, domain.TaskAppealReview:
+		err = w.onAppeal(ctx, &c, t, r)
 	default:
 		err = refuse(ErrConflict, "task_id", "task kind %s cannot be decided here", t.Kind)
 	}

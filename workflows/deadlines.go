@@ -36,6 +36,8 @@ func (d Deadlines) For(kind string) activities.Deadline {
 		domain.TaskRequestAssess:   orDefault(d.RequestAssess, 5),
 		domain.TaskRequestProvide:  orDefault(d.RequestProvide, 20),
 		domain.TaskObjectionHandle: orDefault(d.ObjectionHandle, 15),
+		domain.TaskAppeal:          orDefault(d.AppealDays, 15),
+		domain.TaskAppealReview:    orDefault(d.AppealReview, 15),
 	}
 	if kind == domain.TaskExitConfirmation {
 		return activities.Deadline{CalendarDays: d.ExitConfirmationDays, ReminderBefore: d.ReminderBefore}

@@ -80,6 +80,7 @@ func (w *app) end(ctx workflow.Context, a Actor, reason, why, basis string, cs .
 		w.st.Evaluation = nil
 	}
 	w.m.cancelOpen(ctx, c, "authorization ended: "+reason)
+	w.endRestriction(ctx, c)
 	// A supplementary agreement still being signed ends unsigned; the
 	// datasets it was for never counted.
 	w.cancelUnfinishedAgreements(c)

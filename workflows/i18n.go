@@ -66,6 +66,14 @@ var zhRefusals = map[string]string{
 	"proposal.grade %d is not a grade: use 1 to 4":                                                    "分级 proposal.grade %d 无效：请填写 1 至 4",
 	"a closed or conditional classification states its grounds (依据): fill in proposal.grounds":        "列为非开放类或有条件开放类须提供相关依据：请填写 proposal.grounds",
 	"conditional data states its conditions (开放条件): fill in proposal.open_conditions":                 "有条件开放类数据须明确开放条件：请填写 proposal.open_conditions",
+
+	// restrictions.go
+	"measure %q is not one of: %s":                                    "措施 measure %q 无效，可选：%s",
+	"a restriction says what it limits: fill in scope":                "限制措施须说明限制范围：请填写 scope",
+	"a measure is in force already: lift it before taking another":    "已有措施正在执行：请先解除，再采取新的措施",
+	"no measure is in force on this authorization":                    "本授权当前没有正在执行的措施",
+	"an appeal states its grounds: fill in reason":                    "申诉须说明理由：请填写 reason",
+	"no model is submitted while a measure is in force (%s since %s)": "措施执行期间不得提交模型（%s，自 %s 起）",
 }
 
 // zhPhrases translates the action phrases a refusal's arguments carry;

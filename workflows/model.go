@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -207,6 +208,9 @@ func (w *modelReview) cancelled(ctx workflow.Context) (ModelStatus, error) {
 func (w *app) validateSubmitModel(ctx workflow.Context, r ModelRequest) error {
 	if err := w.checkActive(r.Actor, w.in.ApplicantOrg, "submit a model"); err != nil {
 		return err
+	}
+	if res, ok := w.restriction(); ok {
+		return refuse(ErrConflict, "", "no model is submitted while a measure is in force (%s since %s)", res.Measure, res.StartedAt.Format(time.DateOnly))
 	}
 	if strings.TrimSpace(r.Name) == "" {
 		return refuse(ErrInvalid, "name", "a model needs a name: fill in name")

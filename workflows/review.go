@@ -294,6 +294,9 @@ func (w *app) lapse(ctx workflow.Context, t activities.Task) (bool, error) {
 	}
 	var why string
 	switch t.Kind {
+	case domain.TaskAppeal:
+		// A task of code newer than every recorded history.
+		return w.appealLapsed(ctx, t)
 	case domain.TaskRectificationReport:
 		// Due when the rectification period ends, when the re-evaluation
 		// opens and cancels it: not late on its own.

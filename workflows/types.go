@@ -100,6 +100,10 @@ type Deadlines struct {
 	RequestAssess   int `json:"request_assess,omitempty"`
 	RequestProvide  int `json:"request_provide,omitempty"`
 	ObjectionHandle int `json:"objection_handle,omitempty"`
+	// The holder appeals a restriction within AppealDays, and the bureau
+	// decides the appeal within AppealReview (zero: the default, 15 each).
+	AppealDays   int `json:"appeal_days,omitempty"`
+	AppealReview int `json:"appeal_review,omitempty"`
 }
 
 // DefaultDeadlines are DOMAIN.md's defaults.
@@ -291,6 +295,9 @@ type AppState struct {
 	// supervisor may flag as groundless.
 	Rejections []Rejection `json:"rejections,omitempty"`
 	RejectedAt time.Time   `json:"rejected_at,omitzero"`
+	// Restrictions are the measures the bureau took against the active
+	// authorization, the last one in force or not (restrictions.go).
+	Restrictions []activities.Restriction `json:"restrictions,omitempty"`
 }
 
 // Status is the answer to the status Query.
