@@ -206,13 +206,15 @@ func FuzzSupplementBody(f *testing.F) {
 }
 
 func FuzzActionBody(f *testing.F) {
-	// withdraw (applicant), evaluations and terminate (bureau), exit-notice
+	// withdraw (applicant), evaluations, terminate and lifting a measure
+	// (bureau), exit-notice
 	// (applicant) share one body; the first byte picks the route.
 	routes := []struct{ route, who string }{
 		{"/api/v1/applications/:id/withdraw", "applicant"},
 		{"/api/v1/applications/:id/exit-notice", "applicant"},
 		{"/api/v1/applications/:id/evaluations", "bureau_officer"},
 		{"/api/v1/applications/:id/terminate", "bureau_officer"},
+		{"/api/v1/applications/:id/restriction/lift", "bureau_officer"},
 	}
 	for _, s := range append([]string{`{"reason":"违规","basis":"第六条"}`, `{"reason":""}`}, hostileSeeds...) {
 		for i := range routes {
@@ -271,6 +273,12 @@ func FuzzCopyBody(f *testing.F) {
 		`{"to_user":"applicant","note":"x"}`, `{"to_user":"a","to_org":"b","note":""}`)
 }
 
+func FuzzRestrictBody(f *testing.F) {
+	fuzzBody(f, "POST", "/api/v1/applications/:id/restrict", "bureau_officer",
+		`{"measure":"suspend","reason":"超范围使用","basis":"第三十条"}`, `{"measure":"restrict","scope":"停止API调用","reason":"r","basis":"b"}`,
+		`{"measure":"ban","reason":"","basis":""}`)
+}
+
 func FuzzProposalBody(f *testing.F) {
 	fuzzBody(f, "POST", "/api/v1/catalog/proposals", "dept_reviewer",
 		`{"proposal":{"change":"create","code":"DS-0901","name":"企业用电数据","fields":["企业名称"],"open_attribute":"conditional","grade":2,"open_conditions":"沙箱","grounds":"第九条"}}`,
@@ -325,29 +333,31 @@ func FuzzChannelsBody(f *testing.F) {
 // fuzzedBodies names the fuzz target of every route that reads a body;
 // TestOversizedBodiesAre413 fails on a route that reads one and has none.
 var fuzzedBodies = map[string]string{
-	"POST /api/v1/session":                      "FuzzSessionBody",
-	"POST /api/v1/tokens":                       "FuzzTokenBody",
-	"PUT /api/v1/me/channels":                   "FuzzChannelsBody",
-	"POST /api/v1/applications":                 "FuzzApplicationBody",
-	"PUT /api/v1/applications/:id":              "FuzzApplicationEditBody",
-	"POST /api/v1/applications/:id/supplement":  "FuzzSupplementBody",
-	"POST /api/v1/applications/:id/withdraw":    "FuzzActionBody",
-	"POST /api/v1/applications/:id/exit-notice": "FuzzActionBody",
-	"POST /api/v1/applications/:id/evaluations": "FuzzActionBody",
-	"POST /api/v1/applications/:id/terminate":   "FuzzActionBody",
-	"POST /api/v1/applications/:id/models":      "FuzzModelBody",
-	"POST /api/v1/tasks/:id/decision":           "FuzzDecisionBody",
-	"POST /api/v1/tasks/decisions":              "FuzzDecisionsBody",
-	"POST /api/v1/tasks/:id/transfer":           "FuzzTransferBody",
-	"POST /api/v1/supervision/urges":            "FuzzUrgeBody",
-	"POST /api/v1/supervision/flags":            "FuzzFlagBody",
-	"POST /api/v1/applications/:id/copies":      "FuzzCopyBody",
-	"POST /api/v1/catalog/proposals":            "FuzzProposalBody",
-	"POST /api/v1/catalog/requests":             "FuzzCatalogRequestBody",
-	"POST /api/v1/catalog/:code/objections":     "FuzzObjectionBody",
-	"POST /api/v1/admin/users":                  "FuzzAdminUserBody",
-	"POST /api/v1/admin/orgs":                   "FuzzAdminOrgBody",
-	"POST /api/v1/admin/roles":                  "FuzzAdminRoleBody",
-	"POST /api/v1/admin/roles/revoke":           "FuzzAdminRevokeBody",
-	"PUT /api/v1/calendar/holidays/:year":       "FuzzHolidayBody",
+	"POST /api/v1/session":                           "FuzzSessionBody",
+	"POST /api/v1/tokens":                            "FuzzTokenBody",
+	"PUT /api/v1/me/channels":                        "FuzzChannelsBody",
+	"POST /api/v1/applications":                      "FuzzApplicationBody",
+	"PUT /api/v1/applications/:id":                   "FuzzApplicationEditBody",
+	"POST /api/v1/applications/:id/supplement":       "FuzzSupplementBody",
+	"POST /api/v1/applications/:id/withdraw":         "FuzzActionBody",
+	"POST /api/v1/applications/:id/exit-notice":      "FuzzActionBody",
+	"POST /api/v1/applications/:id/evaluations":      "FuzzActionBody",
+	"POST /api/v1/applications/:id/terminate":        "FuzzActionBody",
+	"POST /api/v1/applications/:id/restriction/lift": "FuzzActionBody",
+	"POST /api/v1/applications/:id/restrict":         "FuzzRestrictBody",
+	"POST /api/v1/applications/:id/models":           "FuzzModelBody",
+	"POST /api/v1/tasks/:id/decision":                "FuzzDecisionBody",
+	"POST /api/v1/tasks/decisions":                   "FuzzDecisionsBody",
+	"POST /api/v1/tasks/:id/transfer":                "FuzzTransferBody",
+	"POST /api/v1/supervision/urges":                 "FuzzUrgeBody",
+	"POST /api/v1/supervision/flags":                 "FuzzFlagBody",
+	"POST /api/v1/applications/:id/copies":           "FuzzCopyBody",
+	"POST /api/v1/catalog/proposals":                 "FuzzProposalBody",
+	"POST /api/v1/catalog/requests":                  "FuzzCatalogRequestBody",
+	"POST /api/v1/catalog/:code/objections":          "FuzzObjectionBody",
+	"POST /api/v1/admin/users":                       "FuzzAdminUserBody",
+	"POST /api/v1/admin/orgs":                        "FuzzAdminOrgBody",
+	"POST /api/v1/admin/roles":                       "FuzzAdminRoleBody",
+	"POST /api/v1/admin/roles/revoke":                "FuzzAdminRevokeBody",
+	"PUT /api/v1/calendar/holidays/:year":            "FuzzHolidayBody",
 }

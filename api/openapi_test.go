@@ -42,18 +42,20 @@ const oaURL = "https://datagate.invalid/api/v1/openapi.json"
 // tests send them only requests that are refused before the workflow is
 // reached, and check their documented request schemas against examples.
 var temporalRoutes = map[string]bool{
-	"POST /api/v1/applications/{id}/submit":      true,
-	"POST /api/v1/applications/{id}/withdraw":    true,
-	"POST /api/v1/applications/{id}/models":      true,
-	"POST /api/v1/applications/{id}/evaluations": true,
-	"POST /api/v1/applications/{id}/exit-notice": true,
-	"POST /api/v1/applications/{id}/terminate":   true,
-	"POST /api/v1/tasks/{id}/decision":           true,
-	"POST /api/v1/applications/{id}/supplement":  true,
-	"GET /api/v1/audit/reconcile":                true,
-	"POST /api/v1/catalog/proposals":             true,
-	"POST /api/v1/catalog/requests":              true,
-	"POST /api/v1/catalog/{code}/objections":     true,
+	"POST /api/v1/applications/{id}/submit":           true,
+	"POST /api/v1/applications/{id}/withdraw":         true,
+	"POST /api/v1/applications/{id}/models":           true,
+	"POST /api/v1/applications/{id}/evaluations":      true,
+	"POST /api/v1/applications/{id}/exit-notice":      true,
+	"POST /api/v1/applications/{id}/terminate":        true,
+	"POST /api/v1/tasks/{id}/decision":                true,
+	"POST /api/v1/applications/{id}/supplement":       true,
+	"GET /api/v1/audit/reconcile":                     true,
+	"POST /api/v1/catalog/proposals":                  true,
+	"POST /api/v1/catalog/requests":                   true,
+	"POST /api/v1/catalog/{code}/objections":          true,
+	"POST /api/v1/applications/{id}/restrict":         true,
+	"POST /api/v1/applications/{id}/restriction/lift": true,
 }
 
 var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -1226,6 +1228,24 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("a procedure, bad id", "GET", "/api/v1/procedures/x", nil, "reviewer-gsa", 400, ok)
 	c.send("a dataset's versions, none yet", "GET", "/api/v1/catalog/DS-0100/versions", nil, "", 200, ok)
 	c.send("a dataset's versions, no such", "GET", "/api/v1/catalog/DS-9999/versions", nil, "", 404, ok)
+	// restrictions: refused before the workflow here; a measure's row is
+	// read as the workflow writes it
+	restrict := app(w.active, "/restrict")
+	c.send("restrict, unknown field", "POST", restrict, `{"measure":"suspend","reason":"r","basis":"b","colour":"red"}`, "bureau_officer", 400, bad)
+	c.send("restrict, applicant", "POST", restrict, map[string]string{"measure": "suspend", "reason": "r", "basis": "b"}, "applicant", 403, ok)
+	c.send("restrict, a draft the bureau cannot see", "POST", app(w.draft, "/restrict"), map[string]string{"measure": "suspend", "reason": "r", "basis": "b"}, "bureau_officer", 404, ok)
+	c.send("lift, unknown field", "POST", app(w.active, "/restriction/lift"), `{"reason":"r","colour":"red"}`, "bureau_officer", 400, bad)
+	c.send("lift, applicant", "POST", app(w.active, "/restriction/lift"), map[string]string{"reason": "r"}, "applicant", 403, ok)
+	lifted := time.Now().UTC()
+	if err := e.st.Apply(t.Context(), store.Change{Restrictions: []store.Restriction{{ApplicationID: w.active, No: 1,
+		Measure: domain.MeasureSuspend, Reason: "超范围使用数据", Basis: "第三十条", ImposedBy: "bureau_officer", StartedAt: lifted.Add(-time.Hour),
+		State: domain.RestrictionLifted, Appeal: domain.AppealGranted, AppealReason: "不服", Decision: "申诉成立", EndedAt: &lifted}}}); err != nil {
+		t.Fatal(err)
+	}
+	c.send("an authorization's measures", "GET", app(w.active, "/restrictions"), nil, "applicant", 200, ok)
+	c.send("an authorization's measures, not visible", "GET", app(w.theirs, "/restrictions"), nil, "applicant", 404, ok)
+	c.send("published measures", "GET", "/api/v1/disclosure/restrictions?limit=5", nil, "", 200, ok)
+	c.send("published measures, bad limit", "GET", "/api/v1/disclosure/restrictions?limit=0", nil, "", 400, bad)
 	c.send("who is late in each procedure", "GET", "/api/v1/supervision/procedures?from=2026-01-01", nil, "supervisor", 200, ok)
 	c.send("who is late, bad day", "GET", "/api/v1/supervision/procedures?from=yesterday", nil, "supervisor", 400, bad)
 	c.send("stale datasets", "GET", "/api/v1/supervision/stale-datasets", nil, "bureau_officer", 200, ok)

@@ -29,6 +29,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/disclosure", rbac.DisclosureRead, s.disclosure},
 		{"GET", "/api/v1/disclosure.csv", rbac.DisclosureRead, s.disclosureCSV},
 		{"GET", "/api/v1/disclosure.atom", rbac.DisclosureRead, s.disclosureAtom},
+		{"GET", "/api/v1/disclosure/restrictions", rbac.DisclosureRead, s.publishedRestrictions},
 
 		{"POST", "/api/v1/session", rbac.SessionOpen, s.login},
 		{"DELETE", "/api/v1/session", rbac.SessionClose, s.logout},
@@ -70,6 +71,10 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/applications/:id/evaluations", rbac.EvaluationRequest, s.action(workflows.UpdateRequestEvaluation)},
 		{"POST", "/api/v1/applications/:id/exit-notice", rbac.ExitNotice, s.action(workflows.UpdateGiveExitNotice)},
 		{"POST", "/api/v1/applications/:id/terminate", rbac.AuthorizationEnd, s.action(workflows.UpdateTerminate)},
+		// Restriction (第三十条): the measure, its lifting, the record.
+		{"POST", "/api/v1/applications/:id/restrict", rbac.AuthorizationRestrict, s.restrictAuthorization},
+		{"POST", "/api/v1/applications/:id/restriction/lift", rbac.AuthorizationRestrict, s.action(workflows.UpdateLiftRestriction)},
+		{"GET", "/api/v1/applications/:id/restrictions", rbac.ApplicationRead, s.listRestrictions},
 		// A renewal (续期) is a new draft: creating one is the applicant's.
 		{"POST", "/api/v1/applications/:id/renewal", rbac.ApplicationCreate, s.createRenewal},
 		{"GET", "/api/v1/tasks", rbac.TaskRead, s.inbox},

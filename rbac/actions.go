@@ -52,8 +52,11 @@ var (
 	ExitNotice        = Action{"exit", "notice"}
 	EvaluationRequest = Action{"evaluation", "request"}
 	AuthorizationEnd  = Action{"authorization", "terminate"}
-	TaskRead          = Action{"task", "read"}
-	TaskDecide        = Action{"task", "decide"}
+	// AuthorizationRestrict is suspending or restricting an active
+	// authorization, and lifting the measure (第三十条).
+	AuthorizationRestrict = Action{"authorization", "restrict"}
+	TaskRead              = Action{"task", "read"}
+	TaskDecide            = Action{"task", "decide"}
 	// TaskAssign is claiming, releasing and transferring (转办) a task
 	// within the department.
 	TaskAssign      = Action{"task", "assign"}
@@ -105,7 +108,7 @@ var Builtin = func() [][3]string {
 	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
-	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, SupervisionRead, AttachmentUpload,
+	p = append(p, grant(domain.RoleBureauOfficer, TaskRead, TaskDecide, TaskAssign, EvaluationRequest, AuthorizationEnd, AuthorizationRestrict, SupervisionRead, AttachmentUpload,
 		CopySend, CopyRead)...)
 	p = append(p, grant(domain.RoleOperator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	// Supervisors read everything and decide nothing, except urges and

@@ -85,6 +85,7 @@ ModelSubmit             Y        .     .      .        .      .         .       
 ExitNotice              Y        .     .      .        .      .         .        .     .
 EvaluationRequest       .        .     .      .        Y      .         .        .     .
 AuthorizationEnd        .        .     .      .        Y      .         .        .     .
+AuthorizationRestrict   .        .     .      .        Y      .         .        .     .
 # Tasks: every actor with a step in the process (the applicant's are
 # supplements, signatures, self-evaluation, exit confirmation).
 # Supervisors decide nothing; admins take no part.
@@ -142,7 +143,7 @@ var actionNamed = map[string]Action{
 	"CopySend": CopySend, "CopyRead": CopyRead,
 	"CatalogPropose": CatalogPropose, "CatalogRequest": CatalogRequest, "ObjectionFile": ObjectionFile, "ProcedureRead": ProcedureRead,
 	"ExitNotice": ExitNotice, "EvaluationRequest": EvaluationRequest,
-	"AuthorizationEnd": AuthorizationEnd, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
+	"AuthorizationEnd": AuthorizationEnd, "AuthorizationRestrict": AuthorizationRestrict, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,
 	"SupervisionFlag": SupervisionFlag, "AuditRead": AuditRead,
 	"CalendarAdmin": CalendarAdmin, "UserAdmin": UserAdmin, "RoleAdminAct": RoleAdminAct,
