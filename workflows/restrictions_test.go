@@ -41,7 +41,9 @@ func TestRestrictionAppealAndLift(t *testing.T) {
 			bad.Measure = domain.MeasureRestrict // with no scope
 			h.refused(appWFID, wf.UpdateRestrict, bad, wf.ErrInvalid)
 		},
-		func() { h.refused(appWFID, wf.UpdateLiftRestriction, wf.ActionRequest{Actor: actor(bureau), Reason: "x"}, wf.ErrConflict) },
+		func() {
+			h.refused(appWFID, wf.UpdateLiftRestriction, wf.ActionRequest{Actor: actor(bureau), Reason: "x"}, wf.ErrConflict)
+		},
 		func() { restrictedAt = h.env.Now(); h.must(appWFID, wf.UpdateRestrict, suspend) },
 		func() {
 			h.refused(appWFID, wf.UpdateRestrict, suspend, wf.ErrConflict)
@@ -51,7 +53,9 @@ func TestRestrictionAppealAndLift(t *testing.T) {
 			}
 		},
 		func() { h.refused(appWFID, wf.UpdateSubmitModel, model, wf.ErrConflict) },
-		func() { h.decide(domain.TaskAppeal, applicant, domain.DecisionAppeal, withReason("使用范围经书面同意", "")) },
+		func() {
+			h.decide(domain.TaskAppeal, applicant, domain.DecisionAppeal, withReason("使用范围经书面同意", ""))
+		},
 		func() {
 			if h.status().Status != domain.StatusActive {
 				t.Errorf("a suspended authorization is %s, want active (access paused)", h.status().Status)
@@ -128,7 +132,9 @@ func TestAppealDismissedKeepsTheMeasure(t *testing.T) {
 			h.refused(appWFID, wf.UpdateDecide, wf.DecideRequest{TaskID: task.ID, Actor: actor(bureau), Decision: domain.DecisionUphold,
 				Reason: "证据确凿"}, wf.ErrInvalid)
 		},
-		func() { h.decide(domain.TaskAppealReview, bureau, domain.DecisionUphold, withReason("证据确凿", "第三十条")) },
+		func() {
+			h.decide(domain.TaskAppealReview, bureau, domain.DecisionUphold, withReason("证据确凿", "第三十条"))
+		},
 		func() {
 			h.refused(appWFID, wf.UpdateSubmitModel, wf.ModelRequest{Actor: actor(applicant), Name: "m", Description: "d"}, wf.ErrConflict)
 			h.must(appWFID, wf.UpdateLiftRestriction, wf.ActionRequest{Actor: actor(bureau), Reason: "整改完成"})
