@@ -400,3 +400,91 @@ func refusedField(err error) string {
 	_ = appErr.Details(&field)
 	return field
 }
+
+// The other branches of a catalog change: the bureau suggests, the
+// department revises (a new round of review, with its own clock, reminded
+// before it falls due), a supervisor urges the late review and the bureau
+// replies, and the bureau rejects with reason and basis: nothing is
+// published.
+func TestCatalogChangeRevisedUrgedAndRejected(t *testing.T) {
+	start := cst(2027, time.March, 1, 9, 0, 0)
+	entry := newEntry("DS-N3")
+	h := newProcedure(t, start, store.Procedure{Kind: domain.ProcCatalogChange, Title: "新增",
+		RequesterOrg: health, RequesterUser: "u-health", Department: health, DatasetCode: "DS-N3"}, &entry)
+	cal, _ := calendar.Default()
+	revised := entry
+	revised.OpenAttribute, revised.OpenConditions, revised.Grounds = "unconditional", "", ""
+	h.steps(time.Hour,
+		func() { h.decide(domain.TaskCatalogReview, bureau, domain.DecisionSuggest, withReason("建议无条件开放", "")) },
+		func() { h.decide(domain.TaskCatalogRevise, health, domain.DecisionRevise, withProposal(revised)) },
+		func() {
+			r := h.open(domain.TaskCatalogReview, bureau)
+			if r.Round != 2 || !r.DueAt.Equal(cal.DueAt(r.OpenedAt, 15)) || r.RemindAt == nil {
+				t.Errorf("the second review: round %d due %s remind %v", r.Round, r.DueAt, r.RemindAt)
+			}
+		},
+	)
+	late := cal.DueAt(start, 16).Sub(start)
+	h.steps(late,
+		func() {
+			r := h.open(domain.TaskCatalogReview, bureau)
+			if r.RemindedAt == nil || r.OverdueAt == nil {
+				t.Errorf("a late review: reminded %v overdue %v", r.RemindedAt, r.OverdueAt)
+			}
+			h.env.UpdateWorkflow(wf.UpdateUrge, "", callback(t, "urge", nil),
+				wf.UrgeRequest{Actor: supervisor(), TaskID: r.ID, UrgeID: 1, Message: "请本周办结"})
+		},
+		func() { h.decide(domain.TaskUrgeReply, bureau, domain.DecisionReply, withComment("本周办结")) },
+		func() {
+			h.decide(domain.TaskCatalogReview, bureau, domain.DecisionReject, withReason("数据项缺少口径说明", "第十一条"))
+		},
+	)
+	st := h.finish()
+	if st.Outcome != domain.OutcomeRejected || st.Proposal.OpenAttribute != "unconditional" || st.Round != 2 {
+		t.Fatalf("state %+v", st)
+	}
+	if d := h.dataset("DS-N3"); d.Code != "" {
+		t.Errorf("a rejected change was published: %+v", d)
+	}
+	if p := h.row(); p.Proposal == nil || p.Proposal.OpenAttribute != "unconditional" || p.Basis != "第十一条" {
+		t.Errorf("row %+v", p)
+	}
+	acts := h.actions()
+	for _, a := range []string{"catalog.revised", "task.reminded", "task.overdue", "task.escalated", "urge.reply_requested", "urge.replied"} {
+		if !slices.Contains(acts, a) {
+			t.Errorf("audit lacks %s: %v", a, acts)
+		}
+	}
+}
+
+// A retirement withdraws the dataset as its next version; an objection on
+// other grounds leaves the dataset open while it is handled, and opening
+// it after treatment keeps it open.
+func TestRetirementAndObjectionTreated(t *testing.T) {
+	start := cst(2027, time.March, 1, 9, 0, 0)
+	retire := activities.Proposal{Change: domain.ChangeRetire, Code: "DS-H2"}
+	h := newProcedure(t, start, store.Procedure{Kind: domain.ProcCatalogChange, Title: "撤销",
+		RequesterOrg: health, RequesterUser: "u-health", Department: health, DatasetCode: "DS-H2"}, &retire)
+	h.steps(time.Hour, func() { h.decide(domain.TaskCatalogReview, bureau, domain.DecisionApprove) })
+	h.finish()
+	if d := h.dataset("DS-H2"); d.State != domain.DatasetWithdrawn || d.Version != 2 || d.Requestable() {
+		t.Errorf("retired dataset %+v", d)
+	}
+
+	o := newProcedure(t, start, store.Procedure{Kind: domain.ProcObjection, Title: "异议：数据有误",
+		RequesterOrg: applicant, RequesterUser: "u-acme", Department: health, DatasetCode: "DS-H1", Ground: domain.GroundError}, nil)
+	o.steps(time.Minute,
+		func() {
+			if d := o.dataset("DS-H1"); d.State != domain.DatasetActive {
+				t.Errorf("an objection on errors suspended the dataset: %s", d.State)
+			}
+		},
+		func() { o.decide(domain.TaskObjectionHandle, health, domain.DecisionTreatAndOpen, withReason("已更正第3列", "")) },
+	)
+	if st := o.finish(); st.Outcome != domain.OutcomeTreated {
+		t.Fatalf("outcome %s", st.Outcome)
+	}
+	if d := o.dataset("DS-H1"); d.State != domain.DatasetActive {
+		t.Errorf("after treatment the dataset is %s", d.State)
+	}
+}
