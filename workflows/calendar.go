@@ -74,7 +74,11 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 		if t.UrgeAt != nil {
 			end = *t.UrgeAt
 		}
-		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(t.OpenedAt, end, s.Years) {
+		from := t.OpenedAt
+		if m.countFrom != nil {
+			from = m.countFrom(t)
+		}
+		if d := m.dl.For(t.Kind); d.WorkingDays > 0 && spans(from, end, s.Years) {
 			if t.UrgeAt != nil {
 				d.UrgeAfter = m.dl.autoUrgeDays()
 			}
@@ -86,7 +90,7 @@ func (m *machine) recount(ctx workflow.Context, s CalendarChanged) {
 					}
 				}
 			}
-			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: t.OpenedAt, Deadline: d})
+			again = append(again, activities.DueAgain{TaskID: t.ID, OpenedAt: from, Deadline: d})
 		}
 	}
 	if len(again) == 0 {

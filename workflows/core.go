@@ -72,6 +72,10 @@ type machine struct {
 	// procID is the statutory procedure this machine runs (0: an
 	// application's); its tasks carry it.
 	procID uint64
+	// countFrom, when set, is when a task's working days count from, if
+	// not from its opening (a time limit that runs from a request's
+	// receipt), for counting them again (recount).
+	countFrom func(t activities.Task) time.Time
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {

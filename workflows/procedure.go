@@ -62,6 +62,14 @@ func ProcedureWorkflow(ctx workflow.Context, in ProcedureInput) (ProcedureState,
 	w := &procedure{in: in, st: ProcedureState{Outcome: domain.OutcomeOpen, Proposal: in.Proposal, Round: 1}}
 	w.m = newMachine(ctx, &w.st.Core, 0, in.Deadlines)
 	w.m.procID = in.ProcedureID
+	// The data owed on an accepted request is owed 20 working days from
+	// its receipt, in every round of providing it.
+	w.m.countFrom = func(t activities.Task) time.Time {
+		if t.Kind == domain.TaskRequestProvide {
+			return in.ReceivedAt
+		}
+		return t.OpenedAt
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (ProcedureState, error) {
 		s := w.st
 		s.Applying = w.m.applying()

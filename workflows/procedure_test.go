@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -30,7 +31,17 @@ const procWFID = "procedure-1"
 
 func newProcedure(t *testing.T, start time.Time, p store.Procedure, proposal *activities.Proposal) *procHarness {
 	t.Helper()
-	h := newHarness(t, start)
+	cal, err := calendar.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newProcedureWith(t, start, p, proposal, cal)
+}
+
+// newProcedureWith is newProcedure on the given calendar.
+func newProcedureWith(t *testing.T, start time.Time, p store.Procedure, proposal *activities.Proposal, cal *calendar.Calendar) *procHarness {
+	t.Helper()
+	h := newHarnessWith(t, start, nil, cal)
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: procWFID})
 	p.WorkflowID, p.OpenedAt = procWFID, start
 	if proposal != nil {
@@ -487,4 +498,38 @@ func TestRetirementAndObjectionTreated(t *testing.T) {
 	if d := o.dataset("DS-H1"); d.State != domain.DatasetActive {
 		t.Errorf("after treatment the dataset is %s", d.State)
 	}
+}
+
+// A holiday table that arrives late moves the data owed on an accepted
+// request to 20 working days from its receipt by the new table, not from
+// when the department accepted it.
+func TestLateHolidayTableCountsARequestFromItsReceipt(t *testing.T) {
+	full, without, t2027 := calendarWithout(t, 2027)
+	start := cst(2026, 12, 18, 9, 0, 0)
+	want, provisional := full.DueAt(start, 20), without.DueAt(start, 20)
+	if want.Equal(provisional) {
+		t.Fatalf("the tables agree (%s): the test would show nothing", want)
+	}
+	h := newProcedureWith(t, start, store.Procedure{Kind: domain.ProcCatalogRequest, Title: "请求",
+		RequesterOrg: applicant, RequesterUser: "u-acme", Department: health, Body: "用途"}, nil, without)
+	// Accepted on Tuesday 22 December, two working days after the receipt.
+	h.steps(4*24*time.Hour,
+		func() { h.decide(domain.TaskRequestAssess, health, domain.DecisionAccept) },
+		func() {
+			raw, _ := json.Marshal(t2027)
+			if err := h.st.PutHolidayTable(context.Background(), store.HolidayTable{Year: 2027, Table: string(raw),
+				UpdatedBy: "admin", UpdatedAt: h.env.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			h.env.SignalWorkflow(wf.SignalCalendarChanged, wf.CalendarChanged{Years: []int{2027}, Why: "holiday table 2027 uploaded"})
+		},
+		func() {
+			if got := h.open(domain.TaskRequestProvide, health).DueAt; !got.Equal(want) {
+				t.Errorf("the data is owed %s, want 20 working days from the receipt by the 2027 table, %s (provisionally %s)", got, want, provisional)
+			}
+		},
+		func() { h.decide(domain.TaskRequestProvide, health, domain.DecisionProvide, withProposal(newEntry("DS-N4"))) },
+		func() { h.decide(domain.TaskCatalogReview, bureau, domain.DecisionApprove) },
+	)
+	h.finish()
 }
