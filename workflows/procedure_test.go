@@ -426,7 +426,9 @@ func TestCatalogChangeRevisedUrgedAndRejected(t *testing.T) {
 	revised := entry
 	revised.OpenAttribute, revised.OpenConditions, revised.Grounds = "unconditional", "", ""
 	h.steps(time.Hour,
-		func() { h.decide(domain.TaskCatalogReview, bureau, domain.DecisionSuggest, withReason("建议无条件开放", "")) },
+		func() {
+			h.decide(domain.TaskCatalogReview, bureau, domain.DecisionSuggest, withReason("建议无条件开放", ""))
+		},
 		func() { h.decide(domain.TaskCatalogRevise, health, domain.DecisionRevise, withProposal(revised)) },
 		func() {
 			r := h.open(domain.TaskCatalogReview, bureau)
@@ -490,7 +492,9 @@ func TestRetirementAndObjectionTreated(t *testing.T) {
 				t.Errorf("an objection on errors suspended the dataset: %s", d.State)
 			}
 		},
-		func() { o.decide(domain.TaskObjectionHandle, health, domain.DecisionTreatAndOpen, withReason("已更正第3列", "")) },
+		func() {
+			o.decide(domain.TaskObjectionHandle, health, domain.DecisionTreatAndOpen, withReason("已更正第3列", ""))
+		},
 	)
 	if st := o.finish(); st.Outcome != domain.OutcomeTreated {
 		t.Fatalf("outcome %s", st.Outcome)
@@ -528,7 +532,9 @@ func TestLateHolidayTableCountsARequestFromItsReceipt(t *testing.T) {
 				t.Errorf("the data is owed %s, want 20 working days from the receipt by the 2027 table, %s (provisionally %s)", got, want, provisional)
 			}
 		},
-		func() { h.decide(domain.TaskRequestProvide, health, domain.DecisionProvide, withProposal(newEntry("DS-N4"))) },
+		func() {
+			h.decide(domain.TaskRequestProvide, health, domain.DecisionProvide, withProposal(newEntry("DS-N4")))
+		},
 		func() { h.decide(domain.TaskCatalogReview, bureau, domain.DecisionApprove) },
 	)
 	h.finish()
