@@ -154,14 +154,25 @@ func TestRecordUse(t *testing.T) {
 		draft := consentDraft([]string{"DS-0111"}, "2026-03-31", 2)
 		must(t, s.CreateApplication(ctx, draft))
 		at := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
-		use := func(app uint64, code, matter, today string) error {
-			return s.RecordUse(ctx, &DataUse{ApplicationID: app, DatasetCode: code, Matter: matter, UsedBy: "applicant",
+		var left *ConsentUse
+		use := func(app uint64, code, matter, today string) (err error) {
+			left, err = s.RecordUse(ctx, &DataUse{ApplicationID: app, DatasetCode: code, Matter: matter, UsedBy: "applicant",
 				UserOrg: "acme-fintech", UsedAt: at}, domain.RoleApplicant, today)
+			return err
 		}
 		const matter = "核验贷款申请人的社保缴费记录"
 		must(t, use(id, "DS-0100", "授信评估", "2026-03-02"))
+		if left != nil {
+			t.Errorf("a dataset without consent: %+v", left)
+		}
 		must(t, use(id, "DS-0111", matter, "2026-03-02"))
+		if left == nil || left.Used != 1 || left.Remaining != 1 {
+			t.Errorf("after the first use of the consent: %+v", left)
+		}
 		must(t, use(id, "DS-0111", matter, "2026-03-31")) // the term's last day is in it
+		if left == nil || left.Used != 2 || left.Remaining != 0 {
+			t.Errorf("after the second use of the consent: %+v", left)
+		}
 		for _, c := range []struct {
 			name, code, matter, today, want string
 			app                             uint64
@@ -224,7 +235,7 @@ func TestRecordUseWithoutConsent(t *testing.T) {
 		seeded(t, s)
 		id := activeWithConsent(t, s, "2026-12-31", 2)
 		must(t, s.db.Model(&Dataset{}).Where("code = ?", "DS-0100").Update("requires_consent", true).Error)
-		err := s.RecordUse(ctx, &DataUse{ApplicationID: id, DatasetCode: "DS-0100", Matter: "授信评估", UsedBy: "applicant",
+		_, err := s.RecordUse(ctx, &DataUse{ApplicationID: id, DatasetCode: "DS-0100", Matter: "授信评估", UsedBy: "applicant",
 			UserOrg: "acme-fintech", UsedAt: time.Now()}, domain.RoleApplicant, "2026-03-02")
 		var refused *UseRefused
 		if !errors.As(err, &refused) || refused.Kind != UseNoConsent {
@@ -244,7 +255,7 @@ func TestRecordUseConcurrently(t *testing.T) {
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				errs[i] = s.RecordUse(ctx, &DataUse{ApplicationID: id, DatasetCode: "DS-0111", Matter: "核验贷款申请人的社保缴费记录",
+				_, errs[i] = s.RecordUse(ctx, &DataUse{ApplicationID: id, DatasetCode: "DS-0111", Matter: "核验贷款申请人的社保缴费记录",
 					UsedBy: "applicant", UserOrg: "acme-fintech", UsedAt: time.Now()}, domain.RoleApplicant, "2026-03-02")
 			})
 		}

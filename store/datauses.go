@@ -77,15 +77,22 @@ func (e *UseRefused) Unwrap() error { return ErrConflict }
 // is for its matter, and fewer uses than its accesses are recorded.
 // Otherwise it returns a *UseRefused and writes nothing. The audit chain's
 // head is taken first, so two uses of one consent count one after the
-// other and never exceed it.
-func (s *Store) RecordUse(ctx context.Context, u *DataUse, role, today string) error {
+// other and never exceed it. For a dataset with a consent, it returns the
+// consent as this use leaves it; nil otherwise.
+func (s *Store) RecordUse(ctx context.Context, u *DataUse, role, today string) (*ConsentUse, error) {
 	u.ID, u.UsedAt = 0, u.UsedAt.UTC()
+	var left *ConsentUse
 	err := s.inTxRetrying(ctx, func(tx *gorm.DB) error {
 		if _, err := lockChainHead(tx); err != nil {
 			return err
 		}
-		if err := checkUse(latest(tx), *u, today); err != nil {
+		var err error
+		if left, err = checkUse(latest(tx), *u, today); err != nil {
 			return err
+		}
+		if left != nil {
+			left.Used++
+			left.Remaining--
 		}
 		if err := tx.Create(u).Error; err != nil {
 			return err
@@ -98,60 +105,62 @@ func (s *Store) RecordUse(ctx context.Context, u *DataUse, role, today string) e
 	var refused *UseRefused
 	switch {
 	case errors.As(err, &refused), errors.Is(err, ErrNotFound):
-		return err
+		return nil, err
 	case err != nil:
-		return fmt.Errorf("record a use of application %d: %w", u.ApplicationID, err)
+		return nil, fmt.Errorf("record a use of application %d: %w", u.ApplicationID, err)
 	}
-	return nil
+	return left, nil
 }
 
-// checkUse is RecordUse's rule, read inside its transaction.
-func checkUse(db *gorm.DB, u DataUse, today string) error {
+// checkUse is RecordUse's rule, read inside its transaction: a
+// *UseRefused, or the dataset's consent as it stands before the use (nil
+// when it has none).
+func checkUse(db *gorm.DB, u DataUse, today string) (*ConsentUse, error) {
 	var app Application
 	if err := db.Select("id", "status").Where("id = ?", u.ApplicationID).Take(&app).Error; err != nil {
-		return fmt.Errorf("load application %d: %w", u.ApplicationID, notFound(err))
+		return nil, fmt.Errorf("load application %d: %w", u.ApplicationID, notFound(err))
 	}
 	if app.Status != domain.StatusActive {
-		return &UseRefused{Kind: UseNotActive, Status: app.Status}
+		return nil, &UseRefused{Kind: UseNotActive, Status: app.Status}
 	}
 	var ds ApplicationDataset
 	err := db.Where("application_id = ? AND dataset_code = ?", u.ApplicationID, u.DatasetCode).Take(&ds).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return &UseRefused{Kind: UseNotNamed}
+		return nil, &UseRefused{Kind: UseNotNamed}
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	if ds.Decision != domain.DecisionApprove {
-		return &UseRefused{Kind: UseNotApproved, Decision: ds.Decision}
+		return nil, &UseRefused{Kind: UseNotApproved, Decision: ds.Decision}
 	}
 	var c ApplicationConsent
 	err = db.Where("application_id = ? AND dataset_code = ?", u.ApplicationID, u.DatasetCode).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		var d Dataset
 		if err := db.Select("code", "requires_consent").Where("code = ?", u.DatasetCode).Take(&d).Error; err != nil {
-			return fmt.Errorf("load dataset %s: %w", u.DatasetCode, err)
+			return nil, fmt.Errorf("load dataset %s: %w", u.DatasetCode, err)
 		}
 		if d.RequiresConsent {
-			return &UseRefused{Kind: UseNoConsent}
+			return nil, &UseRefused{Kind: UseNoConsent}
 		}
-		return nil
+		return nil, nil
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	var used int64
 	if err := db.Model(&DataUse{}).Where("application_id = ? AND dataset_code = ?", u.ApplicationID, u.DatasetCode).
 		Count(&used).Error; err != nil {
-		return err
+		return nil, err
 	}
 	switch {
 	case c.Expired(today):
-		return &UseRefused{Kind: UseExpired, Consent: c, Used: used}
+		return nil, &UseRefused{Kind: UseExpired, Consent: c, Used: used}
 	case u.Matter != c.Matter:
-		return &UseRefused{Kind: UseOtherMatter, Consent: c, Used: used}
+		return nil, &UseRefused{Kind: UseOtherMatter, Consent: c, Used: used}
 	case used >= int64(c.MaxAccesses):
-		return &UseRefused{Kind: UseExhausted, Consent: c, Used: used}
+		return nil, &UseRefused{Kind: UseExhausted, Consent: c, Used: used}
 	}
-	return nil
+	return &ConsentUse{ApplicationConsent: c, Used: used, Remaining: int64(c.MaxAccesses) - used}, nil
 }
 
 // DataUses lists an application's recorded uses, oldest first.
