@@ -51,11 +51,13 @@ func (s *Server) today() string { return s.now().In(calendar.Zone).Format(time.D
 // complete basis, whose term has not ended; no other dataset has one. It
 // trims the basis's text in place.
 func (s *Server) checkConsents(b *applicationBody, found map[string]store.Dataset, errs *fieldErrors) {
+	checked := map[string]bool{}
 	for _, code := range b.Datasets {
 		d, ok := found[code]
-		if !ok || !d.RequiresConsent {
+		if !ok || !d.RequiresConsent || checked[code] {
 			continue
 		}
+		checked[code] = true
 		field := "consents." + code
 		c, ok := b.Consents[code]
 		if !ok {
