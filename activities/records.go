@@ -140,6 +140,7 @@ type Proposal struct {
 	OpenConditions      string   `json:"open_conditions,omitempty"`
 	Grounds             string   `json:"grounds,omitempty"`
 	AuthorizedOperation bool     `json:"authorized_operation,omitempty"`
+	RequiresConsent     bool     `json:"requires_consent,omitempty"`
 }
 
 // ProcedureRow is the workflow-owned part of a statutory procedure's row:

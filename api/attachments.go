@@ -225,10 +225,10 @@ func (s *Server) readUpload(mr *multipart.Reader) (uploadForm, *files.Upload, er
 	case up == nil:
 		return f, up, badRequest(attachmentField, "send the document in the field file", "attach one file in the field file")
 	case f.kind == "":
-		return f, up, badRequest("kind", "use one of: qualification, security_policy, requirements, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate",
+		return f, up, badRequest("kind", "use one of: qualification, security_policy, requirements, consent, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate",
 			"name the attachment's kind")
 	case !slices.Contains(domain.AttachmentKinds(), f.kind):
-		return f, up, badRequest("kind", "use one of: qualification, security_policy, requirements, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate",
+		return f, up, badRequest("kind", "use one of: qualification, security_policy, requirements, consent, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate",
 			"kind %q is not an attachment kind", f.kind)
 	}
 	return f, up, nil

@@ -10,7 +10,7 @@ import (
 	"github.com/datagate/datagate/workflows"
 )
 
-// editApplication replaces a draft's fields and datasets.
+// editApplication replaces a draft's fields, datasets and consents.
 func (s *Server) editApplication(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, err := s.visibleID(c)
@@ -37,6 +37,7 @@ func (s *Server) editApplication(c *gin.Context) {
 	for _, code := range b.Datasets {
 		a.Datasets = append(a.Datasets, store.ApplicationDataset{DatasetCode: code, Department: found[code].Department})
 	}
+	a.Consents = consentsOf(b)
 	if err := s.Store.UpdateDraft(ctx, a); err != nil {
 		fail(c, onConflict(err, notADraft(id)))
 		return

@@ -20,6 +20,8 @@ func FuzzApplicationBody(f *testing.F) {
 		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0103"]}`,
 		`{"title":"<script>alert(1)</script>","purpose":"'; DROP TABLE applications; --","period_months":1,"access_mode":"api","datasets":["DS-0100"]}`,
 		`{"title":"t","purpose":"p","period_months":1e99,"access_mode":"sandbox","datasets":["DS-0100"]}`,
+		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0111"],"consents":{"DS-0111":{"matter":"核验","max_accesses":3,"until":"2026-12-31","evidence":"授权书"}}}`,
+		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0111"],"consents":{"DS-0111":{"max_accesses":-1,"until":"2026-02-30"},"DS-0100":{}}}`,
 		`{"datasets":[[[[[[[[[[]]]]]]]]]]}`,
 		"{\"title\":\"\xff\xfe\",\"purpose\":\"p\"}",
 		`{"title":"t","extra":1}`,

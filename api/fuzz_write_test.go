@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -197,7 +198,9 @@ func FuzzTokenBody(f *testing.F) {
 func FuzzApplicationEditBody(f *testing.F) {
 	fuzzBody(f, "PUT", "/api/v1/applications/:id", "applicant",
 		`{"title":"改","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0100"]}`,
-		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0100"],"submit":true}`)
+		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0100"],"submit":true}`,
+		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0111"],"consents":{"DS-0111":{"matter":"核验","max_accesses":3,"until":"2026-12-31","evidence":"授权书"}}}`,
+		`{"title":"t","purpose":"p","period_months":12,"access_mode":"sandbox","datasets":["DS-0100"],"consents":{"DS-0111":null,"":{"matter":1}}}`)
 }
 
 func FuzzSupplementBody(f *testing.F) {
@@ -295,6 +298,30 @@ func FuzzObjectionBody(f *testing.F) {
 		`{"ground":"personal","description":"含手机号"}`, `{"ground":"taste","description":"x"}`, `{"ground":"","description":""}`)
 }
 
+// FuzzUseBody fuzzes a use of the data (数据调用) of an active
+// authorization whose DS-0111 is used with its data subjects' consent
+// (three accesses; DS-0100 needs none, DS-0102 was rejected): the
+// accepted uses never exceed the consent, and a refused one writes
+// nothing.
+func FuzzUseBody(f *testing.F) {
+	for _, s := range append([]string{
+		`{"dataset":"DS-0111","matter":"核验贷款申请人的社保缴费记录"}`, `{"dataset":"DS-0100","matter":"授信评估"}`,
+		`{"dataset":"DS-0111","matter":"营销获客"}`, `{"dataset":"DS-0102","matter":"m"}`, `{"dataset":"DS-9999","matter":"m"}`,
+		`{"dataset":"","matter":""}`, `{"dataset":"DS-0111"}`, `{"dataset":["DS-0111"],"matter":{}}`,
+	}, hostileSeeds...) {
+		f.Add([]byte(s))
+	}
+	fe := newFuzzEnv(f)
+	id := fe.activeWithConsent(3, "2026-12-31", "2026-12-31")
+	target := fmt.Sprintf("/api/v1/applications/%d/uses", id)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fe.send(t, "POST", target, "applicant", body)
+		if used, err := fe.st.ConsentUses(context.Background(), id, "2026-03-02"); err != nil || used[0].Used > 3 {
+			t.Fatalf("after %q: consents %+v, %v", body, used, err)
+		}
+	})
+}
+
 func FuzzAdminUserBody(f *testing.F) {
 	fuzzBody(f, "POST", "/api/v1/admin/users", "admin",
 		`{"username":"new-user","display_name":"新用户","org":"samr","role":"dept_reviewer","password":"a-long-enough-password"}`,
@@ -352,6 +379,7 @@ var fuzzedBodies = map[string]string{
 	"POST /api/v1/supervision/urges":                 "FuzzUrgeBody",
 	"POST /api/v1/supervision/flags":                 "FuzzFlagBody",
 	"POST /api/v1/applications/:id/copies":           "FuzzCopyBody",
+	"POST /api/v1/applications/:id/uses":             "FuzzUseBody",
 	"POST /api/v1/catalog/proposals":                 "FuzzProposalBody",
 	"POST /api/v1/catalog/requests":                  "FuzzCatalogRequestBody",
 	"POST /api/v1/catalog/:code/objections":          "FuzzObjectionBody",

@@ -163,6 +163,9 @@ type applicationBody struct {
 	AccessMode       string   `json:"access_mode"`
 	SecurityControls string   `json:"security_controls"`
 	Datasets         []string `json:"datasets"`
+	// Consents are the bases of the data subjects' consent, by dataset
+	// code: one for each dataset that requires it, and no other.
+	Consents map[string]consentBody `json:"consents"`
 	// Submit submits the draft at once.
 	Submit bool `json:"submit"`
 }
@@ -172,8 +175,10 @@ var accessModes = []string{store.AccessDownload, store.AccessAPI, store.AccessSa
 // checkApplication validates a draft against the catalog and the rules:
 // one scenario; named datasets that exist and are open (unconditional or
 // conditional) or eligible for authorized operation (授权运营); a period
-// of at most 5 years; closed data and grade-3 data in the secure
-// environment only (sandbox or model-result, not download or API).
+// of at most 5 years; the basis of the data subjects' consent to each
+// dataset that requires it (checkConsents); closed data and grade-3 data
+// in the secure environment only (sandbox or model-result, not download or
+// API).
 func (s *Server) checkApplication(ctx context.Context, b *applicationBody) (map[string]store.Dataset, error) {
 	// Every field at fault is named at once, so that a form shows each
 	// refusal at its field rather than one a submission.
@@ -223,6 +228,7 @@ func (s *Server) checkApplication(ctx context.Context, b *applicationBody) (map[
 		}
 		seen[code] = true
 	}
+	s.checkConsents(b, found, &errs)
 	// Every dataset may be requested; the access mode must suit each.
 	if store.SecureAccess(b.AccessMode) || errs.has("access_mode") {
 		return found, errs.err()
@@ -287,6 +293,7 @@ func (s *Server) createApplication(c *gin.Context) {
 	for _, code := range b.Datasets {
 		a.Datasets = append(a.Datasets, store.ApplicationDataset{DatasetCode: code, Department: found[code].Department})
 	}
+	a.Consents = consentsOf(b)
 	if err := s.Store.CreateApplication(ctx, a); err != nil {
 		fail(c, err)
 		return
@@ -365,6 +372,16 @@ func (s *Server) submitAndAwait(ctx context.Context, u store.User, id uint64) er
 	return nil
 }
 
+// draftBody is what the rules check of a stored draft.
+func draftBody(a store.Application) applicationBody {
+	body := applicationBody{Title: a.Title, Purpose: a.Purpose, PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode,
+		Consents: bodyConsents(a)}
+	for _, d := range a.Datasets {
+		body.Datasets = append(body.Datasets, d.DatasetCode)
+	}
+	return body
+}
+
 // submit starts the application's workflow from its draft.
 func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	a, err := s.Store.Application(ctx, id)
@@ -377,16 +394,19 @@ func (s *Server) submit(ctx context.Context, u store.User, id uint64) error {
 	if a.Status != domain.StatusDraft {
 		return newErr(http.StatusConflict, "conflict", "", "", "application %d is %s, not a draft", id, a.Status)
 	}
+	// A draft the rules refuse now (a consent's term ended since it was
+	// saved, ...) is refused before anything changes.
+	pre := draftBody(a)
+	if _, err := s.checkApplication(ctx, &pre); err != nil {
+		return err
+	}
 	// The workflow starts from the row as the submission locked it, not
 	// as read above: an edit may land in between.
 	wfID := workflows.ApplicationWorkflowID(id)
 	if a, err = s.Store.SubmitDraft(ctx, id, wfID, s.now()); err != nil {
 		return onConflict(err, notADraft(id))
 	}
-	body := applicationBody{Title: a.Title, Purpose: a.Purpose, PeriodMonths: a.PeriodMonths, AccessMode: a.AccessMode}
-	for _, d := range a.Datasets {
-		body.Datasets = append(body.Datasets, d.DatasetCode)
-	}
+	body := draftBody(a)
 	found, err := s.checkApplication(ctx, &body)
 	if err != nil {
 		return errors.Join(err, s.Store.RevertSubmitted(context.WithoutCancel(ctx), id))

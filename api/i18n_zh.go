@@ -249,6 +249,22 @@ var zhMessages = map[string]string{
 	"task %s is already listed at decisions[%d] of this batch": "任务 %s 已列在本批的 decisions[%d]，每个任务只能列一次",
 	"task %s cannot be decided in a batch: a batch decides only initial reviews, signatures and filings": "任务 %s 不能批量办理：批量办理只适用于初审、协议签署和备案",
 	"decision %q cannot be taken on task %s in a batch; it takes: %s":                                    "任务 %[2]s 不能批量作出 %[1]q 的决定；可批量作出的决定：%[3]s",
+
+	// consents.go: the data subjects' consent and the uses of the data
+	"dataset %s (%s) is used only with its data subjects' consent (数据主体授权同意): state the consent's basis": "数据资源 %s（%s）须经数据主体授权同意后使用：请填写授权同意的依据",
+	"%s must be at least 1": "%s 至少为 1",
+	"%s is more than %d":    "%s 超过上限 %d",
+	"%s %s is before today (%s): the consent's term has ended":                                   "%s %s 早于今天（%s）：授权同意的使用期限已届满",
+	"consents names %s, which is not among the datasets":                                         "consents 中的 %s 不在申请的数据资源（datasets）之中",
+	"dataset %s (%s) does not require its data subjects' consent":                                "数据资源 %s（%s）无需数据主体授权同意",
+	"only the applicant's organisation uses the data of its authorization":                       "只有申请单位可以调用其授权的数据",
+	"application %d is %s, not an active authorization":                                          "申请 %d 当前状态为 %s，不是有效的授权",
+	"dataset %s is not one of this application's datasets":                                       "数据资源 %s 不在本申请的数据资源之中",
+	"dataset %s is not approved in this application":                                             "数据资源 %s 在本申请中未获同意",
+	"dataset %s is used only with its data subjects' consent, and this application records none": "数据资源 %s 须经数据主体授权同意后使用，本申请没有记录授权同意",
+	"the data subjects' consent to dataset %s ended on %s":                                       "数据主体对数据资源 %s 的授权同意已于 %s 到期",
+	"the data subjects consented to dataset %s for %q only":                                      "数据主体仅同意将数据资源 %s 用于 %q",
+	"the %d accesses the data subjects consented to for dataset %s are used up":                  "数据主体对数据资源 %[2]s 同意的 %[1]d 次访问已用完",
 }
 
 // zhHints translates the English hints.
@@ -450,7 +466,7 @@ var zhHints = map[string]string{
 	"attach a PDF, OFD, PNG, JPEG, DOCX or XLSX file":        "请上传 PDF、OFD、PNG、JPEG、DOCX 或 XLSX 文件",
 	"send only the fields kind, task_id and file":            "表单只能包含 kind、task_id 和 file 字段",
 	"send the document in the field file":                    "请把文件放在 file 字段中",
-	"use one of: qualification, security_policy, requirements, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate": "可选：qualification（资质证明）、security_policy（安全管理制度）、requirements（数据需求说明）、supplement（补正材料）、review_opinion（审查意见）、model_documentation（模型说明文档）、self_evaluation_report（自评报告）、rectification_report（整改报告）、destruction_certificate（销毁证明）",
+	"use one of: qualification, security_policy, requirements, consent, supplement, review_opinion, model_documentation, self_evaluation_report, rectification_report, destruction_certificate": "可选：qualification（资质证明）、security_policy（安全管理制度）、requirements（数据需求说明）、consent（数据主体授权同意书）、supplement（补正材料）、review_opinion（审查意见）、model_documentation（模型说明文档）、self_evaluation_report（自评报告）、rectification_report（整改报告）、destruction_certificate（销毁证明）",
 	"attach a smaller file, e.g. a scan at a lower resolution":           "请上传较小的文件，如降低扫描分辨率",
 	"start a new application if you need to":                             "如有需要，请重新提出申请",
 	"a reviewer attaches a review_opinion to a task of its organisation": "审核单位可在本单位承办的任务上上传审查意见（review_opinion）",
@@ -469,4 +485,18 @@ var zhHints = map[string]string{
 	"list each task once":                                                        "每个任务只列一次",
 	"decide it on its own at POST /api/v1/tasks/{id}/decision":                   "请逐项办理：POST /api/v1/tasks/{id}/decision",
 	"use a decision a batch may take on this task":                               "请选择该任务可批量作出的决定",
+	// consents.go
+	"give the consent's matter, max_accesses, until (YYYY-MM-DD) and evidence under consents, keyed by the dataset's code": "请在 consents 中按数据资源代码填写授权同意的具体事项（matter）、访问次数（max_accesses）、使用期限（until，YYYY-MM-DD）和授权凭证（evidence）",
+	"give the number of accesses the data subjects agreed to (访问次数), 1 or more":                                            "请填写数据主体约定的访问次数，至少为 1",
+	"give the last day of the consent's term (使用期限) as YYYY-MM-DD":                                                         "请按 YYYY-MM-DD 填写授权同意使用期限的最后一天",
+	"obtain the data subjects' consent again, for a term that has not ended":                                               "请重新取得数据主体的授权同意，使用期限须未届满",
+	"remove it from consents, or name the dataset in datasets":                                                             "请从 consents 中删除，或在 datasets 中申请该数据资源",
+	"remove it from consents": "请从 consents 中删除",
+	"name one of the application's approved datasets by its code, e.g. DS-0100": "请填写本申请中已获同意的数据资源代码，例如 DS-0100",
+	"use the data only while the authorization is active (授权有效)":                "只能在授权有效期间调用数据",
+	"use only the datasets the departments approved":                            "只能调用数据提供部门已同意的数据资源",
+	"apply for a renewal that states the data subjects' consent":                "请申请续期，并在申请中填写数据主体授权同意的依据",
+	"obtain the data subjects' consent again: use past its term is refused":     "请重新取得数据主体的授权同意：超过使用期限的调用将被拒绝",
+	"state the consented matter exactly; another matter needs another consent":  "请准确填写授权同意的具体事项；其他事项须另行取得授权同意",
+	"obtain the data subjects' consent again for more accesses":                 "如需更多访问次数，请重新取得数据主体的授权同意",
 }

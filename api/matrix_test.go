@@ -36,6 +36,8 @@ var expected = map[string][]string{
 	"POST /api/v1/applications/:id/attachments":              taskRoles,
 	"GET /api/v1/applications/:id/attachments/:attachment":   processRoles,
 	"POST /api/v1/applications/:id/supplement":               taskRoles,
+	"GET /api/v1/applications/:id/uses":                      processRoles,
+	"POST /api/v1/applications/:id/uses":                     {"applicant"},
 	"GET /api/v1/applications/:id/copies":                    officialRoles,
 	"POST /api/v1/applications/:id/copies":                   deciderRoles,
 	"GET /api/v1/copies":                                     officialRoles,

@@ -675,6 +675,7 @@ func TestOpenAPIModelsMatchGoTypes(t *testing.T) {
 		"DeliveryAttempt": api.DeliveryItem{}, "RenewalSource": store.RenewalSource{}, "RenewalLink": store.RenewalLink{},
 		"EvaluationRef": store.EvaluationRef{}, "AgreementRef": store.AgreementRef{}, "Attachment": store.Attachment{},
 		"AgreementDocument": store.AgreementDocument{}, "AgreementSignature": store.AgreementSignature{},
+		"ApplicationConsent": store.ApplicationConsent{}, "ConsentUse": store.ConsentUse{}, "DataUse": store.DataUse{},
 	} {
 		node, ok := d.at("/components/schemas/" + name)
 		if !ok {
@@ -1183,6 +1184,36 @@ func TestOpenAPIBodies(t *testing.T) {
 	c.send("read a copy", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-hrss", 200, ok)
 	c.send("read a copy sent to others", "POST", fmt.Sprintf("/api/v1/copies/%d/read", copied), nil, "reviewer-gsa", 404, ok)
 	c.send("read a copy, bad id", "POST", "/api/v1/copies/x/read", nil, "reviewer-hrss", 400, ok)
+	// the data subjects' consent (数据主体授权同意): its basis in a draft,
+	// and the uses of the data held to it
+	basis := map[string]any{"matter": consentMatter, "max_accesses": 3, "until": "2026-12-31", "evidence": "授权书编号 SQ-2026-001"}
+	c.send("create with a consent", "POST", "/api/v1/applications", consentBody(map[string]any{"DS-0111": basis}), "applicant", 201, ok)
+	c.send("create, no consent", "POST", "/api/v1/applications", consentBody(nil), "applicant", 400, ok)
+	c.send("create, consent without a term", "POST", "/api/v1/applications", consentBody(map[string]any{"DS-0111": map[string]any{
+		"matter": consentMatter, "max_accesses": 3, "evidence": "授权书"}}), "applicant", 400, bad)
+	c.send("create, consent of 0 accesses", "POST", "/api/v1/applications", consentBody(map[string]any{"DS-0111": consentOf(0, "2026-12-31")}), "applicant", 400, bad)
+	c.send("create, consent ended", "POST", "/api/v1/applications", consentBody(map[string]any{"DS-0111": consentOf(3, "2026-01-31")}), "applicant", 400, ok)
+	c.send("create, consent's unknown field", "POST", "/api/v1/applications", consentBody(map[string]any{"DS-0111": map[string]any{
+		"matter": consentMatter, "max_accesses": 3, "until": "2026-12-31", "evidence": "e", "signed": true}}), "applicant", 400, bad)
+	c.send("edit, consent for a dataset not named", "PUT", app(created, ""), appBody(map[string]any{"consents": map[string]any{"DS-0111": basis}}), "applicant", 400, ok)
+	consented := e.activeWithConsent(1, "2026-12-31", "2026-12-31")
+	uses := app(consented, "/uses")
+	c.send("use", "POST", app(w.active, "/uses"), map[string]string{"dataset": "DS-0100", "matter": "授信评估"}, "applicant", 201, ok)
+	c.send("use of a consent", "POST", uses, map[string]string{"dataset": "DS-0111", "matter": consentMatter}, "applicant", 201, ok)
+	c.send("use, consent used up", "POST", uses, map[string]string{"dataset": "DS-0111", "matter": consentMatter}, "applicant", 409, ok)
+	c.send("use, another matter", "POST", uses, map[string]string{"dataset": "DS-0112", "matter": "营销获客"}, "applicant", 409, ok)
+	c.send("use, a rejected dataset", "POST", uses, map[string]string{"dataset": "DS-0102", "matter": "授信评估"}, "applicant", 409, ok)
+	c.send("use, not active", "POST", app(w.submitted, "/uses"), map[string]string{"dataset": "DS-0100", "matter": "授信评估"}, "applicant", 409, ok)
+	c.send("use, a dataset not named", "POST", uses, map[string]string{"dataset": "DS-0001", "matter": "授信评估"}, "applicant", 400, ok)
+	c.send("use, no matter", "POST", uses, map[string]string{"dataset": "DS-0100"}, "applicant", 400, bad)
+	c.send("use, unknown field", "POST", uses, `{"dataset":"DS-0100","matter":"m","times":2}`, "applicant", 400, bad)
+	c.send("use, another org's", "POST", app(w.theirs, "/uses"), map[string]string{"dataset": "DS-0100", "matter": "m"}, "applicant", 404, ok)
+	c.send("use, bureau", "POST", uses, map[string]string{"dataset": "DS-0100", "matter": "m"}, "bureau_officer", 403, ok)
+	c.send("uses", "GET", uses, nil, "bureau_officer", 200, ok)
+	c.send("uses, none", "GET", app(w.submitted, "/uses"), nil, "applicant", 200, ok)
+	c.send("uses, not visible", "GET", app(w.theirs, "/uses"), nil, "applicant", 404, ok)
+	c.send("uses, bad id", "GET", "/api/v1/applications/0/uses", nil, "applicant", 400, ok)
+	c.send("the application with its consents", "GET", app(consented, ""), nil, "applicant", 200, ok)
 
 	// the statutory procedures: a catalog change, an out-of-catalog
 	// request, an objection. No Temporal runs here: the filings are

@@ -39,6 +39,7 @@ type proposalBody struct {
 	OpenConditions      string   `json:"open_conditions"`
 	Grounds             string   `json:"grounds"`
 	AuthorizedOperation bool     `json:"authorized_operation"`
+	RequiresConsent     bool     `json:"requires_consent"`
 }
 
 // The limits of a catalog entry's fields.

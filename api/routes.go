@@ -62,6 +62,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/applications/:id/attachments/:attachment", rbac.ApplicationRead, s.downloadAttachment},
 		{"GET", "/api/v1/applications/:id/copies", rbac.CopyRead, s.listApplicationCopies},
 		{"POST", "/api/v1/applications/:id/copies", rbac.CopySend, s.copyApplication},
+		// Uses of the data (数据调用), held to the data subjects' consent.
+		{"GET", "/api/v1/applications/:id/uses", rbac.ApplicationRead, s.listUses},
+		{"POST", "/api/v1/applications/:id/uses", rbac.DataUse, s.recordUse},
 		{"GET", "/api/v1/applications/:id/models", rbac.ApplicationRead, s.listModels},
 		{"GET", "/api/v1/applications/:id/evaluations", rbac.ApplicationRead, s.listEvaluations},
 		{"POST", "/api/v1/applications/:id/supplement", rbac.TaskDecide, s.supplement},

@@ -278,6 +278,7 @@ const (
 	AttachmentQualification  = "qualification"   // 资质证明
 	AttachmentSecurityPolicy = "security_policy" // 安全管理制度
 	AttachmentRequirements   = "requirements"    // 数据需求说明
+	AttachmentConsent        = "consent"         // 数据主体授权同意书
 	AttachmentSupplement     = "supplement"      // 补正材料
 	AttachmentReviewOpinion  = "review_opinion"  // 审查意见
 	AttachmentModelDoc       = "model_documentation"
@@ -288,7 +289,7 @@ const (
 
 // AttachmentKinds lists the attachment kinds in process order.
 func AttachmentKinds() []string {
-	return []string{AttachmentQualification, AttachmentSecurityPolicy, AttachmentRequirements, AttachmentSupplement,
+	return []string{AttachmentQualification, AttachmentSecurityPolicy, AttachmentRequirements, AttachmentConsent, AttachmentSupplement,
 		AttachmentReviewOpinion, AttachmentModelDoc, AttachmentSelfEvaluation, AttachmentRectification, AttachmentDestruction}
 }
 

@@ -213,6 +213,7 @@ var names = map[string]map[string]Name{
 		AttachmentQualification:  {"资质证明", "Qualification certificate"},
 		AttachmentSecurityPolicy: {"安全管理制度", "Security management rules"},
 		AttachmentRequirements:   {"数据需求说明", "Statement of data requirements"},
+		AttachmentConsent:        {"数据主体授权同意书", "Data subjects' consent"},
 		AttachmentSupplement:     {"补正材料", "Supplementary material"},
 		AttachmentReviewOpinion:  {"审查意见", "Review opinion"},
 		AttachmentModelDoc:       {"模型说明文档", "Model documentation"},

@@ -50,6 +50,7 @@ var (
 	CopySend          = Action{"copy", "send"}
 	CopyRead          = Action{"copy", "read"}
 	ExitNotice        = Action{"exit", "notice"}
+	DataUse           = Action{"data", "use"} // recording a use of an active authorization's data (数据调用)
 	EvaluationRequest = Action{"evaluation", "request"}
 	AuthorizationEnd  = Action{"authorization", "terminate"}
 	// AuthorizationRestrict is suspending or restricting an active
@@ -104,7 +105,7 @@ var Builtin = func() [][3]string {
 	p = append(p, grant(domain.RoleDeptReviewer, CatalogPropose)...)
 	p = append(p, grant(domain.RoleApplicant, CatalogRequest)...)
 	p = append(p, grant(domain.RoleApplicant, ApplicationCreate, ApplicationEdit, ApplicationSubmit, ApplicationWithdraw,
-		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign, AttachmentUpload)...)
+		ModelSubmit, ExitNotice, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, DataUse)...)
 	p = append(p, grant(domain.RoleInitialReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	p = append(p, grant(domain.RoleDeptReviewer, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)
 	p = append(p, grant(domain.RoleRegulator, TaskRead, TaskDecide, TaskAssign, AttachmentUpload, CopySend, CopyRead)...)

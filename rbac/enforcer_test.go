@@ -79,9 +79,11 @@ ApplicationCreate       Y        .     .      .        .      .         .       
 ApplicationSubmit       Y        .     .      .        .      .         .        .     .
 ApplicationWithdraw     Y        .     .      .        .      .         .        .     .
 ApplicationEdit         Y        .     .      .        .      .         .        .     .
-# The applicant submits models and gives notice of exit; the bureau asks
+# The applicant submits models, records its uses of the data (held to
+# the data subjects' consent) and gives notice of exit; the bureau asks
 # for evaluations and terminates.
 ModelSubmit             Y        .     .      .        .      .         .        .     .
+DataUse                 Y        .     .      .        .      .         .        .     .
 ExitNotice              Y        .     .      .        .      .         .        .     .
 EvaluationRequest       .        .     .      .        Y      .         .        .     .
 AuthorizationEnd        .        .     .      .        Y      .         .        .     .
@@ -142,7 +144,7 @@ var actionNamed = map[string]Action{
 	"ApplicationWithdraw": ApplicationWithdraw, "ModelSubmit": ModelSubmit, "AttachmentUpload": AttachmentUpload,
 	"CopySend": CopySend, "CopyRead": CopyRead,
 	"CatalogPropose": CatalogPropose, "CatalogRequest": CatalogRequest, "ObjectionFile": ObjectionFile, "ProcedureRead": ProcedureRead,
-	"ExitNotice": ExitNotice, "EvaluationRequest": EvaluationRequest,
+	"ExitNotice": ExitNotice, "DataUse": DataUse, "EvaluationRequest": EvaluationRequest,
 	"AuthorizationEnd": AuthorizationEnd, "AuthorizationRestrict": AuthorizationRestrict, "TaskRead": TaskRead, "TaskDecide": TaskDecide,
 	"SupervisionRead": SupervisionRead, "SupervisionUrge": SupervisionUrge,
 	"SupervisionFlag": SupervisionFlag, "AuditRead": AuditRead,

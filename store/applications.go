@@ -43,6 +43,10 @@ type Application struct {
 	UpdatedAt           time.Time `json:"updated_at"`
 
 	Datasets []ApplicationDataset `gorm:"foreignKey:ApplicationID" json:"datasets,omitempty"`
+	// Consents are the bases of the data subjects' consent to the
+	// datasets that need it (ApplicationConsent), when the application
+	// is read alone (not in lists).
+	Consents []ApplicationConsent `gorm:"foreignKey:ApplicationID" json:"consents,omitempty"`
 }
 
 // Access modes.
@@ -208,7 +212,8 @@ func preloadDatasets(db *gorm.DB) *gorm.DB {
 
 func loadApplication(db *gorm.DB, id uint64) (Application, error) {
 	var a Application
-	if err := preloadDatasets(db).Where("id = ?", id).Take(&a).Error; err != nil {
+	q := preloadDatasets(db).Preload("Consents", func(db *gorm.DB) *gorm.DB { return db.Order("dataset_code") })
+	if err := q.Where("id = ?", id).Take(&a).Error; err != nil {
 		return Application{}, fmt.Errorf("load application %d: %w", id, notFound(err))
 	}
 	return a, nil
@@ -223,9 +228,10 @@ func statusOf(db *gorm.DB, id uint64) (string, error) {
 	return a.Status, nil
 }
 
-// insertDraft inserts a new draft row and its dataset rows; row takes its
-// ID and datasets.
-func insertDraft(tx *gorm.DB, row *Application, datasets []ApplicationDataset) error {
+// insertDraft inserts a new draft row, its dataset rows and its consents
+// (each naming one of the datasets); row takes its ID, datasets and
+// consents.
+func insertDraft(tx *gorm.DB, row *Application, datasets []ApplicationDataset, consents []ApplicationConsent) error {
 	if err := tx.Omit(clause.Associations).Create(row).Error; err != nil {
 		return fmt.Errorf("insert application: %w", err)
 	}
@@ -238,14 +244,25 @@ func insertDraft(tx *gorm.DB, row *Application, datasets []ApplicationDataset) e
 		}
 	}
 	row.Datasets = datasets
+	rows, err := draftConsents(row.ID, datasets, consents)
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		if err := tx.Create(&rows).Error; err != nil {
+			return fmt.Errorf("insert consents of application %d: %w", row.ID, err)
+		}
+	}
+	row.Consents = rows
 	return nil
 }
 
-// CreateApplication stores a new draft with its datasets in one transaction.
-// a.ID must be zero. Only the draft fields of a are used: Status becomes
-// "draft", the lifecycle columns are cleared, and each dataset row takes its
-// department from the catalog (an unknown dataset is ErrNotFound). On
-// success *a is the stored row, with its new ID.
+// CreateApplication stores a new draft with its datasets and consents in
+// one transaction. a.ID must be zero. Only the draft fields of a are used:
+// Status becomes "draft", the lifecycle columns are cleared, and each
+// dataset row takes its department from the catalog (an unknown dataset is
+// ErrNotFound); a consent must name one of the datasets (else
+// ErrConflict). On success *a is the stored row, with its new ID.
 func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
 	if a.ID != 0 {
 		return fmt.Errorf("create application: id %d given; the store assigns it", a.ID)
@@ -263,7 +280,7 @@ func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
 		if err != nil {
 			return err
 		}
-		return insertDraft(tx, &row, rows)
+		return insertDraft(tx, &row, rows, a.Consents)
 	})
 	if err != nil {
 		return fmt.Errorf("create application: %w", err)
@@ -273,8 +290,8 @@ func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
 }
 
 // UpdateDraft replaces a draft's editable fields (title, domain, description,
-// purpose, scope, period, access mode, security controls) and its dataset
-// rows. The applicant org and user never change. It is ErrConflict unless
+// purpose, scope, period, access mode, security controls), its dataset
+// rows and its consents. The applicant org and user never change. It is ErrConflict unless
 // the application is still a draft. On success *a is the stored row.
 func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 	id := a.ID
@@ -315,6 +332,13 @@ func (s *Store) UpdateDraft(ctx context.Context, a *Application) error {
 			if err := tx.Create(&rows).Error; err != nil {
 				return fmt.Errorf("insert datasets of application %d: %w", id, err)
 			}
+		}
+		consents, err := draftConsents(id, rows, a.Consents)
+		if err != nil {
+			return err
+		}
+		if err := replaceConsents(tx, id, consents); err != nil {
+			return err
 		}
 		stored, err = loadApplication(tx, id)
 		return err

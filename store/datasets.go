@@ -42,6 +42,13 @@ type Dataset struct {
 	Version        int        `gorm:"not null;default:1" json:"version"`
 	State          string     `gorm:"size:16;not null;default:'active'" json:"state"`
 	DataUpdatedAt  *time.Time `json:"data_updated_at,omitempty"`
+	// RequiresConsent: the data concerns personal privacy or trade
+	// secrets and is used only with its data subjects' consent
+	// (数据主体授权同意, 《广州市公共数据开放管理办法》第二十五条): an
+	// application naming it carries the consent's basis (the matter, the
+	// number of accesses, the term and its evidence: ApplicationConsent),
+	// and a use past any of them is refused (RecordUse).
+	RequiresConsent bool `gorm:"not null;default:false" json:"requires_consent"`
 }
 
 // Open attributes of a dataset.

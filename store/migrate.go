@@ -57,7 +57,7 @@ func schemaModels() []any {
 		&Urge{}, &GroundlessFlag{},
 		&NotifyEvent{}, &Notification{}, &Delivery{}, &DeliveryAttempt{}, &NotifyContact{},
 		&TOTPSecret{}, &RecoveryCode{}, &SeedMarker{}, &Attachment{}, &AgreementDocument{}, &SigningKey{}, &AgreementSignature{}, &Copy{},
-		&Procedure{}, &DatasetVersion{}, &Restriction{},
+		&Procedure{}, &DatasetVersion{}, &Restriction{}, &ApplicationConsent{}, &DataUse{},
 	}
 }
 

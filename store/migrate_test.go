@@ -202,10 +202,11 @@ func stripComments(sqlText string) string {
 // with AutoMigrate of older models (here: tasks without assignee, datasets
 // without authorized_operation, which migration 7 adds, applications
 // without renews_application_id, which migration 8 adds, sessions without
-// second_factor and no second-factor tables, which migration 9 adds, and
+// second_factor and no second-factor tables, which migration 9 adds,
 // none of the list indexes and tables of migrations 11 to 14, nor the
-// procedures' columns and tables of migration 16) is
-// adopted: its rows stay, and it ends with the migrations' schema.
+// procedures' columns and tables of migration 16, and datasets without
+// requires_consent, which migration 17 adds) is adopted: its rows stay,
+// and it ends with the migrations' schema.
 func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 	ctx := context.Background()
 	for _, s := range rawTestStores(t) {
@@ -215,6 +216,7 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			cat := seeded(t, s)
 			must(t, s.db.Migrator().DropColumn(&Task{}, "assignee"))
 			must(t, s.db.Migrator().DropColumn(&Dataset{}, "authorized_operation"))
+			must(t, s.db.Migrator().DropColumn(&Dataset{}, "requires_consent"))
 			must(t, s.db.Migrator().DropIndex(&Application{}, "idx_applications_renews_application_id"))
 			must(t, s.db.Migrator().DropColumn(&Application{}, "renews_application_id"))
 			must(t, s.db.Migrator().DropColumn(&Session{}, "second_factor"))
@@ -248,6 +250,9 @@ func TestMigrateAdoptsAutoMigratedDatabase(t *testing.T) {
 			}
 			if !s.db.Migrator().HasColumn(&Application{}, "renews_application_id") {
 				t.Error("applications.renews_application_id missing after adoption")
+			}
+			if !mustDataset(t, s, "DS-0111").RequiresConsent {
+				t.Error("DS-0111 does not require consent after adoption")
 			}
 			must(t, s.Migrate(ctx))
 			adopted := schemaOf(t, s)

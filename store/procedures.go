@@ -34,6 +34,9 @@ type DatasetProposal struct {
 	OpenConditions      string   `json:"open_conditions,omitempty"`
 	Grounds             string   `json:"grounds,omitempty"`
 	AuthorizedOperation bool     `json:"authorized_operation,omitempty"`
+	// RequiresConsent: the data is used only with its data subjects'
+	// consent (第二十五条).
+	RequiresConsent bool `json:"requires_consent,omitempty"`
 }
 
 // Procedure is one statutory procedure.
@@ -79,6 +82,7 @@ type DatasetVersion struct {
 	OpenConditions      string    `gorm:"size:16777215" json:"open_conditions,omitempty"`
 	Grounds             string    `gorm:"size:16777215" json:"grounds,omitempty"`
 	AuthorizedOperation bool      `gorm:"not null" json:"authorized_operation"`
+	RequiresConsent     bool      `gorm:"not null" json:"requires_consent"`
 	State               string    `gorm:"size:16;not null" json:"state"`
 	ProcedureID         uint64    `gorm:"not null" json:"procedure_id"`
 	ApprovedAt          time.Time `gorm:"not null" json:"approved_at"`
@@ -289,7 +293,7 @@ func publish(tx *gorm.DB, p Publication) error {
 	d := Dataset{Code: pr.Code, Name: pr.Name, Department: p.Department, Fields: pr.Fields, OpenAttribute: pr.OpenAttribute,
 		Grade: pr.Grade, UpdateFrequency: pr.UpdateFrequency, Format: pr.Format, Summary: pr.Summary,
 		AuthorizedOperation: pr.AuthorizedOperation, OpenConditions: pr.OpenConditions, Grounds: pr.Grounds,
-		Version: version, State: domain.DatasetActive, DataUpdatedAt: &at}
+		RequiresConsent: pr.RequiresConsent, Version: version, State: domain.DatasetActive, DataUpdatedAt: &at}
 	if pr.Change == domain.ChangeRetire {
 		d = cur
 		d.Version, d.State = version, domain.DatasetWithdrawn
@@ -303,7 +307,7 @@ func publish(tx *gorm.DB, p Publication) error {
 	v := DatasetVersion{DatasetCode: d.Code, Version: version, Change: pr.Change, Name: d.Name, Department: d.Department,
 		Fields: d.Fields, OpenAttribute: d.OpenAttribute, Grade: d.Grade, UpdateFrequency: d.UpdateFrequency, Format: d.Format,
 		Summary: d.Summary, OpenConditions: d.OpenConditions, Grounds: d.Grounds, AuthorizedOperation: d.AuthorizedOperation,
-		State: d.State, ProcedureID: p.ProcedureID, ApprovedAt: at, ApprovedBy: p.By}
+		RequiresConsent: d.RequiresConsent, State: d.State, ProcedureID: p.ProcedureID, ApprovedAt: at, ApprovedBy: p.By}
 	if err := tx.Create(&v).Error; err != nil {
 		return fmt.Errorf("publish %s version %d: %w", pr.Code, version, err)
 	}

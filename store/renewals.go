@@ -160,7 +160,8 @@ func renewalTitle(title string) string {
 // CreateRenewal creates, as user of org, a draft renewing application
 // oldID, prefilled from it: its title with RenewalMarker, domain,
 // description, purpose, scope, security controls, access mode and period,
-// and the datasets that were approved and may still be requested. The old
+// and the datasets that were approved and may still be requested; not the
+// data subjects' consents, whose basis the renewal states anew. The old
 // application must be org's and Renewable (else ErrNotFound, or a
 // *RenewalRefused), and have no renewal that is not rejected or withdrawn
 // (else a *RenewalRefused naming it). The check and the insert are one
@@ -221,7 +222,7 @@ func (s *Store) CreateRenewal(ctx context.Context, oldID uint64, org, user strin
 			AccessMode: old.AccessMode, SecurityControls: old.SecurityControls,
 			Status: domain.StatusDraft, RenewsApplicationID: &renews, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := insertDraft(tx, &row, rows); err != nil {
+		if err := insertDraft(tx, &row, rows, nil); err != nil {
 			return err
 		}
 		out = row

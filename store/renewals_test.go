@@ -46,8 +46,10 @@ func TestMigrationApplicationRenewals(t *testing.T) {
 			if !s.db.Migrator().HasIndex(&Application{}, "idx_applications_renews_application_id") {
 				t.Error("no index on applications.renews_application_id after migration 8")
 			}
-			a, err := s.Application(ctx, old)
-			must(t, err)
+			// The column alone: Application reads the tables of later
+			// migrations too.
+			var a Application
+			must(t, s.db.Select("id", "renews_application_id").Where("id = ?", old).Take(&a).Error)
 			if a.RenewsApplicationID != nil {
 				t.Errorf("an application from before migration %d renews %d, want nothing", version, *a.RenewsApplicationID)
 			}

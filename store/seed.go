@@ -33,6 +33,7 @@ func (s *Store) Seed(ctx context.Context, cat seeddata.Catalog, users []User) er
 			Code: d.Code, Name: d.Name, Department: d.Department,
 			Fields:        append([]string(nil), d.Fields...),
 			OpenAttribute: d.OpenAttribute, Grade: d.Grade, AuthorizedOperation: d.AuthorizedOperation,
+			RequiresConsent: d.RequiresConsent,
 			UpdateFrequency: d.UpdateFrequency, Format: d.Format, Summary: d.Summary, DataUpdatedAt: &seededAt,
 		}
 	}

@@ -244,7 +244,8 @@ func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, m := range []any{&Org{}, &User{}, &Dataset{}, &Application{}, &ApplicationDataset{},
 		&Task{}, &Agreement{}, &Model{}, &Evaluation{}, &AuditEntry{}, &CasbinRule{}, &Urge{},
-		&GroundlessFlag{}, &HolidayTable{}, &Procedure{}, &DatasetVersion{}, &Restriction{}} {
+		&GroundlessFlag{}, &HolidayTable{}, &Procedure{}, &DatasetVersion{}, &Restriction{},
+		&ApplicationConsent{}, &DataUse{}} {
 		stmt := &gorm.Statement{DB: s.db}
 		if err := stmt.Parse(m); err != nil {
 			return nil, err

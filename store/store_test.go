@@ -56,7 +56,7 @@ func cleanTables(t *testing.T, s *Store) {
 	t.Helper()
 	db := s.db.Session(&gorm.Session{AllowGlobalUpdate: true})
 	for _, m := range []any{
-		&AuditEntry{}, &Restriction{}, &DatasetVersion{}, &Procedure{}, &Evaluation{}, &Model{}, &Agreement{}, &Task{},
+		&AuditEntry{}, &Restriction{}, &DatasetVersion{}, &Procedure{}, &Evaluation{}, &Model{}, &Agreement{}, &Task{}, &DataUse{}, &ApplicationConsent{},
 		&ApplicationDataset{}, &Application{}, &User{}, &Dataset{}, &Org{},
 	} {
 		if err := db.Delete(m).Error; err != nil {

@@ -85,7 +85,10 @@ type pickGroup struct {
 }
 
 type newApplicationData struct {
-	Groups      []pickGroup
+	Groups []pickGroup
+	// Consents are the datasets the form asks the data subjects'
+	// consent for, each shown while it is picked.
+	Consents    []consentField
 	AccessModes []string
 	// Restricted: a grade-3 dataset is selected, so download and API
 	// access are not offered.
@@ -94,8 +97,17 @@ type newApplicationData struct {
 	App *store.Application
 }
 
+// consentField is the form's basis of the data subjects' consent to one
+// dataset that requires it: shown (and sent) while the dataset is picked.
+type consentField struct {
+	store.Dataset
+	Selected bool
+	// Basis is the draft's, when it has one.
+	Basis store.ApplicationConsent
+}
+
 func (w *Web) newApplication(c *gin.Context) {
-	d, err := w.applicationForm(c.Request.Context(), c.QueryArray("datasets"))
+	d, err := w.applicationForm(c.Request.Context(), c.QueryArray("datasets"), nil)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -130,7 +142,7 @@ func (w *Web) editApplication(c *gin.Context) {
 	for _, ds := range a.Datasets {
 		codes = append(codes, ds.DatasetCode)
 	}
-	d, err := w.applicationForm(ctx, codes)
+	d, err := w.applicationForm(ctx, codes, a.Consents)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -141,8 +153,9 @@ func (w *Web) editApplication(c *gin.Context) {
 	w.render(c, http.StatusOK, "new_application", p)
 }
 
-// applicationForm is the form's catalog, with the datasets in want picked.
-func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicationData, error) {
+// applicationForm is the form's catalog, with the datasets in want picked,
+// and the consents its datasets require, with the bases in basis.
+func (w *Web) applicationForm(ctx context.Context, want []string, basis []store.ApplicationConsent) (newApplicationData, error) {
 	var all []store.Dataset
 	for offset := 0; ; offset += store.MaxLimit {
 		ds, total, err := w.deps.Store.Datasets(ctx, store.DatasetFilter{Limit: store.MaxLimit, Offset: offset})
@@ -188,6 +201,15 @@ func (w *Web) applicationForm(ctx context.Context, want []string) (newApplicatio
 		}
 		d.Groups[i].Datasets = append(d.Groups[i].Datasets, pickRow{Dataset: ds, Selected: sel})
 		d.Groups[i].Selected = d.Groups[i].Selected || sel
+		if ds.RequiresConsent && ds.Requestable() {
+			f := consentField{Dataset: ds, Selected: sel}
+			for _, b := range basis {
+				if b.DatasetCode == ds.Code {
+					f.Basis = b
+				}
+			}
+			d.Consents = append(d.Consents, f)
+		}
 	}
 	// Groups with a preselected dataset come first.
 	slices.SortStableFunc(d.Groups, func(a, b pickGroup) int {

@@ -33,11 +33,17 @@ func TestBrowserAxe(t *testing.T) {
 	if r := e.as("reviewer-gsa").post("/api/v1/applications/"+itoa(f.app.ID)+"/copies", map[string]string{"to_org": "hrss", "note": "请知悉"}); r.Status != 201 {
 		t.Fatalf("copy: %d %s", r.Status, r.Body)
 	}
+	consented := e.activeWithConsent(3, now.AddDate(1, 0, 0).Format(time.DateOnly))
+	if r := e.as("applicant").post(fmt.Sprintf("/api/v1/applications/%d/uses", consented.ID),
+		map[string]string{"dataset": "DS-0111", "matter": "核验贷款申请人的社保缴费记录"}); r.Status != 201 {
+		t.Fatalf("use: %d %s", r.Status, r.Body)
+	}
 	bctx := browsertest.Start(t, chromium)
 
 	pages := map[string][]string{
-		"": {"/login", "/catalog", "/catalog/DS-0100", "/disclosure"},
+		"": {"/login", "/catalog", "/catalog/DS-0100", "/catalog/DS-0111", "/disclosure"},
 		"applicant": {"/applications", app, fmt.Sprintf("/applications/%d", closed.ID), "/applications/new",
+			"/applications/new?datasets=DS-0111", fmt.Sprintf("/applications/%d", consented.ID),
 			fmt.Sprintf("/applications/%d/edit", f.draft.ID), "/account/tokens", "/account/2fa"},
 		"reviewer-gsa":     {"/inbox", "/inbox/done", app},
 		"reviewer-hrss":    {"/inbox/copies", app},

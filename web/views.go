@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/datagate/datagate/calendar"
 	"github.com/datagate/datagate/documents"
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/store"
@@ -49,6 +50,10 @@ type datasetRow struct {
 	// says a closed dataset may be used in the secure environment.
 	Open                string
 	AuthorizedOperation bool
+	// RequiresConsent: the dataset is used only with its data subjects'
+	// consent; Consent is the basis the application states (nil: none).
+	RequiresConsent bool
+	Consent         *store.ApplicationConsent
 }
 
 // appFacts is what an application asks for, as every decider reads it:
@@ -337,8 +342,14 @@ func (tc *taskContext) datasetRows(a store.Application, dept string) []datasetRo
 			continue
 		}
 		c := tc.catalog[d.DatasetCode]
-		out = append(out, datasetRow{ApplicationDataset: d, Name: c.Name, Grade: c.Grade,
-			Open: c.OpenAttribute, AuthorizedOperation: c.AuthorizedOperation})
+		row := datasetRow{ApplicationDataset: d, Name: c.Name, Grade: c.Grade,
+			Open: c.OpenAttribute, AuthorizedOperation: c.AuthorizedOperation, RequiresConsent: c.RequiresConsent}
+		for i, cs := range a.Consents {
+			if cs.DatasetCode == d.DatasetCode {
+				row.Consent = &a.Consents[i]
+			}
+		}
+		out = append(out, row)
 	}
 	return out
 }
@@ -483,6 +494,13 @@ type appView struct {
 	CanCopy        bool
 	CopyColleagues []store.User
 	CopyOrgs       []store.Org
+	// Uses are the recorded uses of the data (数据调用), oldest first;
+	// ConsentUses each consent with the accesses used and left. CanUse:
+	// the viewer records a use of the approved datasets (UseDatasets).
+	Uses        []store.DataUse
+	ConsentUses []store.ConsentUse
+	CanUse      bool
+	UseDatasets []datasetRow
 }
 
 // appView loads an application's view for v.
@@ -596,7 +614,38 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	if err := w.copyView(ctx, v, &av, tasks); err != nil {
 		return av, err
 	}
+	if err := w.useView(ctx, v, &av); err != nil {
+		return av, err
+	}
 	return av, nil
+}
+
+// useView fills the application's uses of the data and its consents'
+// accesses left, once it is or was authorized, and what the viewer may
+// use: the applicant, while the authorization is active, its approved
+// datasets.
+func (w *Web) useView(ctx context.Context, v viewer, av *appView) error {
+	st := w.deps.Store
+	if !slices.Contains(domain.DisclosedStatuses(), av.App.Status) {
+		return nil
+	}
+	var err error
+	if av.Uses, err = st.DataUses(ctx, av.App.ID); err != nil {
+		return err
+	}
+	if av.ConsentUses, err = st.ConsentUses(ctx, av.App.ID, w.now().In(calendar.Zone).Format(time.DateOnly)); err != nil {
+		return err
+	}
+	if !av.Own || !v.Can["DataUse"] || av.App.Status != domain.StatusActive {
+		return nil
+	}
+	for _, d := range av.Facts.Datasets {
+		if d.Decision == domain.DecisionApprove {
+			av.UseDatasets = append(av.UseDatasets, d)
+		}
+	}
+	av.CanUse = len(av.UseDatasets) > 0
+	return nil
 }
 
 // copyView fills the application's copies (抄送) for an official who reads

@@ -340,7 +340,7 @@ var canNames = map[string]rbac.Action{
 	"TaskAssign": rbac.TaskAssign, "SupervisionRead": rbac.SupervisionRead, "SupervisionUrge": rbac.SupervisionUrge,
 	"SupervisionFlag": rbac.SupervisionFlag, "AuditRead": rbac.AuditRead, "UserAdmin": rbac.UserAdmin,
 	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
-	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead,
+	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead, "DataUse": rbac.DataUse,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.

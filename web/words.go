@@ -211,6 +211,9 @@ func (w *Web) auditWhat(lang string, r auditRow) string {
 		return c.translate("audit.what.year", r.Target)
 	case a == "exit.confirmed":
 		return c.translate("audit.what.exit_confirmed")
+	case a == store.AuditDataUsed:
+		// "<use> <dataset>": the dataset used.
+		return arg(1)
 	case a == store.AuditCopied, a == store.AuditCopyRead:
 		// "<copy> <org>" or "<copy> <user> <org>": its recipient.
 		if len(f) == 3 {

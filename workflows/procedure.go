@@ -223,6 +223,9 @@ func CheckProposal(p activities.Proposal) error {
 	if p.Grade < 1 || p.Grade > 4 {
 		return refuse(ErrInvalid, "proposal.grade", "proposal.grade %d is not a grade: use 1 to 4", p.Grade)
 	}
+	if p.RequiresConsent && p.OpenAttribute == "unconditional" {
+		return refuse(ErrInvalid, "proposal.requires_consent", "data used only with its subjects' consent is not open unconditionally (第九条): set proposal.open_attribute to conditional or closed")
+	}
 	if p.OpenAttribute != "unconditional" && strings.TrimSpace(p.Grounds) == "" {
 		return refuse(ErrInvalid, "proposal.grounds", "a closed or conditional classification states its grounds (依据): fill in proposal.grounds")
 	}

@@ -65,6 +65,11 @@ type Dataset struct {
 	// whatever the open attribute: the 34 directories of 003 表1, the
 	// Longhua plan's catalog of the data in its scope (五(二)).
 	AuthorizedOperation bool `json:"authorized_operation"`
+
+	// RequiresConsent: the data concerns personal privacy or trade
+	// secrets, and is used only with its data subjects' consent
+	// (数据主体授权同意, 004 第二十五条; 003 七).
+	RequiresConsent bool `json:"requires_consent,omitempty"`
 }
 
 // Catalog is the whole seed: organizations and datasets.
@@ -207,6 +212,9 @@ func validate(c Catalog) error {
 		}
 		if ds.Grade >= 3 && ds.OpenAttribute == OpenUnconditional {
 			dsf(code, "open_attribute", "grade %d data cannot be unconditional", ds.Grade)
+		}
+		if ds.RequiresConsent && ds.OpenAttribute == OpenUnconditional {
+			dsf(code, "requires_consent", "unconditional data is used without an application, where no consent could be recorded")
 		}
 		if !frequencies[ds.UpdateFrequency] {
 			dsf(code, "update_frequency", "unknown value %q", ds.UpdateFrequency)

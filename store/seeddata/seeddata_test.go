@@ -208,6 +208,8 @@ func TestValidateRejects(t *testing.T) {
 			[]string{`dataset "DS-0002"`, "field grade"}},
 		{"grade 3 unconditional", func(c *Catalog) { c.Datasets[2].Grade = 3; c.Datasets[2].OpenAttribute = OpenUnconditional },
 			[]string{`dataset "DS-0003"`, "field open_attribute", "cannot be unconditional"}},
+		{"consent on unconditional data", func(c *Catalog) { c.Datasets[0].RequiresConsent = true },
+			[]string{`dataset "DS-0001"`, "field requires_consent"}},
 		{"duplicate dataset code", func(c *Catalog) { c.Datasets[9].Code = "DS-0001" },
 			[]string{`dataset "DS-0001"`, "field code", "duplicate"}},
 		{"duplicate department code", func(c *Catalog) { c.Departments[1].Code = c.Departments[0].Code },
@@ -285,5 +287,21 @@ func TestAuthorizedOperation(t *testing.T) {
 	}
 	if closedEligible == 0 {
 		t.Error("no closed dataset is eligible for authorized operation")
+	}
+}
+
+// The data subjects' consent (数据主体授权同意, 004 第二十五条) is required
+// of the directories that hold individuals' records: social insurance,
+// the housing fund and the health information platform.
+func TestRequiresConsent(t *testing.T) {
+	c := mustLoad(t)
+	var got []string
+	for _, ds := range c.Datasets {
+		if ds.RequiresConsent {
+			got = append(got, ds.Code)
+		}
+	}
+	if want := []string{"DS-0111", "DS-0112", "DS-0131"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("datasets requiring consent = %v, want %v", got, want)
 	}
 }

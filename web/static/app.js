@@ -45,7 +45,9 @@
     if (raw) return JSON.parse(raw.value);
     const obj = {};
     for (const el of form.elements) {
-      if (!el.name || el.disabled || ['submit', 'button', 'file', 'reset'].includes(el.type)) continue;
+      // :disabled, as a browser sends a form: a field of a disabled
+      // fieldset is left out too.
+      if (!el.name || el.matches(':disabled') || ['submit', 'button', 'file', 'reset'].includes(el.type)) continue;
       if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) continue;
       const v = typed(el, el.value);
       if (v === undefined || v === '') continue;
@@ -313,9 +315,21 @@
   };
   document.querySelectorAll('form[data-grade-rule]').forEach(gradeRule);
 
+  // A dataset used only with its data subjects' consent (data-consent)
+  // asks for the consent's basis while it is picked: its fieldset is shown
+  // and sent then, hidden and left out otherwise.
+  const consentRule = (box) => {
+    const fs = document.getElementById(box.getAttribute('data-consent'));
+    if (!fs) return;
+    fs.hidden = !box.checked;
+    fs.disabled = !box.checked;
+  };
+  document.querySelectorAll('input[data-consent]').forEach(consentRule);
+
   document.addEventListener('change', (e) => {
     const el = e.target;
     if (el.form && el.form.hasAttribute('data-grade-rule') && el.hasAttribute('data-grade')) gradeRule(el.form);
+    if (el.hasAttribute('data-consent')) consentRule(el);
     if (el.hasAttribute('data-json-file') && el.files && el.files[0]) {
       el.files[0].text().then((t) => { document.getElementById(el.getAttribute('data-json-file')).value = t; });
     }

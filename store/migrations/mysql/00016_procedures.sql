@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS `dataset_versions` (
   `open_conditions` mediumtext DEFAULT NULL,
   `grounds` mediumtext DEFAULT NULL,
   `authorized_operation` boolean NOT NULL,
+  `requires_consent` boolean NOT NULL,
   `state` varchar(16) NOT NULL,
   `procedure_id` bigint unsigned NOT NULL,
   `approved_at` datetime(6) NOT NULL,

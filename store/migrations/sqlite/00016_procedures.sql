@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS `dataset_versions` (
   `open_conditions` text,
   `grounds` text,
   `authorized_operation` numeric NOT NULL,
+  `requires_consent` numeric NOT NULL,
   `state` text NOT NULL,
   `procedure_id` integer NOT NULL,
   `approved_at` datetime NOT NULL,
