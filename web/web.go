@@ -190,6 +190,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"said":      func(actor, text string) string { return w.said(lang, actor, text) },
 		"auditWhat": func(r auditRow) string { return w.auditWhat(lang, r) },
 		"auditWhy":  func(r auditRow) string { return w.auditWhy(lang, r) },
+		// procTitle is a procedure's title in lang (procedures.go).
+		"procTitle": func(p store.Procedure) string { return w.procTitle(lang, p) },
 
 		"org":      func(code string) string { return w.orgName(lang, code) },
 		"date":     func(v any) string { return formatTime(v, "2006-01-02") },
@@ -341,6 +343,8 @@ var canNames = map[string]rbac.Action{
 	"SupervisionFlag": rbac.SupervisionFlag, "AuditRead": rbac.AuditRead, "UserAdmin": rbac.UserAdmin,
 	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
 	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead,
+	"ProcedureRead": rbac.ProcedureRead, "CatalogPropose": rbac.CatalogPropose, "CatalogRequest": rbac.CatalogRequest,
+	"ObjectionFile": rbac.ObjectionFile,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.
