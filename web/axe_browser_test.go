@@ -33,16 +33,20 @@ func TestBrowserAxe(t *testing.T) {
 	if r := e.as("reviewer-gsa").post("/api/v1/applications/"+itoa(f.app.ID)+"/copies", map[string]string{"to_org": "hrss", "note": "请知悉"}); r.Status != 201 {
 		t.Fatalf("copy: %d %s", r.Status, r.Body)
 	}
+	pf := e.procFixture()
+	proc := func(id uint64) string { return fmt.Sprintf("/procedures/%d", id) }
 	bctx := browsertest.Start(t, chromium)
 
 	pages := map[string][]string{
 		"": {"/login", "/catalog", "/catalog/DS-0100", "/disclosure"},
 		"applicant": {"/applications", app, fmt.Sprintf("/applications/%d", closed.ID), "/applications/new",
-			fmt.Sprintf("/applications/%d/edit", f.draft.ID), "/account/tokens", "/account/2fa"},
+			fmt.Sprintf("/applications/%d/edit", f.draft.ID), "/account/tokens", "/account/2fa",
+			"/procedures", proc(pf.objection.ID), "/catalog/request", "/catalog/DS-0104"},
+		"reviewer-health":  {"/inbox", "/procedures", proc(pf.change.ID), proc(pf.objection.ID), "/catalog/propose", "/catalog/DS-0104"},
 		"reviewer-gsa":     {"/inbox", "/inbox/done", app},
 		"reviewer-hrss":    {"/inbox/copies", app},
 		"initial_reviewer": {"/inbox", "/applications"},
-		"supervisor":       {"/supervision", "/audit", app},
+		"supervisor":       {"/supervision", "/audit", app, "/procedures", proc(pf.change.ID)},
 		"admin":            {"/admin"},
 	}
 	run := fmt.Sprintf(`(async () => {

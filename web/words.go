@@ -82,9 +82,12 @@ type auditRow struct {
 }
 
 // auditRows attaches to entries the tasks their targets name, loading each
-// application's tasks once.
-func (w *Web) auditRows(ctx context.Context, entries []store.AuditEntry) ([]auditRow, error) {
+// application's tasks once; known are tasks already loaded (a procedure's).
+func (w *Web) auditRows(ctx context.Context, entries []store.AuditEntry, known ...store.Task) ([]auditRow, error) {
 	tasks := map[string]store.Task{}
+	for _, t := range known {
+		tasks[t.ID] = t
+	}
 	loaded := map[uint64]bool{}
 	out := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
