@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,12 +81,17 @@ func TestProcedureTasksInTheLists(t *testing.T) {
 	mustContain(t, "health's inbox", p, link(objection), "处理异议", "数据存在错误、遗漏：卫生健康大数据底座数据", `id="row-`+handle.ID+`"`)
 	mustNotContain(t, "health's inbox", p, `href="/applications/0`, "#0 ")
 
+	// Found by its procedure's title.
+	p = health.get("/inbox?q=" + url.QueryEscape("底座"))
+	mustContain(t, "health's inbox, by the procedure's title", p, `id="row-`+handle.ID+`"`, "共 1 项待办")
 	p = health.get("/inbox/done")
 	if p.Status != http.StatusOK {
 		t.Fatalf("the department's 已办 with a procedure's step: %d %.300s", p.Status, p.Body)
 	}
 	mustContain(t, "health's 已办", p, link(request), "目录外需求评估", "请求开放医疗机构床位数据", "符合开放条件，受理")
 	mustNotContain(t, "health's 已办", p, `href="/applications/0`, "#0 ")
+	mustContain(t, "health's 已办, by the procedure's title", health.get("/inbox/done?q="+url.QueryEscape("床位")), link(request))
+	mustNotContain(t, "health's 已办, by another title", health.get("/inbox/done?q="+url.QueryEscape("用电")), link(request))
 
 	sup := e.as("supervisor")
 	p = sup.get("/supervision")
