@@ -334,6 +334,10 @@ func TestProcedurePage(t *testing.T) {
 	mustContain(t, "the supervisor on the change", p, `data-api="/api/v1/supervision/urges"`, `value="`+f.revise.ID+`"`)
 	mustNotContain(t, "the supervisor on the change", p, `/decision"`)
 	speaksInWords(t, e, "the supervisor on the change", p)
+	// The audit log links its entries to the procedure.
+	p = e.as("supervisor").get("/audit")
+	mustContain(t, "the audit log", p, `<a href="/procedures/`+itoa(f.change.ID)+`">办理事项</a>`, "提出修改建议", "目录编制与调整 · DS-0901")
+	speaksInWords(t, e, "the audit log", p)
 
 	// In English.
 	en := e.as("reviewer-health")

@@ -81,6 +81,21 @@ type auditRow struct {
 	Task *store.Task
 }
 
+// ProcedureID is the statutory procedure whose workflow wrote the entry
+// (or whose step a claim or transfer was of); 0 for any other.
+func (r auditRow) ProcedureID() uint64 {
+	m := procedureWorkflow.FindStringSubmatch(r.WorkflowID)
+	if m == nil {
+		return 0
+	}
+	id, _ := strconv.ParseUint(m[1], 10, 64)
+	return id
+}
+
+// procedureWorkflow matches a procedure's workflow ID, and the log of the
+// claims and transfers of its steps.
+var procedureWorkflow = regexp.MustCompile(`^(?:assign-)?procedure-(\d+)$`)
+
 // auditRows attaches to entries the tasks their targets name, loading each
 // application's tasks once; known are tasks already loaded (a procedure's).
 func (w *Web) auditRows(ctx context.Context, entries []store.AuditEntry, known ...store.Task) ([]auditRow, error) {
