@@ -496,7 +496,7 @@ func TestDatasetPageHistoryAndState(t *testing.T) {
 	mustContain(t, "the catalog", p, `<span class="badge state-suspended">暂停开放</span>`)
 	en := e.as("")
 	en.lang = "en"
-	mustContain(t, "the dataset in English", en.get("/catalog/DS-0104"), "Suspended", "version 2", "Catalog history", "Change a dataset")
+	mustContain(t, "the dataset in English", en.get("/catalog/DS-0104"), "Suspended", "v2", "Catalog history", "Change a dataset")
 
 	// A withdrawn dataset: nobody objects, its department changes nothing.
 	if err := e.st.Apply(ctx, store.Change{DatasetStates: []store.DatasetStateChange{{Code: "DS-0001", State: domain.DatasetWithdrawn}}}); err != nil {
