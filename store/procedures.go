@@ -228,6 +228,21 @@ func (s *Store) TasksOfProcedure(ctx context.Context, id uint64) ([]Task, error)
 	return out, nil
 }
 
+// OpenTasksOfProcedures lists the open steps of the given procedures,
+// earliest due first: what each is waiting on, and who holds it.
+func (s *Store) OpenTasksOfProcedures(ctx context.Context, ids []uint64) ([]Task, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []Task
+	err := s.reader(ctx).Where("status = ? AND procedure_id IN ?", domain.TaskOpen, ids).
+		Order("due_at").Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list open tasks of %d procedures: %w", len(ids), err)
+	}
+	return out, nil
+}
+
 // AuditOfWorkflow lists the audit entries one workflow wrote, in order.
 func (s *Store) AuditOfWorkflow(ctx context.Context, wfID string) ([]AuditEntry, error) {
 	var out []AuditEntry

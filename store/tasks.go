@@ -134,8 +134,8 @@ func (f InboxFilter) where(db, q *gorm.DB) *gorm.DB {
 // by: each narrows the list, none widens it. Zero fields do not filter.
 type TaskNarrow struct {
 	Kind string
-	// Keyword is searched in the title of the task's application, or is
-	// its number ("12" or "#12").
+	// Keyword is searched in the title of the task's application (or
+	// procedure), or is its application's number ("12" or "#12").
 	Keyword string
 	// DueFrom and DueTo bound the due time: at or after DueFrom, before
 	// DueTo.
@@ -149,10 +149,12 @@ func (n TaskNarrow) narrow(db, q *gorm.DB) *gorm.DB {
 	if kw := strings.TrimSpace(n.Keyword); kw != "" {
 		like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
 		titled := db.Model(&Application{}).Select("id").Where(like, containsPattern(kw))
+		// A procedure's step is found by its procedure's title.
+		procTitled := db.Model(&Procedure{}).Select("id").Where(like, containsPattern(kw))
 		if id, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && id > 0 {
-			q = q.Where("(application_id = ? OR application_id IN (?))", id, titled)
+			q = q.Where("(application_id = ? OR application_id IN (?) OR (procedure_id <> 0 AND procedure_id IN (?)))", id, titled, procTitled)
 		} else {
-			q = q.Where("application_id IN (?)", titled)
+			q = q.Where("(application_id IN (?) OR (procedure_id <> 0 AND procedure_id IN (?)))", titled, procTitled)
 		}
 	}
 	if !n.DueFrom.IsZero() {

@@ -307,10 +307,35 @@ func (w *Web) inbox(c *gin.Context) {
 	w.render(c, http.StatusOK, "inbox", p)
 }
 
-// doneRow is one task the org decided, with its application.
+// taskHeads loads what a list names tasks by: the applications of the
+// applications' steps (their heads), and the procedures of the
+// procedures' steps.
+func (w *Web) taskHeads(ctx context.Context, tasks []store.Task) (map[uint64]store.Application, map[uint64]store.Procedure, error) {
+	var appIDs, procIDs []uint64
+	for _, t := range tasks {
+		if t.ProcedureID != 0 {
+			procIDs = append(procIDs, t.ProcedureID)
+		} else {
+			appIDs = append(appIDs, t.ApplicationID)
+		}
+	}
+	apps, err := w.deps.Store.ApplicationHeads(ctx, appIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	procs, err := w.deps.Store.ProceduresByID(ctx, procIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return apps, procs, nil
+}
+
+// doneRow is one task the org decided, with its application, or its
+// procedure (Proc) when it is a procedure's step.
 type doneRow struct {
 	store.Task
-	App store.Application
+	App  store.Application
+	Proc *store.Procedure
 	// Late: decided after its due date.
 	Late bool
 }
@@ -358,17 +383,17 @@ func (w *Web) inboxDone(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	ids := make([]uint64, 0, len(tasks))
-	for _, t := range tasks {
-		ids = append(ids, t.ApplicationID)
-	}
-	apps, err := w.deps.Store.ApplicationHeads(ctx, ids)
+	apps, procs, err := w.taskHeads(ctx, tasks)
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
 	for _, t := range tasks {
-		d.Rows = append(d.Rows, doneRow{Task: t, App: apps[t.ApplicationID], Late: t.DecidedAt != nil && t.DecidedAt.After(t.DueAt)})
+		r := doneRow{Task: t, App: apps[t.ApplicationID], Late: t.DecidedAt != nil && t.DecidedAt.After(t.DueAt)}
+		if p, ok := procs[t.ProcedureID]; ok {
+			r.Proc = &p
+		}
+		d.Rows = append(d.Rows, r)
 	}
 	d.Pager = newPager("/inbox/done", q, pg, total)
 	d.Tabs = workTabsOf(p, "done")

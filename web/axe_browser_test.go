@@ -38,17 +38,21 @@ func TestBrowserAxe(t *testing.T) {
 		map[string]string{"dataset": "DS-0111", "matter": "核验贷款申请人的社保缴费记录"}); r.Status != 201 {
 		t.Fatalf("use: %d %s", r.Status, r.Body)
 	}
+	pf := e.procFixture()
+	proc := func(id uint64) string { return fmt.Sprintf("/procedures/%d", id) }
 	bctx := browsertest.Start(t, chromium)
 
 	pages := map[string][]string{
 		"": {"/login", "/catalog", "/catalog/DS-0100", "/catalog/DS-0111", "/disclosure"},
 		"applicant": {"/applications", app, fmt.Sprintf("/applications/%d", closed.ID), "/applications/new",
 			"/applications/new?datasets=DS-0111", fmt.Sprintf("/applications/%d", consented.ID),
-			fmt.Sprintf("/applications/%d/edit", f.draft.ID), "/account/tokens", "/account/2fa"},
+			fmt.Sprintf("/applications/%d/edit", f.draft.ID), "/account/tokens", "/account/2fa",
+			"/procedures", proc(pf.objection.ID), "/catalog/request", "/catalog/DS-0104"},
+		"reviewer-health":  {"/inbox", "/procedures", proc(pf.change.ID), proc(pf.objection.ID), "/catalog/propose", "/catalog/DS-0104"},
 		"reviewer-gsa":     {"/inbox", "/inbox/done", app},
 		"reviewer-hrss":    {"/inbox/copies", app},
 		"initial_reviewer": {"/inbox", "/applications"},
-		"supervisor":       {"/supervision", "/audit", app},
+		"supervisor":       {"/supervision", "/audit", app, "/procedures", proc(pf.change.ID)},
 		"admin":            {"/admin"},
 	}
 	run := fmt.Sprintf(`(async () => {

@@ -447,18 +447,18 @@ func (w *Web) todo(ctx context.Context, v viewer) ([]taskView, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]uint64, 0, len(tasks))
-	for _, t := range tasks {
-		ids = append(ids, t.ApplicationID)
-	}
-	titles, err := w.deps.Store.ApplicationTitles(ctx, ids)
+	apps, procs, err := w.taskHeads(ctx, tasks)
 	if err != nil {
 		return nil, err
 	}
 	now := w.now()
 	out := make([]taskView, 0, len(tasks))
 	for _, t := range tasks {
-		out = append(out, w.clockView(t, titles[t.ApplicationID], now))
+		tv := w.clockView(t, apps[t.ApplicationID].Title, now)
+		if p, ok := procs[t.ProcedureID]; ok {
+			tv.Proc, tv.AppTitle = &p, p.Title
+		}
+		out = append(out, tv)
 	}
 	return out, nil
 }

@@ -77,7 +77,8 @@ func TestHomeSendsEachRoleToItsWork(t *testing.T) {
 func TestSignedOutPagesGoToSignIn(t *testing.T) {
 	e := newEnv(t)
 	anon := e.as("")
-	for _, path := range []string{"/applications", "/applications/1", "/applications/new", "/inbox", "/supervision", "/audit", "/admin"} {
+	for _, path := range []string{"/applications", "/applications/1", "/applications/new", "/inbox", "/supervision", "/audit", "/admin",
+		"/procedures", "/procedures/1", "/catalog/propose", "/catalog/request"} {
 		p := anon.get(path)
 		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/login?next=") {
 			t.Errorf("%s: %d %q, want a redirect to /login", path, p.Status, p.Header.Get("Location"))
@@ -99,11 +100,11 @@ func TestSignedOutPagesGoToSignIn(t *testing.T) {
 func TestNavShowsOnlyWhatTheRoleMayOpen(t *testing.T) {
 	e := newEnv(t)
 	cases := map[string]struct{ yes, no []string }{
-		"":                 {[]string{`href="/catalog"`, `href="/disclosure"`, `id="sign-in"`}, []string{`href="/inbox"`, `href="/admin"`, `id="sign-out"`}},
-		"applicant":        {[]string{`href="/applications"`, `href="/applications/new"`, `href="/inbox"`, `id="sign-out"`}, []string{`href="/supervision"`, `href="/audit"`, `href="/admin"`}},
-		"initial_reviewer": {[]string{`href="/inbox"`, `href="/applications"`}, []string{`href="/applications/new"`, `href="/supervision"`, `href="/admin"`}},
-		"supervisor":       {[]string{`href="/supervision"`, `href="/audit"`}, []string{`href="/applications/new"`, `href="/admin"`, `href="/inbox"`}},
-		"admin":            {[]string{`href="/admin"`, `href="/audit"`}, []string{`href="/applications"`, `href="/inbox"`, `href="/supervision"`}},
+		"":                 {[]string{`href="/catalog"`, `href="/disclosure"`, `id="sign-in"`}, []string{`href="/inbox"`, `href="/admin"`, `id="sign-out"`, `href="/procedures"`}},
+		"applicant":        {[]string{`href="/applications"`, `href="/applications/new"`, `href="/inbox"`, `href="/procedures"`, `id="sign-out"`}, []string{`href="/supervision"`, `href="/audit"`, `href="/admin"`}},
+		"initial_reviewer": {[]string{`href="/inbox"`, `href="/applications"`, `href="/procedures"`}, []string{`href="/applications/new"`, `href="/supervision"`, `href="/admin"`}},
+		"supervisor":       {[]string{`href="/supervision"`, `href="/audit"`, `href="/procedures"`}, []string{`href="/applications/new"`, `href="/admin"`, `href="/inbox"`}},
+		"admin":            {[]string{`href="/admin"`, `href="/audit"`}, []string{`href="/applications"`, `href="/inbox"`, `href="/supervision"`, `href="/procedures"`}},
 	}
 	for user, c := range cases {
 		p := e.as(user).get("/catalog")

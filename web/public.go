@@ -142,22 +142,6 @@ func (w *Web) catalog(c *gin.Context) {
 	w.render(c, http.StatusOK, "catalog", p)
 }
 
-func (w *Web) dataset(c *gin.Context) {
-	ds, err := w.deps.Store.DatasetsByCode(c.Request.Context(), []string{c.Param("code")})
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	d, ok := ds[c.Param("code")]
-	if !ok {
-		w.notFound(c)
-		return
-	}
-	p := w.frame(c, "dataset.title", d.Name)
-	p.Data = d
-	w.render(c, http.StatusOK, "dataset", p)
-}
-
 // --- disclosure -----------------------------------------------------------
 
 type disclosureData struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/datagate/datagate/calendar"
@@ -15,8 +16,10 @@ import (
 // Decisions that need a reason, and those that also need a basis.
 var (
 	reasonDecisions = []string{domain.DecisionReject, domain.DecisionReturn, domain.DecisionRectify,
-		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen, domain.DecisionDecline}
-	basisDecisions = []string{domain.DecisionReject, domain.DecisionUnqualified, domain.DecisionUphold}
+		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen, domain.DecisionDecline,
+		domain.DecisionSuggest, domain.DecisionDisagree, domain.DecisionRefuse,
+		domain.DecisionWithdrawData, domain.DecisionTreatAndOpen, domain.DecisionKeepOpen}
+	basisDecisions = []string{domain.DecisionReject, domain.DecisionUnqualified, domain.DecisionUphold, domain.DecisionRefuse}
 )
 
 // Statuses in which the applicant may withdraw: until the authorization
@@ -29,9 +32,9 @@ var (
 	commentKinds = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskRectificationReport, domain.TaskExitConfirmation,
 		domain.TaskExitVerification, domain.TaskSignAuthorization, domain.TaskSignService, domain.TaskSignCommitment,
 		domain.TaskFileService, domain.TaskModelRevision, domain.TaskModelReview, domain.TaskInitialReview,
-		domain.TaskRateEvaluation, domain.TaskUrgeReply}
+		domain.TaskRateEvaluation, domain.TaskUrgeReply, domain.TaskCatalogReview, domain.TaskCatalogConsult}
 	commentRequired = []string{domain.TaskRegulatorOpinion, domain.TaskSelfEvaluation, domain.TaskRectificationReport, domain.TaskExitConfirmation,
-		domain.TaskUrgeReply}
+		domain.TaskUrgeReply, domain.TaskCatalogConsult}
 	// supervisionKinds are the tasks supervision itself opens: they are
 	// neither urged nor flagged.
 	supervisionKinds = []string{domain.TaskUrgeReply, domain.TaskFlagAnswer}
@@ -73,6 +76,12 @@ type appFacts struct {
 type taskView struct {
 	store.Task
 	AppTitle string
+	// Proc is the statutory procedure whose step the task is (such a
+	// task has no application); nil for an application's task.
+	Proc *store.Procedure
+	// Entry is the catalog entry the step's form sends (a revision, or the
+	// entry that provides requested data), filled as it stands.
+	Entry *entryForm
 	// Left and Overdue count working days to or past the due date, for an
 	// open task.
 	Left, Overdue *int
@@ -127,6 +136,17 @@ type editField struct {
 	Name, Value string
 }
 
+// Href is the page of what the task is a step of: its procedure's or its
+// application's.
+func (tv taskView) Href() string { return taskHref(tv.Task) }
+
+func taskHref(t store.Task) string {
+	if t.ProcedureID != 0 {
+		return "/procedures/" + strconv.FormatUint(t.ProcedureID, 10)
+	}
+	return "/applications/" + strconv.FormatUint(t.ApplicationID, 10)
+}
+
 // clock fills a task's working-day figures.
 func (w *Web) clock(t store.Task, now time.Time) (left, overdue *int, late bool) {
 	left, overdue = w.deps.DueFigures(t, now)
@@ -142,7 +162,12 @@ type viewer struct {
 // taskContext is what building task views needs beyond the task: loaded
 // once per page.
 type taskContext struct {
-	apps       map[uint64]store.Application
+	apps map[uint64]store.Application
+	// procs are the procedures of the procedures' steps; procTasks every
+	// step of those whose steps' views name another step (Answers,
+	// About).
+	procs      map[uint64]store.Procedure
+	procTasks  map[uint64][]store.Task
 	catalog    map[string]store.Dataset
 	models     map[string]store.Model
 	regulators []store.Org
@@ -170,14 +195,31 @@ type taskContext struct {
 // and the regulators when a form may need them.
 func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task, apps map[uint64]store.Application) (*taskContext, error) {
 	st := w.deps.Store
-	tc := &taskContext{apps: apps, models: map[string]store.Model{}, appTasks: map[uint64][]store.Task{}}
+	tc := &taskContext{apps: apps, models: map[string]store.Model{}, appTasks: map[uint64][]store.Task{},
+		procTasks: map[uint64][]store.Task{}}
 	if tc.apps == nil {
 		tc.apps = map[uint64]store.Application{}
 	}
 	ids := make([]string, 0, len(tasks))
+	var procIDs []uint64
 	needRegulators := false
 	for _, t := range tasks {
 		ids = append(ids, t.ID)
+		if t.ProcedureID != 0 {
+			// A procedure's step: no application, no model, no regulator.
+			if !slices.Contains(procIDs, t.ProcedureID) {
+				procIDs = append(procIDs, t.ProcedureID)
+			}
+			mine := t.Status == domain.TaskOpen && t.Department == v.User.OrgCode
+			if _, ok := tc.procTasks[t.ProcedureID]; !ok && (mine || slices.Contains(supervisionKinds, t.Kind)) {
+				all, err := st.TasksOfProcedure(ctx, t.ProcedureID)
+				if err != nil {
+					return nil, err
+				}
+				tc.procTasks[t.ProcedureID] = all
+			}
+			continue
+		}
 		if _, ok := tc.apps[t.ApplicationID]; !ok {
 			a, err := st.Application(ctx, t.ApplicationID)
 			if err != nil {
@@ -219,6 +261,9 @@ func (w *Web) loadTaskContext(ctx context.Context, v viewer, tasks []store.Task,
 		}
 	}
 	var err error
+	if tc.procs, err = st.ProceduresByID(ctx, procIDs); err != nil {
+		return nil, err
+	}
 	if tc.catalog, err = st.DatasetsByCode(ctx, codes); err != nil {
 		return nil, err
 	}
@@ -280,9 +325,17 @@ func (tc *taskContext) loadPendingOpinion(ctx context.Context, st *store.Store, 
 	return nil
 }
 
+// siblings are the loaded tasks of t's application or procedure.
+func (tc *taskContext) siblings(t store.Task) []store.Task {
+	if t.ProcedureID != 0 {
+		return tc.procTasks[t.ProcedureID]
+	}
+	return tc.appTasks[t.ApplicationID]
+}
+
 // subject is the task t is about (an urge reply's or a flag answer's).
 func (tc *taskContext) subject(t store.Task) *store.Task {
-	for _, o := range tc.appTasks[t.ApplicationID] {
+	for _, o := range tc.siblings(t) {
 		if o.ID == t.Subject {
 			return &o
 		}
@@ -294,6 +347,9 @@ func (tc *taskContext) subject(t store.Task) *store.Task {
 // decided what answeredDecisions names for its kind, after the previous
 // step of t's kind opened and before t did.
 func (tc *taskContext) answered(t store.Task) []store.Task {
+	if t.ProcedureID != 0 {
+		return tc.procAnswered(t)
+	}
 	decision, ok := answeredDecisions[t.Kind]
 	if !ok {
 		return nil
@@ -312,6 +368,30 @@ func (tc *taskContext) answered(t store.Task) []store.Task {
 		}
 	}
 	return out
+}
+
+// procAnswered is what a procedure's step answers: the step decided last
+// before it opened (the bureau's suggestion a revision answers, the
+// disagreement a joint consultation answers, ...), supervision's
+// exchanges left out.
+func (tc *taskContext) procAnswered(t store.Task) []store.Task {
+	if slices.Contains(supervisionKinds, t.Kind) {
+		return nil
+	}
+	var last *store.Task
+	for i, o := range tc.procTasks[t.ProcedureID] {
+		if o.ID == t.ID || o.Status != domain.TaskDone || o.DecidedAt == nil || o.DecidedAt.After(t.OpenedAt) ||
+			slices.Contains(supervisionKinds, o.Kind) {
+			continue
+		}
+		if last == nil || o.DecidedAt.After(*last.DecidedAt) {
+			last = &tc.procTasks[t.ProcedureID][i]
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return []store.Task{*last}
 }
 
 // scopeApps notes which of the context's applications v's scope shows
@@ -363,9 +443,13 @@ func (tc *taskContext) facts(v viewer, a store.Application) *appFacts {
 func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) taskView {
 	tv := taskView{Task: t}
 	a := tc.apps[t.ApplicationID]
-	tv.AppTitle = a.Title
-	if tc.visible[t.ApplicationID] {
-		tv.Facts = tc.facts(v, a)
+	if p, ok := tc.procs[t.ProcedureID]; ok && t.ProcedureID != 0 {
+		tv.Proc, tv.AppTitle = &p, p.Title
+	} else if t.ProcedureID == 0 {
+		tv.AppTitle = a.Title
+		if tc.visible[t.ApplicationID] {
+			tv.Facts = tc.facts(v, a)
+		}
 	}
 	tv.Left, tv.Overdue, tv.IsOverdue = w.clock(t, now)
 	tv.Provisional = t.Status == domain.TaskOpen && w.deps.Calendar.Provisional(t.OpenedAt, t.DueAt)
@@ -383,7 +467,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	}
 	tv.Answers = tc.answered(t)
 	// An applicant's own step is its org's: nobody claims or transfers it.
-	applicantStep := t.Department == a.ApplicantOrg
+	applicantStep := t.ProcedureID == 0 && t.Department == a.ApplicantOrg
 	tv.Mine = t.Department == v.User.OrgCode
 	tv.HeldByMe = t.Assignee != "" && t.Assignee == v.User.Username
 	tv.HeldByOther = t.Assignee != "" && !tv.HeldByMe
@@ -394,7 +478,7 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 	}
 	if tv.CanDecide {
 		tv.Decisions = domain.AllowedDecisions(t.Kind)
-		if t.Department != a.ApplicantOrg {
+		if !applicantStep {
 			// Only the applicant may decline the agreements.
 			tv.Decisions = slices.DeleteFunc(tv.Decisions, func(d string) bool { return d == domain.DecisionDecline })
 		}
@@ -418,6 +502,19 @@ func (w *Web) taskView(v viewer, tc *taskContext, t store.Task, now time.Time) t
 			if tv.Model != nil {
 				tv.Edits = []editField{{"description", tv.Model.Description}}
 			}
+		case domain.TaskCatalogRevise:
+			// The revision starts from the entry as it stands.
+			if tv.Proc != nil && tv.Proc.Proposal != nil {
+				tv.Entry = newEntryForm("e-"+t.ID, *tv.Proc.Proposal, true)
+			}
+		case domain.TaskRequestProvide:
+			// Requested data joins the catalog as a new dataset, proposed
+			// afresh in each round (the last one rejected is the start).
+			e := store.DatasetProposal{Change: domain.ChangeCreate}
+			if tv.Proc != nil && tv.Proc.Proposal != nil {
+				e = *tv.Proc.Proposal
+			}
+			tv.Entry = newEntryForm("e-"+t.ID, e, false)
 		}
 	}
 	// 督办 goes to departments: never to an applicant's own step, nor to a

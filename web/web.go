@@ -140,6 +140,8 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/account/2fa", Action: rbac.MeRead, Handler: w.secondFactor},
 		{Method: "GET", Path: "/catalog", Action: rbac.CatalogRead, Handler: w.catalog},
 		{Method: "GET", Path: "/catalog/:code", Action: rbac.CatalogRead, Handler: w.dataset},
+		{Method: "GET", Path: "/catalog/propose", Action: rbac.CatalogPropose, Handler: w.propose},
+		{Method: "GET", Path: "/catalog/request", Action: rbac.CatalogRequest, Handler: w.request},
 		{Method: "GET", Path: "/disclosure", Action: rbac.DisclosureRead, Handler: w.disclosure},
 		{Method: "GET", Path: "/applications", Action: rbac.ApplicationRead, Handler: w.applications},
 		{Method: "GET", Path: "/applications/new", Action: rbac.ApplicationCreate, Handler: w.newApplication},
@@ -151,6 +153,8 @@ func (w *Web) Pages() []httpctx.Route {
 		{Method: "GET", Path: "/inbox", Action: rbac.TaskRead, Handler: w.inbox},
 		{Method: "GET", Path: "/inbox/done", Action: rbac.TaskRead, Handler: w.inboxDone},
 		{Method: "GET", Path: "/inbox/copies", Action: rbac.CopyRead, Handler: w.inboxCopies},
+		{Method: "GET", Path: "/procedures", Action: rbac.ProcedureRead, Handler: w.procedures},
+		{Method: "GET", Path: "/procedures/:id", Action: rbac.ProcedureRead, Handler: w.procedure},
 		{Method: "GET", Path: "/supervision", Action: rbac.SupervisionRead, Handler: w.supervision},
 		{Method: "GET", Path: "/audit", Action: rbac.AuditRead, Handler: w.audit},
 		{Method: "GET", Path: "/admin", Action: rbac.UserAdmin, Handler: w.admin},
@@ -190,6 +194,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"said":      func(actor, text string) string { return w.said(lang, actor, text) },
 		"auditWhat": func(r auditRow) string { return w.auditWhat(lang, r) },
 		"auditWhy":  func(r auditRow) string { return w.auditWhy(lang, r) },
+		// procTitle is a procedure's title in lang (procedures.go).
+		"procTitle": func(p store.Procedure) string { return w.procTitle(lang, p) },
 
 		"org":      func(code string) string { return w.orgName(lang, code) },
 		"date":     func(v any) string { return formatTime(v, "2006-01-02") },
@@ -341,6 +347,8 @@ var canNames = map[string]rbac.Action{
 	"SupervisionFlag": rbac.SupervisionFlag, "AuditRead": rbac.AuditRead, "UserAdmin": rbac.UserAdmin,
 	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
 	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead, "DataUse": rbac.DataUse,
+	"ProcedureRead": rbac.ProcedureRead, "CatalogPropose": rbac.CatalogPropose, "CatalogRequest": rbac.CatalogRequest,
+	"ObjectionFile": rbac.ObjectionFile,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.
@@ -365,6 +373,7 @@ var navItems = []struct {
 	{"/applications", "nav.applications", "ApplicationRead"},
 	{"/applications/new", "nav.new_application", "ApplicationCreate"},
 	{"/inbox", "nav.inbox", "TaskRead"},
+	{"/procedures", "nav.procedures", "ProcedureRead"},
 	{"/supervision", "nav.supervision", "SupervisionRead"},
 	{"/audit", "nav.audit", "AuditRead"},
 	{"/admin", "nav.admin", "UserAdmin"},
@@ -401,7 +410,8 @@ func (w *Web) frame(c *gin.Context, titleKey string, titleArgs ...any) *page {
 			n.key = "nav.my_applications"
 		}
 		p.Nav = append(p.Nav, navLink{Href: n.href, Label: w.cat[lang].translate(n.key),
-			Current: cur == n.href || (n.href == "/catalog" && cur == "/catalog/:code") || (n.href == "/applications" && cur == "/applications/:id") || (n.href == "/inbox" && cur == "/inbox/done")})
+			Current: cur == n.href || (n.href == "/catalog" && strings.HasPrefix(cur, "/catalog/")) || (n.href == "/applications" && cur == "/applications/:id") ||
+				(n.href == "/inbox" && cur == "/inbox/done") || (n.href == "/procedures" && cur == "/procedures/:id")})
 	}
 	return p
 }

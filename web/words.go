@@ -70,7 +70,7 @@ func (w *Web) word(lang, prefix, v string) string {
 
 // internalID matches a workflow's or a task's ID (application-12,
 // application-12-t3, application-12-model-1-t2, ...).
-var internalID = regexp.MustCompile(`\bapplication-\d+(-[a-z]+-?\d*)*\b`)
+var internalID = regexp.MustCompile(`\b(application|procedure)-\d+(-[a-z]+-?\d*)*\b`)
 
 // --- the audit log's rows ------------------------------------------------------
 
@@ -81,10 +81,28 @@ type auditRow struct {
 	Task *store.Task
 }
 
+// ProcedureID is the statutory procedure whose workflow wrote the entry
+// (or whose step a claim or transfer was of); 0 for any other.
+func (r auditRow) ProcedureID() uint64 {
+	m := procedureWorkflow.FindStringSubmatch(r.WorkflowID)
+	if m == nil {
+		return 0
+	}
+	id, _ := strconv.ParseUint(m[1], 10, 64)
+	return id
+}
+
+// procedureWorkflow matches a procedure's workflow ID, and the log of the
+// claims and transfers of its steps.
+var procedureWorkflow = regexp.MustCompile(`^(?:assign-)?procedure-(\d+)$`)
+
 // auditRows attaches to entries the tasks their targets name, loading each
-// application's tasks once.
-func (w *Web) auditRows(ctx context.Context, entries []store.AuditEntry) ([]auditRow, error) {
+// application's tasks once; known are tasks already loaded (a procedure's).
+func (w *Web) auditRows(ctx context.Context, entries []store.AuditEntry, known ...store.Task) ([]auditRow, error) {
 	tasks := map[string]store.Task{}
+	for _, t := range known {
+		tasks[t.ID] = t
+	}
 	loaded := map[uint64]bool{}
 	out := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
@@ -207,6 +225,18 @@ func (w *Web) auditWhat(lang string, r auditRow) string {
 		return orgs(r.Target)
 	case a == "user.created", a == "user.disabled", a == "role.assigned", a == "role.revoked":
 		return w.person(lang, r.Target)
+	case a == "procedure.filed":
+		// "<kind> <dataset>": the kind of procedure, and its dataset.
+		if arg(1) != "" {
+			return c.translate("audit.what.task", w.word(lang, domain.SetProcedure, arg(0)), arg(1))
+		}
+		return w.word(lang, domain.SetProcedure, arg(0))
+	case a == "procedure.closed":
+		// "<kind> <outcome>".
+		return c.translate("proc.title", w.word(lang, domain.SetProcedure, arg(0)), w.word(lang, domain.SetOutcome, arg(1)))
+	case a == "catalog.published":
+		// "<change> <dataset>".
+		return c.translate("audit.what.task", w.word(lang, domain.SetChange, arg(0)), arg(1))
 	case a == "calendar.year_replaced":
 		return c.translate("audit.what.year", r.Target)
 	case a == "exit.confirmed":
@@ -245,7 +275,7 @@ func (w *Web) auditWhy(lang string, r auditRow) string {
 		}
 	case "org.created":
 		return w.word(lang, "orgkind", r.Reason)
-	case "model.resubmitted":
+	case "model.resubmitted", "catalog.revised":
 		if n, err := strconv.Atoi(strings.TrimPrefix(r.Reason, "round ")); err == nil {
 			return c.translate("app.model.round", n)
 		}
@@ -281,6 +311,8 @@ func (w *Web) said(lang, actor, text string) string {
 				args[i] = w.word(lang, "access", v)
 			case "end":
 				args[i] = w.word(lang, domain.SetEnd, v)
+			case "outcome":
+				args[i] = w.word(lang, domain.SetOutcome, v)
 			case "org":
 				args[i] = w.orgName(lang, v)
 			case "said":
@@ -311,6 +343,7 @@ var systemPhrases = map[string]string{
 	"authorization period ended":            "said.period_ended",
 	"the applicant declined the agreements": "said.declined",
 	"withdrawn by the applicant":            "said.withdrawn",
+	"objection about personal information":  "said.personal_suspended",
 }
 
 // systemPatterns are the reasons the workflows give with values in them:
@@ -329,4 +362,5 @@ var systemPatterns = []struct {
 	{regexp.MustCompile(`^the authorization ends on (\S+): apply for renewal or submit the exit plan$`), "said.expiring", []string{""}},
 	{regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}) -> (\d{4}-\d{2}-\d{2}): (.*)$`), "said.due_moved", []string{"", "", "said"}},
 	{regexp.MustCompile(`^holiday table (\d{4}) replaced by (.+)$`), "said.holidays", []string{"", ""}},
+	{regexp.MustCompile(`^the procedure ended: (\w+)$`), "said.procedure_ended", []string{"outcome"}},
 }

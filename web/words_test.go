@@ -140,6 +140,7 @@ var (
 func TestPagesSpeakInWords(t *testing.T) {
 	e := newEnv(t)
 	f := e.wordsFixture()
+	pf := e.procFixture()
 	users, err := e.st.Users(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -169,13 +170,16 @@ func TestPagesSpeakInWords(t *testing.T) {
 	}
 
 	app := func(a store.Application) string { return "/applications/" + itoa(a.ID) }
+	proc := func(p store.Procedure) string { return "/procedures/" + itoa(p.ID) }
 	pages := map[string][]string{
-		"applicant":         {"/applications", app(f.inReview), app(f.returned), app(f.rejected), "/inbox"},
+		"applicant":         {"/applications", app(f.inReview), app(f.returned), app(f.rejected), "/inbox", "/procedures", proc(pf.objection)},
 		"initial_reviewer":  {"/inbox", app(f.inReview), app(f.returned), app(f.rejected), "/applications"},
-		"reviewer-gsa":      {"/inbox", app(f.inReview)},
+		"reviewer-gsa":      {"/inbox", app(f.inReview), "/procedures", proc(pf.request)},
 		"reviewer-commerce": {"/inbox", app(f.inReview)},
-		"supervisor":        {"/supervision", "/audit", "/audit?application=" + itoa(f.inReview.ID), app(f.inReview), app(f.rejected)},
-		"bureau_officer":    {"/supervision", app(f.inReview)},
+		"reviewer-health":   {"/inbox", "/inbox/done", "/procedures", proc(pf.change), proc(pf.objection)},
+		"supervisor": {"/supervision", "/audit", "/audit?application=" + itoa(f.inReview.ID), app(f.inReview), app(f.rejected),
+			"/procedures", proc(pf.change)},
+		"bureau_officer": {"/supervision", app(f.inReview), "/inbox", "/procedures", proc(pf.change)},
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for user, paths := range pages {

@@ -4,8 +4,9 @@
 // shown next to the field it names, and a success follows data-next
 // ("reload", or a path where {a.b} is filled from the response). Field names
 // are paths: "items[0].reason", "edits.purpose"; data-array collects
-// checkboxes into a list; data-type="int"|"bool" types a value; empty values
-// are left out. A button's data-then is a second request made after the
+// checkboxes into a list; data-type="int"|"bool" types a value, and
+// data-type="lines" makes a textarea a list of its non-empty lines; empty
+// values are left out. A button's data-then is a second request made after the
 // first succeeds; data-show shows the answer on the page instead of
 // leaving it; data-flash (on the form or its button) is the message the
 // next page shows once. No framework, no inline code.
@@ -36,6 +37,10 @@
     switch (el.getAttribute('data-type')) {
       case 'int': return v === '' ? undefined : Number(v);
       case 'bool': return v === 'true';
+      case 'lines': {
+        const lines = v.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+        return lines.length ? lines : undefined;
+      }
     }
     return v;
   };
