@@ -12,6 +12,7 @@ import (
 
 	"github.com/datagate/datagate/domain"
 	"github.com/datagate/datagate/internal/browsertest"
+	"github.com/datagate/datagate/store"
 )
 
 // TestBrowserAxe runs axe-core (from npm) on every page, as each role
@@ -40,6 +41,13 @@ func TestBrowserAxe(t *testing.T) {
 	}
 	pf := e.procFixture()
 	proc := func(id uint64) string { return fmt.Sprintf("/procedures/%d", id) }
+	// A measure in force on the consented authorization: its section, the
+	// bureau's lifting form and the public list.
+	if err := e.st.Apply(t.Context(), store.Change{Restrictions: []store.Restriction{{ApplicationID: consented.ID, No: 1,
+		Measure: domain.MeasureRestrict, Scope: "仅保留沙箱访问", Reason: "调用频次异常", Basis: "第三十条", ImposedBy: "bureau_officer",
+		StartedAt: now, State: domain.RestrictionInForce, Appeal: domain.AppealNone}}}); err != nil {
+		t.Fatal(err)
+	}
 	bctx := browsertest.Start(t, chromium)
 
 	pages := map[string][]string{
@@ -54,6 +62,7 @@ func TestBrowserAxe(t *testing.T) {
 		"initial_reviewer": {"/inbox", "/applications"},
 		"supervisor":       {"/supervision", "/audit", app, "/procedures", proc(pf.change.ID)},
 		"admin":            {"/admin"},
+		"bureau_officer":   {fmt.Sprintf("/applications/%d", consented.ID), app},
 	}
 	run := fmt.Sprintf(`(async () => {
 	  if (!window.axe) { %s }

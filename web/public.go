@@ -148,6 +148,10 @@ type disclosureData struct {
 	Authorizations []store.Disclosure
 	Total          int64
 	Prev, Next     string
+	// Measures are the latest measures taken against authorizations and
+	// their outcomes (第三十条 予以公示); MeasuresTotal counts them all.
+	Measures      []store.PublishedRestriction
+	MeasuresTotal int64
 }
 
 const disclosurePage = 50
@@ -161,6 +165,10 @@ func (w *Web) disclosure(c *gin.Context) {
 		return
 	}
 	d := disclosureData{Authorizations: list, Total: total}
+	if d.Measures, d.MeasuresTotal, err = w.deps.Store.PublishedRestrictions(c.Request.Context(), disclosurePage, 0); err != nil {
+		w.fail(c, err)
+		return
+	}
 	if offset > 0 {
 		d.Prev = "/disclosure?offset=" + strconv.Itoa(max(0, offset-disclosurePage))
 	}

@@ -18,7 +18,8 @@ var (
 	reasonDecisions = []string{domain.DecisionReject, domain.DecisionReturn, domain.DecisionRectify,
 		domain.DecisionUnqualified, domain.DecisionRequestChanges, domain.DecisionUphold, domain.DecisionReopen, domain.DecisionDecline,
 		domain.DecisionSuggest, domain.DecisionDisagree, domain.DecisionRefuse,
-		domain.DecisionWithdrawData, domain.DecisionTreatAndOpen, domain.DecisionKeepOpen}
+		domain.DecisionWithdrawData, domain.DecisionTreatAndOpen, domain.DecisionKeepOpen,
+		domain.DecisionAppeal, domain.DecisionLift}
 	basisDecisions = []string{domain.DecisionReject, domain.DecisionUnqualified, domain.DecisionUphold, domain.DecisionRefuse}
 )
 
@@ -598,6 +599,12 @@ type appView struct {
 	ConsentUses []store.ConsentUse
 	CanUse      bool
 	UseDatasets []datasetRow
+	// Restrictions are the measures taken against the authorization,
+	// latest first; InForce the one that holds, if any. CanRestrict and
+	// CanLift: the viewer (the bureau) may take a measure or lift it.
+	Restrictions         []store.Restriction
+	InForce              *store.Restriction
+	CanRestrict, CanLift bool
 }
 
 // appView loads an application's view for v.
@@ -714,7 +721,30 @@ func (w *Web) appView(ctx context.Context, v viewer, a store.Application, withAu
 	if err := w.useView(ctx, v, &av); err != nil {
 		return av, err
 	}
+	if err := w.restrictionView(ctx, v, &av); err != nil {
+		return av, err
+	}
 	return av, nil
+}
+
+// restrictionView fills the measures taken against the authorization and
+// what the bureau may do about them.
+func (w *Web) restrictionView(ctx context.Context, v viewer, av *appView) error {
+	if av.App.Status == domain.StatusDraft {
+		return nil
+	}
+	rs, err := w.deps.Store.Restrictions(ctx, av.App.ID)
+	if err != nil {
+		return err
+	}
+	av.Restrictions = rs
+	if len(rs) > 0 && rs[0].InForce() {
+		av.InForce = &rs[0]
+	}
+	may := v.Can["AuthorizationRestrict"] && av.App.Status == domain.StatusActive
+	av.CanRestrict = may && av.InForce == nil
+	av.CanLift = may && av.InForce != nil
+	return nil
 }
 
 // useView fills the application's uses of the data and its consents'

@@ -348,7 +348,7 @@ var canNames = map[string]rbac.Action{
 	"RoleAdmin": rbac.RoleAdminAct, "CalendarAdmin": rbac.CalendarAdmin, "AttachmentUpload": rbac.AttachmentUpload,
 	"CopySend": rbac.CopySend, "CopyRead": rbac.CopyRead, "DataUse": rbac.DataUse,
 	"ProcedureRead": rbac.ProcedureRead, "CatalogPropose": rbac.CatalogPropose, "CatalogRequest": rbac.CatalogRequest,
-	"ObjectionFile": rbac.ObjectionFile,
+	"ObjectionFile": rbac.ObjectionFile, "AuthorizationRestrict": rbac.AuthorizationRestrict,
 }
 
 // can reports which of canNames the caller may do, in the caller's org.
