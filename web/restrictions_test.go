@@ -44,3 +44,36 @@ func TestRestrictionsOnThePages(t *testing.T) {
 	mustContain(t, "the public disclosure", pub, `id="measures"`, "违法违规行为及处理措施公示", "小微企业信贷风控", "暂停授权",
 		"《公共数据开放管理办法》第三十条", "执行中")
 }
+
+// Supervision sees who is late in each procedure, and the datasets whose
+// update frequency is missed.
+func TestSupervisionOfTheProcedures(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := e.clock.Now()
+	p := store.Procedure{Kind: domain.ProcObjection, Title: "异议：数据有误", RequesterOrg: "acme-fintech", RequesterUser: "applicant",
+		Department: "gsa", DatasetCode: "DS-0100", Ground: domain.GroundError, OpenedAt: now.AddDate(0, 0, -30)}
+	if err := e.st.CreateProcedure(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	wf := fmt.Sprintf("procedure-%d", p.ID)
+	if err := e.st.Apply(ctx, store.Change{Tasks: []store.Task{{ID: wf + "-t1", WorkflowID: wf, ProcedureID: p.ID,
+		Kind: domain.TaskObjectionHandle, Department: "gsa", Status: domain.TaskOpen, Round: 1, OpenedAt: p.OpenedAt,
+		DueAt: now.AddDate(0, 0, -5)}}}); err != nil {
+		t.Fatal(err)
+	}
+	// DS-0109 is updated yearly (年度).
+	if err := e.st.RecordDataUpdate(ctx, "DS-0109", now.AddDate(-2, 0, 0), store.AuditEntry{Actor: "reviewer-gsa",
+		Role: domain.RoleDeptReviewer, Department: "gsa", Action: "dataset.updated", Target: "DS-0109", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	page := e.as("supervisor").get("/supervision")
+	rows := section(page.Body, `id="procedure-stats"`, "</table>")
+	if !strings.Contains(rows, "数据异议") || !strings.Contains(rows, "市政务服务管理局") || !strings.Contains(rows, `class="is-overdue"`) {
+		t.Errorf("who is late in each procedure: %s", rows)
+	}
+	stale := section(page.Body, `id="stale-list"`, "</table>")
+	if !strings.Contains(stale, "企业空间化数据") || !strings.Contains(stale, "市政务服务管理局") || !strings.Contains(stale, "年度") {
+		t.Errorf("stale datasets: %s", stale)
+	}
+}

@@ -38,6 +38,11 @@ type supervisionData struct {
 	AtRiskDays int
 	// Open, Overdue: the departments' open and overdue tasks now.
 	Open, Overdue int64
+	// Procedures are who is late in each procedure (the applications'
+	// process and each statutory procedure), per department; Stale the
+	// datasets whose update frequency is missed.
+	Procedures []store.ProcedureStat
+	Stale      []store.StaleDataset
 }
 
 // ageBuckets group open tasks by working days since they opened.
@@ -66,6 +71,14 @@ func (w *Web) supervision(c *gin.Context) {
 		return
 	}
 	d.Stats = stats
+	if d.Procedures, err = w.deps.Store.ProcedureStats(ctx, now, d.From, today.AddDate(0, 0, 1)); err != nil {
+		w.fail(c, err)
+		return
+	}
+	if d.Stale, err = w.deps.Store.StaleDatasets(ctx, now, d.Department); err != nil {
+		w.fail(c, err)
+		return
+	}
 	drill := func(code string) string { return "/supervision?department=" + url.QueryEscape(code) + "#tasks" }
 
 	overdue := chart{ID: "chart-overdue", Title: tr.translate("sup.chart.overdue"), Desc: tr.translate("sup.chart.overdue.desc"),
