@@ -241,7 +241,15 @@ func (q appQuery) sortLinks(base string) map[string]sortLink {
 // by when.
 type appRow struct {
 	App store.Application
-	// Open are its open steps (not supervision's exchanges), earliest due
+	openSteps
+	// Yours: one of the open steps is the viewer's org's.
+	Yours bool
+}
+
+// openSteps is what a list's row shows of a case's open steps (an
+// application's, a procedure's).
+type openSteps struct {
+	// Open are the open steps (not supervision's exchanges), earliest due
 	// first; Due is the first, with its clock in working days.
 	Open []taskView
 	Due  *taskView
@@ -249,8 +257,18 @@ type appRow struct {
 	// department reviews are one step); Holders name who holds each
 	// open step (holder).
 	Steps, Holders []string
-	// Yours: one of the open steps is the viewer's org's.
-	Yours bool
+}
+
+// add takes the next open step, held by holder.
+func (o *openSteps) add(tv taskView, holder string) {
+	o.Open = append(o.Open, tv)
+	if !slices.Contains(o.Steps, tv.Kind) {
+		o.Steps = append(o.Steps, tv.Kind)
+	}
+	if !slices.Contains(o.Holders, holder) {
+		o.Holders = append(o.Holders, holder)
+	}
+	o.Due = &o.Open[0]
 }
 
 // appRows loads the open steps of apps and builds their rows for v.
@@ -278,16 +296,7 @@ func (w *Web) appRows(ctx context.Context, lang string, v viewer, apps []store.A
 			tv := w.clockView(t, a.Title, now)
 			tv.Mine = t.Department == v.User.OrgCode
 			r.Yours = r.Yours || tv.Mine
-			r.Open = append(r.Open, tv)
-			if !slices.Contains(r.Steps, t.Kind) {
-				r.Steps = append(r.Steps, t.Kind)
-			}
-			if h := w.holder(lang, v, tv); !slices.Contains(r.Holders, h) {
-				r.Holders = append(r.Holders, h)
-			}
-		}
-		if len(r.Open) > 0 {
-			r.Due = &r.Open[0]
+			r.add(tv, w.holder(lang, v, tv))
 		}
 		rows[i] = r
 	}

@@ -96,13 +96,7 @@ func entryOf(d store.Dataset, change string) store.DatasetProposal {
 // by when.
 type procRow struct {
 	P store.Procedure
-	// Open are its open steps (not supervision's exchanges), earliest due
-	// first; Due is the first, with its clock.
-	Open []taskView
-	Due  *taskView
-	// Steps are the kinds of the open steps, each once; Holders who holds
-	// each (holder).
-	Steps, Holders []string
+	openSteps
 }
 
 type proceduresData struct {
@@ -187,16 +181,7 @@ func (w *Web) procRows(ctx context.Context, lang string, v viewer, procs []store
 			tv := w.clockView(t, p.Title, now)
 			tv.Proc = &procs[i]
 			tv.Mine = t.Department == v.User.OrgCode
-			r.Open = append(r.Open, tv)
-			if !slices.Contains(r.Steps, t.Kind) {
-				r.Steps = append(r.Steps, t.Kind)
-			}
-			if h := w.holder(lang, v, tv); !slices.Contains(r.Holders, h) {
-				r.Holders = append(r.Holders, h)
-			}
-		}
-		if len(r.Open) > 0 {
-			r.Due = &r.Open[0]
+			r.add(tv, w.holder(lang, v, tv))
 		}
 		rows[i] = r
 	}

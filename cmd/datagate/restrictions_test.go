@@ -27,15 +27,7 @@ func TestRestrictionOverHTTP(t *testing.T) {
 	appPath := fmt.Sprintf("/api/v1/applications/%d", created.Application.ID)
 	c.decide("initial_reviewer", "initial_review", map[string]any{"decision": "pass"})
 	c.decide("reviewer-health", "department_review", map[string]any{"decision": "approve"})
-	for _, step := range [][3]string{
-		{"bureau_officer", "sign_authorization", "sign"}, {"operator", "sign_authorization", "sign"},
-		{"operator", "sign_service", "sign"}, {"applicant", "sign_service", "sign"},
-		{"applicant", "sign_commitment", "sign"}, {"bureau_officer", "file_service", "file"}} {
-		c.decide(step[0], step[1], map[string]any{"decision": step[2]})
-	}
-	if st := c.status(appPath); st != domain.StatusActive {
-		t.Fatalf("status %s, want active", st)
-	}
+	c.signAgreements(appPath)
 
 	c.expect("POST", appPath+"/restrict", "bureau_officer", map[string]any{"measure": "suspend"}, http.StatusBadRequest, nil)
 	c.expect("POST", appPath+"/restrict", "bureau_officer", map[string]any{"measure": "suspend",

@@ -33,15 +33,7 @@ func TestSupplementOverHTTP(t *testing.T) {
 		{"dataset": "DS-0104", "decision": "approve"},
 		{"dataset": "DS-0105", "decision": "reject", "reason": "涉及个人隐私", "basis": "《办法》第九条"}}})
 	c.decide("reviewer-commerce", "department_review", map[string]any{"decision": "reject", "reason": "数据未更新", "basis": "《办法》第十条"})
-	for _, step := range [][3]string{
-		{"bureau_officer", "sign_authorization", "sign"}, {"operator", "sign_authorization", "sign"},
-		{"operator", "sign_service", "sign"}, {"applicant", "sign_service", "sign"},
-		{"applicant", "sign_commitment", "sign"}, {"bureau_officer", "file_service", "file"}} {
-		c.decide(step[0], step[1], map[string]any{"decision": step[2]})
-	}
-	if st := c.status(appPath); st != domain.StatusActive {
-		t.Fatalf("status %s, want active", st)
-	}
+	c.signAgreements(appPath)
 
 	// The supervisor finds both rejections groundless; both reviews reopen.
 	var detail struct {
@@ -83,4 +75,19 @@ func TestSupplementOverHTTP(t *testing.T) {
 	}
 	verifyBundle(t, c, appPath+"/agreements/supplement/bundle", "市科技与大数据局", 3)
 	replayAndRecord(t, s, map[string]string{"application": workflows.ApplicationWorkflowID(created.Application.ID)})
+}
+
+// signAgreements signs and files every agreement of the application at
+// appPath, whose reviews approved it, and checks that it is active.
+func (c *httpClient) signAgreements(appPath string) {
+	c.t.Helper()
+	for _, step := range [][3]string{
+		{"bureau_officer", "sign_authorization", "sign"}, {"operator", "sign_authorization", "sign"},
+		{"operator", "sign_service", "sign"}, {"applicant", "sign_service", "sign"},
+		{"applicant", "sign_commitment", "sign"}, {"bureau_officer", "file_service", "file"}} {
+		c.decide(step[0], step[1], map[string]any{"decision": step[2]})
+	}
+	if st := c.status(appPath); st != domain.StatusActive {
+		c.t.Fatalf("status %s, want active", st)
+	}
 }
