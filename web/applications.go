@@ -244,6 +244,9 @@ type inboxData struct {
 	// AppStatus is the status of each task's application.
 	AppStatus map[uint64]string
 	Tabs      workTabs
+	// Stale are the department's datasets not updated as often as their
+	// entries say (第十三条): told to it here, above its tasks.
+	Stale []store.StaleDataset
 }
 
 // inbox (待办) is a department's open tasks, earliest due first, one page
@@ -291,6 +294,12 @@ func (w *Web) inbox(c *gin.Context) {
 		return
 	}
 	d.Total, d.Overdue = total, overdue
+	if p.Can["CatalogPropose"] {
+		if d.Stale, err = w.deps.Store.StaleDatasets(ctx, now, v.User.OrgCode); err != nil {
+			w.fail(c, err)
+			return
+		}
+	}
 	d.AppStatus = map[uint64]string{}
 	for id, a := range tc.apps {
 		d.AppStatus[id] = a.Status

@@ -363,6 +363,11 @@ type datasetData struct {
 	// when there is one (a second is not filed meanwhile).
 	Change, Retire *entryForm
 	ChangeOpen     *store.Procedure
+	// Stale: its data was not updated as often as its entry says (第十三条),
+	// told to everyone who reads it; CanRecordUpdate: the viewer's
+	// department provides it and records an update of its data.
+	Stale           *store.StaleDataset
+	CanRecordUpdate bool
 }
 
 func (w *Web) dataset(c *gin.Context) {
@@ -386,6 +391,17 @@ func (w *Web) dataset(c *gin.Context) {
 	}
 	withdrawn := d.State == domain.DatasetWithdrawn
 	dd.CanObject = p.Can["ObjectionFile"] && !withdrawn
+	stale, err := w.deps.Store.StaleDatasets(ctx, w.now(), d.Department)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	for i := range stale {
+		if stale[i].Code == d.Code {
+			dd.Stale = &stale[i]
+		}
+	}
+	dd.CanRecordUpdate = p.User != nil && p.Can["CatalogPropose"] && p.User.OrgCode == d.Department && !withdrawn
 	if p.User != nil && p.Can["ProcedureRead"] {
 		if err := w.datasetProcedures(ctx, *p.User, &dd); err != nil {
 			w.fail(c, err)

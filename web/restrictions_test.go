@@ -76,4 +76,23 @@ func TestSupervisionOfTheProcedures(t *testing.T) {
 	if !strings.Contains(stale, "企业空间化数据") || !strings.Contains(stale, "市政务服务管理局") || !strings.Contains(stale, "年度") {
 		t.Errorf("stale datasets: %s", stale)
 	}
+	// Its department is told in its 待办 and on the dataset's page, where
+	// it records the update; the public sees that the update is overdue.
+	gsa := e.as("reviewer-gsa")
+	mustContain(t, "the department's 待办", gsa.get("/inbox"), `id="stale-notice"`, "企业空间化数据")
+	mustContain(t, "the department's dataset page", gsa.get("/catalog/DS-0109"), `id="stale-badge"`, "未按期更新", `id="record-update"`)
+	anon := e.as("").get("/catalog/DS-0109")
+	mustContain(t, "the public dataset page", anon, `id="stale-badge"`)
+	if strings.Contains(anon.Body, `id="record-update"`) {
+		t.Error("the public is offered to record an update")
+	}
+	if r := gsa.post("/api/v1/catalog/DS-0109/updates", nil); r.Status != 200 {
+		t.Fatalf("record the update: %d %s", r.Status, r.Body)
+	}
+	if p := gsa.get("/catalog/DS-0109"); strings.Contains(p.Body, `id="stale-badge"`) {
+		t.Error("still overdue after the update was recorded")
+	}
+	if p := gsa.get("/inbox"); strings.Contains(p.Body, `id="stale-notice"`) {
+		t.Error("the 待办 still tells of an overdue update")
+	}
 }
