@@ -140,7 +140,7 @@ func (s *Server) proposeCatalogChange(c *gin.Context) {
 		title += " " + p.Name
 	}
 	sp := store.DatasetProposal(p)
-	s.file(c, store.Procedure{Kind: domain.ProcCatalogChange, Title: truncate(title, 200), Department: u.OrgCode,
+	s.fileProcedure(c, store.Procedure{Kind: domain.ProcCatalogChange, Title: truncate(title, 200), Department: u.OrgCode,
 		DatasetCode: p.Code, Proposal: &sp}, workflows.ProcedureInput{Proposal: &p})
 }
 
@@ -166,7 +166,7 @@ func (s *Server) requestOutOfCatalog(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	s.file(c, store.Procedure{Kind: domain.ProcCatalogRequest, Title: b.Title, Department: b.Department, Body: b.Description},
+	s.fileProcedure(c, store.Procedure{Kind: domain.ProcCatalogRequest, Title: b.Title, Department: b.Department, Body: b.Description},
 		workflows.ProcedureInput{})
 }
 
@@ -220,15 +220,15 @@ func (s *Server) objectToDataset(c *gin.Context) {
 		return
 	}
 	title := domain.Display(domain.SetGround, b.Ground, "zh-CN") + "：" + d.Name
-	s.file(c, store.Procedure{Kind: domain.ProcObjection, Title: truncate(title, 200), Department: d.Department,
+	s.fileProcedure(c, store.Procedure{Kind: domain.ProcObjection, Title: truncate(title, 200), Department: d.Department,
 		DatasetCode: code, Ground: b.Ground, Body: b.Description}, workflows.ProcedureInput{})
 }
 
-// file records a procedure filed by the caller, starts its workflow and
-// answers 201 with it once its first step is open (or after a short
-// wait). When the workflow cannot be started, the filing is removed and
+// fileProcedure records a procedure filed by the caller, starts its
+// workflow and answers 201 with it once its first step is open (or after
+// a short wait). When the workflow cannot be started, the filing is removed and
 // the answer says so: nothing of it happened.
-func (s *Server) file(c *gin.Context, p store.Procedure, in workflows.ProcedureInput) {
+func (s *Server) fileProcedure(c *gin.Context, p store.Procedure, in workflows.ProcedureInput) {
 	u, ctx := user(c), c.Request.Context()
 	p.RequesterOrg, p.RequesterUser, p.OpenedAt = u.OrgCode, u.Username, s.now()
 	if err := s.Store.CreateProcedure(ctx, &p); err != nil {
