@@ -1254,6 +1254,8 @@ func TestOpenAPIBodies(t *testing.T) {
 	}
 	c.send("procedures", "GET", "/api/v1/procedures?kind=catalog_change&limit=5", nil, "bureau_officer", 200, ok)
 	c.send("procedures, bad kind", "GET", "/api/v1/procedures?kind=appeal", nil, "bureau_officer", 400, bad)
+	c.send("procedures by keyword", "GET", "/api/v1/procedures?q=DS-0901", nil, "bureau_officer", 200, ok)
+	c.send("procedures, keyword too long", "GET", "/api/v1/procedures?q="+strings.Repeat("长", 101), nil, "bureau_officer", 400, bad)
 	c.send("a procedure", "GET", fmt.Sprintf("/api/v1/procedures/%d", proc.ID), nil, "reviewer-gsa", 200, ok)
 	c.send("a procedure, not visible", "GET", fmt.Sprintf("/api/v1/procedures/%d", proc.ID), nil, "applicant", 404, ok)
 	c.send("a procedure, bad id", "GET", "/api/v1/procedures/x", nil, "reviewer-gsa", 400, ok)

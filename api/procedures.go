@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -351,7 +352,12 @@ func (s *Server) listProcedures(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.ProcedureFilter{Org: org, Kind: c.Query("kind"), Outcome: c.Query("outcome"), DatasetCode: c.Query("dataset")}
+	f := store.ProcedureFilter{Org: org, Kind: c.Query("kind"), Outcome: c.Query("outcome"), DatasetCode: c.Query("dataset"),
+		Keyword: c.Query("q")}
+	if n := utf8.RuneCountInString(f.Keyword); n > store.MaxQueryRunes {
+		fail(c, badRequest("q", "shorten the search text", "the search text has %d characters, more than %d", n, store.MaxQueryRunes))
+		return
+	}
 	if err := errors.Join(oneOf("kind", f.Kind, domain.ProcedureKinds()...), oneOf("outcome", f.Outcome, domain.Outcomes()...)); err != nil {
 		fail(c, err)
 		return

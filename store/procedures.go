@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -163,7 +165,10 @@ type ProcedureFilter struct {
 	Org         string
 	DatasetCode string
 	// OpenOnly keeps the procedures still open.
-	OpenOnly      bool
+	OpenOnly bool
+	// Keyword is searched in the title, or is the procedure's number
+	// ("12" or "#12").
+	Keyword       string
 	Limit, Offset int
 }
 
@@ -182,6 +187,14 @@ func (f ProcedureFilter) scope(db *gorm.DB) *gorm.DB {
 	}
 	if f.DatasetCode != "" {
 		db = db.Where("dataset_code = ?", f.DatasetCode)
+	}
+	if kw := strings.TrimSpace(f.Keyword); kw != "" {
+		like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
+		if n, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && n > 0 {
+			db = db.Where("(id = ? OR "+like+")", n, containsPattern(kw))
+		} else {
+			db = db.Where(like, containsPattern(kw))
+		}
 	}
 	return db
 }

@@ -151,3 +151,27 @@ func TestStaleDatasets(t *testing.T) {
 		}
 	})
 }
+
+// A keyword finds procedures by title or by number.
+func TestProceduresByKeyword(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		var ids []uint64
+		for _, title := range []string{"请求开放企业用电数据", "异议：数据有误_100%"} {
+			p := Procedure{Kind: domain.ProcObjection, Title: title, RequesterOrg: "acme", RequesterUser: "u", Department: "samr", OpenedAt: time.Now()}
+			must(t, s.CreateProcedure(ctx, &p))
+			ids = append(ids, p.ID)
+		}
+		for kw, want := range map[string][]uint64{"用电": {ids[0]}, "_100%": {ids[1]}, fmt.Sprintf("#%d", ids[1]): {ids[1]}, "无此": nil} {
+			got, total, err := s.Procedures(ctx, ProcedureFilter{Keyword: kw})
+			must(t, err)
+			var gotIDs []uint64
+			for _, p := range got {
+				gotIDs = append(gotIDs, p.ID)
+			}
+			if !slices.Equal(gotIDs, want) || total != int64(len(want)) {
+				t.Errorf("%q: %v (%d), want %v", kw, gotIDs, total, want)
+			}
+		}
+	})
+}

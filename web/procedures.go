@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -105,6 +106,8 @@ type proceduresData struct {
 	// choices.
 	Kind, Outcome   string
 	Kinds, Outcomes []string
+	// Keyword is searched in the titles, or is a procedure's number.
+	Keyword string
 	// All: the viewer sees every procedure (ProcedureScope), not only its
 	// org's.
 	All   bool
@@ -112,7 +115,7 @@ type proceduresData struct {
 }
 
 // Filtered: some filter is set.
-func (d proceduresData) Filtered() bool { return d.Kind != "" || d.Outcome != "" }
+func (d proceduresData) Filtered() bool { return d.Kind != "" || d.Outcome != "" || d.Keyword != "" }
 
 // procedures is the list of the statutory procedures in the viewer's scope
 // (httpctx.Deps.ProcedureScope, as the API's list): those its org filed or
@@ -134,9 +137,12 @@ func (w *Web) procedures(c *gin.Context) {
 	if o := c.Query("outcome"); slices.Contains(d.Outcomes, o) {
 		d.Outcome = o
 	}
+	if kw := strings.TrimSpace(c.Query("q")); utf8.RuneCountInString(kw) <= store.MaxQueryRunes {
+		d.Keyword = kw
+	}
 	pg := parsePaging(c)
 	procs, total, err := w.deps.Store.Procedures(ctx, store.ProcedureFilter{Org: org, Kind: d.Kind, Outcome: d.Outcome,
-		Limit: pg.Size, Offset: pg.offset()})
+		Keyword: d.Keyword, Limit: pg.Size, Offset: pg.offset()})
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -151,6 +157,9 @@ func (w *Web) procedures(c *gin.Context) {
 	}
 	if d.Outcome != "" {
 		q.Set("outcome", d.Outcome)
+	}
+	if d.Keyword != "" {
+		q.Set("q", d.Keyword)
 	}
 	d.Pager = newPager("/procedures", q, pg, total)
 	p.Data = d

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -539,5 +540,21 @@ func TestFilingPages(t *testing.T) {
 	// A dataset's page is still the dataset's.
 	if p := app.get("/catalog/DS-0100"); p.Status != http.StatusOK {
 		t.Errorf("/catalog/DS-0100: %d", p.Status)
+	}
+}
+
+// The list of procedures finds one by a word of its title or its number.
+func TestProceduresByKeyword(t *testing.T) {
+	e := newEnv(t)
+	f := e.procFixture()
+	sup := e.as("supervisor")
+	p := sup.get("/procedures?q=" + url.QueryEscape("用电"))
+	if !strings.Contains(p.Body, fmt.Sprintf(`id="proc-row-%d"`, f.change.ID)) || strings.Contains(p.Body, fmt.Sprintf(`id="proc-row-%d"`, f.objection.ID)) {
+		t.Errorf("by a word of its title: %s", section(p.Body, "<tbody", "</tbody>"))
+	}
+	mustContain(t, "the keyword stays in its field", p, `value="用电"`, `id="filter-reset"`)
+	p = sup.get(fmt.Sprintf("/procedures?q=%%23%d", f.objection.ID))
+	if !strings.Contains(p.Body, fmt.Sprintf(`id="proc-row-%d"`, f.objection.ID)) || strings.Contains(p.Body, fmt.Sprintf(`id="proc-row-%d"`, f.change.ID)) {
+		t.Errorf("by its number: %s", section(p.Body, "<tbody", "</tbody>"))
 	}
 }
