@@ -43,14 +43,7 @@ func (f ApplicationFilter) narrow(db, q *gorm.DB) *gorm.DB {
 		sub := db.Model(&Task{}).Select("application_id").Where("status = ? AND kind = ?", domain.TaskOpen, f.Step)
 		q = q.Where("id IN (?)", sub)
 	}
-	if kw := strings.TrimSpace(f.Keyword); kw != "" {
-		like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
-		if n, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && n > 0 {
-			q = q.Where("(id = ? OR "+like+")", n, containsPattern(kw))
-		} else {
-			q = q.Where(like, containsPattern(kw))
-		}
-	}
+	q = titleOrNumber(q, f.Keyword)
 	if !f.From.IsZero() {
 		q = q.Where("submitted_at >= ?", f.From.UTC())
 	}
@@ -72,6 +65,20 @@ func (f ApplicationFilter) order() string {
 		return "id" + dir
 	}
 	return col + dir + ", id" + dir
+}
+
+// titleOrNumber narrows q to the rows whose title contains kw, or whose
+// id is kw as a number ("12" or "#12"); an empty kw does not narrow.
+func titleOrNumber(q *gorm.DB, kw string) *gorm.DB {
+	kw = strings.TrimSpace(kw)
+	if kw == "" {
+		return q
+	}
+	like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
+	if n, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && n > 0 {
+		return q.Where("(id = ? OR "+like+")", n, containsPattern(kw))
+	}
+	return q.Where(like, containsPattern(kw))
 }
 
 // CountApplications counts the applications matching f (its scope and

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -188,15 +186,7 @@ func (f ProcedureFilter) scope(db *gorm.DB) *gorm.DB {
 	if f.DatasetCode != "" {
 		db = db.Where("dataset_code = ?", f.DatasetCode)
 	}
-	if kw := strings.TrimSpace(f.Keyword); kw != "" {
-		like := "LOWER(title) LIKE LOWER(?) ESCAPE '" + likeEscape + "'"
-		if n, err := strconv.ParseUint(strings.TrimPrefix(kw, "#"), 10, 63); err == nil && n > 0 {
-			db = db.Where("(id = ? OR "+like+")", n, containsPattern(kw))
-		} else {
-			db = db.Where(like, containsPattern(kw))
-		}
-	}
-	return db
+	return titleOrNumber(db, f.Keyword)
 }
 
 // Procedures returns one page of the procedures matching f, latest first,
