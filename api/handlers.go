@@ -641,8 +641,7 @@ type decisionBody struct {
 	Edits     map[string]string       `json:"edits"`
 	// Proposal is a catalog entry: a procedure's revision, or the entry
 	// that provides requested data.
-	Proposal *proposalBody `json:"proposal"`
-	proposal *activities.Proposal
+	Proposal *activities.Proposal `json:"proposal"`
 }
 
 // check bounds a decision's free text; the workflow checks what each
@@ -663,11 +662,7 @@ func (b *decisionBody) check() error {
 		return err
 	}
 	if b.Proposal != nil {
-		p, err := b.Proposal.proposal("proposal.")
-		if err != nil {
-			return err
-		}
-		b.proposal = &p
+		return checkProposal(b.Proposal)
 	}
 	return nil
 }
@@ -733,7 +728,7 @@ func (s *Server) decideTask(c *gin.Context, field, id string, body func(store.Ta
 	}
 	res, err := s.update(c, t.WorkflowID, workflows.UpdateDecide, workflows.DecideRequest{
 		TaskID: t.ID, Actor: actorOf(user(c)), Decision: b.Decision, Reason: b.Reason, Basis: b.Basis,
-		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits, Proposal: b.proposal,
+		Comment: b.Comment, Items: b.Items, Regulator: b.Regulator, Edits: b.Edits, Proposal: b.Proposal,
 	})
 	if err != nil {
 		return updateAnswer{}, err

@@ -26,23 +26,6 @@ import (
 // Each is filed here and runs in its own workflow; its steps are tasks in
 // the answering org's inbox, decided by POST /api/v1/tasks/{id}/decision.
 
-// proposalBody is a catalog entry as a department proposes it.
-type proposalBody struct {
-	Change              string   `json:"change"`
-	Code                string   `json:"code"`
-	Name                string   `json:"name"`
-	Summary             string   `json:"summary"`
-	Fields              []string `json:"fields"`
-	Format              string   `json:"format"`
-	UpdateFrequency     string   `json:"update_frequency"`
-	OpenAttribute       string   `json:"open_attribute"`
-	Grade               int      `json:"grade"`
-	OpenConditions      string   `json:"open_conditions"`
-	Grounds             string   `json:"grounds"`
-	AuthorizedOperation bool     `json:"authorized_operation"`
-	RequiresConsent     bool     `json:"requires_consent"`
-}
-
 // The limits of a catalog entry's fields.
 var (
 	ruleCode      = textRule{max: 32, required: true}
@@ -51,39 +34,36 @@ var (
 	maxFields     = 200
 )
 
-// proposal checks a proposal's text (prefix names its fields, e.g.
-// "proposal.") and its rules (workflows.CheckProposal), and returns it as
-// the workflow takes it.
-func (b *proposalBody) proposal(prefix string) (activities.Proposal, error) {
-	checks := []fieldCheck{{prefix + "code", &b.Code, ruleCode}, {prefix + "summary", &b.Summary, ruleLongText},
-		{prefix + "format", &b.Format, ruleShort}, {prefix + "update_frequency", &b.UpdateFrequency, ruleShort},
-		{prefix + "open_conditions", &b.OpenConditions, ruleLongText}, {prefix + "grounds", &b.Grounds, ruleLongText}}
-	if b.Change != domain.ChangeRetire {
-		checks = append(checks, fieldCheck{prefix + "name", &b.Name, ruleName})
+// checkProposal checks a proposed catalog entry's text, trimming it in
+// place, and its rules (workflows.CheckProposal); its fields are named
+// under "proposal.", as in every body that carries one.
+func checkProposal(p *activities.Proposal) error {
+	const prefix = "proposal."
+	checks := []fieldCheck{{prefix + "code", &p.Code, ruleCode}, {prefix + "summary", &p.Summary, ruleLongText},
+		{prefix + "format", &p.Format, ruleShort}, {prefix + "update_frequency", &p.UpdateFrequency, ruleShort},
+		{prefix + "open_conditions", &p.OpenConditions, ruleLongText}, {prefix + "grounds", &p.Grounds, ruleLongText}}
+	if p.Change != domain.ChangeRetire {
+		checks = append(checks, fieldCheck{prefix + "name", &p.Name, ruleName})
 	}
 	if err := checkFields(checks...); err != nil {
-		return activities.Proposal{}, err
+		return err
 	}
-	if len(b.Fields) > maxFields {
-		return activities.Proposal{}, badRequest(prefix+"fields", "list at most the number of data items the message names",
-			"%sfields lists %d data items, more than %d", prefix, len(b.Fields), maxFields)
+	if len(p.Fields) > maxFields {
+		return badRequest(prefix+"fields", "list at most the number of data items the message names",
+			"%sfields lists %d data items, more than %d", prefix, len(p.Fields), maxFields)
 	}
-	for i := range b.Fields {
-		if err := checkFields(fieldCheck{fmt.Sprintf("%sfields[%d]", prefix, i), &b.Fields[i], ruleFieldName}); err != nil {
-			return activities.Proposal{}, err
+	for i := range p.Fields {
+		if err := checkFields(fieldCheck{fmt.Sprintf("%sfields[%d]", prefix, i), &p.Fields[i], ruleFieldName}); err != nil {
+			return err
 		}
 	}
-	p := activities.Proposal(*b)
-	if err := workflows.CheckProposal(p); err != nil {
-		return activities.Proposal{}, err
-	}
-	return p, nil
+	return workflows.CheckProposal(*p)
 }
 
 // proposeBody is a catalog change as filed: the entry proposed, named
 // "proposal" as in the decisions that revise it.
 type proposeBody struct {
-	Proposal *proposalBody `json:"proposal"`
+	Proposal *activities.Proposal `json:"proposal"`
 }
 
 // proposeCatalogChange files a provider department's catalog change: a
@@ -98,11 +78,11 @@ func (s *Server) proposeCatalogChange(c *gin.Context) {
 		fail(c, badRequest("proposal", "send the catalog entry as proposal: {change, code, name, fields, open_attribute, grade, ...}", "proposal is required"))
 		return
 	}
-	p, err := b.Proposal.proposal("proposal.")
-	if err != nil {
+	if err := checkProposal(b.Proposal); err != nil {
 		fail(c, err)
 		return
 	}
+	p := *b.Proposal
 	u, ctx := user(c), c.Request.Context()
 	ds, err := s.Store.DatasetsByCode(ctx, []string{p.Code})
 	if err != nil {
