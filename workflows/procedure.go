@@ -236,10 +236,7 @@ func CheckProposal(p activities.Proposal) error {
 }
 
 func (w *procedure) decide(ctx workflow.Context, r DecideRequest) (UpdateResult, error) {
-	t, ok := w.m.task(r.TaskID)
-	if !ok {
-		t, _ = w.m.opening(r.TaskID)
-	}
+	t, _ := w.m.task(r.TaskID)
 	var c change
 	w.m.close(ctx, &c, t, r.Actor, r.Decision, r.Reason, r.Basis, r.Comment)
 	if t.Kind == domain.TaskUrgeReply {
