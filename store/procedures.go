@@ -413,6 +413,19 @@ type StaleDataset struct {
 	DueAt           time.Time `json:"due_at"`
 }
 
+// Stale reports whether d, open, is overdue for an update of its data at
+// now, and since when (DueAt): its update frequency has a period and that
+// period has passed since its last recorded update.
+func (d Dataset) Stale(now time.Time) (StaleDataset, bool) {
+	p, periodic := updatePeriods[d.UpdateFrequency]
+	if !periodic || d.DataUpdatedAt == nil || !d.Open() {
+		return StaleDataset{}, false
+	}
+	due := d.DataUpdatedAt.UTC().AddDate(0, p.months, p.days)
+	return StaleDataset{Code: d.Code, Name: d.Name, Department: d.Department, UpdateFrequency: d.UpdateFrequency,
+		DataUpdatedAt: d.DataUpdatedAt.UTC(), DueAt: due}, now.After(due)
+}
+
 // StaleDatasets lists the open datasets (of department, or every one for
 // "") whose update is overdue at now, the longest overdue first.
 func (s *Store) StaleDatasets(ctx context.Context, now time.Time, department string) ([]StaleDataset, error) {
@@ -425,16 +438,13 @@ func (s *Store) StaleDatasets(ctx context.Context, now time.Time, department str
 		q = q.Where("department = ?", department)
 	}
 	var rows []Dataset
-	if err := q.Select("code", "name", "department", "update_frequency", "data_updated_at").Find(&rows).Error; err != nil {
+	if err := q.Select("code", "name", "department", "update_frequency", "data_updated_at", "state").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list datasets by update frequency: %w", err)
 	}
 	out := []StaleDataset{}
 	for _, d := range rows {
-		p := updatePeriods[d.UpdateFrequency]
-		due := d.DataUpdatedAt.UTC().AddDate(0, p.months, p.days)
-		if now.After(due) {
-			out = append(out, StaleDataset{Code: d.Code, Name: d.Name, Department: d.Department,
-				UpdateFrequency: d.UpdateFrequency, DataUpdatedAt: d.DataUpdatedAt.UTC(), DueAt: due})
+		if sd, ok := d.Stale(now); ok {
+			out = append(out, sd)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -400,15 +400,8 @@ func (w *Web) dataset(c *gin.Context) {
 	}
 	withdrawn := d.State == domain.DatasetWithdrawn
 	dd.CanObject = p.Can["ObjectionFile"] && !withdrawn
-	stale, err := w.deps.Store.StaleDatasets(ctx, w.now(), d.Department)
-	if err != nil {
-		w.fail(c, err)
-		return
-	}
-	for i := range stale {
-		if stale[i].Code == d.Code {
-			dd.Stale = &stale[i]
-		}
+	if sd, ok := d.Stale(w.now()); ok {
+		dd.Stale = &sd
 	}
 	dd.CanRecordUpdate = p.User != nil && p.Can["CatalogPropose"] && p.User.OrgCode == d.Department && !withdrawn
 	if p.User != nil && p.Can["ProcedureRead"] {
