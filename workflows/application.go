@@ -27,6 +27,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (AppState, e
 	w.m = newMachine(ctx, &w.st.Core, in.ApplicationID, in.Deadlines)
 	w.m.atDue = w.lapse
 	w.m.applicant = in.ApplicantOrg
+	w.m.timeEvent = w.clockEvent
 	if err := w.setup(ctx); err != nil {
 		return w.st, err
 	}
@@ -45,6 +46,9 @@ type app struct {
 	// final evaluation and the renewal prompt (their GetVersion answered
 	// the default), so neither is due in it.
 	noFinal, noPrompt bool
+	// windowEnds is when the supervision window of a rejection closes,
+	// while the run waits in it with one timer (oneTimerChange).
+	windowEnds time.Time
 }
 
 func (w *app) setup(ctx workflow.Context) error {
@@ -97,7 +101,12 @@ func (w *app) run(ctx workflow.Context) (AppState, error) {
 			}
 			seen := w.m.version
 			woke := func() bool { return w.m.version != seen }
-			if next := w.nextTimeEvent(); next.IsZero() {
+			if next := w.nextTimeEvent(); w.m.oneTimer {
+				// The machine's clock wakes the workflow at next.
+				if err := workflow.Await(ctx, func() bool { return woke() || reached(ctx, next) }); err != nil {
+					return w.st, err
+				}
+			} else if next.IsZero() {
 				if err := workflow.Await(ctx, woke); err != nil {
 					return w.st, err
 				}
@@ -213,6 +222,21 @@ func (w *app) nextTimeEvent() time.Time {
 		}
 	}
 	return next
+}
+
+// clockEvent is the application's next time event for the machine's
+// clock: while active, nextTimeEvent; while a rejection waits in its
+// supervision window, the window's end.
+func (w *app) clockEvent() time.Time {
+	if w.st.Status == domain.StatusRejected {
+		return w.windowEnds
+	}
+	return w.nextTimeEvent()
+}
+
+// reached: t is set and the workflow's time has come to it.
+func reached(ctx workflow.Context, t time.Time) bool {
+	return !t.IsZero() && !workflow.Now(ctx).Before(t)
 }
 
 // onTime performs the clock-driven transitions that are due.

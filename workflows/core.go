@@ -76,10 +76,20 @@ type machine struct {
 	// not from its opening (a time limit that runs from a request's
 	// receipt), for counting them again (recount).
 	countFrom func(t activities.Task) time.Time
+	// oneTimer: this run keeps one timer for all its clock-driven steps
+	// (oneTimerChange, clock); arm then starts nothing.
+	oneTimer bool
+	// timeEvent, when set, is the owner's next clock-driven transition
+	// (zero: none), which the clock's timer also wakes the workflow for.
+	timeEvent func() time.Time
+	// passed is when the clock took each task's steps (by stepKey): a
+	// step that left the task as it was (atDue took it, or its write
+	// failed) is not taken again at the same time.
+	passed map[string]time.Time
 }
 
 func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *machine {
-	return &machine{
+	m := &machine{
 		core:    core,
 		wfID:    workflow.GetInfo(ctx).WorkflowExecution.ID,
 		appID:   appID,
@@ -88,6 +98,12 @@ func newMachine(ctx workflow.Context, core *Core, appID uint64, dl Deadlines) *m
 		cancels: map[string]workflow.CancelFunc{},
 		rootCtx: ctx,
 	}
+	m.oneTimer = workflow.GetVersion(ctx, oneTimerChange, workflow.DefaultVersion, 1) >= 1
+	if m.oneTimer {
+		m.passed = map[string]time.Time{}
+		workflow.Go(ctx, m.clock)
+	}
+	return m
 }
 
 // change is a transition under construction.
@@ -296,6 +312,7 @@ func (m *machine) dropTask(id string) {
 		cancel()
 		delete(m.cancels, id)
 	}
+	m.forgetSteps(id)
 }
 
 func (m *machine) task(id string) (activities.Task, bool) {
@@ -332,8 +349,12 @@ func (m *machine) openOf(kind string) []activities.Task {
 	return out
 }
 
-// arm starts the reminder and overdue timers of an open task.
+// arm starts the reminder and overdue timers of an open task; in a run
+// with one timer, the clock serves every open task and arm does nothing.
 func (m *machine) arm(id string) {
+	if m.oneTimer {
+		return
+	}
 	ctx, cancel := workflow.WithCancel(m.rootCtx)
 	m.cancels[id] = cancel
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -375,16 +396,23 @@ func (m *machine) autoUrge(ctx workflow.Context, id string) {
 	if !ok || ctx.Err() != nil || t.UrgedAt != nil {
 		return
 	}
+	m.urgeNow(ctx, t)
+}
+
+// urgeNow writes a task's automatic urge, under the lock; false when the
+// write failed.
+func (m *machine) urgeNow(ctx workflow.Context, t activities.Task) bool {
 	now := m.now(ctx)
 	var c change
 	m.audit(ctx, &c, systemActor, "task.urged", t.ID+" "+t.Department,
 		fmt.Sprintf("overdue %d working days: urged automatically", m.dl.autoUrgeDays()), "")
 	c.Urges = append(c.Urges, activities.Urge{TaskID: t.ID, At: now})
 	if _, err := m.apply(ctx, &c); err != nil {
-		return
+		return false
 	}
 	t.UrgedAt = &now
 	m.replace(t)
+	return true
 }
 
 // mark records a reminder (催办) or, at the due time, the task becoming
@@ -400,9 +428,15 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	if !ok || ctx.Err() != nil {
 		return
 	}
+	m.markNow(ctx, t, overdue)
+}
+
+// markNow writes a task's reminder or overdue mark, under the lock; false
+// when the write failed.
+func (m *machine) markNow(ctx workflow.Context, t activities.Task, overdue bool) bool {
 	if overdue && m.atDue != nil {
 		if done, err := m.atDue(ctx, t); done || err != nil {
-			return
+			return err == nil
 		}
 	}
 	now := m.now(ctx)
@@ -419,9 +453,10 @@ func (m *machine) mark(ctx workflow.Context, id string, overdue bool) {
 	}
 	c.Tasks = append(c.Tasks, t)
 	if _, err := m.apply(ctx, &c); err != nil {
-		return
+		return false
 	}
 	m.replace(t)
+	return true
 }
 
 func (m *machine) replace(t activities.Task) {

@@ -769,3 +769,54 @@ func TestLateHolidayTableMovesTheAutomaticUrge(t *testing.T) {
 		}
 	}
 }
+
+// The run's one timer (one per workflow, not per task) takes every step of
+// every open task once and on its time: two department reviews left
+// unanswered are each reminded, marked overdue, escalated and urged
+// exactly once, at their own times; the first department's decision, on
+// the eve of the reminders, closes its steps without taking the other's.
+func TestClockTakesEachStepOnce(t *testing.T) {
+	h := newHarness(t, monday)
+	h.at(hour, func() { h.decide(domain.TaskInitialReview, bdc, domain.DecisionPass) })
+	var reviews []activities.Task
+	h.at(2*hour, func() {
+		reviews = []activities.Task{h.task(domain.TaskDepartmentReview, health), h.task(domain.TaskDepartmentReview, samr)}
+	})
+	h.at(3*hour, func() {
+		r := h.task(domain.TaskDepartmentReview, health)
+		if r.RemindAt == nil || r.UrgeAt == nil {
+			t.Fatalf("the review has no reminder or urge time: %+v", r)
+		}
+		h.at(r.RemindAt.Sub(h.env.Now())-hour, func() {
+			h.decide(domain.TaskDepartmentReview, health, domain.DecisionApprove)
+		})
+		h.at(r.UrgeAt.Sub(h.env.Now())+2*day, func() { h.env.CancelWorkflow() })
+	})
+	h.run()
+	if len(reviews) != 2 {
+		t.Fatal("the reviews were not opened")
+	}
+	late := reviews[1]
+	audit, _ := h.st.Audit(context.Background(), h.in.ApplicationID)
+	want := map[string]time.Time{"task.reminded": *late.RemindAt, "task.overdue": late.DueAt,
+		"task.escalated": late.DueAt, "task.urged": *late.UrgeAt}
+	got := map[string]int{}
+	for _, e := range audit {
+		if e.Actor != domain.RoleSystem || want[e.Action].IsZero() {
+			continue
+		}
+		if !strings.HasPrefix(e.Target, late.ID+" ") {
+			t.Errorf("%s on another task than the late review: %+v", e.Action, e)
+			continue
+		}
+		got[e.Action]++
+		if !e.At.Equal(want[e.Action]) {
+			t.Errorf("%s at %s, want %s", e.Action, e.At, want[e.Action])
+		}
+	}
+	for action := range want {
+		if got[action] != 1 {
+			t.Errorf("%s %d times, want once", action, got[action])
+		}
+	}
+}

@@ -223,6 +223,9 @@ func (w *app) supervisionWindow(ctx workflow.Context) (reopened bool, err error)
 		woke := func() bool { return w.m.version != seen }
 		if len(w.st.Tasks) > 0 {
 			err = workflow.Await(ctx, woke)
+		} else if w.m.oneTimer {
+			w.windowEnds = ends
+			err = workflow.Await(ctx, func() bool { return woke() || reached(ctx, ends) })
 		} else {
 			_, err = workflow.AwaitWithTimeout(ctx, ends.Sub(now), woke)
 		}

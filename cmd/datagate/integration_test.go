@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -199,6 +200,7 @@ func replayAndRecord(t *testing.T, s *stack, workflowIDs map[string]string) {
 	for name, wfID := range workflowIDs {
 		hist := history(t, s, wfID)
 		t.Logf("%s workflow history: %d events", name, len(hist.Events))
+		oneTimerAtATime(t, wfID, hist)
 		replayer := sdkworker.NewWorkflowReplayer()
 		worker.RegisterWorkflows(replayer)
 		if err := replayer.ReplayWorkflowHistoryWithOptions(nil, hist, sdkworker.ReplayWorkflowHistoryOptions{
@@ -220,6 +222,31 @@ func replayAndRecord(t *testing.T, s *stack, workflowIDs map[string]string) {
 			}
 		}
 	}
+}
+
+// oneTimerAtATime fails when a workflow ever had two timers pending: a run
+// keeps one timer, set to its earliest clock-driven step
+// (workflows.oneTimerChange), where it once had one per open task and one
+// more for its own time events.
+func oneTimerAtATime(t *testing.T, wfID string, hist *historypb.History) {
+	t.Helper()
+	pending := map[string]bool{}
+	started := 0
+	for _, e := range hist.Events {
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			pending[e.GetTimerStartedEventAttributes().GetTimerId()] = true
+			started++
+			if len(pending) > 1 {
+				t.Errorf("%s: event %d starts a timer while %d others are pending", wfID, e.GetEventId(), len(pending)-1)
+			}
+		case enumspb.EVENT_TYPE_TIMER_FIRED:
+			delete(pending, e.GetTimerFiredEventAttributes().GetTimerId())
+		case enumspb.EVENT_TYPE_TIMER_CANCELED:
+			delete(pending, e.GetTimerCanceledEventAttributes().GetTimerId())
+		}
+	}
+	t.Logf("%s: %d timers started", wfID, started)
 }
 
 // moveDeadlineByLateTable uploads, as an admin, a holiday table in which
