@@ -10,8 +10,12 @@ import (
 // The anchor: a bare Temporal workflow on the same server, with a worker of
 // the same options on its own task queue. It does what DataGate's workflows
 // do to Temporal and nothing else: Updates whose handlers each run one
-// no-op local activity (DataGate's Apply is a local activity too), no-op
-// local activities at start, and a timer followed by one local activity.
+// no-op local activity, no-op local activities at start, and a timer
+// followed by one local activity. Since the record became true, DataGate's
+// write step (Apply) is a regular activity scheduled by the committed
+// workflow task; the anchor with Regular set runs its no-ops as regular
+// activities too, so that P1 and P2 also show what DataGate costs beyond
+// that design's own price.
 const (
 	anchorQueue        = "bench-anchor"
 	anchorWorkflowName = "BenchAnchor"
@@ -30,6 +34,19 @@ type anchorInput struct {
 	// mark activity and then stays open, as an application with an
 	// overdue task does.
 	DueAt time.Time `json:"due_at,omitzero"`
+	// Regular runs the start and Update no-ops as regular activities on
+	// the anchor's queue instead of local activities.
+	Regular bool `json:"regular,omitempty"`
+}
+
+// noop runs the anchor's no-op, as a local or a regular activity.
+func (in anchorInput) noop(ctx workflow.Context) error {
+	if in.Regular {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+		return workflow.ExecuteActivity(ctx, anchorNoop).Get(ctx, nil)
+	}
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	return workflow.ExecuteLocalActivity(ctx, anchorNoop).Get(ctx, nil)
 }
 
 func anchorWorkflow(ctx workflow.Context, in anchorInput) error {
@@ -37,8 +54,7 @@ func anchorWorkflow(ctx workflow.Context, in anchorInput) error {
 	ctx = workflow.WithLocalActivityOptions(ctx, lao)
 	n := 0
 	if err := workflow.SetUpdateHandler(ctx, anchorUpdate, func(ctx workflow.Context) (int, error) {
-		ctx = workflow.WithLocalActivityOptions(ctx, lao)
-		if err := workflow.ExecuteLocalActivity(ctx, anchorNoop).Get(ctx, nil); err != nil {
+		if err := in.noop(ctx); err != nil {
 			return 0, err
 		}
 		n++
@@ -47,7 +63,7 @@ func anchorWorkflow(ctx workflow.Context, in anchorInput) error {
 		return err
 	}
 	for range in.StartActivities {
-		if err := workflow.ExecuteLocalActivity(ctx, anchorNoop).Get(ctx, nil); err != nil {
+		if err := in.noop(ctx); err != nil {
 			return err
 		}
 	}

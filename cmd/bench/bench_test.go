@@ -30,7 +30,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"P1": 1, "P2": 3, "P3": 4, "P4": 2, "P6": 2}
+	want := map[string]int{"P1": 2, "P2": 6, "P3": 4, "P4": 2, "P6": 2}
 	got := map[string]int{}
 	for _, r := range rep.Rows() {
 		got[r.P]++

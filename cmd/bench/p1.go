@@ -27,15 +27,16 @@ type lifecycleShape struct {
 	Requests   int // HTTP requests the client sent (404 retries excluded)
 	Workflows  int
 	Updates    int // Updates accepted
-	Activities int // local activities (marker events)
+	Activities int // activities scheduled (DataGate's write steps)
+	Markers    int // marker events: local activities, GetVersion markers
 	Timers     int // timers started
 	Events     int // history events, all workflows
 	PerRun     map[string]int
 }
 
 func (l lifecycleShape) String() string {
-	return fmt.Sprintf("%d HTTP requests, %d workflows, %d Updates, %d local activities, %d timers, %d history events",
-		l.Requests, l.Workflows, l.Updates, l.Activities, l.Timers, l.Events)
+	return fmt.Sprintf("%d HTTP requests, %d workflows, %d Updates, %d activities, %d markers, %d timers, %d history events",
+		l.Requests, l.Workflows, l.Updates, l.Activities, l.Markers, l.Timers, l.Events)
 }
 
 // standardLifecycle takes one application through the README's
@@ -110,8 +111,10 @@ func historyShape(ctx context.Context, c client.Client, ids ...string) (lifecycl
 				sh.Workflows++
 			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
 				sh.Updates++
-			case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 				sh.Activities++
+			case enumspb.EVENT_TYPE_MARKER_RECORDED:
+				sh.Markers++
 			case enumspb.EVENT_TYPE_TIMER_STARTED:
 				sh.Timers++
 			}
@@ -165,10 +168,11 @@ feed:
 }
 
 // anchorLifecycle is one bare workflow doing a lifecycle's Updates and
-// local activities.
-func anchorLifecycle(ctx context.Context, c client.Client, id string, sh lifecycleShape) error {
+// activities: one no-op per Update, and one for each write step no Update
+// made; local activities, or regular ones.
+func anchorLifecycle(ctx context.Context, c client.Client, id string, sh lifecycleShape, regular bool) error {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: anchorQueue}, anchorWorkflowName,
-		anchorInput{StartActivities: max(0, sh.Activities-sh.Updates), Updates: sh.Updates})
+		anchorInput{StartActivities: max(0, sh.Activities-sh.Updates), Updates: sh.Updates, Regular: regular})
 	if err != nil {
 		return err
 	}
@@ -250,7 +254,9 @@ func (b *bench) profiled(ctx context.Context, s *stack, name string, fn func() e
 	return errors.Join(err, s.server.cpuProfile(context.WithoutCancel(ctx), ""))
 }
 
-// p1 measures lifecycles per second.
+// p1 measures lifecycles per second, beside two anchors: the bare
+// workflow with local activities (the anchor of the target), and the same
+// with regular activities (the record-true design's own price).
 func (b *bench) p1(ctx context.Context) error {
 	s, err := b.stack(ctx)
 	if err != nil {
@@ -260,69 +266,78 @@ func (b *bench) p1(ctx context.Context) error {
 		return err
 	}
 	sh := *b.lifecycle
-	// Warm-up of the anchor, then the anchor, then DataGate.
-	if err := anchorLifecycle(ctx, s.client, "anchor-p1-warmup", sh); err != nil {
-		return fmt.Errorf("anchor warm-up: %w", err)
+	// Warm-up of the anchors, then the anchors and DataGate.
+	for _, regular := range []bool{false, true} {
+		if err := anchorLifecycle(ctx, s.client, fmt.Sprintf("anchor-p1-warmup-%t", regular), sh, regular); err != nil {
+			return fmt.Errorf("anchor warm-up: %w", err)
+		}
 	}
-	// The two alternate in rounds, so that both see the same machine: on
+	// The three alternate in rounds, so that all see the same machine: on
 	// a shared host, load from elsewhere comes and goes.
 	n, conc := b.cfg.N, b.cfg.Conc
 	rounds := min(4, n)
-	bar := newProgress(b.cfg.Progress, "P1 lifecycles, anchor and DataGate", 2*n)
+	bar := newProgress(b.cfg.Progress, "P1 lifecycles, anchors and DataGate", 3*n)
 	ids := make([]uint64, 0, n)
-	var (
-		anchorTook, dgTook time.Duration
-		anchorCPU, dgCPU   cpu
-	)
+	done := 0 // lifecycles of each side run in the rounds before
+	type side struct {
+		name string
+		took time.Duration
+		cpu  cpu
+		run  func(ctx context.Context, i int, got []uint64) error
+	}
+	anchor := func(regular bool) func(ctx context.Context, i int, _ []uint64) error {
+		return func(ctx context.Context, i int, _ []uint64) error {
+			return anchorLifecycle(ctx, s.client, fmt.Sprintf("anchor-p1-%t-%d", regular, i), sh, regular)
+		}
+	}
+	sides := []*side{{name: "anchor", run: anchor(false)}, {name: "anchor-regular", run: anchor(true)},
+		{name: "datagate", run: func(ctx context.Context, i int, got []uint64) error {
+			id, _, err := standardLifecycle(ctx, s.api, fmt.Sprintf("P1 lifecycle %d", i))
+			got[i-done] = id
+			return err
+		}}}
 	before := s.api.retries.Load()
 	// With -profile, each round of each side has its own profiles
-	// (p1-anchor-rN, p1-datagate-rN); go tool pprof merges them.
-	done := 0
+	// (p1-anchor-rN, p1-anchor-regular-rN, p1-datagate-rN); go tool pprof
+	// merges them.
 	for r := range rounds {
 		m := (n*(r+1))/rounds - done
-		c0, t0 := s.cpu(), time.Now()
-		err := b.profiled(ctx, s, fmt.Sprintf("p1-anchor-r%d", r+1), func() error {
-			return runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
-				return anchorLifecycle(ctx, s.client, fmt.Sprintf("anchor-p1-%d", done+i), sh)
-			})
-		})
-		anchorTook += time.Since(t0)
-		anchorCPU = anchorCPU.add(s.cpu().sub(c0))
-		if err != nil {
-			bar.finish()
-			return fmt.Errorf("anchor: %w", err)
-		}
 		got := make([]uint64, m)
-		c0, t0 = s.cpu(), time.Now()
-		err = b.profiled(ctx, s, fmt.Sprintf("p1-datagate-r%d", r+1), func() error {
-			return runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
-				id, _, err := standardLifecycle(ctx, s.api, fmt.Sprintf("P1 lifecycle %d", done+i))
-				got[i] = id
-				return err
+		for _, sd := range sides {
+			c0, t0 := s.cpu(), time.Now()
+			err := b.profiled(ctx, s, fmt.Sprintf("p1-%s-r%d", sd.name, r+1), func() error {
+				return runConcurrently(ctx, m, conc, bar, func(ctx context.Context, i int) error {
+					return sd.run(ctx, done+i, got)
+				})
 			})
-		})
-		dgTook += time.Since(t0)
-		dgCPU = dgCPU.add(s.cpu().sub(c0))
-		if err != nil {
-			bar.finish()
-			return err
+			sd.took += time.Since(t0)
+			sd.cpu = sd.cpu.add(s.cpu().sub(c0))
+			if err != nil {
+				bar.finish()
+				return fmt.Errorf("%s: %w", sd.name, err)
+			}
 		}
 		ids = append(ids, got...)
 		done += m
 	}
 	bar.finish()
-	anchorRate := float64(n) / anchorTook.Seconds()
 	b.p1Apps = ids
-	rate := float64(n) / dgTook.Seconds()
-	ratio := rate / anchorRate
-	b.rep.add(row{P: "P1", What: fmt.Sprintf("lifecycles/s, %d over HTTP, %d clients", n, conc), Value: rate, Unit: "/s",
-		Anchor: anchorRate, AnchorWhat: "bare workflow, same Updates and local activities",
+	rateOf := func(sd *side) float64 { return float64(n) / sd.took.Seconds() }
+	dg, local, regular := sides[2], sides[0], sides[1]
+	rate := rateOf(dg)
+	ratio := rate / rateOf(local)
+	what := fmt.Sprintf("lifecycles/s, %d over HTTP, %d clients", n, conc)
+	b.rep.add(row{P: "P1", What: what, Value: rate, Unit: "/s",
+		Anchor: rateOf(local), AnchorWhat: "bare workflow, same Updates and local activities",
 		Target: "≥ 0.5× and ≥ 5/s", Met: met(ratio >= 0.5 && rate >= 5)})
-	b.rep.note("P1: one lifecycle is %s; the anchor lifecycle is one workflow with %d Updates and %d no-op local activities. "+
-		"The two ran alternately in %d rounds of %d; DataGate took %s in all, the anchor %s.",
-		sh, sh.Updates, max(sh.Activities, sh.Updates), rounds, n/rounds, dgTook.Round(time.Millisecond), anchorTook.Round(time.Millisecond))
-	b.rep.note("P1: CPU per lifecycle: DataGate %s; anchor %s. Decisions resent because their task was not written yet: %d.",
-		dgCPU.per(n), anchorCPU.per(n), s.api.retries.Load()-before)
+	b.rep.add(row{P: "P1", What: what, Value: rate, Unit: "/s",
+		Anchor: rateOf(regular), AnchorWhat: "bare workflow, same Updates and regular activities"})
+	b.rep.note("P1: one lifecycle is %s; each anchor lifecycle is one workflow with %d Updates and %d no-op activities. "+
+		"The three ran alternately in %d rounds of %d; DataGate took %s in all, the anchors %s (local activities) and %s (regular).",
+		sh, sh.Updates, max(sh.Activities, sh.Updates), rounds, n/rounds, dg.took.Round(time.Millisecond),
+		local.took.Round(time.Millisecond), regular.took.Round(time.Millisecond))
+	b.rep.note("P1: CPU per lifecycle: DataGate %s; anchor with local activities %s; with regular activities %s. Decisions resent because their task was not written yet: %d.",
+		dg.cpu.per(n), local.cpu.per(n), regular.cpu.per(n), s.api.retries.Load()-before)
 	if math.IsNaN(ratio) {
 		return fmt.Errorf("no rate measured")
 	}

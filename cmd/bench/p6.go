@@ -28,7 +28,7 @@ func (b *bench) p6(ctx context.Context) error {
 		return err
 	}
 	std := *b.lifecycle
-	if err := anchorLifecycle(ctx, s.client, "anchor-p6", std); err != nil {
+	if err := anchorLifecycle(ctx, s.client, "anchor-p6", std, false); err != nil {
 		return fmt.Errorf("anchor: %w", err)
 	}
 	anchor, err := historyShape(ctx, s.client, "anchor-p6")
